@@ -1,0 +1,104 @@
+# bianmin - build, run, test and benchmark.
+#
+#   make            build build/bianmin
+#   make run        install missing Debian packages, build, create var/bianmin.db
+#                   with the demo county if missing, serve on 127.0.0.1:8080
+#   make test       every test layer (unit, API; browser once it exists)
+#   make bench      the benchmarks in bench/
+#   make SANITIZE=address,undefined test    the same under ASan/UBSan
+#   make WERROR=1   warnings are errors (CI)
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 zlib
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifneq ($(SANITIZE),)
+BUILD   ?= build/sanitize
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT     := -O1 -g
+else
+BUILD   ?= build
+SANFLAGS :=
+OPT     := -O2 -g
+endif
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+           -Wno-format-nonliteral -Wvla
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -MMD -MP \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DBIANMIN_VERSION='"$(VERSION)"'
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDFLAGS += $(SANFLAGS)
+
+SRC      := $(sort $(wildcard src/*/*.c))
+MAIN_SRC := src/cli/main.c
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations_sqlite.o $(BUILD)/gen/docs.o
+BIN      := $(BUILD)/bianmin
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test test-unit test-api bench clean deps
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O1 -Wall -o $@ $<
+
+$(BUILD)/gen/migrations_sqlite.c: $(BUILD)/tools/embed $(sort $(wildcard sql/sqlite/*.sql))
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed store_migration store_sqlite_migrations store_sqlite_migrations_count \
+		$(sort $(wildcard sql/sqlite/*.sql)) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/docs.c: $(BUILD)/tools/embed docs/openapi.json
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed embedded_doc http_embedded_docs http_embedded_docs_count \
+		docs/openapi.json > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/libbianmin.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/$(MAIN_SRC:.c=.o) $(BUILD)/libbianmin.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbianmin.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libbianmin.a $(LIBS) \
+		$(shell pkg-config --libs cmocka)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run.sh $(BIN)
+
+test: all $(UNIT_BIN)
+	@scripts/test.sh $(BUILD)
+
+test-unit: $(UNIT_BIN)
+	@scripts/test.sh $(BUILD) unit
+
+test-api: all
+	@scripts/test.sh $(BUILD) api
+
+bench: all
+	@bench/run.sh $(BIN)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

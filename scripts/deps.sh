@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages bianmin needs to build, run and test, when
+# missing. As root it runs apt-get; otherwise it prints the exact command and
+# stops. Pass package names to check those instead of the default set.
+set -euo pipefail
+
+default=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
+         zlib1g-dev libcmocka-dev curl jq)
+pkgs=("${@:-${default[@]}}")
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bianmin needs these Debian packages: ${missing[*]}" >&2
+	echo "install them as root with:" >&2
+	echo "  sudo apt-get update && sudo $cmd" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+$cmd >/dev/null

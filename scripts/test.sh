@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make test`: run every test layer and print one closing line
+# "N passed, N failed, N skipped". Layers: unit (cmocka binaries), api
+# (tests/api/t*.sh against a live daemon). A layer whose tool is absent is
+# skipped with a SKIP line saying why. Exit status is non-zero on any failure.
+#
+# usage: scripts/test.sh BUILD_DIR [unit|api]...
+set -uo pipefail
+build=${1:-build}
+shift || true
+layers=("${@:-unit api}")
+layers=(${layers[*]})
+top=$(cd "$(dirname "$0")/.." && pwd)
+export BIANMIN="$top/$build/bianmin"
+export BIANMIN_DATA=${BIANMIN_DATA:-$top/../shared/data}
+export BIANMIN_TOP=$top
+
+passed=0 failed=0 skipped=0
+failures=()
+
+run_unit() {
+	local t out ok bad
+	for t in "$top/$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		local rc=$?
+		ok=$(grep -c '^\[       OK \]' <<<"$out")
+		bad=$(grep -c '^\[  FAILED  \] [a-z_0-9]*$\|^\[  ERROR   \]' <<<"$out")
+		sk=$(grep -c '^\[  SKIPPED \]' <<<"$out")
+		if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+		passed=$((passed + ok)) failed=$((failed + bad)) skipped=$((skipped + sk))
+		if [ "$bad" -ne 0 ]; then
+			failures+=("unit $(basename "$t")")
+			echo "$out"
+		fi
+		printf 'unit %-28s %3d passed, %d failed, %d skipped\n' "$(basename "$t")" "$ok" "$bad" "$sk"
+	done
+}
+
+run_api() {
+	local t out last p f s
+	for t in "$top"/tests/api/t[0-9]*.sh; do
+		out=$(bash "$t" 2>&1)
+		local rc=$?
+		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -n 1)
+		p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"${last:-0 passed}")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"${last:-x 1 failed}")
+		s=$(grep -oE '[0-9]+ skipped' <<<"$last" | grep -oE '[0-9]+' || echo 0)
+		if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
+		if [ "$f" -ne 0 ]; then
+			failures+=("api $(basename "$t")")
+			echo "$out" | grep -v '^ok '
+		else
+			grep -E '^SKIP' <<<"$out" || true
+		fi
+		printf 'api  %-28s %3d passed, %d failed, %d skipped\n' "$(basename "$t")" "$p" "$f" "${s:-0}"
+	done
+}
+
+for layer in "${layers[@]}"; do
+	case $layer in
+	unit) run_unit ;;
+	api)
+		if command -v curl >/dev/null && command -v jq >/dev/null; then run_api
+		else echo "SKIP api: curl and jq are needed (scripts/deps.sh installs them)"; fi ;;
+	*) echo "unknown test layer '$layer'" >&2; exit 2 ;;
+	esac
+done
+
+[ ${#failures[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

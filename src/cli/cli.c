@@ -1,0 +1,49 @@
+/*
+ * cli.c - helpers every subcommand shares: turning errors into messages and
+ * exit codes, and opening the configured database.
+ */
+#include "cli/cli.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_fail(const struct app_error *err)
+{
+	fprintf(stderr, "bianmin: %s\n", err->msg);
+	switch (err->code) {
+	case APP_OK: return CLI_OK;
+	case APP_EINVAL:
+	case APP_ETOOBIG:
+	case APP_ECONFLICT:
+	case APP_EMEDIA: return CLI_REJECTED;
+	case APP_ENOTFOUND: return CLI_NOTFOUND;
+	default: return CLI_FAIL;
+	}
+}
+
+/* Create the folder that will hold a new SQLite file (e.g. var/). */
+static void make_parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path || (size_t)(slash - path) >= 4096)
+		return;
+	char dir[4096];
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		fprintf(stderr, "bianmin: cannot create folder '%s': %s\n", dir, strerror(errno));
+}
+
+int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out)
+{
+	struct app_error err;
+	const char *db = config_str(&ctx->cfg, CFG_DB);
+	if (mode == STORE_OPEN_CREATE)
+		make_parent_dir(db);
+	if (store_open(out, db, (enum store_open_mode)mode, &err) != APP_OK)
+		return cli_fail(&err);
+	return CLI_OK;
+}

@@ -1,0 +1,57 @@
+/*
+ * cli.h - what every subcommand gets, and the exit codes they return.
+ *
+ * Exit codes (documented in docs/cli.md):
+ *   0 success; 1 failure (database, file or system error); 2 usage error;
+ *   3 input rejected (nothing was changed); 4 not found (e.g. no database).
+ */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include "core/config.h"
+#include "core/err.h"
+
+enum cli_exit { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_REJECTED = 3, CLI_NOTFOUND = 4 };
+
+struct cli_ctx {
+	struct config cfg;
+};
+
+/* A subcommand: argv[0] is its name; options of the config table are
+ * already consumed by main. */
+typedef int (*cli_fn)(struct cli_ctx *ctx, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_fn fn;
+	const char *usage;   /* e.g. "init [--demo]" */
+	const char *summary; /* one line */
+	const char *help;    /* more lines, or NULL */
+};
+
+/* Print "bianmin: <err>" and return the exit code for err's code. */
+int cli_fail(const struct app_error *err);
+struct store;
+/*
+ * Open the configured database (creating it with STORE_OPEN_CREATE). On
+ * failure prints why and returns the exit code; CLI_OK otherwise.
+ */
+int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out);
+
+/* Print a usage error for cmd and return CLI_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when argv asks for help (-h or --help) anywhere. */
+int cli_wants_help(int argc, char **argv);
+/* Print the help of the named command to stdout. */
+void cli_print_help(const char *name);
+
+int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_migrate(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

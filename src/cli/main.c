@@ -1,0 +1,178 @@
+/*
+ * main.c - the bianmin command: global options, the commands[] table and
+ * dispatch. Only src/cli may exit the process.
+ */
+#include "cli/cli.h"
+#include "core/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cli_command commands[] = {
+	{ "serve", cmd_serve, "serve [--listen ADDR:PORT] [--threads N]",
+	  "serve the web interface and the API",
+	  "Serves until SIGINT or SIGTERM. Logs one line (event=serve.ready) with the\n"
+	  "address once it accepts requests. The database must exist (see init)." },
+	{ "init", cmd_init, "init [--demo]", "create the database (and the demo county)",
+	  "Creates the database if needed and brings its schema up to date.\n"
+	  "--demo also loads the demo county (see demo)." },
+	{ "migrate", cmd_migrate, "migrate", "bring the database schema up to date", NULL },
+	{ "import", cmd_import, "import divisions FILE...", "import data files",
+	  "import divisions FILE...  division codes from CSV (plain or .gz), each file\n"
+	  "  all or nothing; a parent must already be imported or be in the same file:\n"
+	  "  load provinces.csv, cities.csv and counties.csv before towns and villages." },
+	{ "demo", cmd_demo, "demo", "load the demo county (code 990101, clearly labelled 演示)",
+	  NULL },
+	{ "config", cmd_config, "config dump", "show every setting and where it came from",
+	  NULL },
+	{ "version", cmd_version, "version", "print the version", NULL },
+	{ "help", cmd_help, "help [COMMAND]", "show help", NULL },
+};
+
+enum { COMMANDS_COUNT = sizeof(commands) / sizeof(commands[0]) };
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < COMMANDS_COUNT; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+	fprintf(out, "usage: bianmin [--db PATH] [--config FILE] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < COMMANDS_COUNT; i++)
+		fprintf(out, "  %-28s %s\n", commands[i].usage, commands[i].summary);
+	fprintf(out, "\noptions (also settable in the config file and the environment):\n");
+	for (int i = 0; i < CFG__MAX; i++)
+		fprintf(out, "  %-20s %-26s %s\n", config_options[i].flag, config_options[i].env,
+			config_options[i].help);
+	fprintf(out, "  %-20s %-26s %s\n", "--config FILE", "BIANMIN_CONFIG",
+		"read settings from FILE (name = value lines)");
+	fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 input rejected "
+		     "(nothing changed), 4 not found\n");
+}
+
+void cli_print_help(const char *name)
+{
+	const struct cli_command *c = name ? find_command(name) : NULL;
+	if (!c) {
+		print_overview(stdout);
+		return;
+	}
+	printf("usage: bianmin %s\n\n%s\n", c->usage, c->summary);
+	if (c->help)
+		printf("\n%s\n", c->help);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "bianmin %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	const struct cli_command *c = find_command(cmd);
+	fprintf(stderr, "\nusage: bianmin %s\n", c ? c->usage : cmd);
+	return CLI_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	return 0;
+}
+
+int cmd_help(struct cli_ctx *ctx, int argc, char **argv)
+{
+	(void)ctx;
+	cli_print_help(argc > 1 ? argv[1] : NULL);
+	return CLI_OK;
+}
+
+/*
+ * Settings: defaults < config file < environment < flags. Flags of the option
+ * table may stand anywhere on the line; the rest is the command and its own
+ * arguments, compacted into argv.
+ */
+static int resolve_config(struct cli_ctx *ctx, int *argc, char **argv)
+{
+	struct app_error err;
+	const char *file = getenv("BIANMIN_CONFIG");
+	for (int i = 1; i < *argc; i++)
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc)
+			file = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			file = argv[i] + 9;
+	if (file && config_load_file(&ctx->cfg, file, &err) != APP_OK)
+		return cli_fail(&err);
+	if (config_load_env(&ctx->cfg, &err) != APP_OK)
+		return cli_fail(&err);
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		char *arg = argv[i];
+		char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+		char flag[64];
+		snprintf(flag, sizeof(flag), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+		enum config_key key;
+		if (strcmp(flag, "--config") == 0) {
+			if (!eq)
+				i++;
+			continue;
+		}
+		if (!config_find_flag(flag, &key)) {
+			argv[out++] = arg;
+			continue;
+		}
+		const char *value = eq ? eq + 1 : (i + 1 < *argc ? argv[++i] : NULL);
+		if (!value) {
+			fprintf(stderr, "bianmin: option %s needs a value\n", flag);
+			return CLI_USAGE;
+		}
+		if (config_set(&ctx->cfg, key, value, SRC_FLAG, &err) != APP_OK)
+			return cli_fail(&err);
+	}
+	*argc = out;
+	argv[out] = NULL;
+	enum log_level level;
+	if (log_level_parse(config_str(&ctx->cfg, CFG_LOG_LEVEL), &level))
+		log_set_level(level);
+	return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx;
+	config_init(&ctx.cfg);
+	int rc = resolve_config(&ctx, &argc, argv);
+	if (rc != CLI_OK) {
+		config_release(&ctx.cfg);
+		return rc;
+	}
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		print_overview(argc < 2 ? stderr : stdout);
+		config_release(&ctx.cfg);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		argv[1] = "version";
+	const struct cli_command *c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "bianmin: '%s' is not a command; see 'bianmin help'\n", argv[1]);
+		config_release(&ctx.cfg);
+		return CLI_USAGE;
+	}
+	if (c->fn != cmd_help && cli_wants_help(argc - 1, argv + 1)) {
+		cli_print_help(c->name);
+		config_release(&ctx.cfg);
+		return CLI_OK;
+	}
+	rc = c->fn(&ctx, argc - 1, argv + 1);
+	config_release(&ctx.cfg);
+	return rc;
+}

@@ -1,0 +1,105 @@
+/*
+ * http.h - what a route handler sees of the HTTP layer.
+ *
+ * Routes are declared in one table (routes.c): method, path pattern with
+ * {name} segments, handler, who may call it, what body it takes and how big.
+ * The server checks all of that before a handler runs, so a handler gets a
+ * matched route, an allowed caller and, for JSON routes, a parsed body.
+ *
+ * A handler must answer exactly once with http_reply_*(). Every reply helper
+ * that reports a failure picks the HTTP status from the app_err code, in one
+ * place (reply.c). Memory a handler needs for the request comes from
+ * http_arena(); it is freed when the response has been sent.
+ */
+#ifndef HTTP_HTTP_H
+#define HTTP_HTTP_H
+
+#include "core/err.h"
+#include "core/mem.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+struct http_req;
+
+enum http_method {
+	HTTP_GET,
+	HTTP_HEAD,
+	HTTP_POST,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_DELETE,
+	HTTP_OPTIONS,
+	HTTP_METHOD__MAX
+};
+extern const char *const http_method_names[HTTP_METHOD__MAX];
+
+/* Who may call a route. A route that declares nothing is refused (403). */
+enum http_access {
+	HTTP_ACCESS_UNDECLARED = 0,
+	HTTP_ACCESS_PUBLIC,    /* anyone, signed in or not */
+	HTTP_ACCESS_SIGNED_IN, /* any authenticated caller */
+	HTTP_ACCESS__MAX
+};
+
+/* What body a route accepts; anything else is refused before the handler. */
+enum http_body {
+	HTTP_BODY_NONE, /* a body is an error */
+	HTTP_BODY_JSON, /* application/json, parsed into http_json() */
+	HTTP_BODY__MAX
+};
+
+typedef void (*http_handler)(struct http_req *req);
+
+struct http_route {
+	enum http_method method;
+	const char *path; /* e.g. "/api/v1/regions/{code}" */
+	http_handler handler;
+	enum http_access access;
+	enum http_body body;
+	size_t max_body; /* bytes; 0 means the configured max_body */
+	const char *summary;
+};
+
+/* The route table (routes.c) and its length. */
+extern const struct http_route http_routes[];
+extern const size_t http_routes_count;
+
+/* ---- inputs ---- */
+
+/* Value of path parameter {name} of the matched route, or NULL. */
+const char *http_param(struct http_req *req, const char *name);
+/* Raw query parameter, already percent-decoded, or NULL when absent. */
+const char *http_query(struct http_req *req, const char *name);
+/*
+ * Query parameter as an integer in [min, max], def when absent. On a bad
+ * value it replies 400 naming the parameter and returns false: the handler
+ * then just returns.
+ */
+bool http_query_int_or_reply(struct http_req *req, const char *name, long min, long max,
+			     long def, long *out);
+/* The parsed JSON body of a HTTP_BODY_JSON route (borrowed). */
+json_t *http_json(struct http_req *req);
+
+struct store *http_store(struct http_req *req);
+struct arena *http_arena(struct http_req *req);
+
+/* ---- replies ---- */
+
+/* Reply with a JSON document; takes ownership of body. */
+void http_reply_json(struct http_req *req, int status, json_t *body);
+/* Reply with bytes of the given type; data is copied. */
+void http_reply_data(struct http_req *req, int status, const char *content_type,
+		     const char *data, size_t len);
+/* Reply with the error format for err (status from err->code). */
+void http_reply_error(struct http_req *req, const struct app_error *err);
+/* Build and send an error in one call. */
+void http_reply_fail(struct http_req *req, enum app_err code, const char *field,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* HTTP status for an error code: the one place where that is decided. */
+int http_status_for(enum app_err code);
+
+#endif

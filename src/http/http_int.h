@@ -1,0 +1,99 @@
+/*
+ * http_int.h - the HTTP layer's private structures, shared by its files.
+ * Nothing outside src/http includes this.
+ */
+#ifndef HTTP_HTTP_INT_H
+#define HTTP_HTTP_INT_H
+
+#include "http/http.h"
+#include "core/strbuf.h"
+
+#include <microhttpd.h>
+#include <stdint.h>
+
+struct config;
+
+#define HTTP_MAX_PARAMS 4
+
+/* One status slot per status we count by name; the last is "other". */
+enum { HTTP_STATUS_SLOTS = 17 };
+extern const int http_counted_status[HTTP_STATUS_SLOTS - 1];
+
+/* Latency buckets of the request histogram, in microseconds. */
+enum { HTTP_LAT_BUCKETS = 14 };
+extern const uint64_t http_latency_bounds_us[HTTP_LAT_BUCKETS];
+
+/* Pseudo-routes for metrics, after the real routes. */
+enum { HTTP_ROUTE_STATIC_EXTRA = 0, HTTP_ROUTE_UNMATCHED_EXTRA = 1, HTTP_ROUTE_EXTRAS = 2 };
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct store *store;
+	const char *web_root;
+	size_t max_body;
+	bool access_log;
+	uint16_t port;
+	int web_fd; /* open directory of web_root, or -1 */
+};
+
+struct http_req {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	struct arena arena;
+	enum http_method method;
+	int method_known;
+	const char *path;
+	const struct http_route *route;
+	int route_slot; /* index in metrics: a route, or an extra */
+	const char *param_names[HTTP_MAX_PARAMS];
+	const char *param_values[HTTP_MAX_PARAMS];
+	int nparams;
+	struct strbuf body;
+	size_t body_limit;
+	bool body_too_big;
+	json_t *json;
+	char rid[20];
+	uint64_t start_us;
+
+	/* the reply, built by the handler, sent by server.c */
+	bool replied;
+	int status;
+	const char *content_type;
+	const char *allow; /* Allow header for 405 */
+	struct strbuf out;
+	int out_fd;         /* file to send instead of out, or -1 */
+	uint64_t out_fd_size;
+	const char *cache_control;
+};
+
+/* routes.c: find the route for method and path; see the contract there. */
+const struct http_route *http_route_match(struct http_req *req, const char *path,
+					  enum http_method method, const char **allow);
+/* Parse a method name; false for one we do not serve. */
+bool http_method_parse(const char *s, enum http_method *out);
+
+/* metrics.c */
+void http_metrics_init(void);
+void http_metrics_record(int route_slot, int status, uint64_t elapsed_us);
+
+/* static.c: serve a file of the front end; false when path is not one. */
+bool http_static_serve(struct http_req *req);
+
+/* server.c */
+uint64_t http_now_us(void);
+
+/* builtin handlers (metrics.c, openapi.c) */
+void http_handle_healthz(struct http_req *req);
+void http_handle_metrics(struct http_req *req);
+void http_handle_openapi(struct http_req *req);
+
+/* The API document embedded at build time (docs/openapi.json). */
+struct embedded_doc {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+extern const struct embedded_doc http_embedded_docs[];
+extern const size_t http_embedded_docs_count;
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * reply.c - building replies and reading inputs for handlers (see http.h).
+ *
+ * http_status_for() is the one place where an error code becomes an HTTP
+ * status; every error body has the same shape:
+ *   {"error":{"code":"not_found","message":"...","field":"...","request_id":"..."}}
+ */
+#include "http/http_int.h"
+#include "core/utf8.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int http_status_for(enum app_err code)
+{
+	switch (code) {
+	case APP_OK: return 200;
+	case APP_EINVAL: return 400;
+	case APP_EAUTH: return 401;
+	case APP_EPERM: return 403;
+	case APP_ENOTFOUND: return 404;
+	case APP_EMETHOD: return 405;
+	case APP_ECONFLICT: return 409;
+	case APP_ETOOBIG: return 413;
+	case APP_EMEDIA: return 415;
+	case APP_EUNAVAIL: return 503;
+	case APP_EDB:
+	case APP_EIO:
+	case APP_EINTERNAL:
+	case APP_ERR__MAX: break;
+	}
+	return 500;
+}
+
+const char *http_param(struct http_req *req, const char *name)
+{
+	for (int i = 0; i < req->nparams; i++)
+		if (strcmp(req->param_names[i], name) == 0)
+			return req->param_values[i];
+	return NULL;
+}
+
+const char *http_query(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool http_query_int_or_reply(struct http_req *req, const char *name, long min, long max,
+			     long def, long *out)
+{
+	const char *v = http_query(req, name);
+	if (!v) {
+		*out = def;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < min || n > max) {
+		http_reply_fail(req, APP_EINVAL, name,
+				"query parameter '%s' must be a whole number from %ld to %ld", name,
+				min, max);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+json_t *http_json(struct http_req *req) { return req->json; }
+struct store *http_store(struct http_req *req) { return req->srv->store; }
+struct arena *http_arena(struct http_req *req) { return &req->arena; }
+
+void http_reply_data(struct http_req *req, int status, const char *content_type,
+		     const char *data, size_t len)
+{
+	if (req->replied)
+		return;
+	req->replied = true;
+	req->status = status;
+	req->content_type = content_type;
+	strbuf_add(&req->out, data, len);
+}
+
+void http_reply_json(struct http_req *req, int status, json_t *body)
+{
+	if (req->replied) {
+		json_decref(body);
+		return;
+	}
+	req->replied = true;
+	req->status = status;
+	req->content_type = "application/json; charset=utf-8";
+	size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	strbuf_grow(&req->out, n + 1);
+	req->out.len = json_dumpb(body, req->out.buf, n, JSON_COMPACT);
+	req->out.buf[req->out.len] = '\0';
+	strbuf_addch(&req->out, '\n');
+	json_decref(body);
+}
+
+void http_reply_error(struct http_req *req, const struct app_error *err)
+{
+	json_t *e = json_pack("{s:s,s:s,s:s}", "code", app_err_name(err->code), "message",
+			      utf8_valid(err->msg, strlen(err->msg)) ? err->msg : "invalid input",
+			      "request_id", req->rid);
+	if (err->field[0])
+		json_object_set_new(e, "field", json_string(err->field));
+	http_reply_json(req, http_status_for(err->code), json_pack("{s:o}", "error", e));
+}
+
+void http_reply_fail(struct http_req *req, enum app_err code, const char *field,
+		     const char *fmt, ...)
+{
+	struct app_error err = { .code = code };
+	snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	http_reply_error(req, &err);
+}
