@@ -101,4 +101,6 @@ bench: all
 clean:
 	rm -rf build
 
+include tests/fuzz/fuzz.mk
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # `make test`: run every test layer and print one closing line
 # "N passed, N failed, N skipped". Layers: unit (cmocka binaries), api
-# (tests/api/t*.sh against a live daemon). A layer whose tool is absent is
-# skipped with a SKIP line saying why. Exit status is non-zero on any failure.
+# (tests/api/t*.sh against a live daemon), fuzz (each harness replaying its
+# corpus in tests/fuzz/corpus; one pass or failure per harness). A layer whose
+# tool is absent is skipped with a SKIP line saying why. Exit status is
+# non-zero on any failure.
 #
-# usage: scripts/test.sh BUILD_DIR [unit|api]...
+# usage: scripts/test.sh BUILD_DIR [unit|api|fuzz]...
 set -uo pipefail
 build=${1:-build}
 shift || true
-layers=("${@:-unit api}")
+layers=("${@:-unit api fuzz}")
 layers=(${layers[*]})
 top=$(cd "$(dirname "$0")/.." && pwd)
 export BIANMIN="$top/$build/bianmin"
@@ -58,12 +60,37 @@ run_api() {
 	done
 }
 
+run_fuzz() {
+	local t name out rc found=0
+	for t in "$top/$build"/tests/replay_fuzz_*; do
+		[ -x "$t" ] || continue
+		found=1
+		name=${t##*/replay_fuzz_}
+		out=$("$t" "$top/tests/fuzz/corpus/$name" 2>&1)
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			passed=$((passed + 1))
+			printf 'fuzz fuzz_%-23s %s\n' "$name" "$(tail -n 1 <<<"$out")"
+		else
+			failed=$((failed + 1))
+			failures+=("fuzz fuzz_$name")
+			tail -n 30 <<<"$out"
+			printf 'fuzz fuzz_%-23s FAILED (exit %d)\n' "$name" "$rc"
+		fi
+	done
+	if [ $found -eq 0 ]; then
+		echo "SKIP fuzz: no replay binaries in $build/tests (make test builds them)"
+		skipped=$((skipped + 1))
+	fi
+}
+
 for layer in "${layers[@]}"; do
 	case $layer in
 	unit) run_unit ;;
 	api)
 		if command -v curl >/dev/null && command -v jq >/dev/null; then run_api
 		else echo "SKIP api: curl and jq are needed (scripts/deps.sh installs them)"; fi ;;
+	fuzz) run_fuzz ;;
 	*) echo "unknown test layer '$layer'" >&2; exit 2 ;;
 	esac
 done

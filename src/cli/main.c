@@ -104,11 +104,17 @@ static int resolve_config(struct cli_ctx *ctx, int *argc, char **argv)
 {
 	struct app_error err;
 	const char *file = getenv("BIANMIN_CONFIG");
-	for (int i = 1; i < *argc; i++)
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc)
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "bianmin: option --config needs a value\n");
+				return CLI_USAGE;
+			}
 			file = argv[i + 1];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
 			file = argv[i] + 9;
+		}
+	}
 	if (file && config_load_file(&ctx->cfg, file, &err) != APP_OK)
 		return cli_fail(&err);
 	if (config_load_env(&ctx->cfg, &err) != APP_OK)

@@ -129,6 +129,14 @@ enum app_err config_load_file(struct config *cfg, const char *path, struct app_e
 		char *s = trim(line);
 		if (!*s || *s == '#')
 			continue;
+		/* " # ..." after a value is a comment, so `config dump` output
+		 * reads back as a config file. */
+		for (char *h = strchr(s, '#'); h; h = strchr(h + 1, '#'))
+			if (h > s && (h[-1] == ' ' || h[-1] == '\t')) {
+				*h = '\0';
+				s = trim(s);
+				break;
+			}
 		char *eq = strchr(s, '=');
 		if (!eq) {
 			rc = app_fail(err, APP_EINVAL, "%s:%d: expected 'name = value'", path, lineno);

@@ -133,7 +133,13 @@ enum app_err csv_load(const char *path, size_t max, char **out, size_t *len,
 			break;
 		n += (size_t)got;
 	}
-	gzclose(gz);
+	/* A compressed file cut short reads as if complete; only gzclose()
+	 * tells (Z_BUF_ERROR). Importing part of a file must not pass silently. */
+	if (gzclose(gz) == Z_BUF_ERROR) {
+		free(buf);
+		return app_fail(err, APP_EIO, "cannot read '%s': the compressed data ends early "
+				"(is the file truncated?)", path);
+	}
 	if (n > max) {
 		free(buf);
 		return app_fail(err, APP_ETOOBIG, "'%s' is larger than %zu bytes", path, max);

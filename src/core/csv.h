@@ -22,7 +22,11 @@ struct csv_reader {
 	size_t record_line; /* line where the last record started */
 };
 
-/* Start reading buf[0..len); buf must stay alive and writable. */
+/*
+ * Start reading buf[0..len); buf must stay alive and writable, including
+ * buf[len]: a field that ends at the very end of the data is NUL-terminated
+ * there. csv_load() returns buffers with that byte.
+ */
 void csv_init(struct csv_reader *r, char *buf, size_t len);
 void csv_release(struct csv_reader *r);
 

@@ -29,14 +29,30 @@ const char *app_err_name(enum app_err code)
 	return err_names[code];
 }
 
-static enum app_err fail_v(struct app_error *e, enum app_err code, const char *field,
-			   const char *fmt, va_list ap)
+/* Drop an incomplete UTF-8 sequence left at the end of s by truncation. */
+static void trim_partial_utf8(char *s)
+{
+	size_t n = strlen(s), back = 0;
+	while (back < 4 && back < n && ((unsigned char)s[n - 1 - back] & 0xC0) == 0x80)
+		back++;
+	if (back == n)
+		return;
+	unsigned char lead = (unsigned char)s[n - 1 - back];
+	size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (want > back + 1)
+		s[n - 1 - back] = '\0';
+}
+
+enum app_err app_failv(struct app_error *e, enum app_err code, const char *field,
+		       const char *fmt, va_list ap)
 {
 	if (!e)
 		return code;
 	e->code = code;
 	snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	int n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	if (n >= (int)sizeof(e->msg))
+		trim_partial_utf8(e->msg);
 	return code;
 }
 
@@ -44,7 +60,7 @@ enum app_err app_fail(struct app_error *e, enum app_err code, const char *fmt, .
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(e, code, NULL, fmt, ap);
+	app_failv(e, code, NULL, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -54,7 +70,7 @@ enum app_err app_fail_field(struct app_error *e, enum app_err code, const char *
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fail_v(e, code, field, fmt, ap);
+	app_failv(e, code, field, fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -49,6 +49,11 @@ enum app_err app_fail(struct app_error *e, enum app_err code, const char *fmt, .
 enum app_err app_fail_field(struct app_error *e, enum app_err code, const char *field,
 			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* As app_fail_field with a va_list. Messages cut at the buffer's end are cut
+ * at a character boundary, so a message is valid UTF-8 when its parts are. */
+enum app_err app_failv(struct app_error *e, enum app_err code, const char *field,
+		       const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
 /* Reset e to "no error". */
 void app_error_clear(struct app_error *e);
 

@@ -36,6 +36,20 @@ void log_set_request_id(const char *rid)
 	snprintf(thread_rid, sizeof(thread_rid), "%s", rid ? rid : "");
 }
 
+void log_quote(char *out, size_t cap, const char *in)
+{
+	size_t n = 0;
+	for (; *in && n + 5 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			n += (size_t)snprintf(out + n, cap - n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	if (cap)
+		out[n < cap ? n : cap - 1] = '\0';
+}
+
 void log_emit(enum log_level level, const char *event, const char *fmt, ...)
 {
 	if (level < min_level)

@@ -11,6 +11,7 @@
 #define CORE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG__MAX };
 
@@ -22,6 +23,13 @@ void log_set_fd(int fd);
 
 /* Set (or clear with NULL) the request id stamped on this thread's lines. */
 void log_set_request_id(const char *rid);
+
+/*
+ * Copy untrusted text (a request path, a file name) into out for use inside
+ * a quoted field: '"', '\\' and control characters become \xHH, so that no
+ * input can forge a field or a line. Cuts at cap - 1 bytes.
+ */
+void log_quote(char *out, size_t cap, const char *in);
 
 /* Emit one line; fmt formats the key=value fields after "event=". */
 void log_emit(enum log_level level, const char *event, const char *fmt, ...)

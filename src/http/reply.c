@@ -114,11 +114,10 @@ void http_reply_error(struct http_req *req, const struct app_error *err)
 void http_reply_fail(struct http_req *req, enum app_err code, const char *field,
 		     const char *fmt, ...)
 {
-	struct app_error err = { .code = code };
-	snprintf(err.field, sizeof(err.field), "%s", field ? field : "");
+	struct app_error err;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	app_failv(&err, code, field, fmt, ap);
 	va_end(ap);
 	http_reply_error(req, &err);
 }

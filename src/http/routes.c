@@ -85,9 +85,20 @@ static bool path_match(struct http_req *req, const char *pattern, const char *pa
 	return true;
 }
 
+/* Number of {name} segments in a pattern. */
+static int pattern_params(const char *pattern)
+{
+	int n = 0;
+	for (; *pattern; pattern++)
+		n += *pattern == '{';
+	return n;
+}
+
 /*
- * The route for (method, path), with its parameters recorded in req. When the
- * path exists but not for this method, returns NULL and sets *allow to the
+ * The route for (method, path), with its parameters recorded in req. Among
+ * patterns matching the path, those with the fewest parameters win, so that
+ * "/regions/lookup" is never taken for "/regions/{code}". When the path
+ * exists but not for this method, returns NULL and sets *allow to the
  * methods that do exist (arena string); otherwise *allow stays NULL.
  * HEAD is answered by the GET route.
  */
@@ -96,11 +107,16 @@ const struct http_route *http_route_match(struct http_req *req, const char *path
 {
 	enum http_method want = method == HTTP_HEAD ? HTTP_GET : method;
 	*allow = NULL;
+	int best = 1 << 20;
+	for (size_t i = 0; i < http_routes_count; i++)
+		if (path_match(NULL, http_routes[i].path, path) &&
+		    pattern_params(http_routes[i].path) < best)
+			best = pattern_params(http_routes[i].path);
 	struct strbuf methods = STRBUF_INIT;
 	const struct http_route *found = NULL;
-	for (size_t i = 0; i < http_routes_count; i++) {
+	for (size_t i = 0; i < http_routes_count && !found; i++) {
 		const struct http_route *r = &http_routes[i];
-		if (!path_match(NULL, r->path, path))
+		if (pattern_params(r->path) != best || !path_match(NULL, r->path, path))
 			continue;
 		if (r->method == want) {
 			found = r;

@@ -14,6 +14,7 @@
 #include "core/utf8.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -144,7 +145,7 @@ static void on_headers(struct http_req *req, const char *url, const char *method
 		if ((m == HTTP_GET || m == HTTP_HEAD) && http_static_serve(req))
 			return;
 		req->route_slot = (int)http_routes_count + HTTP_ROUTE_UNMATCHED_EXTRA;
-		http_reply_fail(req, APP_ENOTFOUND, NULL, "no such resource: %.200s", url);
+		http_reply_fail(req, APP_ENOTFOUND, NULL, "no such resource: %s", url);
 		return;
 	}
 	req->route_slot = (int)(req->route - http_routes);
@@ -247,10 +248,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	int status = req->replied ? req->status : 499;
 	http_metrics_record(req->route_slot, status, elapsed);
 	if (srv->access_log) {
+		char path[256];
+		log_quote(path, sizeof(path), req->path ? req->path : "-");
 		log_set_request_id(req->rid);
-		log_info("http.access", "method=%s path=\"%.200s\" route=\"%s\" status=%d us=%llu%s",
-			 req->method_known ? http_method_names[req->method] : "-",
-			 req->path ? req->path : "-", req->route ? req->route->path : "-", status,
+		log_info("http.access", "method=%s path=\"%s\" route=\"%s\" status=%d us=%llu%s",
+			 req->method_known ? http_method_names[req->method] : "-", path, req->route ? req->route->path : "-", status,
 			 (unsigned long long)elapsed,
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 		log_set_request_id(NULL);
@@ -294,6 +296,30 @@ static enum app_err parse_listen(const char *listen, struct sockaddr_storage *ss
 			listen);
 }
 
+/*
+ * Decode %HH in the path and query values like MHD does, except %00: decoded,
+ * its NUL would silently cut the string short ("/api/v1/regions/99%00x" would
+ * answer for region 99). Left as text, it fails validation like any bad input.
+ */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	char *w = s;
+	for (const char *r = s; *r;) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2]) &&
+		    (r[1] != '0' || r[2] != '0')) {
+			char hex[3] = { r[1], r[2], '\0' };
+			*w++ = (char)strtol(hex, NULL, 16);
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
@@ -331,8 +357,8 @@ enum app_err http_server_start(const struct http_server_options *opt, struct htt
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, opt->threads, MHD_OPTION_CONNECTION_LIMIT,
 		opt->conn_limit, MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_s,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-		1u, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK,
+		unescape_keep_nul, NULL, MHD_OPTION_END);
 	if (!srv->daemon) {
 		if (srv->web_fd >= 0)
 			close(srv->web_fd);

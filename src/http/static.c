@@ -74,7 +74,9 @@ bool http_static_serve(struct http_req *req)
 	req->out_fd = fd;
 	req->out_fd_size = (uint64_t)st.st_size;
 	req->content_type = mime_for(rel);
-	req->cache_control = strstr(req->content_type, "text/html") ? "no-cache"
-								    : "public, max-age=3600";
+	/* Pages and code must change together after an upgrade: revalidate
+	 * them; only images may be kept for a while. */
+	req->cache_control = strncmp(req->content_type, "image/", 6) == 0 ? "public, max-age=3600"
+									   : "no-cache";
 	return true;
 }

@@ -50,8 +50,15 @@ void regions_batch_add(struct regions_batch *b, const struct region *r, size_t l
 
 static void problem(struct regions_report *rep, size_t line, const char *why)
 {
-	if (rep->rejected < REGIONS_PROBLEMS_LISTED)
+	if (rep->rejected < REGIONS_PROBLEMS_LISTED) {
+		size_t start = rep->problems.len;
 		strbuf_addf(&rep->problems, "line %zu: %s\n", line, why);
+		/* why may quote a field, and a quoted field may hold a line break:
+		 * keep one problem per line so none can pass for another line's. */
+		for (size_t i = start; i + 1 < rep->problems.len; i++)
+			if ((unsigned char)rep->problems.buf[i] < 0x20 || rep->problems.buf[i] == 0x7f)
+				rep->problems.buf[i] = '?';
+	}
 	rep->rejected++;
 }
 

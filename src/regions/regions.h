@@ -46,7 +46,8 @@ void regions_report_release(struct regions_report *rep);
 typedef void (*regions_progress_fn)(void *ctx, const char *stage, size_t done, size_t total);
 
 /*
- * Parse and check the CSV in buf[0..len) (rewritten in place). Rows go to
+ * Parse and check the CSV in buf[0..len) (rewritten in place, buf[len]
+ * included, as csv_init() requires). Rows go to
  * out; every problem goes to rep. Returns APP_EINVAL when any row is bad
  * (err summarises, rep lists), APP_OK otherwise. Does not touch the store.
  */

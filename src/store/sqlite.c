@@ -514,9 +514,12 @@ static void read_region(sqlite3_stmt *st, struct region *r)
 	r->child_count = sqlite3_column_int(st, 4);
 }
 
-/* Step st, handing each row to fn; returns *count of rows delivered. */
+/*
+ * Step st, handing each row to fn; adds the rows delivered to *count and
+ * sets *stopped when fn asked to stop (both may be NULL).
+ */
 static enum app_err each_region(struct conn *c, sqlite3_stmt *st, store_region_fn fn, void *ctx,
-				int *count, struct app_error *err)
+				int *count, bool *stopped, struct app_error *err)
 {
 	int r;
 	struct region reg;
@@ -525,6 +528,8 @@ static enum app_err each_region(struct conn *c, sqlite3_stmt *st, store_region_f
 		if (count)
 			(*count)++;
 		if (!fn(ctx, &reg)) {
+			if (stopped)
+				*stopped = true;
 			r = SQLITE_DONE;
 			break;
 		}
@@ -572,7 +577,7 @@ static enum app_err sq_region_children(struct store *s, const char *code, store_
 	sqlite3_stmt *st = stmt(c, STMT_REGION_CHILDREN, err);
 	if (st) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-		rc = each_region(c, st, fn, ctx, NULL, err);
+		rc = each_region(c, st, fn, ctx, NULL, NULL, err);
 	}
 	reader_release(q, c);
 	return rc;
@@ -593,7 +598,7 @@ static enum app_err sq_region_subtree(struct store *s, const char *code, int max
 	if (st) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, (int)level + max_depth);
-		rc = each_region(c, st, fn, ctx, NULL, err);
+		rc = each_region(c, st, fn, ctx, NULL, NULL, err);
 	}
 	reader_release(q, c);
 	return rc;
@@ -608,8 +613,9 @@ static enum app_err sq_region_search(struct store *s, const struct region_query 
 		return APP_EDB;
 	enum app_err rc = APP_OK;
 	int found = 0;
+	bool stopped = false; /* fn said stop: the infix pass must not run */
 	static const enum stmt_id passes[] = { STMT_REGION_SEARCH_PREFIX, STMT_REGION_SEARCH_INFIX };
-	for (size_t i = 0; rc == APP_OK && i < 2 && found < qu->limit; i++) {
+	for (size_t i = 0; rc == APP_OK && i < 2 && found < qu->limit && !stopped; i++) {
 		sqlite3_stmt *st = stmt(c, passes[i], err);
 		if (!st) {
 			rc = APP_EDB;
@@ -619,7 +625,7 @@ static enum app_err sq_region_search(struct store *s, const struct region_query 
 		sqlite3_bind_text(st, 2, qu->within ? qu->within : "", -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, qu->level);
 		sqlite3_bind_int(st, 4, qu->limit - found);
-		rc = each_region(c, st, fn, ctx, &found, err);
+		rc = each_region(c, st, fn, ctx, &found, &stopped, err);
 	}
 	reader_release(q, c);
 	return rc;

@@ -3,7 +3,7 @@
 # every response with a request id and the security headers.
 . "$(dirname "$0")/lib.sh"
 
-bm init --demo >/dev/null
+bm init --demo >/dev/null 2>&1
 start_server || { fail "server starts"; finish; exit 1; }
 
 req GET /healthz

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# bench/run.sh BIN - `make bench`: every benchmark in bench/, in turn.
+#
+# Today that is bench/http.sh (bianmin against nginx with wrk; see its
+# header for the BENCH_* settings, e.g. BENCH_DURATION=2 for a quick run).
+# Each report is printed and also saved under build/bench/.
+set -euo pipefail
+bin=${1:-build/bianmin}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${BENCH_OUT:-build/bench}
+mkdir -p "$out"
+status=0
+for b in http; do
+	echo "### bench/$b.sh $bin"
+	"$here/$b.sh" "$bin" 2>&1 | tee "$out/$b.txt" || status=1
+	echo "(saved in $out/$b.txt)"
+	echo
+done
+exit $status

@@ -1,0 +1,600 @@
+/*
+ * test_store.c - unit tests of src/store through store.h only, each on a
+ * fresh SQLite file in a temporary directory: opening (a missing database
+ * is "not found", never silently created), migrations and the schema check,
+ * region imports (insert/update/unchanged counts; all or nothing, parents
+ * in the registry or the batch), the reads (get, children with their
+ * child_count, subtree in pre-order with a depth limit, search with prefix
+ * hits before infix hits, within/level/limit, early stop, exists), and
+ * group commit: many threads writing at once are batched into fewer
+ * commits, every acknowledged write survives close and reopen, and a
+ * failing write in a batch does not take the good ones down with it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "core/strbuf.h"
+#include "store/store.h"
+#include "testutil.h"
+
+#include <pthread.h>
+
+struct fixture {
+	char dir[256];
+	char db[300];
+	struct store *s;
+};
+
+static int setup_dir(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	tu_tempdir(f->dir, sizeof(f->dir));
+	tu_path(f->db, sizeof(f->db), f->dir, "test.db");
+	*state = f;
+	return 0;
+}
+
+/* A migrated empty store. */
+static int setup_store(void **state)
+{
+	setup_dir(state);
+	struct fixture *f = *state;
+	struct app_error e;
+	if (store_open(&f->s, f->db, STORE_OPEN_CREATE, &e) != APP_OK ||
+	    store_migrate(f->s, NULL, &e) != APP_OK) {
+		print_error("cannot set up the store: %s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_close(f->s);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct region reg(const char *code, const char *name)
+{
+	struct region r = { 0 };
+	enum division_level lv;
+	assert_int_equal(division_code_check(code, &lv, NULL), APP_OK);
+	snprintf(r.code, sizeof(r.code), "%s", code);
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	r.level = lv;
+	division_code_parent(code, lv, r.parent_code);
+	return r;
+}
+
+static void import_ok(struct store *s, const struct region *rows, size_t n,
+		      struct region_import_counts *counts)
+{
+	struct app_error e;
+	if (store_regions_import(s, rows, n, counts, &e) != APP_OK)
+		fail_msg("import failed: %s", e.msg);
+}
+
+static bool exists(struct store *s, const char *code)
+{
+	bool b = false;
+	struct app_error e;
+	if (store_region_exists(s, code, &b, &e) != APP_OK)
+		fail_msg("exists '%s': %s", code, e.msg);
+	return b;
+}
+
+/* Collects "code" or "code:child_count" per region, space separated. */
+struct collect {
+	struct strbuf out;
+	bool with_counts;
+	int calls, stop_after; /* stop_after 0: never stop */
+};
+
+static bool collect_fn(void *ctx, const struct region *r)
+{
+	struct collect *c = ctx;
+	if (c->out.len)
+		strbuf_addch(&c->out, ' ');
+	if (c->with_counts)
+		strbuf_addf(&c->out, "%s:%d", r->code, r->child_count);
+	else
+		strbuf_addstr(&c->out, r->code);
+	c->calls++;
+	return !(c->stop_after && c->calls >= c->stop_after);
+}
+
+/* ---- open and migrate ---- */
+
+static void test_open_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = (struct store *)0x1;
+	struct app_error e;
+	assert_int_equal(store_open(&s, f->db, STORE_OPEN_EXISTING, &e), APP_ENOTFOUND);
+	assert_int_equal(e.code, APP_ENOTFOUND);
+	assert_contains(e.msg, f->db);
+	assert_ptr_equal(s, (struct store *)0x1); /* OUT parameter untouched */
+	assert_false(tu_file_exists(f->db));      /* and nothing was created */
+	assert_int_equal(store_open(&s, "", STORE_OPEN_CREATE, &e), APP_EINVAL);
+}
+
+static void test_migrate(void **state)
+{
+	struct fixture *f = *state;
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_CREATE, &e), APP_OK);
+	assert_string_equal(store_backend(f->s), "sqlite");
+	assert_true(tu_file_exists(f->db));
+
+	int cur = -1, want = -1;
+	assert_int_equal(store_schema_version(f->s, &cur, &want, &e), APP_OK);
+	assert_int_equal(cur, 0);
+	assert_true(want >= 1);
+	/* serve refuses an unmigrated database, saying what to do */
+	assert_int_equal(store_check_schema(f->s, &e), APP_EDB);
+	assert_contains(e.msg, "migrate");
+
+	int applied = -1;
+	assert_int_equal(store_migrate(f->s, &applied, &e), APP_OK);
+	assert_true(applied >= 1);
+	assert_int_equal(store_schema_version(f->s, &cur, &want, &e), APP_OK);
+	assert_int_equal(cur, want);
+	assert_int_equal(store_check_schema(f->s, &e), APP_OK);
+
+	/* a second run is a no-op */
+	assert_int_equal(store_migrate(f->s, &applied, &e), APP_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(store_check_schema(f->s, &e), APP_OK);
+
+	/* the schema is on disk: a reopened database needs nothing */
+	struct region r = reg("41", "河南省");
+	import_ok(f->s, &r, 1, NULL);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	assert_int_equal(store_check_schema(f->s, &e), APP_OK);
+	assert_int_equal(store_migrate(f->s, &applied, &e), APP_OK);
+	assert_int_equal(applied, 0);
+	assert_true(exists(f->s, "41"));
+}
+
+/* ---- imports ---- */
+
+static void test_import_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct region rows[] = { reg("41", "河南省"), reg("4116", "周口市"), reg("411681", "项城市") };
+	struct region_import_counts c;
+
+	import_ok(f->s, rows, 3, &c);
+	assert_int_equal(c.inserted, 3);
+	assert_int_equal(c.updated, 0);
+	assert_int_equal(c.unchanged, 0);
+
+	import_ok(f->s, rows, 3, &c);
+	assert_int_equal(c.inserted, 0);
+	assert_int_equal(c.updated, 0);
+	assert_int_equal(c.unchanged, 3);
+
+	rows[1] = reg("4116", "周口地区");
+	struct region more[] = { rows[0], rows[1], rows[2], reg("411681001", "花园街道") };
+	import_ok(f->s, more, 4, &c);
+	assert_int_equal(c.inserted, 1);
+	assert_int_equal(c.updated, 1);
+	assert_int_equal(c.unchanged, 2);
+
+	struct region got;
+	struct app_error e;
+	assert_int_equal(store_region_get(f->s, "4116", &got, &e), APP_OK);
+	assert_string_equal(got.name, "周口地区");
+
+	/* children before parents in one batch: the store orders them */
+	struct region rev[] = { reg("411681002001", "东社区"), reg("411681002", "东方街道") };
+	import_ok(f->s, rev, 2, &c);
+	assert_int_equal(c.inserted, 2);
+	assert_true(exists(f->s, "411681002001"));
+}
+
+static void test_import_orphan_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct region base[] = { reg("41", "河南省"), reg("4116", "周口市"), reg("411681", "项城市") };
+	import_ok(f->s, base, 3, NULL);
+
+	/* a good new town, a renamed city, and a village whose town is nowhere */
+	struct region bad[] = { reg("411681001", "花园街道"), reg("4116", "改名市"),
+				reg("411681999001", "无主村") };
+	struct region_import_counts c = { 7, 7, 7 };
+	struct app_error e;
+	app_error_clear(&e);
+	assert_int_equal(store_regions_import(f->s, bad, 3, &c, &e), APP_EINVAL);
+	assert_contains(e.msg, "411681999");
+	assert_int_equal(c.inserted, 7); /* OUT parameter untouched on failure */
+	assert_false(exists(f->s, "411681001"));
+	assert_false(exists(f->s, "411681999001"));
+	struct region got;
+	assert_int_equal(store_region_get(f->s, "4116", &got, &e), APP_OK);
+	assert_string_equal(got.name, "周口市");
+
+	/* the store still takes writes afterwards */
+	import_ok(f->s, bad, 2, &c);
+	assert_int_equal(c.inserted, 1);
+	assert_int_equal(c.updated, 1);
+}
+
+/* ---- reads ---- */
+
+static const char *const seed_rows[][2] = {
+	{ "41", "河南省" },           { "4116", "周口市" },         { "4117", "驻马店市" },
+	{ "411602", "川汇区" },       { "411602100", "老城镇" },    { "411681", "项城市" },
+	{ "411681001", "花园街道" },  { "411681001001", "城东社区" }, { "411681001002", "花园社区" },
+	{ "411681100", "城关镇" },    { "411681100201", "新城村" }, { "411681100202", "王楼村" },
+};
+
+static void seed(struct store *s)
+{
+	size_t n = sizeof(seed_rows) / sizeof(seed_rows[0]);
+	struct region rows[sizeof(seed_rows) / sizeof(seed_rows[0])];
+	for (size_t i = 0; i < n; i++)
+		rows[i] = reg(seed_rows[i][0], seed_rows[i][1]);
+	struct region_import_counts c;
+	import_ok(s, rows, n, &c);
+	assert_int_equal(c.inserted, n);
+}
+
+static void test_get_and_exists(void **state)
+{
+	struct fixture *f = *state;
+	seed(f->s);
+	struct region r;
+	struct app_error e;
+	assert_int_equal(store_region_get(f->s, "411681", &r, &e), APP_OK);
+	assert_string_equal(r.code, "411681");
+	assert_string_equal(r.name, "项城市");
+	assert_string_equal(r.parent_code, "4116");
+	assert_int_equal(r.level, DIV_COUNTY);
+	assert_int_equal(r.child_count, 2);
+
+	assert_int_equal(store_region_get(f->s, "41", &r, &e), APP_OK);
+	assert_string_equal(r.parent_code, "");
+	assert_int_equal(r.level, DIV_PROVINCE);
+	assert_int_equal(r.child_count, 2);
+
+	assert_int_equal(store_region_get(f->s, "411681100201", &r, &e), APP_OK);
+	assert_int_equal(r.level, DIV_VILLAGE);
+	assert_string_equal(r.parent_code, "411681100");
+	assert_int_equal(r.child_count, 0);
+
+	strcpy(r.name, "untouched");
+	assert_int_equal(store_region_get(f->s, "411681999", &r, &e), APP_ENOTFOUND);
+	assert_contains(e.msg, "411681999");
+	assert_string_equal(r.name, "untouched");
+
+	assert_true(exists(f->s, "411681"));
+	assert_true(exists(f->s, "411681100202"));
+	assert_false(exists(f->s, "411681100203"));
+	assert_false(exists(f->s, "4118"));
+}
+
+static void test_children(void **state)
+{
+	struct fixture *f = *state;
+	seed(f->s);
+	struct collect c = { .out = STRBUF_INIT, .with_counts = true };
+	struct app_error e;
+	assert_int_equal(store_region_children(f->s, "411681", collect_fn, &c, &e), APP_OK);
+	assert_string_equal(c.out.buf, "411681001:2 411681100:2");
+	strbuf_reset(&c.out);
+	assert_int_equal(store_region_children(f->s, "4116", collect_fn, &c, &e), APP_OK);
+	assert_string_equal(c.out.buf, "411602:1 411681:2");
+	strbuf_reset(&c.out);
+	assert_int_equal(store_region_children(f->s, "41", collect_fn, &c, &e), APP_OK);
+	assert_string_equal(c.out.buf, "4116:2 4117:0");
+	strbuf_reset(&c.out);
+	assert_int_equal(store_region_children(f->s, "411681100202", collect_fn, &c, &e), APP_OK);
+	assert_string_equal(c.out.buf, "");
+	/* stopping early */
+	c.stop_after = 1;
+	c.calls = 0;
+	c.with_counts = false;
+	assert_int_equal(store_region_children(f->s, "411681", collect_fn, &c, &e), APP_OK);
+	assert_string_equal(c.out.buf, "411681001");
+	strbuf_release(&c.out);
+}
+
+static void expect_subtree(struct store *s, const char *code, int depth, const char *want)
+{
+	struct collect c = { .out = STRBUF_INIT };
+	struct app_error e;
+	if (store_region_subtree(s, code, depth, collect_fn, &c, &e) != APP_OK)
+		fail_msg("subtree %s: %s", code, e.msg);
+	assert_string_equal(c.out.buf, want);
+	strbuf_release(&c.out);
+}
+
+static void test_subtree(void **state)
+{
+	struct fixture *f = *state;
+	seed(f->s);
+	/* pre-order: each region right before its descendants, siblings in code order */
+	expect_subtree(f->s, "411681", 2,
+		       "411681 411681001 411681001001 411681001002 411681100 411681100201 "
+		       "411681100202");
+	expect_subtree(f->s, "411681", 9,
+		       "411681 411681001 411681001001 411681001002 411681100 411681100201 "
+		       "411681100202");
+	expect_subtree(f->s, "411681", 1, "411681 411681001 411681100");
+	expect_subtree(f->s, "411681", 0, "411681");
+	/* a sibling subtree (4117) is not included */
+	expect_subtree(f->s, "4116", 1, "4116 411602 411681");
+	expect_subtree(f->s, "41", 4,
+		       "41 4116 411602 411602100 411681 411681001 411681001001 411681001002 "
+		       "411681100 411681100201 411681100202 4117");
+	expect_subtree(f->s, "411681100202", 3, "411681100202");
+	expect_subtree(f->s, "42", 4, "");
+
+	struct collect c = { .out = STRBUF_INIT };
+	struct app_error e;
+	assert_int_equal(store_region_subtree(f->s, "41x", 1, collect_fn, &c, &e), APP_EINVAL);
+	assert_int_equal(c.calls, 0);
+	strbuf_release(&c.out);
+}
+
+static void expect_search(struct store *s, const char *text, const char *within, int level,
+			  int limit, const char *want)
+{
+	struct collect c = { .out = STRBUF_INIT };
+	struct region_query q = { .text = text, .within = within, .level = level, .limit = limit };
+	struct app_error e;
+	if (store_region_search(s, &q, collect_fn, &c, &e) != APP_OK)
+		fail_msg("search '%s': %s", text, e.msg);
+	assert_string_equal(c.out.buf, want);
+	strbuf_release(&c.out);
+}
+
+static void test_search(void **state)
+{
+	struct fixture *f = *state;
+	seed(f->s);
+	/* names starting with 城 (城东社区, 城关镇) come before names containing it,
+	 * each group in code order */
+	expect_search(f->s, "城", NULL, -1, 20,
+		      "411681001001 411681100 411602100 411681 411681100201");
+	expect_search(f->s, "城", "", -1, 20,
+		      "411681001001 411681100 411602100 411681 411681100201");
+	expect_search(f->s, "城", "411681", -1, 20, "411681001001 411681100 411681 411681100201");
+	expect_search(f->s, "城", "411681100", -1, 20, "411681100 411681100201");
+	expect_search(f->s, "城", NULL, DIV_TOWN, 20, "411681100 411602100");
+	expect_search(f->s, "城", "411681", DIV_VILLAGE, 20, "411681001001 411681100201");
+	/* limit cuts prefix hits first, then infix hits */
+	expect_search(f->s, "城", NULL, -1, 1, "411681001001");
+	expect_search(f->s, "城", NULL, -1, 2, "411681001001 411681100");
+	expect_search(f->s, "城", NULL, -1, 3, "411681001001 411681100 411602100");
+	/* whole names and multi-character fragments */
+	expect_search(f->s, "花园", NULL, -1, 20, "411681001 411681001002");
+	expect_search(f->s, "项城市", NULL, -1, 20, "411681");
+	expect_search(f->s, "社区", NULL, -1, 20, "411681001001 411681001002");
+	expect_search(f->s, "不存在", NULL, -1, 20, "");
+	/* a LIKE wildcard is just a character */
+	expect_search(f->s, "%", NULL, -1, 20, "");
+	expect_search(f->s, "_", NULL, -1, 20, "");
+
+	struct collect c = { .out = STRBUF_INIT };
+	struct region_query q = { .text = "", .level = -1, .limit = 10 };
+	struct app_error e;
+	assert_int_equal(store_region_search(f->s, &q, collect_fn, &c, &e), APP_EINVAL);
+	q.text = "城";
+	q.limit = 0;
+	assert_int_equal(store_region_search(f->s, &q, collect_fn, &c, &e), APP_EINVAL);
+	assert_int_equal(c.calls, 0);
+	strbuf_release(&c.out);
+}
+
+static void test_search_stops_when_asked(void **state)
+{
+	struct fixture *f = *state;
+	seed(f->s);
+	/* a callback that says stop is not called again, by either pass */
+	for (int stop = 1; stop <= 4; stop++) {
+		struct collect c = { .out = STRBUF_INIT, .stop_after = stop };
+		struct region_query q = { .text = "城", .level = -1, .limit = 20 };
+		struct app_error e;
+		assert_int_equal(store_region_search(f->s, &q, collect_fn, &c, &e), APP_OK);
+		assert_int_equal(c.calls, stop);
+		strbuf_release(&c.out);
+	}
+}
+
+/* ---- group commit ---- */
+
+enum { WRITERS = 16, WRITES = 50 };
+
+struct writer_arg {
+	struct store *s;
+	pthread_barrier_t *start;
+	int county; /* 1..99: writes under 9801cc */
+	int writes;
+	bool orphans; /* write towns of a county that does not exist */
+	int failures; /* writes whose result was not the expected one */
+	char why[600];
+};
+
+static void *writer_main(void *p)
+{
+	struct writer_arg *a = p;
+	pthread_barrier_wait(a->start);
+	for (int w = 0; w < a->writes; w++) {
+		char town[32], v1[48], v2[48], name[64];
+		snprintf(town, sizeof(town), "9801%02d%03d", a->county, w + 1);
+		snprintf(v1, sizeof(v1), "%s201", town);
+		snprintf(v2, sizeof(v2), "%s202", town);
+		snprintf(name, sizeof(name), "镇%d-%d", a->county, w);
+		struct region rows[3] = { reg(town, name), reg(v1, "甲村"), reg(v2, "乙村") };
+		struct region_import_counts c = { 0 };
+		struct app_error e;
+		app_error_clear(&e);
+		enum app_err rc = store_regions_import(a->s, rows, 3, &c, &e);
+		bool ok = a->orphans ? rc == APP_EINVAL : rc == APP_OK && c.inserted == 3;
+		if (!ok) {
+			a->failures++;
+			snprintf(a->why, sizeof(a->why), "write %d: rc=%d %s", w, rc, e.msg);
+		}
+	}
+	return NULL;
+}
+
+/* Start one thread per arg at the same moment and wait for all. */
+static void run_writers(struct writer_arg *args, int n)
+{
+	pthread_t th[64];
+	pthread_barrier_t start;
+	assert_true(n <= 64);
+	pthread_barrier_init(&start, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		args[i].start = &start;
+		assert_int_equal(pthread_create(&th[i], NULL, writer_main, &args[i]), 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < n; i++)
+		if (args[i].failures)
+			fail_msg("writer %d: %d unexpected results; last: %s", i, args[i].failures,
+				 args[i].why);
+}
+
+/* Province 98, city 9801 and counties 980101..9801nn. */
+static void seed_counties(struct store *s, int n)
+{
+	struct region rows[2 + 99];
+	rows[0] = reg("98", "测试省");
+	rows[1] = reg("9801", "测试市");
+	for (int i = 1; i <= n; i++) {
+		char code[32], name[48];
+		snprintf(code, sizeof(code), "9801%02d", i);
+		snprintf(name, sizeof(name), "测试县%d", i);
+		rows[1 + i] = reg(code, name);
+	}
+	import_ok(s, rows, (size_t)n + 2, NULL);
+}
+
+struct level_count {
+	size_t n[DIV__MAX];
+};
+
+static bool count_fn(void *ctx, const struct region *r)
+{
+	struct level_count *lc = ctx;
+	lc->n[r->level]++;
+	return true;
+}
+
+static void test_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	seed_counties(f->s, WRITERS);
+	struct store_stats before, after;
+	store_stats(f->s, &before);
+
+	struct writer_arg args[WRITERS];
+	for (int i = 0; i < WRITERS; i++)
+		args[i] = (struct writer_arg){ .s = f->s, .county = i + 1, .writes = WRITES };
+	run_writers(args, WRITERS);
+
+	store_stats(f->s, &after);
+	uint64_t jobs = after.write_jobs - before.write_jobs;
+	uint64_t commits = after.commits - before.commits;
+	assert_int_equal(jobs, WRITERS * WRITES);
+	print_message("group commit: %llu writes in %llu commits, largest batch %llu\n",
+		      (unsigned long long)jobs, (unsigned long long)commits,
+		      (unsigned long long)after.max_batch);
+	/* concurrent writes shared commits */
+	if (!(commits < jobs))
+		fail_msg("%llu commits for %llu writes: nothing was batched",
+			 (unsigned long long)commits, (unsigned long long)jobs);
+	assert_true(after.max_batch > 1);
+	assert_int_equal(after.write_failures, before.write_failures);
+	assert_true(after.db_bytes > 0);
+
+	/* every acknowledged write is on disk */
+	store_close(f->s);
+	f->s = NULL;
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	struct level_count lc = { { 0 } };
+	assert_int_equal(store_region_subtree(f->s, "98", 4, count_fn, &lc, &e), APP_OK);
+	assert_int_equal(lc.n[DIV_PROVINCE], 1);
+	assert_int_equal(lc.n[DIV_CITY], 1);
+	assert_int_equal(lc.n[DIV_COUNTY], WRITERS);
+	assert_int_equal(lc.n[DIV_TOWN], WRITERS * WRITES);
+	assert_int_equal(lc.n[DIV_VILLAGE], 2 * WRITERS * WRITES);
+	struct region r;
+	assert_int_equal(store_region_get(f->s, "980116050", &r, &e), APP_OK);
+	assert_string_equal(r.name, "镇16-49");
+	assert_int_equal(r.child_count, 2);
+}
+
+static void test_group_commit_failure_isolated(void **state)
+{
+	struct fixture *f = *state;
+	enum { GOOD = 8, BAD = 2, N = 25 };
+	seed_counties(f->s, GOOD);
+	struct store_stats before, after;
+	store_stats(f->s, &before);
+
+	struct writer_arg args[GOOD + BAD];
+	for (int i = 0; i < GOOD + BAD; i++)
+		args[i] = (struct writer_arg){ .s = f->s, .writes = N };
+	for (int i = 0; i < GOOD; i++)
+		args[i].county = i + 1;
+	for (int i = 0; i < BAD; i++) {
+		args[GOOD + i].county = 90 + i; /* 980190, 980191: not in the registry */
+		args[GOOD + i].orphans = true;
+	}
+	run_writers(args, GOOD + BAD);
+
+	store_stats(f->s, &after);
+	assert_int_equal(after.write_jobs - before.write_jobs, (GOOD + BAD) * N);
+	assert_int_equal(after.write_failures - before.write_failures, BAD * N);
+
+	store_close(f->s);
+	f->s = NULL;
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	struct level_count lc = { { 0 } };
+	assert_int_equal(store_region_subtree(f->s, "98", 4, count_fn, &lc, &e), APP_OK);
+	assert_int_equal(lc.n[DIV_COUNTY], GOOD);
+	assert_int_equal(lc.n[DIV_TOWN], GOOD * N);
+	assert_int_equal(lc.n[DIV_VILLAGE], 2 * GOOD * N);
+	assert_false(exists(f->s, "980190001"));
+	assert_false(exists(f->s, "980191025202"));
+}
+
+int main(void)
+{
+	log_set_level(LOG_WARN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_missing, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_import_counts, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_import_orphan_changes_nothing, setup_store,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_get_and_exists, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_children, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_subtree, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_search_stops_when_asked, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit_failure_isolated, setup_store,
+						teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
