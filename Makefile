@@ -9,7 +9,7 @@
 #   make WERROR=1   warnings are errors (CI)
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 zlib
+PKGS    := libmicrohttpd jansson sqlite3 zlib libsodium
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifneq ($(SANITIZE),)

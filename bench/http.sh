@@ -22,6 +22,11 @@
 #   BENCH_TARGET       req/s each bianmin endpoint should reach  [40000]
 #   BENCH_STRICT       1: exit 1 when a bianmin median is below BENCH_TARGET
 #   BENCH_SERVE_ARGS   extra `bianmin serve` arguments, e.g. "--threads 4"
+#   BENCH_QUIET        before each run wait up to this many seconds for the
+#                      machine to be quiet (< 5% CPU busy for 1 s); 0 = off [60]
+#   BENCH_RETRIES      times a run is repeated when other processes took more
+#                      than BENCH_MAX_OTHER percent of the CPU during it [2]
+#   BENCH_MAX_OTHER    see BENCH_RETRIES [10]
 #   BENCH_KEEP         1: keep the temporary folder (logs, wrk reports)
 # A quick check: BENCH_DURATION=2 BENCH_WARMUP=0 bench/http.sh build/bianmin
 #
@@ -39,6 +44,9 @@ BENCH_REPEAT=${BENCH_REPEAT:-3}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BENCH_TARGET=${BENCH_TARGET:-40000}
+BENCH_QUIET=${BENCH_QUIET:-60}
+BENCH_RETRIES=${BENCH_RETRIES:-2}
+BENCH_MAX_OTHER=${BENCH_MAX_OTHER:-10}
 secs=$(bench_seconds "$BENCH_DURATION")
 [ "$secs" -gt 0 ] || bench_die "BENCH_DURATION must be at least 1 second"
 warm=$(bench_seconds "$BENCH_WARMUP")
@@ -77,6 +85,7 @@ bench_machine
 echo "bianmin: $("$bin" version 2>/dev/null | head -n 1) threads=${threads:-?} --access-log false ${BENCH_SERVE_ARGS:-}"
 echo "nginx:   worker_processes auto, access_log off (bench/nginx.conf)"
 echo "wrk:     -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${secs}s --latency, ${BENCH_REPEAT} runs per target interleaved, ${warm}s warm-up"
+echo "quiet:   each run waits up to ${BENCH_QUIET}s for the machine to be quiet (BENCH_QUIET)"
 echo "note:    wrk and both servers share the same $(nproc) core(s), traffic on 127.0.0.1 only"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load:    $load0 (1, 5, 15 min) before the runs"
@@ -99,12 +108,23 @@ fi
 printf '%-5s %-8s %12s %10s %10s %12s %7s %7s %7s\n' run target req/s p50_ms p99_ms requests errors idle% other%
 for r in $(seq 1 "$BENCH_REPEAT"); do
 	for t in "${targets[@]}"; do
-		bench_cpu_mark "$BIANMIN_PID" "$NGINX_PID"
-		run_wrk "$BT/wrk-$t-$r.txt" "$secs" "${url[$t]}"
-		bench_cpu_other "$BIANMIN_PID" "$NGINX_PID"
-		read -r rps p50 p99 n err < <(wrk_field "$BT/wrk-$t-$r.txt")
-		echo "$t $r $rps $p50 $p99 $n $err $CPU_IDLE $CPU_OTHER" >>"$BT/runs"
-		printf '%-5s %-8s %12.0f %10.3f %10.3f %12d %7d %7s %7s\n' "$r" "$t" "$rps" "$p50" "$p99" "$n" "$err" "$CPU_IDLE" "$CPU_OTHER"
+		for try in $(seq 0 "$BENCH_RETRIES"); do
+			bench_wait_quiet "$BENCH_QUIET"
+			[ "$QUIET_WAITED" -gt 0 ] &&
+				echo "      ($t: waited ${QUIET_WAITED}s for a quiet machine; ${QUIET_BUSY}% busy at the start)"
+			bench_cpu_mark "$BIANMIN_PID" "$NGINX_PID"
+			run_wrk "$BT/wrk-$t-$r.txt" "$secs" "${url[$t]}"
+			bench_cpu_other "$BIANMIN_PID" "$NGINX_PID"
+			read -r rps p50 p99 n err < <(wrk_field "$BT/wrk-$t-$r.txt")
+			line=$(printf '%-5s %-8s %12.0f %10.3f %10.3f %12d %7d %7s %7s' "$r" "$t" "$rps" "$p50" "$p99" "$n" "$err" "$CPU_IDLE" "$CPU_OTHER")
+			if [ "$CPU_OTHER" -gt "$BENCH_MAX_OTHER" ] && [ "$try" -lt "$BENCH_RETRIES" ]; then
+				echo "$line  discarded (other% > $BENCH_MAX_OTHER), again"
+				continue
+			fi
+			echo "$t $r $rps $p50 $p99 $n $err $CPU_IDLE $CPU_OTHER" >>"$BT/runs"
+			echo "$line"
+			break
+		done
 	done
 done
 
@@ -148,7 +168,8 @@ echo "cpu:     idle% = cores left idle during a run; other% = cores used by proc
 echo "         wrk, bianmin and nginx (both of all $(nproc) cores; other% above a few points means"
 echo "         something else ran meanwhile and that run is not trustworthy)"
 maxo=$(awk '{ if ($9 > m) m = $9 } END { print m + 0 }' "$BT/runs")
-[ "$maxo" -gt 5 ] && echo "warning: up to $maxo% of the CPU went to other processes during a run"
+[ "$maxo" -gt "$BENCH_MAX_OTHER" ] &&
+	echo "warning: up to $maxo% of the CPU went to other processes during a kept run; rerun on a quiet machine"
 
 status=0
 if [ "$total_err" -gt 0 ]; then

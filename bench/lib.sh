@@ -230,7 +230,7 @@ bench_machine() {
 # threads/processes) and CPU_KIDS (ticks used by the waited-for children of
 # this shell, i.e. wrk). Must run in the main shell (not in $(...)).
 bench_cpu_mark() {
-	local p ticks=0 t kids
+	local p ticks=0 t
 	# busy: user nice system steal (irq/softirq time, much of it the loopback
 	# traffic itself, is not charged to any process, so it is left out)
 	read -r CPU_BUSY CPU_IDLE_T CPU_TOTAL < <(awk '/^cpu / {
@@ -241,10 +241,11 @@ bench_cpu_mark() {
 		done
 	done
 	CPU_PROCS=$ticks
-	kids=$(times | tail -n 1)
-	CPU_KIDS=$(awk -v hz="$(getconf CLK_TCK)" '{
+	# `times` must run in this shell: in $(...) it would see no children.
+	times >"$BT/times"
+	CPU_KIDS=$(awk -v hz="$(getconf CLK_TCK)" 'END {
 		s = 0; for (i = 1; i <= 2; i++) { split($i, a, /m|s/); s += a[1] * 60 + a[2] }
-		printf "%d\n", s * hz }' <<<"$kids")
+		printf "%d\n", s * hz }' "$BT/times")
 }
 
 # bench_cpu_other PID...: after a bench_cpu_mark, the share (percent of all
@@ -258,4 +259,25 @@ bench_cpu_other() {
 		o = (t > 0) ? 100 * (b - p - k) / t : 0; if (o < 0) o = 0; printf "%.0f\n", o }')
 	CPU_IDLE=$(awk -v i=$((CPU_IDLE_T - i0)) -v t=$((CPU_TOTAL - t0)) 'BEGIN {
 		printf "%.0f\n", (t > 0) ? 100 * i / t : 0 }')
+}
+
+# bench_wait_quiet MAX: wait (at most MAX seconds) until the machine has
+# been quiet for a second: less than 5% of all cores busy (our servers are
+# idle between runs). Sets QUIET_WAITED (seconds waited, not counting the
+# final quiet second) and QUIET_BUSY (busy percent of the last second).
+bench_wait_quiet() {
+	local max=$1 n=0 b0 t0 b1 t1
+	QUIET_WAITED=0
+	QUIET_BUSY=0
+	[ "$max" -gt 0 ] || return 0
+	while :; do
+		read -r b0 t0 < <(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+		sleep 1
+		n=$((n + 1))
+		read -r b1 t1 < <(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+		QUIET_BUSY=$(( t1 > t0 ? 100 * (b1 - b0) / (t1 - t0) : 0 ))
+		[ "$QUIET_BUSY" -lt 5 ] && break
+		[ "$n" -ge "$max" ] && break
+	done
+	QUIET_WAITED=$((n - 1))
 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 default=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-         zlib1g-dev libcmocka-dev curl jq)
+         zlib1g-dev libsodium-dev libcmocka-dev curl jq)
 pkgs=("${@:-${default[@]}}")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -26,9 +26,13 @@ run_unit() {
 		[ -x "$t" ] || continue
 		out=$("$t" 2>&1)
 		local rc=$?
-		ok=$(grep -c '^\[       OK \]' <<<"$out")
-		bad=$(grep -c '^\[  FAILED  \] [a-z_0-9]*$\|^\[  ERROR   \]' <<<"$out")
-		sk=$(grep -c '^\[  SKIPPED \]' <<<"$out")
+		# cmocka's closing summary: "[  PASSED  ] N test(s)." and, when
+		# any, "[  FAILED  ] N test(s), listed below:" / "[  SKIPPED ] ..."
+		ok=$(sed -nE 's/^\[  PASSED  \] ([0-9]+) test.*/\1/p' <<<"$out" | tail -n 1)
+		bad=$(sed -nE 's/^\[  FAILED  \] ([0-9]+) test.*/\1/p' <<<"$out" | tail -n 1)
+		sk=$(sed -nE 's/^\[  SKIPPED \] ([0-9]+) test.*/\1/p' <<<"$out" | tail -n 1)
+		ok=${ok:-0} bad=${bad:-0} sk=${sk:-0}
+		grep '^SKIP' <<<"$out" || true
 		if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
 		passed=$((passed + ok)) failed=$((failed + bad)) skipped=$((skipped + sk))
 		if [ "$bad" -ne 0 ]; then
@@ -74,7 +78,9 @@ run_fuzz() {
 		else
 			failed=$((failed + 1))
 			failures+=("fuzz fuzz_$name")
-			tail -n 30 <<<"$out"
+			# the input that broke it, then what broke
+			grep '^replay: /' <<<"$out" | tail -n 1
+			grep -v '^replay: /' <<<"$out" | head -n 40
 			printf 'fuzz fuzz_%-23s FAILED (exit %d)\n' "$name" "$rc"
 		fi
 	done

@@ -122,7 +122,7 @@ enum app_err regions_demo_import(struct store *s, struct region_import_counts *c
 {
 	struct regions_batch b = { 0 };
 	regions_demo_build(&b);
-	enum app_err rc = store_regions_import(s, b.rows, b.n, counts, err);
+	enum app_err rc = store_regions_import(s, b.rows, b.n, NULL, counts, err);
 	regions_batch_release(&b);
 	return rc;
 }

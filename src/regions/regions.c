@@ -354,7 +354,7 @@ enum app_err regions_import_file(struct store *s, const char *path, struct regio
 	if (rc == APP_OK && progress)
 		progress(ctx, "checked", b.n, b.n);
 	if (rc == APP_OK)
-		rc = store_regions_import(s, b.rows, b.n, &rep->counts, err);
+		rc = store_regions_import(s, b.rows, b.n, NULL, &rep->counts, err);
 	if (rc == APP_OK && progress)
 		progress(ctx, "written", b.n, b.n);
 	regions_batch_release(&b);

@@ -39,7 +39,8 @@ void store_close(struct store *s);
 const char *store_backend(const struct store *s);
 
 /*
- * Apply every migration the database lacks, each in its own transaction.
+ * Apply every migration the database lacks, all in one transaction: a
+ * failure leaves the schema exactly as it was.
  * *applied (may be NULL) receives how many ran.
  */
 enum app_err store_migrate(struct store *s, int *applied, struct app_error *err);
@@ -101,12 +102,193 @@ struct region_import_counts {
 	size_t inserted, updated, unchanged;
 };
 
+/* ---- the audit trail (信息留痕) ----
+ *
+ * Every write below takes a struct audit_note and appends it to the
+ * hash-chained audit log in the same transaction as the change: the change
+ * and its trace are durable together or not at all. Summaries must hold no
+ * unmasked personal data: supervisors read them.
+ */
+
+struct audit_note {
+	const char *actor;   /* "user:12", "apikey:3", "cli:root" */
+	const char *action;  /* "user.create", "pii.read", ... */
+	const char *object;  /* "user:12", "region:411681", ... */
+	const char *region;  /* the object's region code, "" when none */
+	const char *summary; /* what changed, in a few words or compact JSON */
+};
+
+#define AUDIT_HASH_LEN 32
+
+struct audit_record {
+	int64_t id;
+	int64_t at;
+	char actor[64];
+	char action[48];
+	char object[64];
+	char region[DIVISION_CODE_MAX + 1];
+	char summary[1024];
+	uint8_t prev_hash[AUDIT_HASH_LEN];
+	uint8_t hash[AUDIT_HASH_LEN];
+};
+
+typedef bool (*store_audit_fn)(void *ctx, const struct audit_record *r);
+
+/* Append one entry on its own (e.g. a read of personal data). */
+enum app_err store_audit_append(struct store *s, const struct audit_note *note,
+				struct app_error *err);
+/* Entries about object, newest first, at most limit. */
+enum app_err store_audit_list(struct store *s, const char *object, int limit, store_audit_fn fn,
+			      void *ctx, struct app_error *err);
+/* Every entry in id order (for verification). */
+enum app_err store_audit_scan(struct store *s, store_audit_fn fn, void *ctx,
+			      struct app_error *err);
+
 /*
  * Insert or update n validated regions in one durable transaction. A parent
  * must be in the registry or among rows. On any failure nothing changes.
  */
 enum app_err store_regions_import(struct store *s, const struct region *rows, size_t n,
-				  struct region_import_counts *counts, struct app_error *err);
+				  const struct audit_note *note, struct region_import_counts *counts,
+				  struct app_error *err);
+
+/* ---- accounts ---- */
+
+#define ROLE_NAME_MAX 24
+
+struct user {
+	int64_t id;
+	char name[96];
+	char phone[16];     /* 11 digits */
+	char id_number[20]; /* 18 characters, "" when not given */
+	char region[DIVISION_CODE_MAX + 1]; /* where the person lives or works */
+	int64_t household_id; /* 0 when none */
+	bool must_change_password;
+	bool disabled;
+	int64_t created_at;
+};
+
+struct role_grant {
+	char role[ROLE_NAME_MAX];
+	char region[DIVISION_CODE_MAX + 1];
+};
+
+typedef bool (*store_user_fn)(void *ctx, const struct user *u);
+
+/*
+ * Create a user (and, when grant is not NULL, its first role). APP_ECONFLICT
+ * when the phone number or the ID number is already registered.
+ */
+enum app_err store_user_create(struct store *s, const struct user *u, const char *password_hash,
+			       const struct role_grant *grant, const struct audit_note *note,
+			       int64_t *id, struct app_error *err);
+enum app_err store_user_get(struct store *s, int64_t id, struct user *out, struct app_error *err);
+/* The user with this phone and the password hash (cap bytes); for sign-in. */
+enum app_err store_user_by_phone(struct store *s, const char *phone, struct user *out, char *hash,
+				 size_t cap, struct app_error *err);
+enum app_err store_user_set_password(struct store *s, int64_t id, const char *hash,
+				     bool must_change, const struct audit_note *note,
+				     struct app_error *err);
+/* Users whose region is within `within`, by id, after after_id. */
+enum app_err store_user_list(struct store *s, const char *within, int64_t after_id, int limit,
+			     store_user_fn fn, void *ctx, struct app_error *err);
+
+/* The user's role grants, at most cap; *n receives how many. */
+enum app_err store_grants_of(struct store *s, int64_t user_id, struct role_grant *out, int cap,
+			     int *n, struct app_error *err);
+/* APP_ECONFLICT when the user has that grant already. */
+enum app_err store_grant_add(struct store *s, int64_t user_id, const struct role_grant *g,
+			     const struct audit_note *note, struct app_error *err);
+/* APP_ENOTFOUND when the user has no such grant. */
+enum app_err store_grant_remove(struct store *s, int64_t user_id, const struct role_grant *g,
+				const struct audit_note *note, struct app_error *err);
+
+struct household {
+	int64_t id;
+	char region[DIVISION_CODE_MAX + 1];
+	char address[256];
+	int64_t created_at;
+};
+
+enum app_err store_household_create(struct store *s, const struct household *h,
+				    const struct audit_note *note, int64_t *id,
+				    struct app_error *err);
+enum app_err store_household_get(struct store *s, int64_t id, struct household *out,
+				 struct app_error *err);
+enum app_err store_household_members(struct store *s, int64_t id, store_user_fn fn, void *ctx,
+				     struct app_error *err);
+
+/* ---- sessions, API keys, sign-in throttling, invitations ---- */
+
+#define TOKEN_HASH_LEN 32
+
+struct session_info {
+	int64_t user_id;
+	int64_t expires_at;
+	int64_t revoked_at; /* 0 while valid */
+};
+
+enum app_err store_session_create(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
+				  int64_t user_id, int64_t now, int64_t expires_at,
+				  const struct audit_note *note, struct app_error *err);
+/* APP_ENOTFOUND for an unknown token; expiry and revocation are the caller's to judge. */
+enum app_err store_session_get(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
+			       struct session_info *out, struct app_error *err);
+enum app_err store_session_revoke(struct store *s, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
+				  const struct audit_note *note, struct app_error *err);
+
+struct api_key {
+	int64_t id;
+	char name[64];
+	char role[ROLE_NAME_MAX];
+	char region[DIVISION_CODE_MAX + 1];
+	int64_t created_at;
+	int64_t revoked_at; /* 0 while valid */
+};
+
+typedef bool (*store_api_key_fn)(void *ctx, const struct api_key *k);
+
+enum app_err store_api_key_create(struct store *s, const struct api_key *k,
+				  const uint8_t hash[TOKEN_HASH_LEN], const struct audit_note *note,
+				  int64_t *id, struct app_error *err);
+enum app_err store_api_key_by_hash(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
+				   struct api_key *out, struct app_error *err);
+/* APP_ENOTFOUND when no such key; revoking twice changes nothing. */
+enum app_err store_api_key_revoke(struct store *s, int64_t id, int64_t now,
+				  const struct audit_note *note, struct app_error *err);
+enum app_err store_api_key_list(struct store *s, store_api_key_fn fn, void *ctx,
+				struct app_error *err);
+
+/* Failed sign-ins of subject since `since`: how many, and the latest time. */
+enum app_err store_login_failures(struct store *s, const char *subject, int64_t since, int *count,
+				  int64_t *latest, struct app_error *err);
+enum app_err store_login_failure_add(struct store *s, const char *subject, int64_t now,
+				     struct app_error *err);
+enum app_err store_login_failures_clear(struct store *s, const char *subject,
+					struct app_error *err);
+
+struct invite {
+	char region[DIVISION_CODE_MAX + 1];
+	int64_t household_id; /* 0 when none */
+	int64_t created_by;
+	int64_t created_at;
+	int64_t expires_at;
+	int64_t used_by; /* 0 while unused */
+};
+
+enum app_err store_invite_create(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
+				 const struct invite *inv, const struct audit_note *note,
+				 struct app_error *err);
+/*
+ * Use an invitation: in one transaction check it is unused and unexpired,
+ * create the user with a resident grant for the invitation's region and
+ * household, and mark it used. APP_ENOTFOUND unknown, APP_ECONFLICT used or
+ * phone taken, APP_EINVAL expired.
+ */
+enum app_err store_invite_accept(struct store *s, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,
+				 const struct user *u, const char *password_hash,
+				 const struct audit_note *note, int64_t *user_id,
+				 struct app_error *err);
 
 /* ---- figures for /metrics ---- */
 

@@ -20,7 +20,7 @@ FUZZ_JOBS    ?= 1
 FUZZ_CORPUS  := tests/fuzz/corpus
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(BUILD)/tests/replay_fuzz_%)
-FUZZ_CFLAGS  := -std=c17 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+FUZZ_CFLAGS  := -std=c17 -D_GNU_SOURCE $(WARN) -O1 -g -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,$(FUZZ_SAN) -fno-sanitize-recover=all -Isrc -Itests/fuzz
 
 .PHONY: fuzz fuzz-lib fuzz-run fuzz-merge test-fuzz
@@ -50,13 +50,15 @@ fuzz-run: fuzz
 
 # Reduce each checked-in corpus to the inputs that add coverage, merging in
 # what fuzz-run found. Named inputs (seed-*, crash-*) are always kept; the
-# rest are libFuzzer's, named by their SHA-1, and are kept only when they add
-# coverage to the named ones and to each other.
+# rest are libFuzzer's, named by their SHA-1, and are kept only when they
+# reach code the others do not (-use_counters=0: new edges, not new hit
+# counts, which keeps the checked-in corpus to a few dozen small files; the
+# richer working corpus stays in build/fuzz/corpus).
 fuzz-merge: fuzz
 	@set -e; for n in $(FUZZ_NAMES); do \
 		m=$(FUZZ_BUILD)/merged/$$n; rm -rf $$m; mkdir -p $$m $(FUZZ_BUILD)/corpus/$$n; \
 		cp $(FUZZ_CORPUS)/$$n/*-* $$m/ 2>/dev/null || true; \
-		$(FUZZ_BUILD)/fuzz_$$n -merge=1 $$m $(FUZZ_CORPUS)/$$n $(FUZZ_BUILD)/corpus/$$n \
+		$(FUZZ_BUILD)/fuzz_$$n -merge=1 -use_counters=0 $$m $(FUZZ_CORPUS)/$$n $(FUZZ_BUILD)/corpus/$$n \
 			2>&1 | grep MERGE-OUTER | tail -n 1; \
 		rm -f $(FUZZ_CORPUS)/$$n/*; cp $$m/* $(FUZZ_CORPUS)/$$n/; \
 	done

@@ -78,7 +78,7 @@ static void import_ok(struct store *s, const struct region *rows, size_t n,
 		      struct region_import_counts *counts)
 {
 	struct app_error e;
-	if (store_regions_import(s, rows, n, counts, &e) != APP_OK)
+	if (store_regions_import(s, rows, n, NULL, counts, &e) != APP_OK)
 		fail_msg("import failed: %s", e.msg);
 }
 
@@ -215,7 +215,7 @@ static void test_import_orphan_changes_nothing(void **state)
 	struct region_import_counts c = { 7, 7, 7 };
 	struct app_error e;
 	app_error_clear(&e);
-	assert_int_equal(store_regions_import(f->s, bad, 3, &c, &e), APP_EINVAL);
+	assert_int_equal(store_regions_import(f->s, bad, 3, NULL, &c, &e), APP_EINVAL);
 	assert_contains(e.msg, "411681999");
 	assert_int_equal(c.inserted, 7); /* OUT parameter untouched on failure */
 	assert_false(exists(f->s, "411681001"));
@@ -441,7 +441,7 @@ static void *writer_main(void *p)
 		struct region_import_counts c = { 0 };
 		struct app_error e;
 		app_error_clear(&e);
-		enum app_err rc = store_regions_import(a->s, rows, 3, &c, &e);
+		enum app_err rc = store_regions_import(a->s, rows, 3, NULL, &c, &e);
 		bool ok = a->orphans ? rc == APP_EINVAL : rc == APP_OK && c.inserted == 3;
 		if (!ok) {
 			a->failures++;

@@ -1,0 +1,141 @@
+/*
+ * sqlite_int.h - what the files of the SQLite backend share: connections,
+ * the statement ids, group commit and the read/write helpers. Private to
+ * src/store/sqlite*.c.
+ *
+ * Every statement is declared once: its id here, its text in sqlite_sql.c.
+ * Reads run a function on a pooled read connection (sq_read); writes run a
+ * function on the writer inside the next group commit (sq_write), where
+ * sq_audit_append() adds the change's audit entry to the same transaction.
+ */
+#ifndef STORE_SQLITE_INT_H
+#define STORE_SQLITE_INT_H
+
+#include "store/store_int.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+enum stmt_id {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
+	STMT_SCHEMA_VERSION,
+	STMT_MIGRATION_RECORD,
+	STMT_REGION_GET,
+	STMT_REGION_CHILDREN,
+	STMT_REGION_SUBTREE,
+	STMT_REGION_SEARCH_PREFIX,
+	STMT_REGION_SEARCH_INFIX,
+	STMT_REGION_EXISTS,
+	STMT_REGION_CURRENT,
+	STMT_REGION_INSERT,
+	STMT_REGION_UPDATE,
+	STMT_AUDIT_LAST,
+	STMT_AUDIT_INSERT,
+	STMT_AUDIT_BY_OBJECT,
+	STMT_AUDIT_SCAN,
+	STMT_USER_INSERT,
+	STMT_USER_GET,
+	STMT_USER_BY_PHONE,
+	STMT_USER_SET_PASSWORD,
+	STMT_USER_LIST,
+	STMT_USER_BY_HOUSEHOLD,
+	STMT_GRANTS_OF,
+	STMT_GRANT_INSERT,
+	STMT_GRANT_DELETE,
+	STMT_HOUSEHOLD_INSERT,
+	STMT_HOUSEHOLD_GET,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_GET,
+	STMT_SESSION_REVOKE,
+	STMT_API_KEY_INSERT,
+	STMT_API_KEY_BY_HASH,
+	STMT_API_KEY_REVOKE,
+	STMT_API_KEY_LIST,
+	STMT_LOGIN_FAILURES,
+	STMT_LOGIN_FAILURE_ADD,
+	STMT_LOGIN_FAILURES_CLEAR,
+	STMT_INVITE_INSERT,
+	STMT_INVITE_GET,
+	STMT_INVITE_USE,
+	STMT__MAX
+};
+
+extern const char *const sq_stmt_sql[STMT__MAX];
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT__MAX];
+	struct conn *next; /* in the free list of readers */
+};
+
+struct write_job {
+	enum app_err (*fn)(struct conn *c, void *arg, struct app_error *err);
+	void *arg;
+	struct app_error err;
+	enum app_err result;
+	bool done;
+	struct write_job *next;
+};
+
+struct sq {
+	char *path;
+	struct conn *writer;
+
+	pthread_mutex_t pool_mu;
+	struct conn *free_readers;
+	uint64_t readers_open;
+
+	pthread_mutex_t queue_mu;
+	pthread_cond_t queue_cv; /* a job arrived, or stop */
+	pthread_cond_t done_cv;  /* a batch finished */
+	struct write_job *queue_head, *queue_tail;
+	bool stopping;
+	pthread_t writer_thread;
+
+	/* figures, written by the writer thread under queue_mu */
+	uint64_t commits, jobs, failures, commit_us, max_batch;
+};
+
+typedef enum app_err (*sq_fn)(struct conn *c, void *arg, struct app_error *err);
+
+/* The backend state of s. */
+struct sq *sq_impl(struct store *s);
+
+/* Record a database failure while doing `what`; returns APP_EDB. */
+enum app_err sq_db_fail(struct app_error *err, sqlite3 *db, const char *what);
+
+/* Statement id on c, prepared once per connection, reset and unbound; NULL on failure. */
+sqlite3_stmt *sq_stmt(struct conn *c, enum stmt_id id, struct app_error *err);
+/* Step st once (to a row or the end), then reset it. */
+enum app_err sq_step_done(struct conn *c, sqlite3_stmt *st, const char *what,
+			  struct app_error *err);
+/* Prepare and step a statement without parameters. */
+enum app_err sq_run(struct conn *c, enum stmt_id id, const char *what, struct app_error *err);
+
+/* A read connection of the pool, for this thread until released. */
+struct conn *sq_reader_acquire(struct sq *q, struct app_error *err);
+void sq_reader_release(struct sq *q, struct conn *c);
+/* Run fn on a read connection of the pool. */
+enum app_err sq_read(struct store *s, sq_fn fn, void *arg, struct app_error *err);
+/* Run fn on the writer inside the next group commit; returns once durable. */
+enum app_err sq_write(struct store *s, sq_fn fn, void *arg, struct app_error *err);
+
+/* Copy text column col of st into dst (cap bytes), "" for NULL. */
+void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+
+/* Append note to the audit chain, inside the writer's transaction. */
+enum app_err sq_audit_append(struct conn *c, const struct audit_note *note,
+			     struct app_error *err);
+
+/* The domain parts of the backend, one per file. */
+extern const struct store_region_ops sq_region_ops;
+extern const struct store_audit_ops sq_audit_ops;
+extern const struct store_account_ops sq_account_ops;
+
+#endif
