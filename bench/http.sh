@@ -89,8 +89,6 @@ echo "quiet:   each run waits up to ${BENCH_QUIET}s for the machine to be quiet 
 echo "note:    wrk and both servers share the same $(nproc) core(s), traffic on 127.0.0.1 only"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load:    $load0 (1, 5, 15 min) before the runs"
-awk -v l="${load0%% *}" 'BEGIN { exit !(l > 0.5) }' &&
-	echo "warning: the machine is busy (load ${load0%% *}); the figures will be low and noisy"
 for t in "${targets[@]}"; do
 	printf '  %-8s %-40s %6s bytes  %s\n' "$t" "${desc[$t]}" "${size[$t]}" "${url[$t]}"
 done
@@ -105,7 +103,7 @@ if [ "$warm" -gt 0 ]; then
 fi
 
 : >"$BT/runs"
-printf '%-5s %-8s %12s %10s %10s %12s %7s %7s %7s\n' run target req/s p50_ms p99_ms requests errors idle% other%
+printf '%-5s %-8s %12s %10s %10s %12s %7s %6s %6s %6s %6s\n' run target req/s p50_ms p99_ms requests errors srv% wrk% idle% other%
 for r in $(seq 1 "$BENCH_REPEAT"); do
 	for t in "${targets[@]}"; do
 		for try in $(seq 0 "$BENCH_RETRIES"); do
@@ -116,7 +114,8 @@ for r in $(seq 1 "$BENCH_REPEAT"); do
 			run_wrk "$BT/wrk-$t-$r.txt" "$secs" "${url[$t]}"
 			bench_cpu_other "$BIANMIN_PID" "$NGINX_PID"
 			read -r rps p50 p99 n err < <(wrk_field "$BT/wrk-$t-$r.txt")
-			line=$(printf '%-5s %-8s %12.0f %10.3f %10.3f %12d %7d %7s %7s' "$r" "$t" "$rps" "$p50" "$p99" "$n" "$err" "$CPU_IDLE" "$CPU_OTHER")
+			line=$(printf '%-5s %-8s %12.0f %10.3f %10.3f %12d %7d %6s %6s %6s %6s' "$r" "$t" "$rps" "$p50" "$p99" "$n" "$err" \
+				"$CPU_SERVERS" "$CPU_WRK" "$CPU_IDLE" "$CPU_OTHER")
 			if [ "$CPU_OTHER" -gt "$BENCH_MAX_OTHER" ] && [ "$try" -lt "$BENCH_RETRIES" ]; then
 				echo "$line  discarded (other% > $BENCH_MAX_OTHER), again"
 				continue
@@ -164,9 +163,10 @@ printf 'memory: bianmin VmRSS %.1f MiB before the runs, %.1f MiB after (peak VmH
 	"$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')" "$(awk -v k="$nginx_rss" 'BEGIN { print k / 1024 }')"
 
 echo "load:    $load1 (1, 5, 15 min) after the runs"
-echo "cpu:     idle% = cores left idle during a run; other% = cores used by processes other than"
-echo "         wrk, bianmin and nginx (both of all $(nproc) cores; other% above a few points means"
-echo "         something else ran meanwhile and that run is not trustworthy)"
+echo "cpu:     percent of all $(nproc) cores during each run: srv% the servers (bianmin + nginx, user +"
+echo "         system), wrk% wrk, idle% left idle, other% other processes (above a few points:"
+echo "         something else ran meanwhile and the run is not trustworthy). The remainder is"
+echo "         interrupt time (loopback traffic) charged to no process."
 maxo=$(awk '{ if ($9 > m) m = $9 } END { print m + 0 }' "$BT/runs")
 [ "$maxo" -gt "$BENCH_MAX_OTHER" ] &&
 	echo "warning: up to $maxo% of the CPU went to other processes during a kept run; rerun on a quiet machine"

@@ -250,7 +250,9 @@ bench_cpu_mark() {
 
 # bench_cpu_other PID...: after a bench_cpu_mark, the share (percent of all
 # cores) that processes other than the PIDs and this shell's children used
-# since then, and the share left idle. Sets CPU_OTHER and CPU_IDLE.
+# since then, the share left idle, the share of the PIDs (the servers) and
+# of this shell's children (wrk). Sets CPU_OTHER, CPU_IDLE, CPU_SERVERS and
+# CPU_WRK.
 bench_cpu_other() {
 	local b0=$CPU_BUSY i0=$CPU_IDLE_T t0=$CPU_TOTAL p0=$CPU_PROCS k0=$CPU_KIDS
 	bench_cpu_mark "$@"
@@ -259,6 +261,10 @@ bench_cpu_other() {
 		o = (t > 0) ? 100 * (b - p - k) / t : 0; if (o < 0) o = 0; printf "%.0f\n", o }')
 	CPU_IDLE=$(awk -v i=$((CPU_IDLE_T - i0)) -v t=$((CPU_TOTAL - t0)) 'BEGIN {
 		printf "%.0f\n", (t > 0) ? 100 * i / t : 0 }')
+	CPU_SERVERS=$(awk -v p=$((CPU_PROCS - p0)) -v t=$((CPU_TOTAL - t0)) 'BEGIN {
+		printf "%.0f\n", (t > 0) ? 100 * p / t : 0 }')
+	CPU_WRK=$(awk -v k=$((CPU_KIDS - k0)) -v t=$((CPU_TOTAL - t0)) 'BEGIN {
+		printf "%.0f\n", (t > 0) ? 100 * k / t : 0 }')
 }
 
 # bench_wait_quiet MAX: wait (at most MAX seconds) until the machine has

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cli_fail(const struct app_error *err)
 {
@@ -35,6 +37,12 @@ static void make_parent_dir(const char *path)
 	dir[slash - path] = '\0';
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
 		fprintf(stderr, "bianmin: cannot create folder '%s': %s\n", dir, strerror(errno));
+}
+
+void cli_actor(char *out, size_t cap)
+{
+	struct passwd *pw = getpwuid(getuid());
+	snprintf(out, cap, "cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
 }
 
 int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out)

@@ -11,6 +11,8 @@
 #include "core/config.h"
 #include "core/err.h"
 
+#include <stddef.h>
+
 enum cli_exit { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_REJECTED = 3, CLI_NOTFOUND = 4 };
 
 struct cli_ctx {
@@ -45,6 +47,14 @@ int cli_wants_help(int argc, char **argv);
 /* Print the help of the named command to stdout. */
 void cli_print_help(const char *name);
 
+/* "cli:<login name>": who did an administrative command, for the audit trail. */
+void cli_actor(char *out, size_t cap);
+
+/* Load the demo county and accounts into s and print the accounts. */
+int cli_load_demo(struct store *s);
+
+int cmd_apikey(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);
@@ -52,6 +62,7 @@ int cmd_import(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_init(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_migrate(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_user(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

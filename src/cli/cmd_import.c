@@ -21,7 +21,9 @@ static int import_divisions(struct store *s, int nfiles, char **files)
 		struct regions_report rep;
 		struct app_error err;
 		regions_report_init(&rep);
-		enum app_err rc = regions_import_file(s, files[i], &rep, progress, files[i], &err);
+		char actor[32];
+		cli_actor(actor, sizeof(actor));
+		enum app_err rc = regions_import_file(s, files[i], actor, &rep, progress, files[i], &err);
 		if (rc != APP_OK) {
 			fprintf(stderr, "bianmin: import of '%s' refused: %s\n", files[i], err.msg);
 			fputs(rep.problems.buf, stderr);

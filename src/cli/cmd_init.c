@@ -3,7 +3,6 @@
  * database and bring its schema up to date.
  */
 #include "cli/cli.h"
-#include "regions/regions.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -39,15 +38,8 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	rc = migrate(s, config_str(&ctx->cfg, CFG_DB));
-	if (rc == CLI_OK && demo) {
-		struct app_error err;
-		struct region_import_counts counts;
-		if (regions_demo_import(s, &counts, &err) != APP_OK)
-			rc = cli_fail(&err);
-		else
-			printf("demo county %s 便民县（演示）: %zu regions added, %zu updated\n",
-			       REGIONS_DEMO_COUNTY, counts.inserted, counts.updated);
-	}
+	if (rc == CLI_OK && demo)
+		rc = cli_load_demo(s);
 	store_close(s);
 	return rc;
 }

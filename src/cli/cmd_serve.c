@@ -47,6 +47,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		.timeout_s = (unsigned)config_int(&ctx->cfg, CFG_TIMEOUT),
 		.web_root = config_str(&ctx->cfg, CFG_WEB_ROOT),
 		.access_log = config_bool(&ctx->cfg, CFG_ACCESS_LOG),
+		.session_ttl = config_int(&ctx->cfg, CFG_SESSION_TTL),
 		.store = s,
 	};
 	struct http_server *srv;

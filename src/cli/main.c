@@ -3,6 +3,7 @@
  * dispatch. Only src/cli may exit the process.
  */
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #include <stdarg.h>
@@ -23,8 +24,17 @@ static const struct cli_command commands[] = {
 	  "import divisions FILE...  division codes from CSV (plain or .gz), each file\n"
 	  "  all or nothing; a parent must already be imported or be in the same file:\n"
 	  "  load provinces.csv, cities.csv and counties.csv before towns and villages." },
-	{ "demo", cmd_demo, "demo", "load the demo county (code 990101, clearly labelled 演示)",
-	  NULL },
+	{ "demo", cmd_demo, "demo",
+	  "load the demo county (code 990101, clearly labelled 演示) and its demo accounts",
+	  "Safe to run again. Prints the demo accounts, one per role, and their password." },
+	{ "user", cmd_user, "user add --role ROLE --region CODE [--id-number ID] NAME PHONE",
+	  "create an account and print its one-time password",
+	  "Roles: resident, village_admin, key_person, town_supervisor, county_supervisor,\n"
+	  "agency_operator, lawyer, system_admin. A role for a region covers all of it." },
+	{ "apikey", cmd_apikey, "apikey add NAME --role ROLE --region CODE | list | revoke ID",
+	  "manage API keys of machine clients (a new key is printed once)", NULL },
+	{ "audit", cmd_audit, "audit verify",
+	  "check the hash chain of the audit trail (exit 3 names the first broken entry)", NULL },
 	{ "config", cmd_config, "config dump", "show every setting and where it came from",
 	  NULL },
 	{ "version", cmd_version, "version", "print the version", NULL },
@@ -148,6 +158,10 @@ static int resolve_config(struct cli_ctx *ctx, int *argc, char **argv)
 	enum log_level level;
 	if (log_level_parse(config_str(&ctx->cfg, CFG_LOG_LEVEL), &level))
 		log_set_level(level);
+	int64_t offset = clock_init_from_env();
+	if (offset)
+		log_warn("clock.offset", "seconds=%lld source=BIANMIN_CLOCK_OFFSET",
+			 (long long)offset);
 	return CLI_OK;
 }
 

@@ -28,6 +28,8 @@ const struct config_option config_options[CFG__MAX] = {
 			     CONFIG_INT, "4096", 1, 1000000, "most simultaneous HTTP connections" },
 	[CFG_TIMEOUT] = { "timeout", "BIANMIN_TIMEOUT", "--timeout", CONFIG_INT, "30", 1, 3600,
 			  "seconds an idle HTTP connection is kept" },
+	[CFG_SESSION_TTL] = { "session_ttl", "BIANMIN_SESSION_TTL", "--session-ttl", CONFIG_INT,
+			      "43200", 300, 30L * 86400, "seconds a sign-in lasts" },
 };
 
 static const char *const source_names[SRC__MAX] = {

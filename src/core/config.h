@@ -24,6 +24,7 @@ enum config_key {
 	CFG_MAX_BODY,
 	CFG_CONN_LIMIT,
 	CFG_TIMEOUT,
+	CFG_SESSION_TTL,
 	CFG__MAX
 };
 

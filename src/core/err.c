@@ -16,6 +16,7 @@ static const char *const err_names[APP_ERR__MAX] = {
 	[APP_ETOOBIG] = "too_large",
 	[APP_EMEDIA] = "unsupported_media_type",
 	[APP_EMETHOD] = "method_not_allowed",
+	[APP_ETHROTTLED] = "too_many_requests",
 	[APP_EDB] = "database_error",
 	[APP_EIO] = "io_error",
 	[APP_EUNAVAIL] = "unavailable",

@@ -22,6 +22,7 @@ enum app_err {
 	APP_ETOOBIG,     /* input over a size limit */
 	APP_EMEDIA,      /* unsupported content type */
 	APP_EMETHOD,     /* method not allowed on this resource */
+	APP_ETHROTTLED,  /* too many attempts; try again later */
 	APP_EDB,         /* the database failed */
 	APP_EIO,         /* a file or socket failed */
 	APP_EUNAVAIL,    /* a dependency is down; try again later */

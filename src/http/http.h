@@ -20,9 +20,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct store;
 struct http_req;
+struct auth_caller;
 
 enum http_method {
 	HTTP_GET,
@@ -51,6 +53,12 @@ enum http_body {
 	HTTP_BODY__MAX
 };
 
+/* Route flags. */
+enum {
+	/* usable by someone who must still change a one-time password */
+	HTTP_BEFORE_PASSWORD_CHANGE = 1u << 0,
+};
+
 typedef void (*http_handler)(struct http_req *req);
 
 struct http_route {
@@ -58,8 +66,10 @@ struct http_route {
 	const char *path; /* e.g. "/api/v1/regions/{code}" */
 	http_handler handler;
 	enum http_access access;
+	unsigned perm;    /* auth_perm bits the caller must hold somewhere */
 	enum http_body body;
-	size_t max_body; /* bytes; 0 means the configured max_body */
+	size_t max_body;  /* bytes; 0 means the configured max_body */
+	unsigned flags;
 	const char *summary;
 };
 
@@ -85,6 +95,17 @@ json_t *http_json(struct http_req *req);
 
 struct store *http_store(struct http_req *req);
 struct arena *http_arena(struct http_req *req);
+/* Who is calling (resolved before the handler runs; never NULL). */
+const struct auth_caller *http_caller(struct http_req *req);
+/* The client's IP address as text. */
+const char *http_client_addr(struct http_req *req);
+/* How long a new session lasts, in seconds (configured). */
+int64_t http_session_ttl(struct http_req *req);
+
+/* Add a Set-Cookie header (SameSite=Strict, Path=/; HttpOnly when
+ * http_only). max_age 0 deletes the cookie. */
+void http_set_cookie(struct http_req *req, const char *name, const char *value, int64_t max_age,
+		     bool http_only);
 
 /* ---- replies ---- */
 

@@ -6,6 +6,7 @@
 #define HTTP_HTTP_INT_H
 
 #include "http/http.h"
+#include "auth/auth.h"
 #include "core/strbuf.h"
 
 #include <microhttpd.h>
@@ -34,7 +35,10 @@ struct http_server {
 	bool access_log;
 	uint16_t port;
 	int web_fd; /* open directory of web_root, or -1 */
+	int64_t session_ttl;
 };
+
+#define HTTP_EXTRA_HEADERS 4
 
 struct http_req {
 	struct http_server *srv;
@@ -54,6 +58,8 @@ struct http_req {
 	json_t *json;
 	char rid[20];
 	uint64_t start_us;
+	struct auth_caller caller;
+	char client_addr[64];
 
 	/* the reply, built by the handler, sent by server.c */
 	bool replied;
@@ -64,6 +70,9 @@ struct http_req {
 	int out_fd;         /* file to send instead of out, or -1 */
 	uint64_t out_fd_size;
 	const char *cache_control;
+	int nextra;
+	const char *extra_name[HTTP_EXTRA_HEADERS];
+	const char *extra_value[HTTP_EXTRA_HEADERS];
 };
 
 /* routes.c: find the route for method and path; see the contract there. */

@@ -8,6 +8,7 @@
 #include "http/http_int.h"
 #include "core/utf8.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ int http_status_for(enum app_err code)
 	case APP_ECONFLICT: return 409;
 	case APP_ETOOBIG: return 413;
 	case APP_EMEDIA: return 415;
+	case APP_ETHROTTLED: return 429;
 	case APP_EUNAVAIL: return 503;
 	case APP_EDB:
 	case APP_EIO:
@@ -70,6 +72,38 @@ bool http_query_int_or_reply(struct http_req *req, const char *name, long min, l
 }
 
 json_t *http_json(struct http_req *req) { return req->json; }
+const struct auth_caller *http_caller(struct http_req *req) { return &req->caller; }
+int64_t http_session_ttl(struct http_req *req) { return req->srv->session_ttl; }
+
+const char *http_client_addr(struct http_req *req)
+{
+	if (req->client_addr[0])
+		return req->client_addr;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->client_addr,
+			  sizeof(req->client_addr));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->client_addr,
+			  sizeof(req->client_addr));
+	else
+		snprintf(req->client_addr, sizeof(req->client_addr), "unknown");
+	return req->client_addr;
+}
+
+void http_set_cookie(struct http_req *req, const char *name, const char *value, int64_t max_age,
+		     bool http_only)
+{
+	if (req->nextra == HTTP_EXTRA_HEADERS)
+		return;
+	req->extra_name[req->nextra] = "Set-Cookie";
+	req->extra_value[req->nextra] = arena_printf(
+		&req->arena, "%s=%s; Path=/; Max-Age=%lld; SameSite=Strict%s", name, value,
+		(long long)max_age, http_only ? "; HttpOnly" : "");
+	req->nextra++;
+}
 struct store *http_store(struct http_req *req) { return req->srv->store; }
 struct arena *http_arena(struct http_req *req) { return &req->arena; }
 

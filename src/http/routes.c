@@ -7,6 +7,8 @@
  * or is missing from docs/openapi.json.
  */
 #include "http/http_int.h"
+#include "auth/accounts_http.h"
+#include "audit/audit_http.h"
 #include "regions/regions_http.h"
 
 #include <string.h>
@@ -17,21 +19,59 @@ const char *const http_method_names[HTTP_METHOD__MAX] = {
 	[HTTP_OPTIONS] = "OPTIONS",
 };
 
+#define PUBLIC .access = HTTP_ACCESS_PUBLIC
+#define SIGNED_IN .access = HTTP_ACCESS_SIGNED_IN
+#define JSON_BODY(limit) .body = HTTP_BODY_JSON, .max_body = (limit)
+
 const struct http_route http_routes[] = {
-	{ HTTP_GET, "/healthz", http_handle_healthz, HTTP_ACCESS_PUBLIC, HTTP_BODY_NONE, 0,
-	  "liveness and database check" },
-	{ HTTP_GET, "/metrics", http_handle_metrics, HTTP_ACCESS_PUBLIC, HTTP_BODY_NONE, 0,
-	  "Prometheus metrics" },
-	{ HTTP_GET, "/api/v1/openapi.json", http_handle_openapi, HTTP_ACCESS_PUBLIC,
-	  HTTP_BODY_NONE, 0, "this API's OpenAPI 3 document" },
-	{ HTTP_GET, "/api/v1/regions", regions_handle_search, HTTP_ACCESS_PUBLIC, HTTP_BODY_NONE,
-	  0, "search regions by name" },
-	{ HTTP_POST, "/api/v1/regions/lookup", regions_handle_lookup, HTTP_ACCESS_PUBLIC,
-	  HTTP_BODY_JSON, 64 * 1024, "resolve many region codes at once" },
-	{ HTTP_GET, "/api/v1/regions/{code}", regions_handle_get, HTTP_ACCESS_PUBLIC,
-	  HTTP_BODY_NONE, 0, "one region with its parents and children" },
-	{ HTTP_GET, "/api/v1/regions/{code}/tree", regions_handle_tree, HTTP_ACCESS_PUBLIC,
-	  HTTP_BODY_NONE, 0, "the subtree under a region" },
+	{ HTTP_GET, "/healthz", http_handle_healthz, PUBLIC, .summary = "liveness and database check" },
+	{ HTTP_GET, "/metrics", http_handle_metrics, PUBLIC, .summary = "Prometheus metrics" },
+	{ HTTP_GET, "/api/v1/openapi.json", http_handle_openapi, PUBLIC,
+	  .summary = "this API's OpenAPI 3 document" },
+
+	/* the divisions registry: public reference data */
+	{ HTTP_GET, "/api/v1/regions", regions_handle_search, PUBLIC,
+	  .summary = "search regions by name" },
+	{ HTTP_POST, "/api/v1/regions/lookup", regions_handle_lookup, PUBLIC, JSON_BODY(64 * 1024),
+	  .summary = "resolve many region codes at once" },
+	{ HTTP_GET, "/api/v1/regions/{code}", regions_handle_get, PUBLIC,
+	  .summary = "one region with its parents and children" },
+	{ HTTP_GET, "/api/v1/regions/{code}/tree", regions_handle_tree, PUBLIC,
+	  .summary = "the subtree under a region" },
+
+	/* signing in and out */
+	{ HTTP_POST, "/api/v1/auth/login", accounts_handle_login, PUBLIC, JSON_BODY(4096),
+	  .summary = "sign in with phone and password" },
+	{ HTTP_POST, "/api/v1/auth/logout", accounts_handle_logout, SIGNED_IN,
+	  .flags = HTTP_BEFORE_PASSWORD_CHANGE, .summary = "sign out (end this session)" },
+	{ HTTP_GET, "/api/v1/me", accounts_handle_me, SIGNED_IN,
+	  .flags = HTTP_BEFORE_PASSWORD_CHANGE, .summary = "the signed-in person and their roles" },
+	{ HTTP_POST, "/api/v1/me/password", accounts_handle_password, SIGNED_IN, JSON_BODY(4096),
+	  .flags = HTTP_BEFORE_PASSWORD_CHANGE, .summary = "change one's password" },
+	{ HTTP_POST, "/api/v1/invites/accept", accounts_handle_invite_accept, PUBLIC,
+	  JSON_BODY(4096), .summary = "join with an invitation code" },
+
+	/* accounts, households, roles, invitations */
+	{ HTTP_POST, "/api/v1/users", accounts_handle_user_create, SIGNED_IN,
+	  .perm = PERM_USERS_MANAGE, JSON_BODY(8192), .summary = "create an account" },
+	{ HTTP_GET, "/api/v1/users", accounts_handle_user_list, SIGNED_IN,
+	  .perm = PERM_USERS_READ, .summary = "accounts in a region" },
+	{ HTTP_GET, "/api/v1/users/{id}", accounts_handle_user_get, SIGNED_IN,
+	  .summary = "one account (masked; reveal=true with a reason unmasks, audited)" },
+	{ HTTP_POST, "/api/v1/users/{id}/roles", accounts_handle_grant_add, SIGNED_IN,
+	  .perm = PERM_ROLES_MANAGE, JSON_BODY(4096), .summary = "grant a role for a region" },
+	{ HTTP_DELETE, "/api/v1/users/{id}/roles/{role}/{region}", accounts_handle_grant_remove,
+	  SIGNED_IN, .perm = PERM_ROLES_MANAGE, .summary = "remove a role" },
+	{ HTTP_POST, "/api/v1/households", accounts_handle_household_create, SIGNED_IN,
+	  .perm = PERM_USERS_MANAGE, JSON_BODY(4096), .summary = "register a household" },
+	{ HTTP_GET, "/api/v1/households/{id}", accounts_handle_household_get, SIGNED_IN,
+	  .perm = PERM_USERS_READ, .summary = "a household and its members" },
+	{ HTTP_POST, "/api/v1/invites", accounts_handle_invite_create, SIGNED_IN,
+	  .perm = PERM_USERS_MANAGE, JSON_BODY(4096), .summary = "make an invitation code" },
+
+	/* the audit trail */
+	{ HTTP_GET, "/api/v1/audit", audit_handle_list, SIGNED_IN, .perm = PERM_AUDIT_READ,
+	  .summary = "the history of one object" },
 };
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
 

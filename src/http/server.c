@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 #include "http/http_int.h"
+#include "auth/accounts.h"
 #include "core/log.h"
 #include "core/utf8.h"
 
@@ -52,6 +53,7 @@ static struct http_req *req_new(struct http_server *srv, struct MHD_Connection *
 	req->conn = conn;
 	req->out_fd = -1;
 	req->start_us = http_now_us();
+	auth_caller_anonymous(&req->caller);
 	arena_init(&req->arena);
 	strbuf_init(&req->body, 0);
 	strbuf_init(&req->out, 0);
@@ -75,6 +77,8 @@ static void add_common_headers(struct http_req *req, struct MHD_Response *resp)
 		MHD_add_response_header(resp, "Content-Type", req->content_type);
 	if (req->allow)
 		MHD_add_response_header(resp, "Allow", req->allow);
+	for (int i = 0; i < req->nextra; i++)
+		MHD_add_response_header(resp, req->extra_name[i], req->extra_value[i]);
 }
 
 static enum MHD_Result send_reply(struct http_req *req)
@@ -98,22 +102,88 @@ static enum MHD_Result send_reply(struct http_req *req)
 	return r;
 }
 
-/* Decide whether the caller may use the route. Deny by default. */
+static bool unsafe_method(enum http_method m)
+{
+	return m != HTTP_GET && m != HTTP_HEAD && m != HTTP_OPTIONS;
+}
+
+/*
+ * Who is calling: a Bearer token (session or API key) or the session cookie.
+ * Bad credentials are refused even on public routes, so that a client learns
+ * its token is dead instead of silently acting anonymously.
+ */
+static bool resolve_caller(struct http_req *req)
+{
+	const char *auth = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *bearer = NULL;
+	if (auth) {
+		if (strncasecmp(auth, "Bearer ", 7) != 0) {
+			auth_caller_anonymous(&req->caller);
+			http_reply_fail(req, APP_EAUTH, NULL,
+					"the Authorization header must be 'Bearer TOKEN'");
+			return false;
+		}
+		bearer = auth + 7;
+	}
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "bm_session");
+	struct app_error err;
+	if (accounts_resolve(req->srv->store, bearer, cookie, &req->caller, &err) != APP_OK) {
+		if (err.code == APP_EAUTH && !bearer && req->route->access == HTTP_ACCESS_PUBLIC) {
+			/* A stale cookie must not lock a browser out of public pages
+			 * such as the sign-in itself. */
+			auth_caller_anonymous(&req->caller);
+			return true;
+		}
+		http_reply_error(req, &err);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Decide whether the caller may use the route, in this order: credentials
+ * valid; access level; CSRF token for cookie sessions on unsafe methods;
+ * one-time password changed; the route's permission held somewhere. Deny by
+ * default. Region scope is the handler's to ask of auth_scope().
+ */
 static bool access_allowed(struct http_req *req)
 {
-	switch (req->route->access) {
-	case HTTP_ACCESS_PUBLIC:
-		return true;
-	case HTTP_ACCESS_SIGNED_IN:
-		/* No accounts exist yet: nobody is signed in. */
+	const struct http_route *r = req->route;
+	if (r->access != HTTP_ACCESS_PUBLIC && r->access != HTTP_ACCESS_SIGNED_IN) {
+		http_reply_fail(req, APP_EPERM, NULL, "this route declares no access: refused");
+		return false;
+	}
+	if (!resolve_caller(req))
+		return false;
+	const struct auth_caller *c = &req->caller;
+	if (r->access == HTTP_ACCESS_SIGNED_IN && c->kind == AUTH_ANONYMOUS) {
 		http_reply_fail(req, APP_EAUTH, NULL, "sign in first");
 		return false;
-	case HTTP_ACCESS_UNDECLARED:
-	case HTTP_ACCESS__MAX:
-		break;
 	}
-	http_reply_fail(req, APP_EPERM, NULL, "this route declares no access: refused");
-	return false;
+	if (c->by_cookie && unsafe_method(req->method)) {
+		const char *sent = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+							       "X-CSRF-Token");
+		const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+								 "bm_session");
+		char want[SECRET_TOKEN_MAX];
+		secret_csrf(cookie ? cookie : "", want);
+		if (!sent || !secret_equal(sent, want)) {
+			http_reply_fail(req, APP_EPERM, NULL,
+					"missing or wrong X-CSRF-Token header for a cookie session");
+			return false;
+		}
+	}
+	if (c->must_change_password && !(r->flags & HTTP_BEFORE_PASSWORD_CHANGE)) {
+		http_reply_fail(req, APP_EPERM, NULL,
+				"change your one-time password first (POST /api/v1/me/password)");
+		return false;
+	}
+	if (r->perm && !auth_has(c, r->perm)) {
+		http_reply_fail(req, APP_EPERM, NULL, "your role does not allow this");
+		return false;
+	}
+	return true;
 }
 
 /* Checks done when the headers have arrived, before any body is read. */
@@ -346,6 +416,7 @@ enum app_err http_server_start(const struct http_server_options *opt, struct htt
 	srv->web_root = opt->web_root;
 	srv->max_body = opt->max_body;
 	srv->access_log = opt->access_log;
+	srv->session_ttl = opt->session_ttl;
 	srv->web_fd = open(opt->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (srv->web_fd < 0)
 		log_warn("http.no_web_root", "web_root=\"%s\" static=off", opt->web_root);

@@ -21,6 +21,7 @@ struct http_server_options {
 	unsigned timeout_s;   /* idle connection timeout */
 	const char *web_root; /* static files; may not exist */
 	bool access_log;
+	int64_t session_ttl;  /* seconds a new session lasts */
 	struct store *store;  /* borrowed; must outlive the server */
 };
 

@@ -117,12 +117,14 @@ void regions_demo_build(struct regions_batch *out)
 	}
 }
 
-enum app_err regions_demo_import(struct store *s, struct region_import_counts *counts,
-				 struct app_error *err)
+enum app_err regions_demo_import(struct store *s, const char *actor,
+				 struct region_import_counts *counts, struct app_error *err)
 {
 	struct regions_batch b = { 0 };
 	regions_demo_build(&b);
-	enum app_err rc = store_regions_import(s, b.rows, b.n, NULL, counts, err);
+	struct audit_note note = { actor, "regions.import", "region:" REGIONS_DEMO_COUNTY,
+				   REGIONS_DEMO_COUNTY, "demo county loaded" };
+	enum app_err rc = store_regions_import(s, b.rows, b.n, &note, counts, err);
 	regions_batch_release(&b);
 	return rc;
 }

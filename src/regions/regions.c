@@ -336,8 +336,9 @@ static enum app_err check_parents(struct store *s, const struct regions_batch *b
 	return rc;
 }
 
-enum app_err regions_import_file(struct store *s, const char *path, struct regions_report *rep,
-				 regions_progress_fn progress, void *ctx, struct app_error *err)
+enum app_err regions_import_file(struct store *s, const char *path, const char *actor,
+				 struct regions_report *rep, regions_progress_fn progress, void *ctx,
+				 struct app_error *err)
 {
 	char *buf;
 	size_t len;
@@ -353,8 +354,14 @@ enum app_err regions_import_file(struct store *s, const char *path, struct regio
 		rc = check_parents(s, &b, rep, err);
 	if (rc == APP_OK && progress)
 		progress(ctx, "checked", b.n, b.n);
-	if (rc == APP_OK)
-		rc = store_regions_import(s, b.rows, b.n, NULL, &rep->counts, err);
+	if (rc == APP_OK) {
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		char object[96], summary[160];
+		snprintf(object, sizeof(object), "file:%.80s", base);
+		snprintf(summary, sizeof(summary), "%zu regions imported from %.100s", b.n, base);
+		struct audit_note note = { actor, "regions.import", object, "", summary };
+		rc = store_regions_import(s, b.rows, b.n, &note, &rep->counts, err);
+	}
 	if (rc == APP_OK && progress)
 		progress(ctx, "written", b.n, b.n);
 	regions_batch_release(&b);

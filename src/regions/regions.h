@@ -57,10 +57,12 @@ enum app_err regions_parse_csv(char *buf, size_t len, struct regions_batch *out,
 /*
  * Import the file at path: read, check every row and every parent, then
  * write all rows in one durable transaction. On any problem nothing is
- * written; rep lists each rejected row with its line and reason.
+ * written; rep lists each rejected row with its line and reason. The import
+ * is recorded in the audit trail as done by actor.
  */
-enum app_err regions_import_file(struct store *s, const char *path, struct regions_report *rep,
-				 regions_progress_fn progress, void *ctx, struct app_error *err);
+enum app_err regions_import_file(struct store *s, const char *path, const char *actor,
+				 struct regions_report *rep, regions_progress_fn progress, void *ctx,
+				 struct app_error *err);
 
 /* The demo county's code: a code no real county uses (province 99). */
 #define REGIONS_DEMO_COUNTY "990101"
@@ -71,8 +73,8 @@ enum app_err regions_import_file(struct store *s, const char *path, struct regio
  */
 void regions_demo_build(struct regions_batch *out);
 
-/* Import the demo county (idempotent). */
-enum app_err regions_demo_import(struct store *s, struct region_import_counts *counts,
-				 struct app_error *err);
+/* Import the demo county (idempotent), recorded as done by actor. */
+enum app_err regions_demo_import(struct store *s, const char *actor,
+				 struct region_import_counts *counts, struct app_error *err);
 
 #endif

@@ -380,9 +380,9 @@ static void test_demo_import(void **state)
 	struct fixture *f = *state;
 	struct region_import_counts c;
 	struct app_error e;
-	assert_int_equal(regions_demo_import(f->s, &c, &e), APP_OK);
+	assert_int_equal(regions_demo_import(f->s, "test", &c, &e), APP_OK);
 	assert_int_equal(c.inserted, 523);
-	assert_int_equal(regions_demo_import(f->s, &c, &e), APP_OK);
+	assert_int_equal(regions_demo_import(f->s, "test", &c, &e), APP_OK);
 	assert_int_equal(c.inserted, 0);
 	assert_int_equal(c.updated, 0);
 	assert_int_equal(c.unchanged, 523);
@@ -418,7 +418,7 @@ static void import_file(struct fixture *f, const char *name, const char *text, b
 	}
 	struct app_error e;
 	app_error_clear(&e);
-	enum app_err rc = regions_import_file(f->s, path, rep, progress_fn, st, &e);
+	enum app_err rc = regions_import_file(f->s, path, "test", rep, progress_fn, st, &e);
 	if (rc != want)
 		fail_msg("import of %s gave %d, want %d: %s\n%s", name, rc, want, e.msg,
 			 rep->problems.buf);
@@ -490,7 +490,7 @@ static void test_import_file_all_or_nothing(void **state)
 	tu_path(path, sizeof(path), f->dir, "absent.csv");
 	struct app_error e;
 	regions_report_init(&rep);
-	assert_int_equal(regions_import_file(f->s, path, &rep, NULL, NULL, &e), APP_EIO);
+	assert_int_equal(regions_import_file(f->s, path, "test", &rep, NULL, NULL, &e), APP_EIO);
 	assert_contains(e.msg, path);
 	regions_report_release(&rep);
 }
@@ -550,7 +550,7 @@ static void test_real_divisions(void **state)
 		struct regions_report rep;
 		struct app_error e;
 		regions_report_init(&rep);
-		if (regions_import_file(f->s, paths[i], &rep, NULL, NULL, &e) != APP_OK)
+		if (regions_import_file(f->s, paths[i], "test", &rep, NULL, NULL, &e) != APP_OK)
 			fail_msg("import %s: %s\n%s", paths[i], e.msg, rep.problems.buf);
 		assert_int_equal(rep.rejected, 0);
 		assert_int_equal(rep.counts.inserted, rep.rows);
