@@ -96,7 +96,10 @@ enum app_err accounts_create_user(struct store *s, const struct auth_caller *by,
 				  struct app_error *err)
 {
 	struct user u;
-	enum app_err rc = validate_new_user(s, in, &u, err);
+	struct accounts_new_user checked = *in;
+	if (!checked.region)
+		checked.region = ""; /* required here: NULL means "the invitation's" */
+	enum app_err rc = validate_new_user(s, &checked, &u, err);
 	if (rc != APP_OK)
 		return rc;
 	enum auth_role role = ROLE_RESIDENT;

@@ -60,6 +60,14 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	return p;
 }
 
+void strbuf_attach(struct strbuf *sb, char *buf, size_t len, size_t alloc)
+{
+	strbuf_release(sb);
+	sb->buf = buf;
+	sb->len = len;
+	sb->alloc = alloc;
+}
+
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
 	strbuf_grow(sb, n);

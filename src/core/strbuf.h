@@ -30,6 +30,9 @@ void strbuf_grow(struct strbuf *sb, size_t extra);
 /* Hand the buffer to the caller (who frees it); sb becomes empty. */
 char *strbuf_detach(struct strbuf *sb, size_t *len);
 
+/* Take over buf (malloc'd, NUL at buf[len], alloc bytes), replacing sb's contents. */
+void strbuf_attach(struct strbuf *sb, char *buf, size_t len, size_t alloc);
+
 void strbuf_add(struct strbuf *sb, const void *data, size_t n);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);

@@ -109,6 +109,10 @@ void http_set_cookie(struct http_req *req, const char *name, const char *value, 
 
 /* ---- replies ---- */
 
+#define HTTP_JSON_TYPE "application/json; charset=utf-8"
+
+/* body as compact JSON text ending in a newline; the caller frees it. */
+char *http_json_text(json_t *body, size_t *len);
 /* Reply with a JSON document; takes ownership of body. */
 void http_reply_json(struct http_req *req, int status, json_t *body);
 /* Reply with bytes of the given type; data is copied. */

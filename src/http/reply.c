@@ -118,6 +118,19 @@ void http_reply_data(struct http_req *req, int status, const char *content_type,
 	strbuf_add(&req->out, data, len);
 }
 
+char *http_json_text(json_t *body, size_t *len)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	if (!text) /* only on out of memory */
+		text = xstrdup("null");
+	size_t n = strlen(text);
+	text = xrealloc(text, n + 2);
+	text[n++] = '\n';
+	text[n] = '\0';
+	*len = n;
+	return text;
+}
+
 void http_reply_json(struct http_req *req, int status, json_t *body)
 {
 	if (req->replied) {
@@ -126,12 +139,10 @@ void http_reply_json(struct http_req *req, int status, json_t *body)
 	}
 	req->replied = true;
 	req->status = status;
-	req->content_type = "application/json; charset=utf-8";
-	size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
-	strbuf_grow(&req->out, n + 1);
-	req->out.len = json_dumpb(body, req->out.buf, n, JSON_COMPACT);
-	req->out.buf[req->out.len] = '\0';
-	strbuf_addch(&req->out, '\n');
+	req->content_type = HTTP_JSON_TYPE;
+	size_t n;
+	char *text = http_json_text(body, &n);
+	strbuf_attach(&req->out, text, n, n + 1);
 	json_decref(body);
 }
 

@@ -174,7 +174,10 @@ static bool access_allowed(struct http_req *req)
 			return false;
 		}
 	}
-	if (c->must_change_password && !(r->flags & HTTP_BEFORE_PASSWORD_CHANGE)) {
+	/* The one-time password gates what needs signing in, not public routes
+	 * (signing in as someone else, joining, the registry). */
+	if (c->must_change_password && r->access == HTTP_ACCESS_SIGNED_IN &&
+	    !(r->flags & HTTP_BEFORE_PASSWORD_CHANGE)) {
 		http_reply_fail(req, APP_EPERM, NULL,
 				"change your one-time password first (POST /api/v1/me/password)");
 		return false;
@@ -427,7 +430,8 @@ enum app_err http_server_start(const struct http_server_options *opt, struct htt
 		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, opt->threads, MHD_OPTION_CONNECTION_LIMIT,
-		opt->conn_limit, MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_s,
+		opt->conn_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+		MHD_OPTION_CONNECTION_TIMEOUT, opt->timeout_s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK,
 		unescape_keep_nul, NULL, MHD_OPTION_END);
 	if (!srv->daemon) {

@@ -8,11 +8,21 @@
 #include "regions/regions_http.h"
 #include "http/http.h"
 #include "regions/regions.h"
+#include "core/textcache.h"
 #include "core/utf8.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+/*
+ * Answers about single regions and subtrees are cached, stamped with the
+ * registry's generation: any import (by any process) makes them stale.
+ */
+static struct textcache answers = TEXTCACHE_INIT;
+
 enum {
+	CACHE_ANSWER_MAX = 256 * 1024, /* bigger trees are built each time */
 	SEARCH_LIMIT_MAX = 200,
 	LOOKUP_CODES_MAX = 1000,
 	TREE_NODES_MAX = 100000,
@@ -74,6 +84,29 @@ static bool append_region(void *ctx, const struct region *r)
 	return true;
 }
 
+/* Reply with the cached answer for key at generation gen; false on a miss. */
+static bool reply_cached(struct http_req *req, const char *key, int64_t gen)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool hit = textcache_get(&answers, key, gen, &sb);
+	if (hit)
+		http_reply_data(req, 200, HTTP_JSON_TYPE, sb.buf, sb.len);
+	strbuf_release(&sb);
+	return hit;
+}
+
+/* Reply with o (taken) and remember it under key at generation gen. */
+static void reply_and_cache(struct http_req *req, const char *key, int64_t gen, json_t *o)
+{
+	size_t len;
+	char *text = http_json_text(o, &len);
+	json_decref(o);
+	if (len <= CACHE_ANSWER_MAX)
+		textcache_put(&answers, key, gen, text, len);
+	http_reply_data(req, 200, HTTP_JSON_TYPE, text, len);
+	free(text);
+}
+
 void regions_handle_get(struct http_req *req)
 {
 	const char *code = http_param(req, "code");
@@ -82,6 +115,15 @@ void regions_handle_get(struct http_req *req)
 		return;
 	struct store *s = http_store(req);
 	struct app_error err;
+	int64_t gen;
+	char key[TEXTCACHE_KEY_MAX];
+	snprintf(key, sizeof(key), "get:%s", code);
+	if (store_regions_generation(s, &gen, &err) != APP_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	if (reply_cached(req, key, gen))
+		return;
 	struct region r;
 	json_t *parents = NULL, *children = json_array();
 	if (store_region_get(s, code, &r, &err) != APP_OK ||
@@ -95,7 +137,7 @@ void regions_handle_get(struct http_req *req)
 	json_t *o = region_json(&r, true);
 	json_object_set_new(o, "parents", parents);
 	json_object_set_new(o, "children", children);
-	http_reply_json(req, 200, o);
+	reply_and_cache(req, key, gen, o);
 }
 
 struct tree_ctx {
@@ -143,6 +185,15 @@ void regions_handle_tree(struct http_req *req)
 		return;
 	struct store *s = http_store(req);
 	struct app_error err;
+	int64_t gen;
+	char key[TEXTCACHE_KEY_MAX];
+	snprintf(key, sizeof(key), "tree:%s:%ld", code, depth);
+	if (store_regions_generation(s, &gen, &err) != APP_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	if (reply_cached(req, key, gen))
+		return;
 	struct region r;
 	if (store_region_get(s, code, &r, &err) != APP_OK) {
 		http_reply_error(req, &err);
@@ -162,7 +213,7 @@ void regions_handle_tree(struct http_req *req)
 		return;
 	}
 	json_object_set_new(t.root, "count", json_integer((json_int_t)t.nodes));
-	http_reply_json(req, 200, t.root);
+	reply_and_cache(req, key, gen, t.root);
 }
 
 struct search_ctx {

@@ -228,6 +228,11 @@ static enum app_err import_job_run(struct conn *c, void *arg, struct app_error *
 				if (rc != APP_OK)
 					return rc;
 			}
+	if (ij->counts.inserted + ij->counts.updated) {
+		enum app_err rc = sq_run(c, STMT_REGIONS_BUMP, "marking the regions changed", err);
+		if (rc != APP_OK)
+			return rc;
+	}
 	return ij->note ? sq_audit_append(c, ij->note, err) : APP_OK;
 }
 
@@ -242,7 +247,25 @@ static enum app_err regions_import(struct store *s, const struct region *rows, s
 	return rc;
 }
 
+static enum app_err generation_read(struct conn *c, void *arg, struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_REGIONS_GENERATION, err);
+	if (!st)
+		return APP_EDB;
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*(int64_t *)arg = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "reading the regions generation");
+}
+
+static enum app_err regions_generation(struct store *s, int64_t *out, struct app_error *err)
+{
+	return sq_read(s, generation_read, out, err);
+}
+
 const struct store_region_ops sq_region_ops = {
+	.generation = regions_generation,
 	.get = region_get,
 	.children = region_children,
 	.subtree = region_subtree,

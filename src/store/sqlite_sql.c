@@ -48,6 +48,8 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_REGION_UPDATE] =
 		"UPDATE regions SET parent_code = nullif(?2, ''), level = ?3, name = ?4, "
 		"updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE code = ?1",
+	[STMT_REGIONS_GENERATION] = "SELECT generation FROM regions_meta",
+	[STMT_REGIONS_BUMP] = "UPDATE regions_meta SET generation = generation + 1",
 	[STMT_AUDIT_LAST] = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
 	[STMT_AUDIT_INSERT] = "INSERT INTO audit_log(" AUDIT_COLS ") "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -102,6 +102,11 @@ enum app_err store_region_search(struct store *s, const struct region_query *q,
 	return s->ops->regions->search(s, q, fn, ctx, err);
 }
 
+enum app_err store_regions_generation(struct store *s, int64_t *out, struct app_error *err)
+{
+	return s->ops->regions->generation(s, out, err);
+}
+
 enum app_err store_region_exists(struct store *s, const char *code, bool *exists,
 				 struct app_error *err)
 {

@@ -94,6 +94,12 @@ struct region_query {
 enum app_err store_region_search(struct store *s, const struct region_query *q,
 				 store_region_fn fn, void *ctx, struct app_error *err);
 
+/*
+ * A number that grows whenever the registry changes (by this process or
+ * any other): answers about regions may be cached while it stays the same.
+ */
+enum app_err store_regions_generation(struct store *s, int64_t *out, struct app_error *err);
+
 /* True (in *exists) when code is in the registry. */
 enum app_err store_region_exists(struct store *s, const char *code, bool *exists,
 				 struct app_error *err);

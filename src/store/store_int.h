@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 struct store_region_ops {
+	enum app_err (*generation)(struct store *s, int64_t *out, struct app_error *err);
 	enum app_err (*get)(struct store *s, const char *code, struct region *out,
 			    struct app_error *err);
 	enum app_err (*children)(struct store *s, const char *code, store_region_fn fn, void *ctx,
