@@ -34,6 +34,7 @@
 # figures are lower than a server alone would reach; compare the ratios.
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin=${1:-build/bianmin}

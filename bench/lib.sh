@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the globals set here are read by the callers
 # bench/lib.sh - what the HTTP benchmark scripts source.
 #
 # Gives a private temporary folder ($BT), starts bianmin (start_bianmin) and
@@ -15,6 +17,7 @@ NGINX_PID=
 BIANMIN_URL=
 NGINX_URL=
 NGINX_BIN=
+WRK_PID=
 
 bench_say() { printf '%s\n' "$*" >&2; }
 bench_die() { bench_say "bench: $*"; exit 1; }
@@ -40,7 +43,7 @@ bench_need_tools() {
 bench_stop_pid() {
 	local pid=$1 name=$2 i
 	[ -n "$pid" ] || return 0
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
 	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 1 50); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -51,13 +54,16 @@ bench_stop_pid() {
 		pkill -KILL -P "$pid" 2>/dev/null
 		kill -KILL "$pid" 2>/dev/null
 	fi
-	wait "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
 	return 0
 }
 
 bench_cleanup() {
 	local rc=$?
+	set +e # nothing may cut the cleanup short
 	trap - EXIT INT TERM
+	bench_stop_pid "$WRK_PID" wrk
+	WRK_PID=
 	bench_stop_pid "$NGINX_PID" nginx
 	NGINX_PID=
 	bench_stop_pid "$BIANMIN_PID" bianmin
@@ -114,7 +120,7 @@ bench_free_port() {
 # start_nginx BODY_FILE: nginx serving BODY_FILE as /healthz on a free port.
 # Sets NGINX_PID and NGINX_URL.
 start_nginx() {
-	local body=$1 dir="$BT/nginx" try port i temp="" m
+	local body=$1 dir="$BT/nginx" port temp="" m
 	mkdir -p "$dir/www" "$dir/tmp"
 	cp "$body" "$dir/www/healthz.json"
 	# As root the workers run as nobody: they must reach www/ (read only).
@@ -126,16 +132,16 @@ start_nginx() {
 			temp+="    ${m}_temp_path $dir/tmp/$m;"$'\n'
 		fi
 	done
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		port=$(bench_free_port)
 		awk -v dir="$dir" -v port="$port" -v temp="$temp" '
 			/^@TEMP_PATHS@$/ { printf "%s", temp; next }
 			{ gsub(/@DIR@/, dir); gsub(/@PORT@/, port); print }' \
 			"$BENCH_TOP/bench/nginx.conf" >"$dir/nginx.conf"
 		: >"$dir/error.log"
-		"$NGINX_BIN" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" 2>>"$dir/error.log" &
+		"$NGINX_BIN" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" 2>>"$dir/stderr.log" &
 		NGINX_PID=$!
-		for i in $(seq 1 100); do
+		for _ in $(seq 1 100); do
 			kill -0 "$NGINX_PID" 2>/dev/null || break
 			curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" && break
 			sleep 0.05
@@ -147,9 +153,9 @@ start_nginx() {
 		fi
 		bench_stop_pid "$NGINX_PID" nginx
 		NGINX_PID=
-		grep -q 'Address already in use' "$dir/error.log" || break
+		cat "$dir/error.log" "$dir/stderr.log" 2>/dev/null | grep -q 'Address already in use' || break
 	done
-	cat "$dir/error.log" >&2
+	cat "$dir/error.log" "$dir/stderr.log" >&2 2>/dev/null
 	bench_die "nginx did not start"
 }
 
@@ -167,9 +173,15 @@ bench_seconds() {
 run_wrk() {
 	local out=$1 dur=$2 url=$3 secs
 	secs=$(bench_seconds "$dur")
+	# In the background and waited for, so that a signal reaches our trap
+	# at once rather than when wrk ends.
 	timeout -k 5 $((secs + 30)) wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${secs}s" \
-		--timeout 5s --latency "$url" >"$out" 2>&1 ||
-		{ cat "$out" >&2; bench_die "wrk failed against $url"; }
+		--timeout 5s --latency "$url" >"$out" 2>&1 &
+	WRK_PID=$!
+	local rc=0
+	wait "$WRK_PID" || rc=$?
+	WRK_PID=
+	[ "$rc" -eq 0 ] || { cat "$out" >&2; bench_die "wrk failed against $url"; }
 }
 
 # wrk_field OUT: "REQ_PER_SEC P50_MS P99_MS REQUESTS ERRORS" from a wrk

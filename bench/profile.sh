@@ -14,6 +14,7 @@
 # BENCH_OUT folder for perf.data / callgrind.out and the report [build/bench].
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bin=${1:-build/bianmin}

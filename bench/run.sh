@@ -10,7 +10,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${BENCH_OUT:-build/bench}
 mkdir -p "$out"
 status=0
-for b in http; do
+benches=(http)
+for b in "${benches[@]}"; do
 	echo "### bench/$b.sh $bin"
 	"$here/$b.sh" "$bin" 2>&1 | tee "$out/$b.txt" || status=1
 	echo "(saved in $out/$b.txt)"

@@ -54,7 +54,7 @@ CREATE TABLE api_keys (
 );
 
 CREATE TABLE login_failures (
-    subject TEXT NOT NULL,   -- "phone:<hash>" or "addr:<address>"
+    subject TEXT NOT NULL,   -- "account:<hash of phone>", "address:<ip>", "invite:<ip>"
     at      INTEGER NOT NULL
 );
 CREATE INDEX login_failures_by_subject ON login_failures(subject, at);

@@ -79,8 +79,10 @@ enum app_err audit_object_region(struct store *s, const char *object, char *regi
 	}
 	if (strncmp(object, "region:", 7) == 0) {
 		enum division_level level;
-		if (division_code_check(object + 7, &level, err) != APP_OK)
-			return app_fail_field(err, APP_EINVAL, "object", "%s", err->msg);
+		if (division_code_check(object + 7, &level, err) != APP_OK) {
+			snprintf(err->field, sizeof(err->field), "object");
+			return APP_EINVAL;
+		}
 		snprintf(region, DIVISION_CODE_MAX + 1, "%s", object + 7);
 		return APP_OK;
 	}

@@ -211,7 +211,11 @@ enum app_err accounts_login(struct store *s, const char *phone_in, const char *p
 			return rc;
 		return app_fail(err, APP_EAUTH, "wrong phone number or password");
 	}
-	if ((rc = store_login_failures_clear(s, acct, err)) != APP_OK)
+	/* A success clears the address too: people behind one shared address
+	 * (village Wi-Fi, a carrier's NAT) must not lock each other out for
+	 * long; each account still locks on its own failures. */
+	if ((rc = store_login_failures_clear(s, acct, err)) != APP_OK ||
+	    (rc = store_login_failures_clear(s, where, err)) != APP_OK)
 		return rc;
 	return open_session(s, &u, ttl, "auth.login", out, err);
 }
@@ -305,18 +309,21 @@ enum app_err accounts_change_password(struct store *s, const struct auth_caller 
 		return rc;
 	if ((rc = store_user_by_phone(s, by_id.phone, &u, hash, sizeof(hash), err)) != APP_OK)
 		return rc;
+	/* 400, not 401: the session is fine, the form is wrong. */
 	if (!old_pw || !secret_password_verify(hash, old_pw))
-		return app_fail_field(err, APP_EAUTH, "old_password", "the current password is wrong");
-	if ((rc = secret_password_check(new_pw, u.phone, err)) != APP_OK)
+		return app_fail_field(err, APP_EINVAL, "old_password", "the current password is wrong");
+	if ((rc = secret_password_check(new_pw, u.phone, err)) != APP_OK) {
+		snprintf(err->field, sizeof(err->field), "new_password");
 		return rc;
+	}
 	if (strcmp(old_pw, new_pw) == 0)
-		return app_fail_field(err, APP_EINVAL, "password",
+		return app_fail_field(err, APP_EINVAL, "new_password",
 				      "the new password must differ from the current one");
 	if ((rc = secret_password_hash(new_pw, hash, err)) != APP_OK)
 		return rc;
 	struct audit_note note = { c->actor, "user.password", c->actor, u.region,
-				   "password changed" };
-	return store_user_set_password(s, u.id, hash, false, &note, err);
+				   "password changed; other sessions closed" };
+	return store_user_set_password(s, u.id, hash, false, c->session_hash, &note, err);
 }
 
 /* ---- invitations, households, roles, API keys ---- */
@@ -354,11 +361,17 @@ enum app_err accounts_invite_create(struct store *s, const struct auth_caller *b
 
 enum app_err accounts_invite_accept(struct store *s, const char *code,
 				    const struct accounts_new_user *in, const char *password,
-				    int64_t ttl, struct accounts_session *out,
+				    const char *addr, int64_t ttl, struct accounts_session *out,
 				    struct app_error *err)
 {
 	if (!code || !*code || strlen(code) > 32)
 		return app_fail_field(err, APP_EINVAL, "code", "an invitation code is required");
+	char where[80];
+	snprintf(where, sizeof(where), "invite:%s", addr ? addr : "-");
+	int64_t now = clock_now();
+	enum app_err trc = check_throttle(s, where, now, err);
+	if (trc != APP_OK)
+		return trc;
 	struct accounts_new_user checked = *in;
 	checked.region = NULL; /* the invitation says where */
 	struct user u;
@@ -368,14 +381,26 @@ enum app_err accounts_invite_accept(struct store *s, const char *code,
 	char hash[SECRET_PWHASH_MAX];
 	if ((rc = secret_password_hash(password, hash, err)) != APP_OK)
 		return rc;
+	/* Codes are printed in capitals; accept them typed in any case, with
+	 * spaces or dashes. */
+	char typed[33];
+	size_t n = 0;
+	for (const char *p = code; *p && n < sizeof(typed) - 1; p++)
+		if (*p != ' ' && *p != '-')
+			typed[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	typed[n] = '\0';
 	uint8_t h[TOKEN_HASH_LEN];
-	secret_hash(code, h);
+	secret_hash(typed, h);
 	char summary[64];
 	phone_note(u.phone, summary, sizeof(summary));
 	struct audit_note note = { "", "user.join", "user:new", "", summary };
 	int64_t id;
-	if ((rc = store_invite_accept(s, h, clock_now(), &u, hash, &note, &id, err)) != APP_OK)
+	if ((rc = store_invite_accept(s, h, now, &u, hash, &note, &id, err)) != APP_OK) {
+		struct app_error ignored;
+		if (rc == APP_ENOTFOUND || rc == APP_ECONFLICT || rc == APP_EINVAL)
+			store_login_failure_add(s, where, now, &ignored);
 		return rc;
+	}
 	if ((rc = store_user_get(s, id, &u, err)) != APP_OK)
 		return rc;
 	return open_session(s, &u, ttl, "auth.login", out, err);
@@ -389,9 +414,15 @@ enum app_err accounts_household_create(struct store *s, const struct auth_caller
 	if (rc != APP_OK || (rc = auth_scope(by, PERM_USERS_MANAGE, region, err)) != APP_OK)
 		return rc;
 	size_t n = address ? strlen(address) : 0;
-	if (n == 0 || n >= sizeof(((struct household *)0)->address) || !utf8_valid(address, n))
+	bool control = false;
+	for (size_t i = 0; i < n; i++)
+		control |= (unsigned char)address[i] < 0x20 || address[i] == 0x7f;
+	if (n == 0 || n >= sizeof(((struct household *)0)->address) || !utf8_valid(address, n) ||
+	    control)
 		return app_fail_field(err, APP_EINVAL, "address",
-				      "an address is UTF-8 text of 1 to 80 characters");
+				      "an address is UTF-8 text of 1 to %zu bytes without control "
+				      "characters",
+				      sizeof(((struct household *)0)->address) - 1);
 	struct household h = { .created_at = clock_now() };
 	snprintf(h.region, sizeof(h.region), "%s", region);
 	snprintf(h.address, sizeof(h.address), "%s", address);
@@ -440,7 +471,8 @@ enum app_err accounts_api_key_add(struct store *s, const char *actor, const char
 	size_t n = name ? strlen(name) : 0;
 	if (n == 0 || n >= sizeof(((struct api_key *)0)->name) || !utf8_valid(name, n))
 		return app_fail_field(err, APP_EINVAL, "name",
-				      "a key's name is UTF-8 text of 1 to 60 bytes");
+				      "a key's name is UTF-8 text of 1 to %zu bytes",
+				      sizeof(((struct api_key *)0)->name) - 1);
 	if (!role || !auth_role_parse(role, &r))
 		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%.30s'",
 				      role ? role : "");

@@ -72,10 +72,15 @@ enum app_err accounts_change_password(struct store *s, const struct auth_caller 
 enum app_err accounts_invite_create(struct store *s, const struct auth_caller *by,
 				    const char *region, int64_t household_id, char code[16],
 				    int64_t *expires_at, struct app_error *err);
-/* Join with an invitation code: creates a resident and signs them in. */
+/*
+ * Join with an invitation code: creates a resident and signs them in.
+ * Refusals (unknown, used or expired code, phone taken) count against the
+ * address addr like failed sign-ins, so that codes cannot be guessed nor
+ * phone numbers probed: 5 in 15 minutes lock the address (APP_ETHROTTLED).
+ */
 enum app_err accounts_invite_accept(struct store *s, const char *code,
 				    const struct accounts_new_user *in, const char *password,
-				    int64_t ttl, struct accounts_session *out,
+				    const char *addr, int64_t ttl, struct accounts_session *out,
 				    struct app_error *err);
 
 enum app_err accounts_household_create(struct store *s, const struct auth_caller *by,

@@ -220,8 +220,8 @@ void accounts_handle_invite_accept(struct http_req *req)
 		return;
 	struct accounts_session ss;
 	struct app_error err;
-	if (accounts_invite_accept(http_store(req), code, &in, password, http_session_ttl(req), &ss,
-				   &err) != APP_OK) {
+	if (accounts_invite_accept(http_store(req), code, &in, password, http_client_addr(req),
+				   http_session_ttl(req), &ss, &err) != APP_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
@@ -335,7 +335,9 @@ static bool reveal_allowed(struct http_req *req, const struct user *u)
 		http_reply_error(req, &err);
 		return false;
 	}
-	char object[32], summary[300];
+	/* Room for the whole reason (up to 4 bytes a character): a cut one
+	 * would lose its end, or split a character and break the entry's JSON. */
+	char object[32], summary[64 + 4 * REASON_MAX_CHARS];
 	snprintf(object, sizeof(object), "user:%lld", (long long)u->id);
 	snprintf(summary, sizeof(summary), "phone and ID number revealed; reason: %s", reason);
 	struct audit_note note = { c->actor, "pii.read", object, u->region, summary };

@@ -6,8 +6,8 @@
  * Wall time comes from CLOCK_REALTIME plus an offset. The offset is set by
  * clock_set_offset() (unit tests) or, for a whole process, by the
  * environment variable BIANMIN_CLOCK_OFFSET in seconds (API tests restart the
- * daemon "13 hours later"). Production never sets it; `config dump` and the
- * ready log line show when it is set.
+ * daemon "13 hours later"). Production never sets it; a warning line
+ * (event=clock.offset) is logged at start when it is set.
  */
 #ifndef CORE_CLOCK_H
 #define CORE_CLOCK_H

@@ -172,7 +172,7 @@ static enum app_err user_get_read(struct conn *c, void *arg, struct app_error *e
 		if (ur->hash)
 			sq_copy_text(ur->hash, ur->cap, st, 9);
 	} else if (r == SQLITE_DONE) {
-		rc = app_fail(err, APP_ENOTFOUND, "no such user");
+		rc = app_fail(err, APP_ENOTFOUND, "not found");
 	} else {
 		rc = sq_db_fail(err, c->db, "reading a user");
 	}
@@ -197,6 +197,7 @@ struct set_password {
 	int64_t id;
 	const char *hash;
 	bool must_change;
+	const uint8_t *keep;
 	const struct audit_note *note;
 };
 
@@ -214,14 +215,22 @@ static enum app_err set_password_job(struct conn *c, void *arg, struct app_error
 		return rc;
 	if (sqlite3_changes(c->db) == 0)
 		return app_fail(err, APP_ENOTFOUND, "no such user");
+	static const uint8_t none[TOKEN_HASH_LEN];
+	if (!(st = sq_stmt(c, STMT_SESSION_REVOKE_OTHERS, err)))
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, sp->id);
+	sqlite3_bind_blob(st, 2, sp->keep ? sp->keep : none, TOKEN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, clock_now());
+	if ((rc = step_write(c, st, "closing other sessions", err)) != APP_OK)
+		return rc;
 	return audit(c, sp->note, err);
 }
 
 static enum app_err user_set_password(struct store *s, int64_t id, const char *hash,
-				      bool must_change, const struct audit_note *note,
-				      struct app_error *err)
+				      bool must_change, const uint8_t *keep,
+				      const struct audit_note *note, struct app_error *err)
 {
-	struct set_password sp = { id, hash, must_change, note };
+	struct set_password sp = { id, hash, must_change, keep, note };
 	return sq_write(s, set_password_job, &sp, err);
 }
 
@@ -418,7 +427,7 @@ static enum app_err household_get_read(struct conn *c, void *arg, struct app_err
 		sq_copy_text(hr->out->address, sizeof(hr->out->address), st, 2);
 		hr->out->created_at = sqlite3_column_int64(st, 3);
 	} else if (r == SQLITE_DONE) {
-		rc = app_fail(err, APP_ENOTFOUND, "no such household");
+		rc = app_fail(err, APP_ENOTFOUND, "not found");
 	} else {
 		rc = sq_db_fail(err, c->db, "reading a household");
 	}

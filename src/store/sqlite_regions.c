@@ -228,11 +228,12 @@ static enum app_err import_job_run(struct conn *c, void *arg, struct app_error *
 				if (rc != APP_OK)
 					return rc;
 			}
-	if (ij->counts.inserted + ij->counts.updated) {
-		enum app_err rc = sq_run(c, STMT_REGIONS_BUMP, "marking the regions changed", err);
-		if (rc != APP_OK)
-			return rc;
-	}
+	/* An import that changed nothing leaves no trace and keeps caches. */
+	if (ij->counts.inserted + ij->counts.updated == 0)
+		return APP_OK;
+	enum app_err rc = sq_run(c, STMT_REGIONS_BUMP, "marking the regions changed", err);
+	if (rc != APP_OK)
+		return rc;
 	return ij->note ? sq_audit_append(c, ij->note, err) : APP_OK;
 }
 

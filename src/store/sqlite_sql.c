@@ -86,6 +86,8 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 			     "WHERE token_hash = ?1",
 	[STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = ?2 "
 				"WHERE token_hash = ?1 AND revoked_at IS NULL",
+	[STMT_SESSION_REVOKE_OTHERS] = "UPDATE sessions SET revoked_at = ?3 WHERE user_id = ?1 "
+				       "AND token_hash <> ?2 AND revoked_at IS NULL",
 	[STMT_API_KEY_INSERT] = "INSERT INTO api_keys(name, key_hash, role, region_code, created_at) "
 				"VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STMT_API_KEY_BY_HASH] = "SELECT " API_KEY_COLS " FROM api_keys WHERE key_hash = ?1",

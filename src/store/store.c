@@ -158,10 +158,10 @@ enum app_err store_user_by_phone(struct store *s, const char *phone, struct user
 }
 
 enum app_err store_user_set_password(struct store *s, int64_t id, const char *hash,
-				     bool must_change, const struct audit_note *note,
-				     struct app_error *err)
+				     bool must_change, const uint8_t *keep,
+				     const struct audit_note *note, struct app_error *err)
 {
-	return s->ops->accounts->user_set_password(s, id, hash, must_change, note, err);
+	return s->ops->accounts->user_set_password(s, id, hash, must_change, keep, note, err);
 }
 
 enum app_err store_user_list(struct store *s, const char *within, int64_t after_id, int limit,

@@ -192,9 +192,14 @@ enum app_err store_user_get(struct store *s, int64_t id, struct user *out, struc
 /* The user with this phone and the password hash (cap bytes); for sign-in. */
 enum app_err store_user_by_phone(struct store *s, const char *phone, struct user *out, char *hash,
 				 size_t cap, struct app_error *err);
+/*
+ * Set a new password hash and close every session of the user but keep
+ * (which may be NULL: close all), so that a changed password shuts out
+ * whoever knew the old one.
+ */
 enum app_err store_user_set_password(struct store *s, int64_t id, const char *hash,
-				     bool must_change, const struct audit_note *note,
-				     struct app_error *err);
+				     bool must_change, const uint8_t *keep,
+				     const struct audit_note *note, struct app_error *err);
 /* Users whose region is within `within`, by id, after after_id. */
 enum app_err store_user_list(struct store *s, const char *within, int64_t after_id, int limit,
 			     store_user_fn fn, void *ctx, struct app_error *err);

@@ -45,7 +45,8 @@ struct store_account_ops {
 	enum app_err (*user_by_phone)(struct store *s, const char *phone, struct user *out,
 				      char *hash, size_t cap, struct app_error *err);
 	enum app_err (*user_set_password)(struct store *s, int64_t id, const char *hash,
-					  bool must_change, const struct audit_note *note,
+					  bool must_change, const uint8_t *keep,
+					  const struct audit_note *note,
 					  struct app_error *err);
 	enum app_err (*user_list)(struct store *s, const char *within, int64_t after_id, int limit,
 				  store_user_fn fn, void *ctx, struct app_error *err);
