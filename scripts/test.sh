@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # `make test`: run every test layer and print one closing line
 # "N passed, N failed, N skipped". Layers: unit (cmocka binaries), api
-# (tests/api/t*.sh against a live daemon), fuzz (each harness replaying its
+# (tests/api/t*.sh against a live daemon), layout (scripts/check-layout.sh),
+# fuzz (each harness replaying its
 # corpus in tests/fuzz/corpus; one pass or failure per harness). A layer whose
 # tool is absent is skipped with a SKIP line saying why. Exit status is
 # non-zero on any failure.
 #
-# usage: scripts/test.sh BUILD_DIR [unit|api|fuzz]...
+# usage: scripts/test.sh BUILD_DIR [layout|unit|api|fuzz]...
 set -uo pipefail
 build=${1:-build}
 shift || true
-layers=("${@:-unit api fuzz}")
+layers=("${@:-layout unit api fuzz}")
 layers=(${layers[*]})
 top=$(cd "$(dirname "$0")/.." && pwd)
 export BIANMIN="$top/$build/bianmin"
@@ -97,6 +98,13 @@ for layer in "${layers[@]}"; do
 		if command -v curl >/dev/null && command -v jq >/dev/null; then run_api
 		else echo "SKIP api: curl and jq are needed (scripts/deps.sh installs them)"; fi ;;
 	fuzz) run_fuzz ;;
+	layout)
+		# the dependency rule and file headers of style.md: one line per file
+		if out=$("$top/scripts/check-layout.sh"); then
+			passed=$((passed + 1)); echo "layout: every source file follows the layout rules"
+		else
+			failed=$((failed + 1)); failures+=("layout"); echo "$out"
+		fi ;;
 	*) echo "unknown test layer '$layer'" >&2; exit 2 ;;
 	esac
 done
