@@ -28,7 +28,8 @@ static enum app_err check_name(const char *name, struct app_error *err)
 	size_t n = name ? strlen(name) : 0;
 	if (n == 0)
 		return app_fail_field(err, APP_EINVAL, "name", "a name is required");
-	if (!utf8_valid(name, n) || utf8_length(name, n) > ACCOUNTS_NAME_MAX_CHARS)
+	if (!utf8_valid(name, n) || utf8_length(name, n) > ACCOUNTS_NAME_MAX_CHARS ||
+	    n >= sizeof(((struct user *)0)->name))
 		return app_fail_field(err, APP_EINVAL, "name",
 				      "a name is UTF-8 text of at most %d characters",
 				      ACCOUNTS_NAME_MAX_CHARS);
@@ -104,7 +105,7 @@ enum app_err accounts_create_user(struct store *s, const struct auth_caller *by,
 		return rc;
 	enum auth_role role = ROLE_RESIDENT;
 	if (in->role && *in->role && !auth_role_parse(in->role, &role))
-		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%.30s'", in->role);
+		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%s'", in->role);
 	if ((rc = auth_scope(by, PERM_USERS_MANAGE, u.region, err)) != APP_OK)
 		return rc;
 	if (role != ROLE_RESIDENT && (rc = auth_scope(by, PERM_ROLES_MANAGE, u.region, err)) != APP_OK)
@@ -144,22 +145,22 @@ static void account_subject(const char *phone, char *out, size_t cap)
 		 h[4], h[5], h[6], h[7]);
 }
 
-static enum app_err check_throttle(struct store *s, const char *subject, int64_t now,
-				   struct app_error *err)
+/*
+ * Count an attempt of subject as a failure until it succeeds (then
+ * undone), refusing it when the subject has had 5 within 15 minutes.
+ */
+static enum app_err attempt(struct store *s, const char *subject, int64_t now,
+			    struct app_error *err)
 {
-	int count;
+	bool allowed;
 	int64_t latest;
-	enum app_err rc = store_login_failures(s, subject, now - ACCOUNTS_LOCK_WINDOW, &count,
-					       &latest, err);
-	if (rc != APP_OK)
+	enum app_err rc = store_login_attempt(s, subject, now, now - ACCOUNTS_LOCK_WINDOW,
+					      ACCOUNTS_LOCK_FAILURES, &allowed, &latest, err);
+	if (rc != APP_OK || allowed)
 		return rc;
-	if (count >= ACCOUNTS_LOCK_FAILURES) {
-		int64_t wait = latest + ACCOUNTS_LOCK_WINDOW - now;
-		return app_fail(err, APP_ETHROTTLED,
-				"too many failed sign-ins: try again in %lld minutes",
-				(long long)(wait + 59) / 60);
-	}
-	return APP_OK;
+	int64_t wait = latest + ACCOUNTS_LOCK_WINDOW - now;
+	return app_fail(err, APP_ETHROTTLED, "too many failed attempts: try again in %lld minutes",
+			(long long)(wait + 59) / 60);
 }
 
 static enum app_err open_session(struct store *s, const struct user *u, int64_t ttl,
@@ -177,7 +178,11 @@ static enum app_err open_session(struct store *s, const struct user *u, int64_t 
 	snprintf(actor, sizeof(actor), "user:%lld", (long long)u->id);
 	snprintf(object, sizeof(object), "user:%lld", (long long)u->id);
 	struct audit_note note = { actor, action, object, u->region, "session opened" };
-	return store_session_create(s, h, u->id, now, out->expires_at, &note, err);
+	enum app_err rc = store_session_create(s, h, u->id, u->version, now, out->expires_at, &note,
+					       err);
+	if (rc == APP_ECONFLICT) /* the password changed while this one was checked */
+		return app_fail(err, APP_EAUTH, "wrong phone number or password");
+	return rc;
 }
 
 enum app_err accounts_login(struct store *s, const char *phone_in, const char *password,
@@ -194,28 +199,26 @@ enum app_err accounts_login(struct store *s, const char *phone_in, const char *p
 	int64_t now = clock_now();
 	account_subject(phone, acct, sizeof(acct));
 	snprintf(where, sizeof(where), "address:%s", addr ? addr : "-");
-	enum app_err rc = check_throttle(s, acct, now, err);
-	if (rc == APP_OK)
-		rc = check_throttle(s, where, now, err);
+	enum app_err rc = attempt(s, acct, now, err);
 	if (rc != APP_OK)
 		return rc;
+	if ((rc = attempt(s, where, now, err)) != APP_OK) {
+		store_login_attempt_undo(s, acct, now, &ignored); /* not the account's doing */
+		return rc;
+	}
 	struct user u;
 	char hash[SECRET_PWHASH_MAX] = "";
 	rc = store_user_by_phone(s, phone, &u, hash, sizeof(hash), err);
 	if (rc != APP_OK && rc != APP_ENOTFOUND)
 		return rc;
 	bool ok = secret_password_verify(rc == APP_OK ? hash : "", password);
-	if (!ok || u.disabled) {
-		if ((rc = store_login_failure_add(s, acct, now, err)) != APP_OK ||
-		    (rc = store_login_failure_add(s, where, now, err)) != APP_OK)
-			return rc;
+	if (!ok || u.disabled)
 		return app_fail(err, APP_EAUTH, "wrong phone number or password");
-	}
-	/* A success clears the address too: people behind one shared address
-	 * (village Wi-Fi, a carrier's NAT) must not lock each other out for
-	 * long; each account still locks on its own failures. */
+	/* Success: the account starts afresh; the address keeps the failures
+	 * it made against other accounts (so one's own account cannot be used
+	 * to reset a spraying run), minus this attempt. */
 	if ((rc = store_login_failures_clear(s, acct, err)) != APP_OK ||
-	    (rc = store_login_failures_clear(s, where, err)) != APP_OK)
+	    (rc = store_login_attempt_undo(s, where, now, err)) != APP_OK)
 		return rc;
 	return open_session(s, &u, ttl, "auth.login", out, err);
 }
@@ -366,17 +369,17 @@ enum app_err accounts_invite_accept(struct store *s, const char *code,
 {
 	if (!code || !*code || strlen(code) > 32)
 		return app_fail_field(err, APP_EINVAL, "code", "an invitation code is required");
-	char where[80];
-	snprintf(where, sizeof(where), "invite:%s", addr ? addr : "-");
-	int64_t now = clock_now();
-	enum app_err trc = check_throttle(s, where, now, err);
-	if (trc != APP_OK)
-		return trc;
 	struct accounts_new_user checked = *in;
 	checked.region = NULL; /* the invitation says where */
 	struct user u;
 	enum app_err rc = validate_new_user(s, &checked, &u, err);
 	if (rc != APP_OK || (rc = secret_password_check(password, u.phone, err)) != APP_OK)
+		return rc;
+	/* Well-formed input only counts from here, before the costly hash. */
+	char where[80];
+	snprintf(where, sizeof(where), "invite:%s", addr ? addr : "-");
+	int64_t now = clock_now();
+	if ((rc = attempt(s, where, now, err)) != APP_OK)
 		return rc;
 	char hash[SECRET_PWHASH_MAX];
 	if ((rc = secret_password_hash(password, hash, err)) != APP_OK)
@@ -395,12 +398,10 @@ enum app_err accounts_invite_accept(struct store *s, const char *code,
 	phone_note(u.phone, summary, sizeof(summary));
 	struct audit_note note = { "", "user.join", "user:new", "", summary };
 	int64_t id;
-	if ((rc = store_invite_accept(s, h, now, &u, hash, &note, &id, err)) != APP_OK) {
-		struct app_error ignored;
-		if (rc == APP_ENOTFOUND || rc == APP_ECONFLICT || rc == APP_EINVAL)
-			store_login_failure_add(s, where, now, &ignored);
+	if ((rc = store_invite_accept(s, h, now, &u, hash, &note, &id, err)) != APP_OK)
+		return rc; /* the attempt stays counted */
+	if ((rc = store_login_attempt_undo(s, where, now, err)) != APP_OK)
 		return rc;
-	}
 	if ((rc = store_user_get(s, id, &u, err)) != APP_OK)
 		return rc;
 	return open_session(s, &u, ttl, "auth.login", out, err);
@@ -474,8 +475,7 @@ enum app_err accounts_api_key_add(struct store *s, const char *actor, const char
 				      "a key's name is UTF-8 text of 1 to %zu bytes",
 				      sizeof(((struct api_key *)0)->name) - 1);
 	if (!role || !auth_role_parse(role, &r))
-		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%.30s'",
-				      role ? role : "");
+		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%s'", role ? role : "");
 	enum app_err rc = check_region(s, "region", region, err);
 	if (rc != APP_OK)
 		return rc;

@@ -39,14 +39,14 @@ enum app_err division_code_check(const char *code, enum division_level *level,
 	for (size_t i = 0; i < n; i++)
 		if (code[i] < '0' || code[i] > '9')
 			return app_fail(err, APP_EINVAL,
-					"division code '%.24s' has a non-digit character", code);
+					"division code '%s' has a non-digit character", code);
 	int found = -1;
 	for (int l = 0; l < DIV__MAX; l++)
 		if ((size_t)division_level_digits[l] == n)
 			found = l;
 	if (found < 0)
 		return app_fail(err, APP_EINVAL,
-				"division code '%.24s' has %zu digits; expected 2, 4, 6, 9 or 12", code,
+				"division code '%s' has %zu digits; expected 2, 4, 6, 9 or 12", code,
 				n);
 	if (code[0] == '0' && code[1] == '0')
 		return app_fail(err, APP_EINVAL, "division code '%s' starts with 00, which is no province",

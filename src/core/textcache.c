@@ -34,6 +34,7 @@ static void clear_locked(struct textcache *c)
 		c->slots[i].data = NULL;
 	}
 	c->used = 0;
+	c->bytes = 0;
 }
 
 bool textcache_get(struct textcache *c, const char *key, int64_t gen, struct strbuf *out)
@@ -63,10 +64,11 @@ void textcache_put(struct textcache *c, const char *key, int64_t gen, const char
 	pthread_mutex_lock(&c->mu);
 	if (!c->slots)
 		c->slots = xcalloc(TEXTCACHE_SLOTS, sizeof(*c->slots));
-	if (c->used >= TEXTCACHE_SLOTS / 2)
+	if (c->used >= TEXTCACHE_SLOTS / 2 || c->bytes + len > TEXTCACHE_BYTES)
 		clear_locked(c);
 	struct textcache_entry *e = &c->slots[slot_of(c, key)];
 	if (e->data) {
+		c->bytes -= e->len;
 		free(e->data);
 	} else {
 		c->used++;
@@ -74,6 +76,7 @@ void textcache_put(struct textcache *c, const char *key, int64_t gen, const char
 	}
 	e->data = xstrndup(data, len);
 	e->len = len;
+	c->bytes += len;
 	e->gen = gen;
 	pthread_mutex_unlock(&c->mu);
 }

@@ -5,8 +5,9 @@
  * A lookup names the generation the caller just read from the store; an
  * entry of another generation is a miss. So a change anywhere, by any
  * process, is seen by the next request, while unchanged data is served
- * without touching its tables. When the cache fills up it is emptied
- * whole: simple, and fine for reference data that changes rarely.
+ * without touching its tables. When the cache fills up (half its slots, or
+ * TEXTCACHE_BYTES of answers) it is emptied whole: simple, and fine for
+ * reference data that changes rarely.
  */
 #ifndef CORE_TEXTCACHE_H
 #define CORE_TEXTCACHE_H
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #define TEXTCACHE_SLOTS 4096 /* entries at most half of this */
+#define TEXTCACHE_BYTES (32u << 20) /* total size of the answers kept */
 #define TEXTCACHE_KEY_MAX 48
 
 struct textcache_entry;
@@ -27,6 +29,7 @@ struct textcache {
 	pthread_mutex_t mu;
 	struct textcache_entry *slots; /* allocated on first store */
 	size_t used;
+	size_t bytes;
 	uint64_t hits, misses;
 };
 

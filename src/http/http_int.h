@@ -15,6 +15,7 @@
 struct config;
 
 #define HTTP_MAX_PARAMS 4
+#define HTTP_DRAIN_MAX (1u << 20) /* unused body bytes read before hanging up */
 
 /* One status slot per status we count by name; the last is "other". */
 enum { HTTP_STATUS_SLOTS = 17 };
@@ -55,6 +56,7 @@ struct http_req {
 	struct strbuf body;
 	size_t body_limit;
 	bool body_too_big;
+	uint64_t body_seen; /* bytes of body received, kept or not */
 	json_t *json;
 	char rid[20];
 	uint64_t start_us;

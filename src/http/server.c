@@ -88,7 +88,8 @@ static enum MHD_Result send_reply(struct http_req *req)
 	struct MHD_Response *resp;
 	if (req->out_fd >= 0) {
 		resp = MHD_create_response_from_fd64(req->out_fd_size, req->out_fd);
-		req->out_fd = -1; /* the response owns it now */
+		if (resp)
+			req->out_fd = -1; /* the response owns it now */
 	} else {
 		size_t len;
 		char *data = strbuf_detach(&req->out, &len);
@@ -288,6 +289,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_size) {
+		req->body_seen += *upload_size;
 		if (!req->replied) {
 			if (req->body.len + *upload_size > req->body_limit)
 				req->body_too_big = true;
@@ -295,6 +297,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				strbuf_add(&req->body, upload_data, *upload_size);
 		}
 		*upload_size = 0;
+		/* A body that will not be used is drained so that the client gets
+		 * its answer, but not without end: past a bound, hang up. */
+		if ((req->replied || req->body_too_big) &&
+		    req->body_seen > HTTP_DRAIN_MAX + req->body_limit)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	log_set_request_id(req->rid);

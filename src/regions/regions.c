@@ -356,9 +356,9 @@ enum app_err regions_import_file(struct store *s, const char *path, const char *
 		progress(ctx, "checked", b.n, b.n);
 	if (rc == APP_OK) {
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		char object[96], summary[160];
-		snprintf(object, sizeof(object), "file:%.80s", base);
-		snprintf(summary, sizeof(summary), "%zu regions imported from %.100s", b.n, base);
+		char object[300], summary[320];
+		snprintf(object, sizeof(object), "file:%s", base);
+		snprintf(summary, sizeof(summary), "%zu regions imported from %s", b.n, base);
 		struct audit_note note = { actor, "regions.import", object, "", summary };
 		rc = store_regions_import(s, b.rows, b.n, &note, &rep->counts, err);
 	}

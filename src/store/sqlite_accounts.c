@@ -27,6 +27,7 @@ static void read_user(sqlite3_stmt *st, struct user *u)
 	u->must_change_password = sqlite3_column_int(st, 6) != 0;
 	u->disabled = sqlite3_column_int(st, 7) != 0;
 	u->created_at = sqlite3_column_int64(st, 8);
+	u->version = sqlite3_column_int64(st, 9);
 }
 
 /* Turn a failed insert into APP_ECONFLICT (unique), APP_EINVAL (a missing
@@ -170,7 +171,7 @@ static enum app_err user_get_read(struct conn *c, void *arg, struct app_error *e
 	if (r == SQLITE_ROW) {
 		read_user(st, ur->out);
 		if (ur->hash)
-			sq_copy_text(ur->hash, ur->cap, st, 9);
+			sq_copy_text(ur->hash, ur->cap, st, 10);
 	} else if (r == SQLITE_DONE) {
 		rc = app_fail(err, APP_ENOTFOUND, "not found");
 	} else {
@@ -446,7 +447,7 @@ static enum app_err household_get(struct store *s, int64_t id, struct household 
 
 struct session_write {
 	const uint8_t *hash;
-	int64_t user_id, now, expires_at;
+	int64_t user_id, user_version, now, expires_at;
 	const struct audit_note *note;
 };
 
@@ -460,15 +461,20 @@ static enum app_err session_create_job(struct conn *c, void *arg, struct app_err
 	sqlite3_bind_int64(st, 2, sw->user_id);
 	sqlite3_bind_int64(st, 3, sw->now);
 	sqlite3_bind_int64(st, 4, sw->expires_at);
+	sqlite3_bind_int64(st, 5, sw->user_version);
 	enum app_err rc = step_write(c, st, "opening a session", err);
-	return rc == APP_OK ? audit(c, sw->note, err) : rc;
+	if (rc != APP_OK)
+		return rc;
+	if (sqlite3_changes(c->db) == 0)
+		return app_fail(err, APP_ECONFLICT, "the account changed meanwhile");
+	return audit(c, sw->note, err);
 }
 
 static enum app_err session_create(struct store *s, const uint8_t *hash, int64_t user_id,
-				   int64_t now, int64_t expires_at, const struct audit_note *note,
-				   struct app_error *err)
+				   int64_t user_version, int64_t now, int64_t expires_at,
+				   const struct audit_note *note, struct app_error *err)
 {
-	struct session_write sw = { hash, user_id, now, expires_at, note };
+	struct session_write sw = { hash, user_id, user_version, now, expires_at, note };
 	return sq_write(s, session_create_job, &sw, err);
 }
 
@@ -521,7 +527,7 @@ static enum app_err session_revoke_job(struct conn *c, void *arg, struct app_err
 static enum app_err session_revoke(struct store *s, const uint8_t *hash, int64_t now,
 				   const struct audit_note *note, struct app_error *err)
 {
-	struct session_write sw = { hash, 0, now, 0, note };
+	struct session_write sw = { hash, 0, 0, now, 0, note };
 	return sq_write(s, session_revoke_job, &sw, err);
 }
 
@@ -656,69 +662,80 @@ static enum app_err api_key_revoke(struct store *s, int64_t id, int64_t now,
 	return sq_write(s, api_key_revoke_job, &kw, err);
 }
 
-/* ---- sign-in failures ---- */
+/* ---- sign-in attempts ---- */
 
-struct failures {
+struct attempt {
 	const char *subject;
-	int64_t at;
-	int count;
+	int64_t at, since;
+	int limit;
+	bool allowed;
 	int64_t latest;
 };
 
-static enum app_err failures_read(struct conn *c, void *arg, struct app_error *err)
+static enum app_err attempt_job(struct conn *c, void *arg, struct app_error *err)
 {
-	struct failures *f = arg;
+	struct attempt *a = arg;
 	sqlite3_stmt *st = sq_stmt(c, STMT_LOGIN_FAILURES, err);
 	if (!st)
 		return APP_EDB;
-	sqlite3_bind_text(st, 1, f->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, f->at);
-	int r = sqlite3_step(st);
+	sqlite3_bind_text(st, 1, a->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->since);
+	int r = sqlite3_step(st), count = 0;
 	if (r == SQLITE_ROW) {
-		f->count = sqlite3_column_int(st, 0);
-		f->latest = sqlite3_column_int64(st, 1);
+		count = sqlite3_column_int(st, 0);
+		a->latest = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "counting sign-in failures");
+	if (r != SQLITE_ROW)
+		return sq_db_fail(err, c->db, "counting sign-in attempts");
+	a->allowed = count < a->limit;
+	if (!a->allowed)
+		return APP_OK;
+	if (!(st = sq_stmt(c, STMT_LOGIN_FAILURE_ADD, err)))
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, a->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->at);
+	return sq_step_done(c, st, "recording a sign-in attempt", err);
 }
 
-static enum app_err login_failures(struct store *s, const char *subject, int64_t since,
-				   int *count, int64_t *latest, struct app_error *err)
+static enum app_err login_attempt(struct store *s, const char *subject, int64_t now,
+				  int64_t since, int limit, bool *allowed, int64_t *latest,
+				  struct app_error *err)
 {
-	struct failures f = { subject, since, 0, 0 };
-	enum app_err rc = sq_read(s, failures_read, &f, err);
+	struct attempt a = { subject, now, since, limit, false, 0 };
+	enum app_err rc = sq_write(s, attempt_job, &a, err);
 	if (rc == APP_OK) {
-		*count = f.count;
-		*latest = f.latest;
+		*allowed = a.allowed;
+		*latest = a.latest;
 	}
 	return rc;
 }
 
-static enum app_err failure_add_job(struct conn *c, void *arg, struct app_error *err)
+static enum app_err forget_job(struct conn *c, void *arg, struct app_error *err)
 {
-	struct failures *f = arg;
-	sqlite3_stmt *st = sq_stmt(c, f->at ? STMT_LOGIN_FAILURE_ADD : STMT_LOGIN_FAILURES_CLEAR,
+	struct attempt *a = arg;
+	sqlite3_stmt *st = sq_stmt(c, a->at ? STMT_LOGIN_ATTEMPT_UNDO : STMT_LOGIN_FAILURES_CLEAR,
 				   err);
 	if (!st)
 		return APP_EDB;
-	sqlite3_bind_text(st, 1, f->subject, -1, SQLITE_STATIC);
-	if (f->at)
-		sqlite3_bind_int64(st, 2, f->at);
-	return sq_step_done(c, st, "recording a sign-in failure", err);
+	sqlite3_bind_text(st, 1, a->subject, -1, SQLITE_STATIC);
+	if (a->at)
+		sqlite3_bind_int64(st, 2, a->at);
+	return sq_step_done(c, st, "forgetting sign-in attempts", err);
 }
 
-static enum app_err login_failure_add(struct store *s, const char *subject, int64_t now,
-				      struct app_error *err)
+static enum app_err login_attempt_undo(struct store *s, const char *subject, int64_t at,
+				       struct app_error *err)
 {
-	struct failures f = { subject, now, 0, 0 };
-	return sq_write(s, failure_add_job, &f, err);
+	struct attempt a = { subject, at, 0, 0, false, 0 };
+	return sq_write(s, forget_job, &a, err);
 }
 
 static enum app_err login_failures_clear(struct store *s, const char *subject,
 					 struct app_error *err)
 {
-	struct failures f = { subject, 0, 0, 0 };
-	return sq_write(s, failure_add_job, &f, err);
+	struct attempt a = { subject, 0, 0, 0, false, 0 };
+	return sq_write(s, forget_job, &a, err);
 }
 
 /* ---- invitations ---- */
@@ -845,8 +862,8 @@ const struct store_account_ops sq_account_ops = {
 	.api_key_by_hash = api_key_by_hash,
 	.api_key_revoke = api_key_revoke,
 	.api_key_list = api_key_list,
-	.login_failures = login_failures,
-	.login_failure_add = login_failure_add,
+	.login_attempt = login_attempt,
+	.login_attempt_undo = login_attempt_undo,
 	.login_failures_clear = login_failures_clear,
 	.invite_create = invite_create,
 	.invite_accept = invite_accept,

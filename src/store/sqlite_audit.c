@@ -11,8 +11,26 @@
 
 #include <string.h>
 
+/*
+ * Copy s into out (cap bytes), cut at a character boundary: what is hashed
+ * and stored must be exactly what a struct audit_record reads back.
+ */
+static const char *fit(char *out, size_t cap, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* s[n] would be the next character's start */
+	}
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
+	return out;
+}
+
 enum app_err sq_audit_append(struct conn *c, const struct audit_note *note, struct app_error *err)
 {
+	struct audit_record f; /* the sizes that will be read back */
 	uint8_t prev[CHAIN_HASH_LEN] = { 0 }, hash[CHAIN_HASH_LEN];
 	int64_t id = 1;
 	sqlite3_stmt *st = sq_stmt(c, STMT_AUDIT_LAST, err);
@@ -28,9 +46,13 @@ enum app_err sq_audit_append(struct conn *c, const struct audit_note *note, stru
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return sq_db_fail(err, c->db, "reading the audit chain");
 	struct chain_entry e = {
-		.id = id, .at = clock_now(), .actor = note->actor, .action = note->action,
-		.object = note->object, .region = note->region ? note->region : "",
-		.summary = note->summary ? note->summary : "",
+		.id = id,
+		.at = clock_now(),
+		.actor = fit(f.actor, sizeof(f.actor), note->actor),
+		.action = fit(f.action, sizeof(f.action), note->action),
+		.object = fit(f.object, sizeof(f.object), note->object),
+		.region = fit(f.region, sizeof(f.region), note->region),
+		.summary = fit(f.summary, sizeof(f.summary), note->summary),
 	};
 	chain_hash(prev, &e, hash);
 	st = sq_stmt(c, STMT_AUDIT_INSERT, err);

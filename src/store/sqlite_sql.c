@@ -7,7 +7,7 @@
 
 #define USER_COLS                                                                              \
 	"u.id, u.name, u.phone, coalesce(u.id_number, ''), u.region_code, "                    \
-	"coalesce(u.household_id, 0), u.must_change_password, u.disabled, u.created_at"
+	"coalesce(u.household_id, 0), u.must_change_password, u.disabled, u.created_at, u.version"
 #define AUDIT_COLS "id, at, actor, action, object, region, summary, prev_hash, hash"
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
@@ -81,7 +81,8 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_HOUSEHOLD_GET] = "SELECT id, region_code, address, created_at FROM households "
 			       "WHERE id = ?1",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) "
-				"VALUES (?1, ?2, ?3, ?4)",
+				"SELECT ?1, ?2, ?3, ?4 "
+				"WHERE (SELECT version FROM users WHERE id = ?2) = ?5",
 	[STMT_SESSION_GET] = "SELECT user_id, expires_at, coalesce(revoked_at, 0) FROM sessions "
 			     "WHERE token_hash = ?1",
 	[STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = ?2 "
@@ -97,6 +98,9 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_LOGIN_FAILURES] = "SELECT count(*), coalesce(max(at), 0) FROM login_failures "
 				"WHERE subject = ?1 AND at >= ?2",
 	[STMT_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures(subject, at) VALUES (?1, ?2)",
+	[STMT_LOGIN_ATTEMPT_UNDO] = "DELETE FROM login_failures WHERE rowid = "
+				    "(SELECT rowid FROM login_failures WHERE subject = ?1 AND at = ?2 "
+				    "LIMIT 1)",
 	[STMT_LOGIN_FAILURES_CLEAR] = "DELETE FROM login_failures WHERE subject = ?1",
 	[STMT_INVITE_INSERT] =
 		"INSERT INTO invites(code_hash, region_code, household_id, created_by, created_at, "

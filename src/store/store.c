@@ -208,10 +208,12 @@ enum app_err store_household_members(struct store *s, int64_t id, store_user_fn 
 }
 
 enum app_err store_session_create(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
-				  int64_t user_id, int64_t now, int64_t expires_at,
-				  const struct audit_note *note, struct app_error *err)
+				  int64_t user_id, int64_t user_version, int64_t now,
+				  int64_t expires_at, const struct audit_note *note,
+				  struct app_error *err)
 {
-	return s->ops->accounts->session_create(s, hash, user_id, now, expires_at, note, err);
+	return s->ops->accounts->session_create(s, hash, user_id, user_version, now, expires_at,
+						note, err);
 }
 
 enum app_err store_session_get(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
@@ -251,16 +253,16 @@ enum app_err store_api_key_list(struct store *s, store_api_key_fn fn, void *ctx,
 	return s->ops->accounts->api_key_list(s, fn, ctx, err);
 }
 
-enum app_err store_login_failures(struct store *s, const char *subject, int64_t since, int *count,
-				  int64_t *latest, struct app_error *err)
+enum app_err store_login_attempt(struct store *s, const char *subject, int64_t now, int64_t since,
+				 int limit, bool *allowed, int64_t *latest, struct app_error *err)
 {
-	return s->ops->accounts->login_failures(s, subject, since, count, latest, err);
+	return s->ops->accounts->login_attempt(s, subject, now, since, limit, allowed, latest, err);
 }
 
-enum app_err store_login_failure_add(struct store *s, const char *subject, int64_t now,
-				     struct app_error *err)
+enum app_err store_login_attempt_undo(struct store *s, const char *subject, int64_t at,
+				      struct app_error *err)
 {
-	return s->ops->accounts->login_failure_add(s, subject, now, err);
+	return s->ops->accounts->login_attempt_undo(s, subject, at, err);
 }
 
 enum app_err store_login_failures_clear(struct store *s, const char *subject,

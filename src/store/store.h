@@ -116,6 +116,8 @@ struct region_import_counts {
  * unmasked personal data: supervisors read them.
  */
 
+/* Fields longer than struct audit_record holds are cut (at a character
+ * boundary) before they are hashed and stored. */
 struct audit_note {
 	const char *actor;   /* "user:12", "apikey:3", "cli:root" */
 	const char *action;  /* "user.create", "pii.read", ... */
@@ -131,7 +133,7 @@ struct audit_record {
 	int64_t at;
 	char actor[64];
 	char action[48];
-	char object[64];
+	char object[128];
 	char region[DIVISION_CODE_MAX + 1];
 	char summary[1024];
 	uint8_t prev_hash[AUDIT_HASH_LEN];
@@ -164,7 +166,7 @@ enum app_err store_regions_import(struct store *s, const struct region *rows, si
 
 struct user {
 	int64_t id;
-	char name[96];
+	char name[128];     /* up to 30 characters of up to 4 bytes */
 	char phone[16];     /* 11 digits */
 	char id_number[20]; /* 18 characters, "" when not given */
 	char region[DIVISION_CODE_MAX + 1]; /* where the person lives or works */
@@ -172,6 +174,7 @@ struct user {
 	bool must_change_password;
 	bool disabled;
 	int64_t created_at;
+	int64_t version; /* grows with every change of the password */
 };
 
 struct role_grant {
@@ -239,9 +242,15 @@ struct session_info {
 	int64_t revoked_at; /* 0 while valid */
 };
 
+/*
+ * Open a session for user_id, provided the user's version is still
+ * user_version (the password did not change since it was checked):
+ * APP_ECONFLICT otherwise, and nothing is written.
+ */
 enum app_err store_session_create(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
-				  int64_t user_id, int64_t now, int64_t expires_at,
-				  const struct audit_note *note, struct app_error *err);
+				  int64_t user_id, int64_t user_version, int64_t now,
+				  int64_t expires_at, const struct audit_note *note,
+				  struct app_error *err);
 /* APP_ENOTFOUND for an unknown token; expiry and revocation are the caller's to judge. */
 enum app_err store_session_get(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
 			       struct session_info *out, struct app_error *err);
@@ -270,11 +279,19 @@ enum app_err store_api_key_revoke(struct store *s, int64_t id, int64_t now,
 enum app_err store_api_key_list(struct store *s, store_api_key_fn fn, void *ctx,
 				struct app_error *err);
 
-/* Failed sign-ins of subject since `since`: how many, and the latest time. */
-enum app_err store_login_failures(struct store *s, const char *subject, int64_t since, int *count,
-				  int64_t *latest, struct app_error *err);
-enum app_err store_login_failure_add(struct store *s, const char *subject, int64_t now,
-				     struct app_error *err);
+/*
+ * Record an attempt of subject (an account, an address) at now, counted as a
+ * failure until undone, unless subject already has `limit` attempts since
+ * `since`: then *allowed is false, nothing is written and *latest is the
+ * time of the newest. Check and record are one step, so parallel attempts
+ * cannot slip past the limit.
+ */
+enum app_err store_login_attempt(struct store *s, const char *subject, int64_t now, int64_t since,
+				 int limit, bool *allowed, int64_t *latest, struct app_error *err);
+/* Take back one attempt of subject made at `at` (it succeeded). */
+enum app_err store_login_attempt_undo(struct store *s, const char *subject, int64_t at,
+				      struct app_error *err);
+/* Forget every attempt of subject. */
 enum app_err store_login_failures_clear(struct store *s, const char *subject,
 					struct app_error *err);
 

@@ -64,7 +64,7 @@ struct store_account_ops {
 	enum app_err (*household_members)(struct store *s, int64_t id, store_user_fn fn, void *ctx,
 					  struct app_error *err);
 	enum app_err (*session_create)(struct store *s, const uint8_t *hash, int64_t user_id,
-				       int64_t now, int64_t expires_at,
+				       int64_t user_version, int64_t now, int64_t expires_at,
 				       const struct audit_note *note, struct app_error *err);
 	enum app_err (*session_get)(struct store *s, const uint8_t *hash, struct session_info *out,
 				    struct app_error *err);
@@ -79,10 +79,11 @@ struct store_account_ops {
 				       const struct audit_note *note, struct app_error *err);
 	enum app_err (*api_key_list)(struct store *s, store_api_key_fn fn, void *ctx,
 				     struct app_error *err);
-	enum app_err (*login_failures)(struct store *s, const char *subject, int64_t since,
-				       int *count, int64_t *latest, struct app_error *err);
-	enum app_err (*login_failure_add)(struct store *s, const char *subject, int64_t now,
-					  struct app_error *err);
+	enum app_err (*login_attempt)(struct store *s, const char *subject, int64_t now,
+				      int64_t since, int limit, bool *allowed, int64_t *latest,
+				      struct app_error *err);
+	enum app_err (*login_attempt_undo)(struct store *s, const char *subject, int64_t at,
+					   struct app_error *err);
 	enum app_err (*login_failures_clear)(struct store *s, const char *subject,
 					     struct app_error *err);
 	enum app_err (*invite_create)(struct store *s, const uint8_t *hash, const struct invite *inv,
