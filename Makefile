@@ -3,13 +3,14 @@
 #   make            build build/bianmin
 #   make run        install missing Debian packages, build, create var/bianmin.db
 #                   with the demo county if missing, serve on 127.0.0.1:8080
-#   make test       every test layer (unit, API; browser once it exists)
+#   make test       every test layer (unit, API on SQLite, API on PostgreSQL in a
+#                   throwaway cluster when pg_virtualenv is there)
 #   make bench      the benchmarks in bench/
 #   make SANITIZE=address,undefined test    the same under ASan/UBSan
 #   make WERROR=1   warnings are errors (CI)
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 zlib libsodium
+PKGS    := libmicrohttpd jansson sqlite3 libpq zlib libsodium
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifneq ($(SANITIZE),)
@@ -37,7 +38,8 @@ LDFLAGS += $(SANFLAGS)
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations_sqlite.o $(BUILD)/gen/docs.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations_sqlite.o \
+            $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/docs.o
 BIN      := $(BUILD)/bianmin
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -58,6 +60,11 @@ $(BUILD)/gen/migrations_sqlite.c: $(BUILD)/tools/embed $(sort $(wildcard sql/sql
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed store_migration store_sqlite_migrations store_sqlite_migrations_count \
 		$(sort $(wildcard sql/sqlite/*.sql)) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations_pg.c: $(BUILD)/tools/embed $(sort $(wildcard sql/pg/*.sql))
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed store_migration store_pg_migrations store_pg_migrations_count \
+		$(sort $(wildcard sql/pg/*.sql)) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/docs.c: $(BUILD)/tools/embed docs/openapi.json
 	@mkdir -p $(dir $@)

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 default=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-         zlib1g-dev libsodium-dev libcmocka-dev curl jq)
+         libpq-dev zlib1g-dev libsodium-dev libcmocka-dev curl jq
+         postgresql postgresql-common)
 pkgs=("${@:-${default[@]}}")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # `make test`: run every test layer and print one closing line
 # "N passed, N failed, N skipped". Layers: unit (cmocka binaries), api
-# (tests/api/t*.sh against a live daemon), layout (scripts/check-layout.sh),
-# fuzz (each harness replaying its
-# corpus in tests/fuzz/corpus; one pass or failure per harness). A layer whose
-# tool is absent is skipped with a SKIP line saying why. Exit status is
-# non-zero on any failure.
+# (tests/api/t*.sh against a live daemon on SQLite), api-pg (the same scripts
+# on PostgreSQL), layout (scripts/check-layout.sh), fuzz (each harness
+# replaying its corpus in tests/fuzz/corpus; one pass or failure per
+# harness). A layer whose tool is absent is skipped with a SKIP line saying
+# why. Exit status is non-zero on any failure.
 #
-# usage: scripts/test.sh BUILD_DIR [layout|unit|api|fuzz]...
+# api-pg runs on the server BIANMIN_TEST_PG names (a libpq URI of a
+# maintenance database, e.g. postgresql:///postgres) when it is set;
+# otherwise this script runs itself for that layer inside a throwaway
+# cluster made by pg_virtualenv -t (Debian's postgresql-common), which sets
+# PGHOST, PGPORT, PGUSER and PGPASSWORD for it, and adds up its counts.
+#
+# usage: scripts/test.sh BUILD_DIR [layout|unit|api|api-pg|fuzz]...
 set -uo pipefail
 build=${1:-build}
 shift || true
-layers=("${@:-layout unit api fuzz}")
+layers=("${@:-layout unit api api-pg fuzz}")
 layers=(${layers[*]})
 top=$(cd "$(dirname "$0")/.." && pwd)
 export BIANMIN="$top/$build/bianmin"
@@ -21,10 +27,19 @@ export BIANMIN_TOP=$top
 passed=0 failed=0 skipped=0
 failures=()
 
+# run_unit [pg]: the cmocka binaries; with "pg" only those of the PostgreSQL
+# backend (tests/unit/test_*_pg.c), which need BIANMIN_TEST_PG. Without it
+# they run in the api-pg layer when that layer is asked for too, else here
+# (where they print SKIP).
 run_unit() {
-	local t out ok bad
+	local t out ok bad only=${1:-}
 	for t in "$top/$build"/tests/test_*; do
 		[ -x "$t" ] || continue
+		case $only/${t##*/} in
+		pg/*_pg) ;;
+		pg/*) continue ;;
+		*/*_pg) [ -z "${BIANMIN_TEST_PG:-}" ] && [[ " ${layers[*]} " == *" api-pg "* ]] && continue ;;
+		esac
 		out=$("$t" 2>&1)
 		local rc=$?
 		# cmocka's closing summary: "[  PASSED  ] N test(s)." and, when
@@ -44,8 +59,9 @@ run_unit() {
 	done
 }
 
+# run_api LABEL: every API script; LABEL (api or api-pg) starts each line.
 run_api() {
-	local t out last p f s
+	local label=$1 t out last p f s
 	for t in "$top"/tests/api/t[0-9]*.sh; do
 		out=$(bash "$t" 2>&1)
 		local rc=$?
@@ -56,13 +72,57 @@ run_api() {
 		if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + ${s:-0}))
 		if [ "$f" -ne 0 ]; then
-			failures+=("api $(basename "$t")")
+			failures+=("$label $(basename "$t")")
 			echo "$out" | grep -v '^ok '
 		else
 			grep -E '^SKIP' <<<"$out" || true
 		fi
-		printf 'api  %-28s %3d passed, %d failed, %d skipped\n' "$(basename "$t")" "$p" "$f" "${s:-0}"
+		printf '%-6s %-26s %3d passed, %d failed, %d skipped\n' "$label" "$(basename "$t")" "$p" "$f" "${s:-0}"
 	done
+}
+
+# The API scripts on PostgreSQL: on BIANMIN_TEST_PG's server, or inside a
+# throwaway cluster of pg_virtualenv (this script again, its counts added).
+run_api_pg() {
+	if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+		echo "SKIP api-pg: curl and jq are needed (scripts/deps.sh installs them)"
+		skipped=$((skipped + 1)); return
+	fi
+	if [ -n "${BIANMIN_TEST_PG:-}" ]; then
+		if ! command -v psql >/dev/null; then
+			echo "SKIP api-pg: psql is needed (scripts/deps.sh installs postgresql)"
+			skipped=$((skipped + 1)); return
+		fi
+		run_unit pg
+		run_api api-pg
+		return
+	fi
+	if ! command -v pg_virtualenv >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+		echo "SKIP api-pg: pg_virtualenv and a PostgreSQL server are needed (scripts/deps.sh installs postgresql)"
+		skipped=$((skipped + 1)); return
+	fi
+	local out rc last t0=$SECONDS
+	# -t: the cluster lives in a temporary folder even for root, so that
+	# runs in parallel (other checkouts) do not collide on 15/regress
+	out=$(BIANMIN_TEST_PG=postgresql:///postgres pg_virtualenv -t -o max_connections=200 \
+		bash "$top/scripts/test.sh" "$build" api-pg 2>&1)
+	rc=$?
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$out" | tail -n 1)
+	grep -vE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$|^FAILED: ' <<<"$out"
+	if [ -z "$last" ]; then
+		failed=$((failed + 1)); failures+=("api-pg (no result; pg_virtualenv exit $rc)")
+		return
+	fi
+	local p f s
+	read -r p _ f _ s _ <<<"${last//,/}"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	if [ "$f" -ne 0 ] || [ $rc -ne 0 ]; then
+		[ "$f" -eq 0 ] && failed=$((failed + 1))
+		local line
+		while IFS= read -r line; do failures+=("${line#FAILED: }"); done < <(grep -E '^FAILED: ' <<<"$out")
+		[ ${#failures[@]} -eq 0 ] && failures+=("api-pg")
+	fi
+	echo "api-pg: the PostgreSQL layer took $((SECONDS - t0)) s"
 }
 
 run_fuzz() {
@@ -95,8 +155,9 @@ for layer in "${layers[@]}"; do
 	case $layer in
 	unit) run_unit ;;
 	api)
-		if command -v curl >/dev/null && command -v jq >/dev/null; then run_api
+		if command -v curl >/dev/null && command -v jq >/dev/null; then run_api api
 		else echo "SKIP api: curl and jq are needed (scripts/deps.sh installs them)"; fi ;;
+	api-pg) run_api_pg ;;
 	fuzz) run_fuzz ;;
 	layout)
 		# the dependency rule and file headers of style.md: one line per file

@@ -26,9 +26,12 @@ int cli_fail(const struct app_error *err)
 	}
 }
 
-/* Create the folder that will hold a new SQLite file (e.g. var/). */
+/* Create the folder that will hold a new SQLite file (e.g. var/); a URI
+ * (postgresql://...) names no file. */
 static void make_parent_dir(const char *path)
 {
+	if (strstr(path, "://"))
+		return;
 	const char *slash = strrchr(path, '/');
 	if (!slash || slash == path || (size_t)(slash - path) >= 4096)
 		return;

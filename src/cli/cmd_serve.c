@@ -13,6 +13,19 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The database for the log: a password in a URI is replaced by "***". */
+static void db_label(const char *db, char *out, size_t cap)
+{
+	const char *scheme = strstr(db, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+	if (!colon) {
+		snprintf(out, cap, "%s", db);
+		return;
+	}
+	snprintf(out, cap, "%.*s:***%s", (int)(colon - db), db, at);
+}
+
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
 	if (argc > 1)
@@ -63,8 +76,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
+	char db[512];
+	db_label(config_str(&ctx->cfg, CFG_DB), db, sizeof(db));
 	log_info("serve.ready", "url=http://%s:%u db=\"%s\" backend=%s threads=%ld", host,
-		 http_server_port(srv), config_str(&ctx->cfg, CFG_DB), store_backend(s), threads);
+		 http_server_port(srv), db, store_backend(s), threads);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("serve.stopping", "signal=%d", sig);

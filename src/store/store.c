@@ -12,8 +12,9 @@
 
 static const struct store_ops *backend_for(const char *uri)
 {
-	/* PostgreSQL URIs will select their backend here. */
-	(void)uri;
+	/* a libpq URI selects PostgreSQL; anything else is a SQLite file path */
+	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
+		return &store_pg_ops;
 	return &store_sqlite_ops;
 }
 
@@ -22,10 +23,6 @@ enum app_err store_open(struct store **out, const char *uri, enum store_open_mod
 {
 	if (!uri || !*uri)
 		return app_fail(err, APP_EINVAL, "no database given (use --db or BIANMIN_DB)");
-	if (strncmp(uri, "postgres", 8) == 0)
-		return app_fail(err, APP_EINVAL,
-				"cannot open database '%s': the PostgreSQL backend is not built yet",
-				uri);
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->ops = backend_for(uri);
 	enum app_err rc = s->ops->open(s, uri, mode, err);

@@ -2,8 +2,8 @@
  * store.h - the domain operations on persistent state. No SQL crosses this
  * header: callers ask for regions, not rows.
  *
- * A struct store is opened on a URI (a SQLite file path today; a PostgreSQL
- * URI selects that backend once it exists) and is safe to share between
+ * A struct store is opened on a URI (a SQLite file path, or a postgresql://
+ * or postgres:// URI for PostgreSQL) and is safe to share between
  * threads: reads run concurrently on pooled connections; writes are queued
  * to one writer that commits concurrent writes together (group commit), and a
  * write function returns only once its change is durable on disk.
@@ -35,7 +35,7 @@ enum app_err store_open(struct store **out, const char *uri, enum store_open_mod
 /* Finish queued writes and close everything. NULL is a no-op. */
 void store_close(struct store *s);
 
-/* Name of the backend in use ("sqlite"). */
+/* Name of the backend in use ("sqlite" or "postgresql"). */
 const char *store_backend(const struct store *s);
 
 /*

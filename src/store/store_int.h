@@ -114,6 +114,7 @@ struct store {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 /* Migrations compiled into the binary (generated from sql/<backend>/). */
 struct store_migration {
@@ -123,5 +124,7 @@ struct store_migration {
 };
 extern const struct store_migration store_sqlite_migrations[];
 extern const size_t store_sqlite_migrations_count;
+extern const struct store_migration store_pg_migrations[];
+extern const size_t store_pg_migrations_count;
 
 #endif

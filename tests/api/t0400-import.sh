@@ -36,10 +36,10 @@ ROWS=$((TOWNS + VILLAGES))
 TOWN=$(awk -F, 'NR == 2 { print $1 }' "$FILE")
 TOWN_NAME=$(awk -F, 'NR == 2 { print $2 }' "$FILE")
 
-# imp [--db PATH] FILE...: run the import; exit status in RC, output in
+# imp [--db DB] FILE...: run the import; exit status in RC, output in
 # $T/out and $T/err.
 imp() {
-	local db=$T/db
+	local db=$DB
 	if [ "$1" = --db ]; then db=$2; shift 2; fi
 	"$BIANMIN" --db "$db" import divisions "$@" >"$T/out" 2>"$T/err"
 	RC=$?
@@ -112,21 +112,23 @@ expect_json .name "$TOWN_NAME" "importing the original again restores the name"
 
 # --- gzip -------------------------------------------------------------------------
 gzip -c "$FILE" >"$T/county.csv.gz"
-"$BIANMIN" --db "$T/db2" init >/dev/null 2>&1
-imp --db "$T/db2" "${UPPER[@]}" "$T/county.csv.gz"
+DB2=$(new_db db2)
+"$BIANMIN" --db "$DB2" init >/dev/null 2>&1
+imp --db "$DB2" "${UPPER[@]}" "$T/county.csv.gz"
 check "a gzipped file imports (exit 0)" test "$RC" -eq 0
 check "the gzipped file's rows are all added" grep -q "county.csv.gz: $ROWS rows: $ROWS added" "$T/out"
-imp --db "$T/db2" "$FILE"
+imp --db "$DB2" "$FILE"
 check "the gzipped import equals the plain file (all rows unchanged)" \
 	grep -q ": $ROWS rows: 0 added, 0 updated, $ROWS unchanged" "$T/out"
-"$BIANMIN" --db "$T/db3" init >/dev/null 2>&1
-imp --db "$T/db3" "${UPPER[@]}"
+DB3=$(new_db db3)
+"$BIANMIN" --db "$DB3" init >/dev/null 2>&1
+imp --db "$DB3" "${UPPER[@]}"
 size=$(stat -c %s "$T/county.csv.gz")
 head -c $((size - 4)) "$T/county.csv.gz" >"$T/cut.csv.gz"
-imp --db "$T/db3" "$T/cut.csv.gz"
+imp --db "$DB3" "$T/cut.csv.gz"
 check "a gzipped file cut short is refused" test "$RC" -ne 0
 check "the refusal names the file" grep -q "cut.csv.gz" "$T/err"
-imp --db "$T/db3" "$FILE"
+imp --db "$DB3" "$FILE"
 check "nothing of the cut file was imported" grep -q ": $ROWS rows: $ROWS added" "$T/out"
 
 # --- files that are not there or empty ----------------------------------------

@@ -6,7 +6,7 @@
 
 # Settings from the caller's environment must not leak into these checks.
 for v in $(compgen -e | grep '^BIANMIN_'); do
-	case $v in BIANMIN_TOP | BIANMIN_DATA) ;; *) unset "$v" ;; esac
+	case $v in BIANMIN_TOP | BIANMIN_DATA | BIANMIN_TEST_PG) ;; *) unset "$v" ;; esac
 done
 
 # run ARGS...: run the binary (never longer than 10 s); sets RC, output in
@@ -44,7 +44,7 @@ run config
 check "config without dump is a usage error (exit 2)" test "$RC" -eq 2
 run import
 check "import without arguments is a usage error (exit 2)" test "$RC" -eq 2
-run --db "$T/db" import towns x.csv
+run --db "$DB" import towns x.csv
 check "import of an unknown kind is a usage error naming it" test "$RC" -eq 2 -a -n "$(grep "'towns'" "$T/err")"
 run --listen
 check "a flag without its value is a usage error (exit 2)" test "$RC" -eq 2
@@ -60,28 +60,37 @@ run version extra
 check "version with an argument is a usage error" test "$RC" -eq 2
 
 # --- a database that does not exist -------------------------------------------
-MISSING=$T/missing/bianmin.db
+MISSING=$(missing_db missing)
 for c in serve migrate demo "import divisions $T/x.csv"; do
 	# shellcheck disable=SC2086
 	run --db "$MISSING" --listen 127.0.0.1:0 $c
 	check "${c%% *} on a missing database exits 4" test "$RC" -eq 4
 	check "${c%% *} says the database does not exist" grep -q "database '$MISSING' does not exist" "$T/err"
 done
-check "none of them created the database" test ! -e "$MISSING"
+if on_pg; then
+	check "none of them created the database" test -z "$(pg_admin -c "SELECT 1 FROM pg_database WHERE datname = '$(pg_name missing)'")"
+else
+	check "none of them created the database" test ! -e "$MISSING"
+fi
 
 # --- init, migrate, demo ------------------------------------------------------
-run --db "$T/db" init
-check "init creates the database (exit 0)" test "$RC" -eq 0 -a -f "$T/db"
+run --db "$DB" init
+check "init creates the database (exit 0)" test "$RC" -eq 0
+check "and the database holds the schema" db_exists "$DB"
 check "init reports the migrations applied" grep -q 'applied [0-9]* migration' "$T/out"
-run --db "$T/db" init
+run --db "$DB" init
 check "init again is harmless" test "$RC" -eq 0 -a -n "$(grep 'is current' "$T/out")"
-run --db "$T/db" migrate
+if on_pg; then
+	(cd "$T" && "$BIANMIN" --db "$DB" init >/dev/null 2>&1)
+	check "init on a postgresql:// URI makes no folder named after it" test ! -e "$T/postgresql:"
+fi
+run --db "$DB" migrate
 check "migrate on a current database exits 0" test "$RC" -eq 0 -a -n "$(grep 'is current' "$T/out")"
-run --db "$T/db" demo
+run --db "$DB" demo
 check "demo loads the demo county" grep -q '523 regions added' "$T/out"
-run --db "$T/db" demo
+run --db "$DB" demo
 check "demo again changes nothing" grep -q '0 regions added, 0 updated, 523 unchanged' "$T/out"
-run --db "$T/db" init --force
+run --db "$DB" init --force
 check "init with an unknown argument is a usage error" test "$RC" -eq 2
 
 # --- settings and their precedence ------------------------------------------------
@@ -118,11 +127,11 @@ check "an unknown option in the config file is refused (exit 3) naming it" \
 BIANMIN_ACCESS_LOG=maybe run config dump
 check "a bad environment value is refused naming variable and option" \
 	test "$RC" -eq 3 -a -n "$(grep "BIANMIN_ACCESS_LOG: option 'access_log'" "$T/err")"
-run --db "$T/db" --log-level loud serve --listen 127.0.0.1:0
+run --db "$DB" --log-level loud serve --listen 127.0.0.1:0
 check "serve with a bad setting does not start (exit 3)" test "$RC" -eq 3 -a -n "$(grep "option 'log_level'" "$T/err")"
 run --config "$T/none.conf" config dump
 check "a config file that cannot be read fails (exit 1) naming it" test "$RC" -eq 1 -a -n "$(grep "none.conf" "$T/err")"
-run --db "$T/db" serve --listen 127.0.0.1:99999
+run --db "$DB" serve --listen 127.0.0.1:99999
 check "serve with a bad listen address is refused (exit 3) naming it" test "$RC" -eq 3 -a -n "$(grep "127.0.0.1:99999" "$T/err")"
 
 # --- serve and SIGTERM ----------------------------------------------------------

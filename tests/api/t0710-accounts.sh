@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for v in $(compgen -e | grep '^BIANMIN_'); do
-	case $v in BIANMIN | BIANMIN_TOP | BIANMIN_DATA) ;; *) unset "$v" ;; esac
+	case $v in BIANMIN | BIANMIN_TOP | BIANMIN_DATA | BIANMIN_TEST_PG) ;; *) unset "$v" ;; esac
 done
 
 # expect_error STATUS CODE FIELD DESCRIPTION [MESSAGE_PART]: the last reply

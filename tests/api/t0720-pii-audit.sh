@@ -4,11 +4,11 @@
 # data in that region, and is recorded (pii.read) before the data leaves.
 # Every change leaves an audit entry its object's history shows; `bianmin
 # audit verify` counts a sound chain and names the first entry that was
-# altered (with the sqlite3 shell) or removed.
+# altered (with the sqlite3 shell, or psql on PostgreSQL) or removed.
 . "$(dirname "$0")/lib.sh"
 
 for v in $(compgen -e | grep '^BIANMIN_'); do
-	case $v in BIANMIN | BIANMIN_TOP | BIANMIN_DATA) ;; *) unset "$v" ;; esac
+	case $v in BIANMIN | BIANMIN_TOP | BIANMIN_DATA | BIANMIN_TEST_PG) ;; *) unset "$v" ;; esac
 done
 
 # expect_error STATUS CODE FIELD DESCRIPTION [MESSAGE_PART]: the last reply
@@ -190,9 +190,9 @@ check "user.join is recorded, by the newcomer (user:$J)" has_entry user.join "us
 check "and the newcomer's first session too" has_entry auth.login "user:$J"
 bm apikey add feed --role county_supervisor --region 990101 >/dev/null 2>&1
 bm apikey revoke 1 >/dev/null 2>&1
-if command -v sqlite3 >/dev/null; then
+if db_shell; then
 	check "apikey.create and apikey.revoke by the CLI are in the audit log" test \
-		"$(sqlite3 "$T/db" "SELECT group_concat(action || ' ' || substr(actor, 1, 4), ',') FROM audit_log WHERE object = 'apikey:1'")" \
+		"$(db_sql "$DB" "SELECT $(sql_join "action || ' ' || substr(actor, 1, 4)") FROM audit_log WHERE object = 'apikey:1'")" \
 		= 'apikey.create cli:,apikey.revoke cli:'
 fi
 
@@ -228,31 +228,32 @@ check "the daemon stops cleanly" stop_server
 # --- audit verify -----------------------------------------------------------------
 bm audit verify >"$T/out" 2>"$T/err"
 check "audit verify exits 0 on the untouched log" test $? -eq 0
-if ! command -v sqlite3 >/dev/null; then
-	skip "audit tampering: the sqlite3 shell is not installed"
+if ! db_shell; then
+	skip "audit tampering: the $(db_shell_name) shell is not installed"
 	finish
 	exit
 fi
-ROWS=$(sqlite3 "$T/db" 'SELECT count(*) FROM audit_log')
+ROWS=$(db_sql "$DB" 'SELECT count(*) FROM audit_log')
 check "audit verify prints '$ROWS entries verified' (every row)" grep -qx "$ROWS entries verified" "$T/out"
 check "the log's ids run from 1 to $ROWS without a gap" \
-	test "$(sqlite3 "$T/db" 'SELECT min(id) = 1 AND max(id) = count(*) FROM audit_log')" = 1
+	test "$(db_sql "$DB" 'SELECT CASE WHEN min(id) = 1 AND max(id) = count(*) THEN 1 ELSE 0 END FROM audit_log')" = 1
 
 # tamper NAME SQL: a copy of the database with SQL applied; verify it.
 tamper() {
-	sqlite3 "$T/db" ".backup '$T/$1.db'" && sqlite3 "$T/$1.db" "$2"
-	"$BIANMIN" --db "$T/$1.db" audit verify >"$T/out" 2>"$T/err"
+	local copy
+	copy=$(db_copy "$DB" "$1") && db_sql "$copy" "$2" >/dev/null
+	"$BIANMIN" --db "$copy" audit verify >"$T/out" 2>"$T/err"
 	RC=$?
 }
 tamper summary "UPDATE audit_log SET summary = substr(summary, 1, length(summary) - 1) ||
-	CASE WHEN substr(summary, -1) = 'x' THEN 'y' ELSE 'x' END WHERE id = 3"
+	CASE WHEN substr(summary, length(summary), 1) = 'x' THEN 'y' ELSE 'x' END WHERE id = 3"
 check "one character of entry 3's summary changed: audit verify exits 3" test $RC -eq 3
 check "naming entry 3, altered" grep -q 'audit entry 3 is broken: its content does not match its hash (altered)' "$T/err"
 check "and counting the 2 entries before it" grep -q '(2 entries before it verified)' "$T/err"
 check "and printing no 'verified' line" test ! -s "$T/out"
-old=$(sqlite3 "$T/db" 'SELECT hex(hash) FROM audit_log WHERE id = 3')
+old=$(db_sql "$DB" "SELECT $(sql_hex hash) FROM audit_log WHERE id = 3")
 flipped=$(printf '%02X' $((0x${old:0:2} ^ 0x01)))${old:2}
-tamper hash "UPDATE audit_log SET hash = X'$flipped' WHERE id = 3"
+tamper hash "UPDATE audit_log SET hash = $(sql_blob "$flipped") WHERE id = 3"
 check "one byte of entry 3's hash flipped: audit verify exits 3" test $RC -eq 3
 check "naming entry 3" grep -q 'audit entry 3 is broken' "$T/err"
 tamper at 'UPDATE audit_log SET at = at + 1 WHERE id = 3'
@@ -264,7 +265,7 @@ check "entry 3's actor changed: exit 3 naming entry 3" \
 tamper gone 'DELETE FROM audit_log WHERE id = 3'
 check "entry 3 deleted: exit 3" test $RC -eq 3
 check "naming entry 4, after a missing one" grep -q 'audit entry 4 is broken: an entry before it is missing' "$T/err"
-tamper short "UPDATE audit_log SET hash = X'00' WHERE id = 3"
+tamper short "UPDATE audit_log SET hash = $(sql_blob 00) WHERE id = 3"
 check "entry 3's hash cut to one byte: exit 3 naming entry 3" \
 	test $RC -eq 3 -a -n "$(grep 'audit entry 3 is broken' "$T/err")"
 bm audit verify >"$T/out" 2>&1

@@ -68,7 +68,15 @@ req GET /metrics
 batch=$(grep -o '^bianmin_db_max_batch [0-9]*' "$T/body" | cut -d' ' -f2)
 commits=$(grep -o '^bianmin_db_commits_total [0-9]*' "$T/body" | cut -d' ' -f2)
 writes=$(grep -o '^bianmin_db_writes_total [0-9]*' "$T/body" | cut -d' ' -f2)
-check "concurrent writes were committed together (largest batch $batch)" test "${batch:-0}" -gt 1
-check "fewer commits ($commits) than writes ($writes)" test "${commits:-0}" -lt "${writes:-0}"
+if on_pg; then
+	# PostgreSQL commits each write in a transaction of its own; the server
+	# groups the WAL flushes of concurrent commits itself.
+	check "every write was committed ($commits commits, $writes writes)" \
+		test "${commits:-0}" -eq "${writes:-0}" -a "${writes:-0}" -ge 320
+	skip "group commit (largest batch > 1): SQLite only; PostgreSQL commits each write in its own transaction"
+else
+	check "concurrent writes were committed together (largest batch $batch)" test "${batch:-0}" -gt 1
+	check "fewer commits ($commits) than writes ($writes)" test "${commits:-0}" -lt "${writes:-0}"
+fi
 
 finish

@@ -1,0 +1,151 @@
+/*
+ * pg_int.h - what the files of the PostgreSQL backend share: the connection
+ * pool, the statement ids, parameters, results and the read/write helpers.
+ * Private to src/store/pg*.c.
+ *
+ * Every statement is declared once: its id here, its text in pg_sql.c. It
+ * is prepared (PQprepare, named by its id) at most once per connection and
+ * run with every value bound as a parameter. Reads run a function on a
+ * pooled connection (pg_read); writes run a function inside a transaction of
+ * their own (pg_write), where pg_audit_append() adds the change's audit
+ * entry to the same transaction.
+ */
+#ifndef STORE_PG_INT_H
+#define STORE_PG_INT_H
+
+#include "store/store_int.h"
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdint.h>
+
+enum pg_stmt {
+	PS_BEGIN,
+	PS_COMMIT,
+	PS_ROLLBACK,
+	PS_MIGRATE_LOCK,
+	PS_AUDIT_LOCK,
+	PS_SCHEMA_VERSION,
+	PS_MIGRATION_RECORD,
+	PS_DB_SIZE,
+	PS_REGION_GET,
+	PS_REGION_CHILDREN,
+	PS_REGION_SUBTREE,
+	PS_REGION_SEARCH_PREFIX,
+	PS_REGION_SEARCH_INFIX,
+	PS_REGION_EXISTS,
+	PS_REGION_CURRENT,
+	PS_REGION_INSERT,
+	PS_REGION_UPDATE,
+	PS_REGIONS_GENERATION,
+	PS_REGIONS_BUMP,
+	PS_AUDIT_LAST,
+	PS_AUDIT_INSERT,
+	PS_AUDIT_BY_OBJECT,
+	PS_AUDIT_SCAN,
+	PS_USER_INSERT,
+	PS_USER_GET,
+	PS_USER_BY_PHONE,
+	PS_USER_SET_PASSWORD,
+	PS_USER_LIST,
+	PS_USER_BY_HOUSEHOLD,
+	PS_GRANTS_OF,
+	PS_GRANT_INSERT,
+	PS_GRANT_DELETE,
+	PS_HOUSEHOLD_INSERT,
+	PS_HOUSEHOLD_GET,
+	PS_SESSION_INSERT,
+	PS_SESSION_GET,
+	PS_SESSION_REVOKE,
+	PS_SESSION_REVOKE_OTHERS,
+	PS_API_KEY_INSERT,
+	PS_API_KEY_BY_HASH,
+	PS_API_KEY_REVOKE,
+	PS_API_KEY_LIST,
+	PS_LOGIN_FAILURES,
+	PS_LOGIN_FAILURE_ADD,
+	PS_LOGIN_ATTEMPT_LOCK,
+	PS_LOGIN_ATTEMPT_UNDO,
+	PS_LOGIN_FAILURES_CLEAR,
+	PS_INVITE_INSERT,
+	PS_INVITE_GET,
+	PS_INVITE_USE,
+	PS__MAX
+};
+
+extern const char *const pg_stmt_sql[PS__MAX];
+
+/* Keys of the advisory locks (pg_advisory_xact_lock) the backend takes. */
+#define PG_LOCK_MIGRATE 0x62696d01 /* migrations and the schema_migrations table */
+#define PG_LOCK_AUDIT 0x62696d02   /* the tail of the audit chain */
+#define PG_LOCK_LOGIN 0x62696d03   /* with hashtext(subject): one subject's attempts */
+
+struct pg_conn {
+	PGconn *db;
+	uint8_t prepared[PS__MAX];
+	/* the last failure on this connection, for the caller to classify */
+	char sqlstate[6];
+	char constraint[64];
+	struct pg_conn *next; /* in the free list */
+};
+
+struct pg {
+	char *uri;
+	pthread_mutex_t mu; /* guards everything below */
+	struct pg_conn *free;
+	uint64_t open; /* connections open, in use or free */
+	uint64_t commits, failures, commit_us;
+};
+
+typedef enum app_err (*pg_fn)(struct pg_conn *c, void *arg, struct app_error *err);
+
+/* The values of one statement's parameters, all bound. */
+#define PG_MAX_PARAMS 12
+struct pg_params {
+	int n;
+	const char *values[PG_MAX_PARAMS];
+	int lengths[PG_MAX_PARAMS];
+	int formats[PG_MAX_PARAMS];
+	char num[PG_MAX_PARAMS][24];
+};
+
+void pgp_text(struct pg_params *p, const char *s);
+void pgp_int(struct pg_params *p, int64_t v);
+void pgp_blob(struct pg_params *p, const uint8_t *b, size_t len);
+
+/* The backend state of s. */
+struct pg *pg_impl(struct store *s);
+
+/*
+ * Run statement id with the parameters p (NULL: none). On success *res (may
+ * be NULL: then the result is dropped) holds the rows, to be PQclear()ed.
+ * On failure: a unique violation is APP_ECONFLICT, a missing referenced row
+ * APP_EINVAL, a lost or refused connection APP_EUNAVAIL ("the database is
+ * unavailable"), anything else APP_EDB; c->sqlstate and c->constraint say
+ * more. *changes (may be NULL) receives the rows a write touched.
+ */
+enum app_err pg_exec(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+		     const char *what, PGresult **res, int64_t *changes, struct app_error *err);
+
+/* Run fn on a connection of the pool, outside any transaction. */
+enum app_err pg_read(struct store *s, pg_fn fn, void *arg, struct app_error *err);
+/* Run fn inside a transaction of its own; returns once committed (durably). */
+enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *err);
+
+/* Column readers: text into dst (cap bytes, "" for NULL), integers (0 for
+ * NULL), booleans, and a bytea of exactly len bytes (false otherwise). */
+void pg_copy_text(char *dst, size_t cap, const PGresult *r, int row, int col);
+int64_t pg_int(const PGresult *r, int row, int col);
+bool pg_bool(const PGresult *r, int row, int col);
+bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len);
+
+/* Append note to the audit chain, inside the caller's transaction. */
+enum app_err pg_audit_append(struct pg_conn *c, const struct audit_note *note,
+			     struct app_error *err);
+
+/* The domain parts of the backend, one per file. */
+extern const struct store_region_ops pg_region_ops;
+extern const struct store_audit_ops pg_audit_ops;
+extern const struct store_account_ops pg_account_ops;
+
+#endif
