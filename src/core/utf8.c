@@ -3,6 +3,8 @@
  */
 #include "core/utf8.h"
 
+#include <string.h>
+
 bool utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -48,4 +50,18 @@ size_t utf8_length(const char *str, size_t n)
 		if ((s[i] & 0xC0) != 0x80)
 			count++;
 	return count;
+}
+
+const char *utf8_copy_cut(char *out, size_t cap, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--; /* s[n] would start the next character */
+	}
+	if (n)
+		memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
 }

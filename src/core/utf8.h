@@ -14,4 +14,11 @@ bool utf8_valid(const char *s, size_t n);
 /* Number of code points in well-formed s[0..n). */
 size_t utf8_length(const char *s, size_t n);
 
+/*
+ * Copy s (NULL: "") into out, which has cap >= 1 bytes, cutting a longer
+ * string at a character boundary so that well-formed input stays
+ * well-formed. Returns out.
+ */
+const char *utf8_copy_cut(char *out, size_t cap, const char *s);
+
 #endif

@@ -8,25 +8,9 @@
 #include "store/sqlite_int.h"
 #include "core/chain.h"
 #include "core/clock.h"
+#include "core/utf8.h"
 
 #include <string.h>
-
-/*
- * Copy s into out (cap bytes), cut at a character boundary: what is hashed
- * and stored must be exactly what a struct audit_record reads back.
- */
-static const char *fit(char *out, size_t cap, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--; /* s[n] would be the next character's start */
-	}
-	memcpy(out, s ? s : "", n);
-	out[n] = '\0';
-	return out;
-}
 
 enum app_err sq_audit_append(struct conn *c, const struct audit_note *note, struct app_error *err)
 {
@@ -48,11 +32,11 @@ enum app_err sq_audit_append(struct conn *c, const struct audit_note *note, stru
 	struct chain_entry e = {
 		.id = id,
 		.at = clock_now(),
-		.actor = fit(f.actor, sizeof(f.actor), note->actor),
-		.action = fit(f.action, sizeof(f.action), note->action),
-		.object = fit(f.object, sizeof(f.object), note->object),
-		.region = fit(f.region, sizeof(f.region), note->region),
-		.summary = fit(f.summary, sizeof(f.summary), note->summary),
+		.actor = utf8_copy_cut(f.actor, sizeof(f.actor), note->actor),
+		.action = utf8_copy_cut(f.action, sizeof(f.action), note->action),
+		.object = utf8_copy_cut(f.object, sizeof(f.object), note->object),
+		.region = utf8_copy_cut(f.region, sizeof(f.region), note->region),
+		.summary = utf8_copy_cut(f.summary, sizeof(f.summary), note->summary),
 	};
 	chain_hash(prev, &e, hash);
 	st = sq_stmt(c, STMT_AUDIT_INSERT, err);

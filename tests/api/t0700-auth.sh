@@ -6,42 +6,7 @@
 # and stale credentials; API keys made, listed and revoked with the CLI.
 # Argon2id costs ~0.1 s per sign-in attempt, so attempts are few.
 . "$(dirname "$0")/lib.sh"
-
-for v in $(compgen -e | grep '^BIANMIN_'); do
-	case $v in BIANMIN | BIANMIN_TOP | BIANMIN_DATA | BIANMIN_TEST_PG) ;; *) unset "$v" ;; esac
-done
-
-# expect_error STATUS CODE FIELD DESCRIPTION [MESSAGE_PART]: the last reply
-# is an error of that status and code naming FIELD ("-": none), whose
-# message contains MESSAGE_PART when given.
-expect_error() {
-	local got want="$2|$3" msg
-	got=$(jq -r '.error | "\(.code)|\(.field // "-")"' "$T/body" 2>/dev/null)
-	msg=$(jq -r '.error.message // ""' "$T/body" 2>/dev/null)
-	if [ "$STATUS" = "$1" ] && [ "$got" = "$want" ] && [[ -z "${5:-}" || "$msg" == *"$5"* ]]; then
-		pass "$4"
-	else
-		fail "$4" "status $STATUS (want $1), code|field '$got' (want '$want'), message '$msg'${5:+ (want it to contain '$5')}"
-	fi
-}
-
-# as TOKEN METHOD PATH [JSON]: a request with a Bearer token.
-as() {
-	if [ $# -gt 3 ]; then
-		req "$2" "$3" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-			--data-binary "$4"
-	else
-		req "$2" "$3" -H "Authorization: Bearer $1"
-	fi
-}
-
-# login PHONE PASSWORD [curl arguments...]: POST /api/v1/auth/login.
-login() {
-	local body
-	body=$(jq -nc --arg p "$1" --arg w "$2" '{phone: $p, password: $w}')
-	shift 2
-	req POST /api/v1/auth/login -H 'Content-Type: application/json' --data-binary "$body" "$@"
-}
+. "$(dirname "$0")/accounts.sh"
 
 # cookie NAME: the Set-Cookie line for NAME in the last reply ('' if none).
 cookie() { grep -i "^Set-Cookie: $1=" "$T/headers" | head -n 1 | tr -d '\r'; }

@@ -6,47 +6,13 @@
 # audit verify` counts a sound chain and names the first entry that was
 # altered (with the sqlite3 shell, or psql on PostgreSQL) or removed.
 . "$(dirname "$0")/lib.sh"
-
-for v in $(compgen -e | grep '^BIANMIN_'); do
-	case $v in BIANMIN | BIANMIN_TOP | BIANMIN_DATA | BIANMIN_TEST_PG) ;; *) unset "$v" ;; esac
-done
-
-# expect_error STATUS CODE FIELD DESCRIPTION [MESSAGE_PART]: the last reply
-# is an error of that status and code naming FIELD ("-": none), whose
-# message contains MESSAGE_PART when given.
-expect_error() {
-	local got want="$2|$3" msg
-	got=$(jq -r '.error | "\(.code)|\(.field // "-")"' "$T/body" 2>/dev/null)
-	msg=$(jq -r '.error.message // ""' "$T/body" 2>/dev/null)
-	if [ "$STATUS" = "$1" ] && [ "$got" = "$want" ] && [[ -z "${5:-}" || "$msg" == *"$5"* ]]; then
-		pass "$4"
-	else
-		fail "$4" "status $STATUS (want $1), code|field '$got' (want '$want'), message '$msg'${5:+ (want it to contain '$5')}"
-	fi
-}
-
-# as TOKEN METHOD PATH [JSON]: a request with a Bearer token.
-as() {
-	if [ $# -gt 3 ]; then
-		req "$2" "$3" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-			--data-binary "$4"
-	else
-		req "$2" "$3" -H "Authorization: Bearer $1"
-	fi
-}
+. "$(dirname "$0")/accounts.sh"
 
 # signin PHONE [PASSWORD]: print the session token (demo password by default).
 signin() {
 	req POST /api/v1/auth/login -H 'Content-Type: application/json' \
 		--data-binary "$(jq -nc --arg p "$1" --arg w "${2:-demo-2026}" '{phone: $p, password: $w}')"
 	json .token
-}
-
-# id18 FIRST17: the resident ID number with its right check character.
-id18() {
-	local s=$1 w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2) sum=0 i c=10X98765432
-	for i in $(seq 0 16); do sum=$((sum + ${s:i:1} * ${w[i]})); done
-	echo "$s${c:sum % 11:1}"
 }
 
 uri() { jq -rn --arg s "$1" '$s | @uri'; }
