@@ -45,7 +45,7 @@ BIN      := $(BUILD)/bianmin
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test test-unit test-api bench clean deps
+.PHONY: all run test test-build test-unit test-api bench clean deps deps-test
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -87,14 +87,21 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbianmin.a
 		$(shell pkg-config --libs cmocka)
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh run
 
+deps-test:
+	@scripts/deps.sh test
+
+# Packages first, then a fresh make: pkg-config is read when make starts.
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh $(BIN)
 
-test: all $(UNIT_BIN)
+test: deps-test
+	@$(MAKE) --no-print-directory test-build
 	@scripts/test.sh $(BUILD)
+
+test-build: all $(UNIT_BIN)
 
 test-unit: $(UNIT_BIN)
 	@scripts/test.sh $(BUILD) unit

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Install the Debian 12 packages bianmin needs to build, run and test, when
-# missing. As root it runs apt-get; otherwise it prints the exact command and
-# stops. Pass package names to check those instead of the default set.
+# Install the Debian 12 packages bianmin needs, when missing. As root it runs
+# apt-get; otherwise it prints the exact command and stops.
+#
+# usage: scripts/deps.sh [run|test|PACKAGE...]
+#   run   (the default) what building and running need (`make run`)
+#   test  that, plus what every test layer needs: cmocka, curl, jq and a
+#         PostgreSQL server for the second backend's run (`make test`, CI)
 set -euo pipefail
 
-default=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-         libpq-dev zlib1g-dev libsodium-dev libcmocka-dev curl jq
-         postgresql postgresql-common)
-pkgs=("${@:-${default[@]}}")
+run=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
+     zlib1g-dev libsodium-dev)
+test=("${run[@]}" libcmocka-dev curl jq postgresql postgresql-common)
+case ${1:-run} in
+run) pkgs=("${run[@]}") ;;
+test) pkgs=("${test[@]}") ;;
+*) pkgs=("$@") ;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

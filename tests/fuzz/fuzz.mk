@@ -69,7 +69,7 @@ $(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz
 	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
 		$(BUILD)/libbianmin.a $(LIBS)
 
-test: $(FUZZ_REPLAY)
+test-build: $(FUZZ_REPLAY)
 
 test-fuzz: $(FUZZ_REPLAY)
 	@scripts/test.sh $(BUILD) fuzz
