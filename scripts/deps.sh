@@ -9,7 +9,7 @@
 set -euo pipefail
 
 run=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-     zlib1g-dev libsodium-dev)
+     zlib1g-dev libsodium-dev libqrencode-dev)
 test=("${run[@]}" libcmocka-dev curl jq postgresql postgresql-common)
 case ${1:-run} in
 run) pkgs=("${run[@]}") ;;

@@ -3,6 +3,7 @@
  */
 #include "audit/audit.h"
 #include "core/chain.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -77,6 +78,24 @@ enum app_err audit_object_region(struct store *s, const char *object, char *regi
 			snprintf(region, DIVISION_CODE_MAX + 1, "%s", h.region);
 		return rc;
 	}
+	if (strncmp(object, "group:", 6) == 0 && parse_id(object + 6, &id)) {
+		struct group g;
+		enum app_err rc = store_group_get(s, id, &g, err);
+		if (rc == APP_OK)
+			snprintf(region, DIVISION_CODE_MAX + 1, "%s", g.region);
+		return rc;
+	}
+	if (strncmp(object, "message:", 8) == 0 && parse_id(object + 8, &id)) {
+		struct message *m = xmalloc(sizeof(*m));
+		struct group g;
+		enum app_err rc = store_message_get(s, id, m, err);
+		if (rc == APP_OK)
+			rc = store_group_get(s, m->group_id, &g, err);
+		if (rc == APP_OK)
+			snprintf(region, DIVISION_CODE_MAX + 1, "%s", g.region);
+		free(m);
+		return rc;
+	}
 	if (strncmp(object, "region:", 7) == 0) {
 		enum division_level level;
 		if (division_code_check(object + 7, &level, err) != APP_OK) {
@@ -87,5 +106,6 @@ enum app_err audit_object_region(struct store *s, const char *object, char *regi
 		return APP_OK;
 	}
 	return app_fail_field(err, APP_EINVAL, "object",
-			      "object must be user:ID, household:ID or region:CODE");
+			      "object must be user:ID, household:ID, group:ID, message:ID or "
+			      "region:CODE");
 }

@@ -6,6 +6,8 @@
  */
 #include "auth/accounts.h"
 #include "core/clock.h"
+#include "core/division.h"
+#include "core/log.h"
 #include "core/pii.h"
 #include "core/utf8.h"
 
@@ -23,7 +25,7 @@ void accounts_system_caller(struct auth_caller *c, const char *actor)
 	c->perms = auth_role_perms[ROLE_SYSTEM_ADMIN];
 }
 
-static enum app_err check_name(const char *name, struct app_error *err)
+enum app_err accounts_check_name(const char *name, struct app_error *err)
 {
 	size_t n = name ? strlen(name) : 0;
 	if (n == 0)
@@ -66,7 +68,7 @@ static enum app_err validate_new_user(struct store *s, const struct accounts_new
 				      struct user *u, struct app_error *err)
 {
 	memset(u, 0, sizeof(*u));
-	enum app_err rc = check_name(in->name, err);
+	enum app_err rc = accounts_check_name(in->name, err);
 	if (rc != APP_OK)
 		return rc;
 	snprintf(u->name, sizeof(u->name), "%s", in->name);
@@ -106,6 +108,8 @@ enum app_err accounts_create_user(struct store *s, const struct auth_caller *by,
 	enum auth_role role = ROLE_RESIDENT;
 	if (in->role && *in->role && !auth_role_parse(in->role, &role))
 		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%s'", in->role);
+	if (role == ROLE_BRIDGE)
+		return app_fail_field(err, APP_EINVAL, "role", "bridge is a role for API keys, not people");
 	if ((rc = auth_scope(by, PERM_USERS_MANAGE, u.region, err)) != APP_OK)
 		return rc;
 	if (role != ROLE_RESIDENT && (rc = auth_scope(by, PERM_ROLES_MANAGE, u.region, err)) != APP_OK)
@@ -223,11 +227,10 @@ enum app_err accounts_login(struct store *s, const char *phone_in, const char *p
 	return open_session(s, &u, ttl, "auth.login", out, err);
 }
 
-static enum app_err resolve_session(struct store *s, const char *token, bool cookie,
-				    struct auth_caller *out, struct app_error *err)
+/* The caller of the session stored as hash h. */
+static enum app_err session_caller(struct store *s, const uint8_t h[TOKEN_HASH_LEN], bool cookie,
+				   struct auth_caller *out, struct app_error *err)
 {
-	uint8_t h[TOKEN_HASH_LEN];
-	secret_hash(token, h);
 	struct session_info si;
 	enum app_err rc = store_session_get(s, h, &si, err);
 	if (rc == APP_ENOTFOUND)
@@ -247,9 +250,26 @@ static enum app_err resolve_session(struct store *s, const char *token, bool coo
 	out->user_id = u.id;
 	out->by_cookie = cookie;
 	out->must_change_password = u.must_change_password;
-	memcpy(out->session_hash, h, sizeof(h));
+	memcpy(out->session_hash, h, TOKEN_HASH_LEN);
 	snprintf(out->actor, sizeof(out->actor), "user:%lld", (long long)u.id);
 	return auth_load_grants(s, out, err);
+}
+
+static enum app_err resolve_session(struct store *s, const char *token, bool cookie,
+				    struct auth_caller *out, struct app_error *err)
+{
+	uint8_t h[TOKEN_HASH_LEN];
+	secret_hash(token, h);
+	return session_caller(s, h, cookie, out, err);
+}
+
+enum app_err accounts_recheck(struct store *s, struct auth_caller *c, struct app_error *err)
+{
+	if (c->kind != AUTH_SESSION)
+		return APP_OK;
+	uint8_t h[TOKEN_HASH_LEN];
+	memcpy(h, c->session_hash, sizeof(h));
+	return session_caller(s, h, c->by_cookie, c, err);
 }
 
 static enum app_err resolve_key(struct store *s, const char *key, struct auth_caller *out,
@@ -299,6 +319,23 @@ enum app_err accounts_logout(struct store *s, const struct auth_caller *c, struc
 	return store_session_revoke(s, c->session_hash, clock_now(), &note, err);
 }
 
+/*
+ * Tell the person's open pages (GET /api/v1/me/events) that their account
+ * changed. After the change is durable and apart from it: a failure here is
+ * logged, not the caller's; pages that missed it see the change on reload.
+ */
+static void tell_user(struct store *s, int64_t user_id, const char *region, const char *kind,
+		      const char *data)
+{
+	char topic[EVENT_TOPIC_MAX], county[7];
+	snprintf(topic, sizeof(topic), "user:%lld", (long long)user_id);
+	division_county(region, county);
+	struct event_note ev = { topic, kind, county, data, NULL };
+	struct app_error err;
+	if (store_event_publish(s, &ev, NULL, &err) != APP_OK)
+		log_warn("accounts.event_failed", "kind=%s reason=\"%s\"", kind, err.msg);
+}
+
 enum app_err accounts_change_password(struct store *s, const struct auth_caller *c,
 				      const char *old_pw, const char *new_pw, struct app_error *err)
 {
@@ -326,7 +363,10 @@ enum app_err accounts_change_password(struct store *s, const struct auth_caller 
 		return rc;
 	struct audit_note note = { c->actor, "user.password", c->actor, u.region,
 				   "password changed; other sessions closed" };
-	return store_user_set_password(s, u.id, hash, false, c->session_hash, &note, err);
+	rc = store_user_set_password(s, u.id, hash, false, c->session_hash, &note, err);
+	if (rc == APP_OK)
+		tell_user(s, u.id, u.region, "password.changed", "{\"other_sessions\":\"closed\"}");
+	return rc;
 }
 
 /* ---- invitations, households, roles, API keys ---- */
@@ -436,7 +476,7 @@ enum app_err accounts_grant(struct store *s, const struct auth_caller *by, int64
 			    const char *role, const char *region, bool add, struct app_error *err)
 {
 	enum auth_role r;
-	if (!role || !auth_role_parse(role, &r))
+	if (!role || !auth_role_parse(role, &r) || r == ROLE_BRIDGE)
 		return app_fail_field(err, APP_EINVAL, "role",
 				      "role must be one of resident, village_admin, key_person, "
 				      "town_supervisor, county_supervisor, agency_operator, lawyer, "
@@ -460,8 +500,16 @@ enum app_err accounts_grant(struct store *s, const struct auth_caller *by, int64
 		 region);
 	struct audit_note note = { by->actor, add ? "role.grant" : "role.remove", object,
 				   u.region, summary };
-	return add ? store_grant_add(s, user_id, &g, &note, err)
-		   : store_grant_remove(s, user_id, &g, &note, err);
+	rc = add ? store_grant_add(s, user_id, &g, &note, err)
+		 : store_grant_remove(s, user_id, &g, &note, err);
+	if (rc == APP_OK) {
+		/* role and region were checked above: no character needs escaping */
+		char data[128];
+		snprintf(data, sizeof(data), "{\"role\":\"%s\",\"region\":\"%s\",\"granted\":%s}",
+			 g.role, g.region, add ? "true" : "false");
+		tell_user(s, user_id, u.region, "roles.changed", data);
+	}
+	return rc;
 }
 
 enum app_err accounts_api_key_add(struct store *s, const char *actor, const char *name,

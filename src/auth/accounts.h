@@ -11,6 +11,10 @@
 #include "auth/secret.h"
 
 #define ACCOUNTS_NAME_MAX_CHARS 30
+
+/* A person's name: UTF-8, 1 to ACCOUNTS_NAME_MAX_CHARS characters, no
+ * control characters. APP_EINVAL with field "name" otherwise. */
+enum app_err accounts_check_name(const char *name, struct app_error *err);
 #define ACCOUNTS_LOCK_FAILURES 5     /* failed sign-ins that lock ... */
 #define ACCOUNTS_LOCK_WINDOW 900     /* ... within this many seconds, for as long */
 #define ACCOUNTS_INVITE_TTL (7 * 86400)
@@ -62,6 +66,13 @@ enum app_err accounts_login(struct store *s, const char *phone, const char *pass
 enum app_err accounts_resolve(struct store *s, const char *bearer, const char *cookie,
 			      struct auth_caller *out, struct app_error *err);
 
+/*
+ * Check again, for a long request such as an event stream, that caller c
+ * (resolved earlier) still holds: its session neither closed nor expired,
+ * its account not disabled; and reload its grants. APP_EAUTH when it no
+ * longer holds. Callers by API key are taken as they are.
+ */
+enum app_err accounts_recheck(struct store *s, struct auth_caller *c, struct app_error *err);
 enum app_err accounts_logout(struct store *s, const struct auth_caller *c,
 			     struct app_error *err);
 enum app_err accounts_change_password(struct store *s, const struct auth_caller *c,

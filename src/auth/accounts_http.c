@@ -21,67 +21,6 @@
 
 enum { USER_LIST_MAX = 200, REASON_MAX_CHARS = 200 };
 
-/* ---- reading the body ---- */
-
-/*
- * The string field name of the JSON body into *out (NULL when absent and not
- * required). Replies 400 and returns false on a wrong type or a missing
- * required field.
- */
-static bool str_field(struct http_req *req, const char *name, bool required, const char **out)
-{
-	json_t *body = http_json(req);
-	if (!json_is_object(body)) {
-		http_reply_fail(req, APP_EINVAL, NULL, "the body must be a JSON object");
-		return false;
-	}
-	json_t *v = json_object_get(body, name);
-	*out = NULL;
-	if (!v || json_is_null(v)) {
-		if (required) {
-			http_reply_fail(req, APP_EINVAL, name, "'%s' is required", name);
-			return false;
-		}
-		return true;
-	}
-	if (!json_is_string(v)) {
-		http_reply_fail(req, APP_EINVAL, name, "'%s' must be a string", name);
-		return false;
-	}
-	*out = json_string_value(v);
-	return true;
-}
-
-/* As str_field for a positive integer id (0 when absent). */
-static bool id_field(struct http_req *req, const char *name, int64_t *out)
-{
-	json_t *v = json_object_get(http_json(req), name);
-	*out = 0;
-	if (!v || json_is_null(v))
-		return true;
-	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-		http_reply_fail(req, APP_EINVAL, name, "'%s' must be a positive whole number", name);
-		return false;
-	}
-	*out = json_integer_value(v);
-	return true;
-}
-
-/* Path parameter {name} as a positive id; replies 404 when it is not one. */
-static bool id_param(struct http_req *req, const char *name, int64_t *out)
-{
-	const char *v = http_param(req, name);
-	char *end;
-	errno = 0;
-	long long n = v ? strtoll(v, &end, 10) : 0;
-	if (!v || errno || *end || n <= 0) {
-		http_reply_fail(req, APP_ENOTFOUND, NULL, "not found");
-		return false;
-	}
-	*out = n;
-	return true;
-}
-
 /* ---- writing users ---- */
 
 static json_t *user_json(struct http_req *req, const struct user *u, bool reveal)
@@ -145,7 +84,7 @@ static void reply_session(struct http_req *req, int status, const struct account
 void accounts_handle_login(struct http_req *req)
 {
 	const char *phone, *password;
-	if (!str_field(req, "phone", true, &phone) || !str_field(req, "password", true, &password))
+	if (!http_body_str(req, "phone", true, &phone) || !http_body_str(req, "password", true, &password))
 		return;
 	struct accounts_session ss;
 	struct app_error err;
@@ -185,11 +124,23 @@ void accounts_handle_me(struct http_req *req)
 	http_reply_json(req, 200, user_json(req, &u, false));
 }
 
+void accounts_handle_events(struct http_req *req)
+{
+	const struct auth_caller *c = http_caller(req);
+	if (c->kind != AUTH_SESSION) {
+		http_reply_fail(req, APP_EINVAL, NULL, "an API key is no person and has no events");
+		return;
+	}
+	char topic[EVENT_TOPIC_MAX];
+	snprintf(topic, sizeof(topic), "user:%lld", (long long)c->user_id);
+	http_reply_events(req, topic, NULL, 0);
+}
+
 void accounts_handle_password(struct http_req *req)
 {
 	const char *old_pw, *new_pw;
-	if (!str_field(req, "old_password", true, &old_pw) ||
-	    !str_field(req, "new_password", true, &new_pw))
+	if (!http_body_str(req, "old_password", true, &old_pw) ||
+	    !http_body_str(req, "new_password", true, &new_pw))
 		return;
 	struct app_error err;
 	if (accounts_change_password(http_store(req), http_caller(req), old_pw, new_pw, &err) !=
@@ -204,19 +155,19 @@ void accounts_handle_password(struct http_req *req)
 static bool new_user_fields(struct http_req *req, struct accounts_new_user *in, bool region)
 {
 	memset(in, 0, sizeof(*in));
-	return str_field(req, "name", true, &in->name) && str_field(req, "phone", true, &in->phone) &&
-	       str_field(req, "id_number", false, &in->id_number) &&
-	       (!region || (str_field(req, "region", true, &in->region) &&
-			    str_field(req, "role", false, &in->role) &&
-			    id_field(req, "household_id", &in->household_id)));
+	return http_body_str(req, "name", true, &in->name) && http_body_str(req, "phone", true, &in->phone) &&
+	       http_body_str(req, "id_number", false, &in->id_number) &&
+	       (!region || (http_body_str(req, "region", true, &in->region) &&
+			    http_body_str(req, "role", false, &in->role) &&
+			    http_body_id(req, "household_id", &in->household_id)));
 }
 
 void accounts_handle_invite_accept(struct http_req *req)
 {
 	struct accounts_new_user in;
 	const char *code, *password;
-	if (!str_field(req, "code", true, &code) || !new_user_fields(req, &in, false) ||
-	    !str_field(req, "password", true, &password))
+	if (!http_body_str(req, "code", true, &code) || !new_user_fields(req, &in, false) ||
+	    !http_body_str(req, "password", true, &password))
 		return;
 	struct accounts_session ss;
 	struct app_error err;
@@ -352,7 +303,7 @@ void accounts_handle_user_get(struct http_req *req)
 {
 	int64_t id;
 	struct user u;
-	if (!id_param(req, "id", &id) || !visible_user(req, id, &u))
+	if (!http_param_id(req, "id", &id) || !visible_user(req, id, &u))
 		return;
 	const char *reveal = http_query(req, "reveal");
 	bool want = reveal && strcmp(reveal, "true") == 0;
@@ -365,10 +316,10 @@ static void grant_change(struct http_req *req, bool add)
 {
 	int64_t id;
 	const char *role, *region;
-	if (!id_param(req, "id", &id))
+	if (!http_param_id(req, "id", &id))
 		return;
 	if (add) {
-		if (!str_field(req, "role", true, &role) || !str_field(req, "region", true, &region))
+		if (!http_body_str(req, "role", true, &role) || !http_body_str(req, "region", true, &region))
 			return;
 	} else {
 		role = http_param(req, "role");
@@ -399,7 +350,7 @@ static json_t *household_json(const struct household *h)
 void accounts_handle_household_create(struct http_req *req)
 {
 	const char *region, *address;
-	if (!str_field(req, "region", true, &region) || !str_field(req, "address", true, &address))
+	if (!http_body_str(req, "region", true, &region) || !http_body_str(req, "address", true, &address))
 		return;
 	struct app_error err;
 	int64_t id;
@@ -416,7 +367,7 @@ void accounts_handle_household_create(struct http_req *req)
 void accounts_handle_household_get(struct http_req *req)
 {
 	int64_t id;
-	if (!id_param(req, "id", &id))
+	if (!http_param_id(req, "id", &id))
 		return;
 	struct app_error err;
 	struct household h;
@@ -441,7 +392,7 @@ void accounts_handle_invite_create(struct http_req *req)
 {
 	const char *region;
 	int64_t household;
-	if (!str_field(req, "region", true, &region) || !id_field(req, "household_id", &household))
+	if (!http_body_str(req, "region", true, &region) || !http_body_id(req, "household_id", &household))
 		return;
 	struct app_error err;
 	char code[16];

@@ -10,6 +10,7 @@ struct http_req;
 void accounts_handle_login(struct http_req *req);
 void accounts_handle_logout(struct http_req *req);
 void accounts_handle_me(struct http_req *req);
+void accounts_handle_events(struct http_req *req);
 void accounts_handle_password(struct http_req *req);
 void accounts_handle_invite_accept(struct http_req *req);
 void accounts_handle_user_create(struct http_req *req);

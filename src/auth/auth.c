@@ -15,6 +15,7 @@ const char *const auth_role_names[ROLE__MAX] = {
 	[ROLE_AGENCY_OPERATOR] = "agency_operator",
 	[ROLE_LAWYER] = "lawyer",
 	[ROLE_SYSTEM_ADMIN] = "system_admin",
+	[ROLE_BRIDGE] = "bridge",
 };
 
 const char *const auth_role_names_zh[ROLE__MAX] = {
@@ -26,6 +27,7 @@ const char *const auth_role_names_zh[ROLE__MAX] = {
 	[ROLE_AGENCY_OPERATOR] = "部门经办",
 	[ROLE_LAWYER] = "律师",
 	[ROLE_SYSTEM_ADMIN] = "系统管理员",
+	[ROLE_BRIDGE] = "消息桥接",
 };
 
 /*
@@ -37,14 +39,16 @@ const char *const auth_role_names_zh[ROLE__MAX] = {
 const unsigned auth_role_perms[ROLE__MAX] = {
 	[ROLE_RESIDENT] = PERM_NONE,
 	[ROLE_VILLAGE_ADMIN] = PERM_USERS_READ | PERM_USERS_MANAGE | PERM_PERSONAL_DATA |
-			       PERM_AUDIT_READ,
-	[ROLE_KEY_PERSON] = PERM_USERS_READ,
-	[ROLE_TOWN_SUPERVISOR] = PERM_USERS_READ | PERM_AUDIT_READ,
-	[ROLE_COUNTY_SUPERVISOR] = PERM_USERS_READ | PERM_AUDIT_READ,
+			       PERM_AUDIT_READ | PERM_GROUPS_READ | PERM_GROUPS_MANAGE,
+	[ROLE_KEY_PERSON] = PERM_USERS_READ | PERM_GROUPS_READ,
+	[ROLE_TOWN_SUPERVISOR] = PERM_USERS_READ | PERM_AUDIT_READ | PERM_GROUPS_READ,
+	[ROLE_COUNTY_SUPERVISOR] = PERM_USERS_READ | PERM_AUDIT_READ | PERM_GROUPS_READ,
 	[ROLE_AGENCY_OPERATOR] = PERM_NONE,
 	[ROLE_LAWYER] = PERM_NONE,
 	[ROLE_SYSTEM_ADMIN] = PERM_USERS_READ | PERM_USERS_MANAGE | PERM_PERSONAL_DATA |
-			      PERM_ROLES_MANAGE | PERM_AUDIT_READ,
+			      PERM_ROLES_MANAGE | PERM_AUDIT_READ | PERM_OPERATE | PERM_GROUPS_READ |
+			      PERM_GROUPS_MANAGE,
+	[ROLE_BRIDGE] = PERM_INGEST,
 };
 
 bool auth_role_parse(const char *name, enum auth_role *out)

@@ -30,6 +30,7 @@ enum auth_role {
 	ROLE_AGENCY_OPERATOR,
 	ROLE_LAWYER,
 	ROLE_SYSTEM_ADMIN,
+	ROLE_BRIDGE, /* a chat platform's robot, for API keys only */
 	ROLE__MAX
 };
 extern const char *const auth_role_names[ROLE__MAX];
@@ -43,6 +44,10 @@ enum auth_perm {
 	PERM_PERSONAL_DATA = 1u << 2, /* reveal ID and phone numbers (audited) */
 	PERM_ROLES_MANAGE = 1u << 3,  /* grant and remove roles */
 	PERM_AUDIT_READ = 1u << 4,    /* read the audit trail of objects in scope */
+	PERM_OPERATE = 1u << 5,       /* see how the deployment runs (scheduled jobs) */
+	PERM_GROUPS_READ = 1u << 6,   /* see service groups in scope, their members and duty */
+	PERM_GROUPS_MANAGE = 1u << 7, /* members, rosters, duty rota and settings of groups */
+	PERM_INGEST = 1u << 8,        /* post messages in bulk from another chat platform */
 };
 
 /* The permissions each role gives (auth.c). */

@@ -54,6 +54,7 @@ void cli_actor(char *out, size_t cap);
 int cli_load_demo(struct store *s);
 
 int cmd_apikey(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_groups(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);

@@ -5,6 +5,7 @@
  */
 #include "auth/accounts.h"
 #include "cli/cli.h"
+#include "groups/groups.h"
 #include "regions/regions.h"
 #include "store/store.h"
 
@@ -16,13 +17,17 @@ int cli_load_demo(struct store *s)
 	struct region_import_counts counts;
 	char actor[32];
 	int created;
+	struct group_sync_counts groups;
 	cli_actor(actor, sizeof(actor));
 	if (regions_demo_import(s, actor, &counts, &err) != APP_OK ||
-	    accounts_demo_create(s, &created, &err) != APP_OK)
+	    accounts_demo_create(s, &created, &err) != APP_OK ||
+	    groups_demo(s, actor, &groups, &err) != APP_OK)
 		return cli_fail(&err);
 	printf("demo county %s 便民县（演示）: %zu regions added, %zu updated, %zu unchanged; "
 	       "%d demo accounts added\n",
 	       REGIONS_DEMO_COUNTY, counts.inserted, counts.updated, counts.unchanged, created);
+	printf("service groups: %lld made, %lld already there\n", (long long)groups.created,
+	       (long long)groups.existing);
 	printf("demo accounts (password for all: %s):\n", ACCOUNTS_DEMO_PASSWORD);
 	for (size_t i = 0; i < accounts_demo_count; i++) {
 		const struct accounts_demo_account *d = &accounts_demo_accounts[i];

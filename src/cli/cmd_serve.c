@@ -5,12 +5,15 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "sched/sched.h"
 #include "store/store.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The database for the log: a password in a URI is replaced by "***". */
@@ -24,6 +27,39 @@ static void db_label(const char *db, char *out, size_t cap)
 		return;
 	}
 	snprintf(out, cap, "%.*s:***%s", (int)(colon - db), db, at);
+}
+
+/* Make the folder of uploads (and its parents) and check that it takes
+ * files, so that a wrong data_dir fails at start, not at the first upload. */
+static enum app_err prepare_data_dir(const char *dir, struct app_error *err)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0750) != 0 && errno != EEXIST)
+			return app_fail(err, APP_EIO, "cannot make data_dir folder %s: %s", path,
+					strerror(errno));
+		*p = '/';
+	}
+	if (access(dir, W_OK | X_OK) != 0)
+		return app_fail(err, APP_EIO, "data_dir %s is not writable: %s", dir, strerror(errno));
+	return APP_OK;
+}
+
+/* The node's name: as configured, else "host:port". */
+static void node_name(const char *configured, unsigned port, char *out, size_t cap)
+{
+	if (*configured) {
+		snprintf(out, cap, "%s", configured);
+		return;
+	}
+	char host[48] = "node";
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, cap, "%s:%u", host, port);
 }
 
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
@@ -44,7 +80,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	struct app_error err;
-	if (store_check_schema(s, &err) != APP_OK) {
+	if (store_check_schema(s, &err) != APP_OK ||
+	    prepare_data_dir(config_str(&ctx->cfg, CFG_DATA_DIR), &err) != APP_OK) {
 		rc = cli_fail(&err);
 		store_close(s);
 		return rc;
@@ -63,6 +100,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		.web_root = config_str(&ctx->cfg, CFG_WEB_ROOT),
 		.access_log = config_bool(&ctx->cfg, CFG_ACCESS_LOG),
 		.session_ttl = config_int(&ctx->cfg, CFG_SESSION_TTL),
+		.public_url = config_str(&ctx->cfg, CFG_PUBLIC_URL),
+		.data_dir = config_str(&ctx->cfg, CFG_DATA_DIR),
 		.store = s,
 	};
 	struct http_server *srv;
@@ -76,13 +115,31 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
+	char node[JOB_NODE_MAX];
+	node_name(config_str(&ctx->cfg, CFG_NODE_NAME), http_server_port(srv), node, sizeof(node));
+	struct sched *sc = NULL;
+	if (config_bool(&ctx->cfg, CFG_JOBS)) {
+		struct sched_options so = { s, node, config_str(&ctx->cfg, CFG_JOB_INTERVALS) };
+		if (sched_start(&so, &sc, &err) != APP_OK) {
+			rc = cli_fail(&err);
+			http_server_stop(srv);
+			store_close(s);
+			return rc;
+		}
+	}
 	char db[512];
 	db_label(config_str(&ctx->cfg, CFG_DB), db, sizeof(db));
-	log_info("serve.ready", "url=http://%s:%u db=\"%s\" backend=%s threads=%ld", host,
-		 http_server_port(srv), db, store_backend(s), threads);
+	if (ctx->cfg.source[CFG_PUBLIC_URL] == SRC_DEFAULT &&
+	    strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0)
+		log_warn("serve.public_url_default",
+			 "public_url=\"%s\" hint=\"set public_url: join links and QR codes use it\"",
+			 config_str(&ctx->cfg, CFG_PUBLIC_URL));
+	log_info("serve.ready", "url=http://%s:%u db=\"%s\" backend=%s threads=%ld node=\"%s\" jobs=%d",
+		 host, http_server_port(srv), db, store_backend(s), threads, node, sc != NULL);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("serve.stopping", "signal=%d", sig);
+	sched_stop(sc);
 	http_server_stop(srv);
 	store_close(s);
 	log_info("serve.stopped", "clean=1");

@@ -27,6 +27,10 @@ static const struct cli_command commands[] = {
 	{ "demo", cmd_demo, "demo",
 	  "load the demo county (code 990101, clearly labelled 演示) and its demo accounts",
 	  "Safe to run again. Prints the demo accounts, one per role, and their password." },
+	{ "groups", cmd_groups, "groups sync [--within CODE]",
+	  "make the service group of every county, town and village",
+	  "groups sync [--within CODE]  one group per county, town and village of the\n"
+	  "  registry (under CODE) that has none; run it again after importing divisions." },
 	{ "user", cmd_user, "user add --role ROLE --region CODE [--id-number ID] NAME PHONE",
 	  "create an account and print its one-time password",
 	  "Roles: resident, village_admin, key_person, town_supervisor, county_supervisor,\n"

@@ -12,6 +12,7 @@
 #ifndef CORE_CLOCK_H
 #define CORE_CLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,22 @@ int64_t clock_init_from_env(void);
 void clock_format_utc(int64_t t, char *out, size_t cap);
 /* Today's date in China (UTC+8) as yyyymmdd, e.g. 20261129. */
 int clock_today_china(void);
+
+/* ---- days in China time (UTC+8 all year) ----
+ * A day is an int yyyymmdd; a minute of the day is 0..1439. */
+
+/* The day and the minute of that day at time t. */
+int clock_china_day(int64_t t, int *minute);
+/* The time at minute (0..1440) of day. */
+int64_t clock_china_time(int day, int minute);
+/* day plus n days (n may be negative). */
+int clock_day_add(int day, int n);
+/* 0 Monday .. 6 Sunday. */
+int clock_weekday(int day);
+/* Parse an RFC 3339 time, "2026-11-29T21:30:00+08:00" or "...Z" (seconds
+ * optional), into seconds since the epoch. */
+bool clock_parse_time(const char *s, int64_t *out);
+/* Parse "2026-12-01" into 20261201: false unless a real date (1970..9999). */
+bool clock_day_parse(const char *s, int *day);
 
 #endif

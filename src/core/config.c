@@ -30,6 +30,18 @@ const struct config_option config_options[CFG__MAX] = {
 			  "seconds an idle HTTP connection is kept" },
 	[CFG_SESSION_TTL] = { "session_ttl", "BIANMIN_SESSION_TTL", "--session-ttl", CONFIG_INT,
 			      "43200", 300, 30L * 86400, "seconds a sign-in lasts" },
+	[CFG_NODE_NAME] = { "node_name", "BIANMIN_NODE_NAME", "--node-name", CONFIG_STRING, "", 0,
+			    0, "this node's name in job runs (empty: host name and port)" },
+	[CFG_JOBS] = { "jobs", "BIANMIN_JOBS", "--jobs", CONFIG_BOOL, "true", 0, 0,
+		       "run scheduled jobs on this node (one node runs each slot)" },
+	[CFG_JOB_INTERVALS] = { "job_intervals", "BIANMIN_JOB_INTERVALS", "--job-intervals",
+				CONFIG_STRING, "", 0, 0,
+				"job intervals to change, e.g. purge=600,maintain=86400" },
+	[CFG_PUBLIC_URL] = { "public_url", "BIANMIN_PUBLIC_URL", "--public-url", CONFIG_STRING,
+			     "http://127.0.0.1:8080", 0, 0,
+			     "address the public reaches the site at (links in QR codes)" },
+	[CFG_DATA_DIR] = { "data_dir", "BIANMIN_DATA_DIR", "--data-dir", CONFIG_STRING,
+			   "var/files", 0, 0, "folder for uploaded files such as images" },
 };
 
 static const char *const source_names[SRC__MAX] = {

@@ -70,3 +70,16 @@ bool division_code_within(const char *code, const char *root)
 	size_t n = strlen(root);
 	return strlen(code) >= n && memcmp(code, root, n) == 0;
 }
+
+void division_county(const char *code, char out[7])
+{
+	out[0] = '\0';
+	size_t n = code ? strlen(code) : 0;
+	if (n != 6 && n != 9 && n != 12) /* county, town and village codes only */
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return;
+	memcpy(out, code, 6);
+	out[6] = '\0';
+}

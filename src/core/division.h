@@ -52,6 +52,14 @@ enum app_err division_code_check(const char *code, enum division_level *level,
  */
 bool division_code_parent(const char *code, enum division_level level, char *out);
 
+/*
+ * The county a region belongs to, for the county code that regional rows
+ * carry: the first 6 digits of a code of county level or below; "" for a
+ * province or a city (and for anything that is not a code). out has room
+ * for 7 bytes.
+ */
+void division_county(const char *code, char out[7]);
+
 /* True when code lies in the subtree rooted at root (or is root). */
 bool division_code_within(const char *code, const char *root);
 

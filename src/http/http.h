@@ -50,6 +50,8 @@ enum http_access {
 enum http_body {
 	HTTP_BODY_NONE, /* a body is an error */
 	HTTP_BODY_JSON, /* application/json, parsed into http_json() */
+	HTTP_BODY_CSV,  /* text/csv in UTF-8, kept as text: http_body_text() */
+	HTTP_BODY_BYTES, /* any type, kept as bytes (http_body_text()); the handler checks them */
 	HTTP_BODY__MAX
 };
 
@@ -92,6 +94,22 @@ bool http_query_int_or_reply(struct http_req *req, const char *name, long min, l
 			     long def, long *out);
 /* The parsed JSON body of a HTTP_BODY_JSON route (borrowed). */
 json_t *http_json(struct http_req *req);
+/* The raw body of a HTTP_BODY_CSV route, NUL-terminated and writable
+ * (parsers may rewrite it in place); *len receives its length. */
+char *http_body_text(struct http_req *req, size_t *len);
+
+/*
+ * Fields of the JSON body object. Each replies 400 naming the field and
+ * returns false when the body is no object, a required field is missing or
+ * a field has the wrong type; an absent optional field leaves the default
+ * (NULL, 0, false, def).
+ */
+bool http_body_str(struct http_req *req, const char *name, bool required, const char **out);
+/* A positive whole number (0 when absent). */
+bool http_body_id(struct http_req *req, const char *name, int64_t *out);
+bool http_body_bool(struct http_req *req, const char *name, bool def, bool *out);
+/* Path parameter {name} as a positive id; replies 404 when it is not one. */
+bool http_param_id(struct http_req *req, const char *name, int64_t *out);
 
 struct store *http_store(struct http_req *req);
 struct arena *http_arena(struct http_req *req);
@@ -99,6 +117,11 @@ struct arena *http_arena(struct http_req *req);
 const struct auth_caller *http_caller(struct http_req *req);
 /* The client's IP address as text. */
 const char *http_client_addr(struct http_req *req);
+/* The address the public reaches this server at, e.g. "https://bm.example.cn"
+ * (configured; for links in QR codes). */
+const char *http_public_url(struct http_req *req);
+/* The folder of uploaded files (configured). */
+const char *http_data_dir(struct http_req *req);
 /* How long a new session lasts, in seconds (configured). */
 int64_t http_session_ttl(struct http_req *req);
 
@@ -118,11 +141,34 @@ void http_reply_json(struct http_req *req, int status, json_t *body);
 /* Reply with bytes of the given type; data is copied. */
 void http_reply_data(struct http_req *req, int status, const char *content_type,
 		     const char *data, size_t len);
+/* Reply 200 with the file open on fd (taken over and closed) of size bytes. */
+void http_reply_file(struct http_req *req, const char *content_type, int fd, uint64_t size,
+		     const char *cache_control);
 /* Reply with the error format for err (status from err->code). */
 void http_reply_error(struct http_req *req, const struct app_error *err);
+/* The same with one more member of the error object, e.g. "problems": a
+ * list of what is wrong with each line of an upload (takes detail). */
+void http_reply_error_detail(struct http_req *req, const struct app_error *err,
+			     const char *key, json_t *detail);
 /* Build and send an error in one call. */
 void http_reply_fail(struct http_req *req, enum app_err code, const char *field,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Reply with a stream of Server-Sent Events of topic (the handler has
+ * checked that the caller may see it; while the stream lasts, the caller's
+ * session is checked again before anything is sent, and so is allowed(arg)
+ * when not NULL: the stream ends when either fails): first the events after the client's
+ * Last-Event-ID (the header, or the last_event_id query parameter for
+ * clients that cannot set headers), or from now on when it sent none; then
+ * every new event of the topic as it is committed, on any node. A comment
+ * line every 15 s keeps the connection alive; the stream ends after 10
+ * minutes and the client reconnects with Last-Event-ID. Events older than
+ * EVENT_RETENTION_DAYS are gone.
+ */
+typedef bool (*http_events_allowed_fn)(struct store *s, const struct auth_caller *c, int64_t arg);
+void http_reply_events(struct http_req *req, const char *topic, http_events_allowed_fn allowed,
+		       int64_t arg);
 
 /* HTTP status for an error code: the one place where that is decided. */
 int http_status_for(enum app_err code);

@@ -37,6 +37,9 @@ struct http_server {
 	uint16_t port;
 	int web_fd; /* open directory of web_root, or -1 */
 	int64_t session_ttl;
+	char public_url[256];
+	const char *data_dir;
+	struct event_hub *hub; /* live event streams (events.c) */
 };
 
 #define HTTP_EXTRA_HEADERS 4
@@ -70,6 +73,7 @@ struct http_req {
 	const char *allow; /* Allow header for 405 */
 	struct strbuf out;
 	int out_fd;         /* file to send instead of out, or -1 */
+	struct event_stream *stream; /* an event stream to send instead of out */
 	uint64_t out_fd_size;
 	const char *cache_control;
 	int nextra;
@@ -92,6 +96,16 @@ bool http_static_serve(struct http_req *req);
 
 /* server.c */
 uint64_t http_now_us(void);
+
+/* events.c: the hub of live event streams. Start it before the daemon;
+ * close it (every stream ends) before stopping the daemon, free it after. */
+enum app_err http_events_start(struct http_server *srv, struct app_error *err);
+void http_events_close(struct http_server *srv);
+void http_events_free(struct http_server *srv);
+/* Streams open now. */
+int http_events_open(const struct http_server *srv);
+/* The response for req->stream (which it takes over); NULL when out of memory. */
+struct MHD_Response *http_events_response(struct http_req *req);
 
 /* builtin handlers (metrics.c, openapi.c) */
 void http_handle_healthz(struct http_req *req);

@@ -45,6 +45,104 @@ const char *http_param(struct http_req *req, const char *name)
 	return NULL;
 }
 
+static json_t *body_field(struct http_req *req, const char *name, bool *ok)
+{
+	json_t *body = http_json(req);
+	*ok = json_is_object(body);
+	if (!*ok) {
+		http_reply_fail(req, APP_EINVAL, NULL, "the body must be a JSON object");
+		return NULL;
+	}
+	json_t *v = json_object_get(body, name);
+	return v && !json_is_null(v) ? v : NULL;
+}
+
+bool http_body_str(struct http_req *req, const char *name, bool required, const char **out)
+{
+	bool ok;
+	json_t *v = body_field(req, name, &ok);
+	*out = NULL;
+	if (!ok)
+		return false;
+	if (!v) {
+		if (required)
+			http_reply_fail(req, APP_EINVAL, name, "'%s' is required", name);
+		return !required;
+	}
+	if (!json_is_string(v)) {
+		http_reply_fail(req, APP_EINVAL, name, "'%s' must be a string", name);
+		return false;
+	}
+	*out = json_string_value(v);
+	return true;
+}
+
+bool http_body_id(struct http_req *req, const char *name, int64_t *out)
+{
+	bool ok;
+	json_t *v = body_field(req, name, &ok);
+	*out = 0;
+	if (!ok || !v)
+		return ok;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+		http_reply_fail(req, APP_EINVAL, name, "'%s' must be a positive whole number", name);
+		return false;
+	}
+	*out = json_integer_value(v);
+	return true;
+}
+
+bool http_body_bool(struct http_req *req, const char *name, bool def, bool *out)
+{
+	bool ok;
+	json_t *v = body_field(req, name, &ok);
+	*out = def;
+	if (!ok || !v)
+		return ok;
+	if (!json_is_boolean(v)) {
+		http_reply_fail(req, APP_EINVAL, name, "'%s' must be true or false", name);
+		return false;
+	}
+	*out = json_is_true(v);
+	return true;
+}
+
+bool http_param_id(struct http_req *req, const char *name, int64_t *out)
+{
+	const char *v = http_param(req, name);
+	char *end;
+	errno = 0;
+	long long n = v ? strtoll(v, &end, 10) : 0;
+	if (!v || errno || *end || n <= 0) {
+		http_reply_fail(req, APP_ENOTFOUND, NULL, "not found");
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+const char *http_public_url(struct http_req *req) { return req->srv->public_url; }
+
+const char *http_data_dir(struct http_req *req) { return req->srv->data_dir; }
+
+void http_reply_file(struct http_req *req, const char *content_type, int fd, uint64_t size,
+		     const char *cache_control)
+{
+	req->replied = true;
+	req->status = 200;
+	req->content_type = content_type;
+	req->out_fd = fd;
+	req->out_fd_size = size;
+	req->cache_control = cache_control;
+}
+
+char *http_body_text(struct http_req *req, size_t *len)
+{
+	strbuf_grow(&req->body, 1); /* an allocated buffer, never the shared empty one */
+	*len = req->body.len;
+	return req->body.buf;
+}
+
 const char *http_query(struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -146,14 +244,24 @@ void http_reply_json(struct http_req *req, int status, json_t *body)
 	json_decref(body);
 }
 
-void http_reply_error(struct http_req *req, const struct app_error *err)
+void http_reply_error_detail(struct http_req *req, const struct app_error *err,
+			     const char *key, json_t *detail)
 {
 	json_t *e = json_pack("{s:s,s:s,s:s}", "code", app_err_name(err->code), "message",
 			      utf8_valid(err->msg, strlen(err->msg)) ? err->msg : "invalid input",
 			      "request_id", req->rid);
 	if (err->field[0])
 		json_object_set_new(e, "field", json_string(err->field));
+	if (key && detail)
+		json_object_set_new(e, key, detail);
+	else
+		json_decref(detail);
 	http_reply_json(req, http_status_for(err->code), json_pack("{s:o}", "error", e));
+}
+
+void http_reply_error(struct http_req *req, const struct app_error *err)
+{
+	http_reply_error_detail(req, err, NULL, NULL);
 }
 
 void http_reply_fail(struct http_req *req, enum app_err code, const char *field,

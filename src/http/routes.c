@@ -9,7 +9,10 @@
 #include "http/http_int.h"
 #include "auth/accounts_http.h"
 #include "audit/audit_http.h"
+#include "groups/groups_http.h"
+#include "groups/messages_http.h"
 #include "regions/regions_http.h"
+#include "sched/sched_http.h"
 
 #include <string.h>
 
@@ -22,6 +25,8 @@ const char *const http_method_names[HTTP_METHOD__MAX] = {
 #define PUBLIC .access = HTTP_ACCESS_PUBLIC
 #define SIGNED_IN .access = HTTP_ACCESS_SIGNED_IN
 #define JSON_BODY(limit) .body = HTTP_BODY_JSON, .max_body = (limit)
+#define CSV_BODY(limit) .body = HTTP_BODY_CSV, .max_body = (limit)
+#define BYTES_BODY(limit) .body = HTTP_BODY_BYTES, .max_body = (limit)
 
 const struct http_route http_routes[] = {
 	{ HTTP_GET, "/healthz", http_handle_healthz, PUBLIC, .summary = "liveness and database check" },
@@ -46,6 +51,8 @@ const struct http_route http_routes[] = {
 	  .flags = HTTP_BEFORE_PASSWORD_CHANGE, .summary = "sign out (end this session)" },
 	{ HTTP_GET, "/api/v1/me", accounts_handle_me, SIGNED_IN,
 	  .flags = HTTP_BEFORE_PASSWORD_CHANGE, .summary = "the signed-in person and their roles" },
+	{ HTTP_GET, "/api/v1/me/events", accounts_handle_events, SIGNED_IN,
+	  .summary = "live events about one's account (Server-Sent Events)" },
 	{ HTTP_POST, "/api/v1/me/password", accounts_handle_password, SIGNED_IN, JSON_BODY(4096),
 	  .flags = HTTP_BEFORE_PASSWORD_CHANGE, .summary = "change one's password" },
 	{ HTTP_POST, "/api/v1/invites/accept", accounts_handle_invite_accept, PUBLIC,
@@ -68,6 +75,85 @@ const struct http_route http_routes[] = {
 	  .perm = PERM_USERS_READ, .summary = "a household and its members" },
 	{ HTTP_POST, "/api/v1/invites", accounts_handle_invite_create, SIGNED_IN,
 	  .perm = PERM_USERS_MANAGE, JSON_BODY(4096), .summary = "make an invitation code" },
+
+	/* the service network: groups, members, joining, duty (who may act on a
+	 * group is decided by groups_open(): members, owners and admins hold no
+	 * permission of their own) */
+	{ HTTP_GET, "/api/v1/groups", groups_handle_list, SIGNED_IN, .perm = PERM_GROUPS_READ,
+	  .summary = "service groups in a region" },
+	{ HTTP_POST, "/api/v1/groups", groups_handle_create, SIGNED_IN, .perm = PERM_GROUPS_MANAGE,
+	  JSON_BODY(4096), .summary = "make an ad-hoc group" },
+	{ HTTP_GET, "/api/v1/groups/{id}", groups_handle_get, SIGNED_IN,
+	  .summary = "one group (with its join link for its managers)" },
+	{ HTTP_PATCH, "/api/v1/groups/{id}", groups_handle_update, SIGNED_IN, JSON_BODY(4096),
+	  .summary = "change a group's name, approval and duty hours" },
+	{ HTTP_POST, "/api/v1/groups/{id}/join-code", groups_handle_join_code, SIGNED_IN,
+	  .summary = "a new join link (the old one stops working)" },
+	{ HTTP_GET, "/api/v1/groups/{id}/qr", groups_handle_qr, SIGNED_IN,
+	  .summary = "the join link as a QR code (SVG or PNG)" },
+	{ HTTP_GET, "/api/v1/groups/{id}/members", groups_handle_members, SIGNED_IN,
+	  .summary = "members of a group" },
+	{ HTTP_PUT, "/api/v1/groups/{id}/members/{user}", groups_handle_member_put, SIGNED_IN,
+	  JSON_BODY(4096), .summary = "add a member or change their role" },
+	{ HTTP_DELETE, "/api/v1/groups/{id}/members/{user}", groups_handle_member_delete,
+	  SIGNED_IN, .summary = "remove a member, or leave a group" },
+	{ HTTP_POST, "/api/v1/groups/{id}/members/{user}/approve", groups_handle_member_approve,
+	  SIGNED_IN, .summary = "let a waiting member in" },
+	{ HTTP_POST, "/api/v1/groups/{id}/roster", groups_handle_roster, SIGNED_IN,
+	  CSV_BODY(2u << 20), .summary = "import households from a CSV roster (all or nothing)" },
+	{ HTTP_GET, "/api/v1/groups/{id}/duty", groups_handle_duty, SIGNED_IN,
+	  .summary = "who is on duty now and next" },
+	{ HTTP_GET, "/api/v1/groups/{id}/duty/rota", groups_handle_rota_get, SIGNED_IN,
+	  .summary = "the weekly rota, overrides and leave of the next four weeks" },
+	{ HTTP_PUT, "/api/v1/groups/{id}/duty/rota", groups_handle_rota_set, SIGNED_IN,
+	  JSON_BODY(4096), .summary = "set the weekly rota" },
+	{ HTTP_PUT, "/api/v1/groups/{id}/duty/days/{day}", groups_handle_override_put, SIGNED_IN,
+	  JSON_BODY(4096), .summary = "put someone on duty on one day" },
+	{ HTTP_DELETE, "/api/v1/groups/{id}/duty/days/{day}", groups_handle_override_delete,
+	  SIGNED_IN, .summary = "give a day back to the rota" },
+	{ HTTP_POST, "/api/v1/groups/{id}/duty/leave", groups_handle_leave_add, SIGNED_IN,
+	  JSON_BODY(4096), .summary = "record leave (others stand in)" },
+	{ HTTP_DELETE, "/api/v1/groups/{id}/duty/leave/{leave}", groups_handle_leave_delete,
+	  SIGNED_IN, .summary = "withdraw leave" },
+	/* messages of the groups (信息留痕: never deleted) */
+	{ HTTP_GET, "/api/v1/groups/{id}/messages", messages_handle_list, SIGNED_IN,
+	  .summary = "the talk of a group, newest first or since an id" },
+	{ HTTP_POST, "/api/v1/groups/{id}/messages", messages_handle_post, SIGNED_IN,
+	  JSON_BODY(16384), .summary = "write in a group (text, reply, mentions, image)" },
+	{ HTTP_GET, "/api/v1/groups/{id}/events", messages_handle_events, SIGNED_IN,
+	  .summary = "live messages of a group (Server-Sent Events)" },
+	{ HTTP_POST, "/api/v1/groups/{id}/images", messages_handle_image_upload, SIGNED_IN,
+	  BYTES_BODY(5u << 20), .summary = "upload an image to send (PNG, JPEG, GIF, WebP; 5 MB)" },
+	{ HTTP_POST, "/api/v1/groups/{id}/broadcasts", messages_handle_broadcast, SIGNED_IN,
+	  JSON_BODY(16384), .summary = "broadcast a policy to every group below" },
+	{ HTTP_GET, "/api/v1/broadcasts/{bid}", messages_handle_broadcast_get, SIGNED_IN,
+	  .summary = "a broadcast and its delivery to each group" },
+	{ HTTP_GET, "/api/v1/messages/search", messages_handle_search, SIGNED_IN,
+	  .summary = "search messages (Chinese full text) in one's groups and scope" },
+	{ HTTP_GET, "/api/v1/messages/{mid}", messages_handle_get, SIGNED_IN,
+	  .summary = "one message" },
+	{ HTTP_POST, "/api/v1/messages/{mid}/recall", messages_handle_recall, SIGNED_IN,
+	  .summary = "recall one's message (within 2 minutes)" },
+	{ HTTP_POST, "/api/v1/messages/{mid}/hide", messages_handle_hide, SIGNED_IN,
+	  JSON_BODY(4096), .summary = "hide a message with a reason (group managers)" },
+	{ HTTP_GET, "/api/v1/messages/{mid}/history", messages_handle_history, SIGNED_IN,
+	  .summary = "what happened to a message (managers and supervisors)" },
+	{ HTTP_GET, "/api/v1/groups/{id}/images/{sha}", messages_handle_image_get, SIGNED_IN,
+	  .summary = "an image sent in a group" },
+	{ HTTP_POST, "/api/v1/ingest/messages", messages_handle_ingest, SIGNED_IN,
+	  .perm = PERM_INGEST, JSON_BODY(4u << 20),
+	  .summary = "messages from another chat platform, in bulk, idempotent by key" },
+
+	{ HTTP_GET, "/api/v1/join/{code}", groups_handle_join_info, PUBLIC,
+	  .summary = "the group a join link leads to" },
+	{ HTTP_POST, "/api/v1/join/{code}", groups_handle_join, SIGNED_IN,
+	  .summary = "join a group by its link" },
+	{ HTTP_GET, "/api/v1/me/groups", groups_handle_my_groups, SIGNED_IN,
+	  .summary = "the groups one belongs to" },
+
+	/* running the deployment */
+	{ HTTP_GET, "/api/v1/jobs", sched_handle_jobs, SIGNED_IN, .perm = PERM_OPERATE,
+	  .summary = "scheduled jobs and their recent runs on every node" },
 
 	/* the audit trail */
 	{ HTTP_GET, "/api/v1/audit", audit_handle_list, SIGNED_IN, .perm = PERM_AUDIT_READ,

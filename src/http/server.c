@@ -86,7 +86,9 @@ static enum MHD_Result send_reply(struct http_req *req)
 	if (!req->replied)
 		http_reply_fail(req, APP_EINTERNAL, NULL, "the handler gave no answer");
 	struct MHD_Response *resp;
-	if (req->out_fd >= 0) {
+	if (req->stream) {
+		resp = http_events_response(req);
+	} else if (req->out_fd >= 0) {
 		resp = MHD_create_response_from_fd64(req->out_fd_size, req->out_fd);
 		if (resp)
 			req->out_fd = -1; /* the response owns it now */
@@ -247,19 +249,26 @@ static void parse_body(struct http_req *req)
 			http_reply_fail(req, APP_EINVAL, NULL, "this request takes no body");
 		return;
 	}
+	if (req->route->body == HTTP_BODY_BYTES) {
+		if (req->body.len == 0)
+			http_reply_fail(req, APP_EINVAL, NULL, "request body is empty");
+		return; /* the handler judges the bytes themselves */
+	}
+	const char *want = req->route->body == HTTP_BODY_CSV ? "text/csv" : "application/json";
 	const char *ctype = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_CONTENT_TYPE);
-	size_t n = strlen("application/json");
-	if (!ctype || strncasecmp(ctype, "application/json", n) != 0 ||
+	size_t n = strlen(want);
+	if (!ctype || strncasecmp(ctype, want, n) != 0 ||
 	    (ctype[n] && ctype[n] != ';' && ctype[n] != ' ')) {
-		http_reply_fail(req, APP_EMEDIA, NULL,
-				"request body must be application/json");
+		http_reply_fail(req, APP_EMEDIA, NULL, "request body must be %s", want);
 		return;
 	}
 	if (req->body.len == 0) {
-		http_reply_fail(req, APP_EINVAL, NULL, "request body is empty; JSON expected");
+		http_reply_fail(req, APP_EINVAL, NULL, "request body is empty; %s expected", want);
 		return;
 	}
+	if (req->route->body == HTTP_BODY_CSV)
+		return; /* the handler parses it, naming lines */
 	json_error_t jerr;
 	req->json = json_loadb(req->body.buf, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!req->json)
@@ -427,10 +436,22 @@ enum app_err http_server_start(const struct http_server_options *opt, struct htt
 	srv->max_body = opt->max_body;
 	srv->access_log = opt->access_log;
 	srv->session_ttl = opt->session_ttl;
+	snprintf(srv->public_url, sizeof(srv->public_url), "%s", opt->public_url ? opt->public_url : "");
+	srv->data_dir = opt->data_dir ? opt->data_dir : "var/files";
+	size_t ul = strlen(srv->public_url);
+	while (ul && srv->public_url[ul - 1] == '/')
+		srv->public_url[--ul] = '\0';
+	rc = http_events_start(srv, err);
+	if (rc != APP_OK) {
+		free(srv);
+		return rc;
+	}
 	srv->web_fd = open(opt->web_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (srv->web_fd < 0)
 		log_warn("http.no_web_root", "web_root=\"%s\" static=off", opt->web_root);
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* suspend/resume: event streams wait without holding a thread */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
@@ -444,6 +465,8 @@ enum app_err http_server_start(const struct http_server_options *opt, struct htt
 	if (!srv->daemon) {
 		if (srv->web_fd >= 0)
 			close(srv->web_fd);
+		http_events_close(srv);
+		http_events_free(srv);
 		free(srv);
 		return app_fail(err, APP_EIO, "cannot listen on '%s': address in use or not allowed",
 				opt->listen);
@@ -461,7 +484,9 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	http_events_close(srv);
 	MHD_stop_daemon(srv->daemon);
+	http_events_free(srv);
 	if (srv->web_fd >= 0)
 		close(srv->web_fd);
 	free(srv);

@@ -22,6 +22,8 @@ struct http_server_options {
 	const char *web_root; /* static files; may not exist */
 	bool access_log;
 	int64_t session_ttl;  /* seconds a new session lasts */
+	const char *public_url; /* e.g. "https://bm.example.cn", no trailing slash */
+	const char *data_dir;   /* uploaded files */
 	struct store *store;  /* borrowed; must outlive the server */
 };
 

@@ -69,14 +69,10 @@ bool http_static_serve(struct http_req *req)
 		close(fd);
 		return false;
 	}
-	req->replied = true;
-	req->status = 200;
-	req->out_fd = fd;
-	req->out_fd_size = (uint64_t)st.st_size;
-	req->content_type = mime_for(rel);
+	const char *type = mime_for(rel);
 	/* Pages and code must change together after an upgrade: revalidate
 	 * them; only images may be kept for a while. */
-	req->cache_control = strncmp(req->content_type, "image/", 6) == 0 ? "public, max-age=3600"
-									   : "no-cache";
+	http_reply_file(req, type, fd, (uint64_t)st.st_size,
+			strncmp(type, "image/", 6) == 0 ? "public, max-age=3600" : "no-cache");
 	return true;
 }

@@ -16,7 +16,8 @@
  * Every SQL statement is declared in pg_stmt_sql[] (pg_sql.c) and prepared
  * once per connection under its id's name; values are always bound, never
  * pasted into SQL text. This file holds the machinery; pg_regions.c,
- * pg_audit.c and pg_accounts.c hold the domain operations.
+ * pg_audit.c, pg_accounts.c, pg_events.c, pg_groups.c and pg_messages.c
+ * hold the domain operations.
  */
 #include "store/pg_int.h"
 #include "core/log.h"
@@ -183,7 +184,7 @@ enum app_err pg_exec(struct pg_conn *c, enum pg_stmt id, const struct pg_params 
 
 /* ---- connections ---- */
 
-static void conn_close(struct pg_conn *c)
+void pg_conn_close(struct pg_conn *c)
 {
 	if (!c)
 		return;
@@ -192,8 +193,8 @@ static void conn_close(struct pg_conn *c)
 }
 
 /* Run SQL without parameters (fixed text of this backend, never input). */
-static enum app_err conn_exec(struct pg_conn *c, const char *sql, const char *what,
-			      struct app_error *err)
+enum app_err pg_conn_exec(struct pg_conn *c, const char *sql, const char *what,
+			  struct app_error *err)
 {
 	PGresult *r = PQexec(c->db, sql);
 	ExecStatusType st = PQresultStatus(r);
@@ -204,7 +205,7 @@ static enum app_err conn_exec(struct pg_conn *c, const char *sql, const char *wh
 	return rc;
 }
 
-static enum app_err conn_open(const char *uri, struct pg_conn **out, struct app_error *err)
+enum app_err pg_conn_open(const char *uri, struct pg_conn **out, struct app_error *err)
 {
 	/* Later keywords override earlier ones: the URI may set its own
 	 * connect_timeout or application_name. */
@@ -216,7 +217,7 @@ static enum app_err conn_open(const char *uri, struct pg_conn **out, struct app_
 		char m[300];
 		snprintf(m, sizeof(m), "%s", c->db ? PQerrorMessage(c->db) : "out of memory");
 		m[strcspn(m, "\n")] = '\0';
-		conn_close(c);
+		pg_conn_close(c);
 		if (strstr(m, "does not exist") && strstr(m, "database"))
 			return app_fail(err, APP_ENOTFOUND,
 					"database '%s' does not exist: create it (createdb), then run "
@@ -224,20 +225,20 @@ static enum app_err conn_open(const char *uri, struct pg_conn **out, struct app_
 					uri, uri);
 		return unavailable(err, m);
 	}
-	enum app_err rc = conn_exec(c,
+	enum app_err rc = pg_conn_exec(c,
 				    "SET synchronous_commit = on; SET bytea_output = 'hex'; "
 				    "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
 				    "SET client_min_messages = warning",
 				    "setting up a connection", err);
 	if (rc != APP_OK) {
-		conn_close(c);
+		pg_conn_close(c);
 		return rc;
 	}
 	*out = c;
 	return APP_OK;
 }
 
-static struct pg_conn *acquire(struct pg *q, struct app_error *err)
+struct pg_conn *pg_acquire(struct pg *q, struct app_error *err)
 {
 	pthread_mutex_lock(&q->mu);
 	struct pg_conn *c = q->free;
@@ -248,7 +249,7 @@ static struct pg_conn *acquire(struct pg *q, struct app_error *err)
 	}
 	q->open++; /* counted while it opens, so stats never under-count */
 	pthread_mutex_unlock(&q->mu);
-	if (conn_open(q->uri, &c, err) != APP_OK) {
+	if (pg_conn_open(q->uri, &c, err) != APP_OK) {
 		pthread_mutex_lock(&q->mu);
 		q->open--;
 		pthread_mutex_unlock(&q->mu);
@@ -257,7 +258,7 @@ static struct pg_conn *acquire(struct pg *q, struct app_error *err)
 	return c;
 }
 
-static void release(struct pg *q, struct pg_conn *c)
+void pg_release(struct pg *q, struct pg_conn *c)
 {
 	/* A broken connection, or one left inside a transaction, is dropped. */
 	bool ok = PQstatus(c->db) == CONNECTION_OK &&
@@ -272,7 +273,7 @@ static void release(struct pg *q, struct pg_conn *c)
 	pthread_mutex_unlock(&q->mu);
 	if (!ok) {
 		log_warn("store.connection_dropped", "status=%d", (int)PQstatus(c->db));
-		conn_close(c);
+		pg_conn_close(c);
 	}
 }
 
@@ -282,11 +283,11 @@ enum app_err pg_read(struct store *s, pg_fn fn, void *arg, struct app_error *err
 	struct app_error local;
 	if (!err)
 		err = &local;
-	struct pg_conn *c = acquire(q, err);
+	struct pg_conn *c = pg_acquire(q, err);
 	if (!c)
 		return err->code;
 	enum app_err rc = fn(c, arg, err);
-	release(q, c);
+	pg_release(q, c);
 	return rc;
 }
 
@@ -303,7 +304,7 @@ enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *er
 	struct app_error local;
 	if (!err)
 		err = &local;
-	struct pg_conn *c = acquire(q, err);
+	struct pg_conn *c = pg_acquire(q, err);
 	if (!c)
 		return err->code;
 	uint64_t spent = 0;
@@ -328,7 +329,7 @@ enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *er
 		q->failures++;
 	}
 	pthread_mutex_unlock(&q->mu);
-	release(q, c);
+	pg_release(q, c);
 	return rc;
 }
 
@@ -339,7 +340,7 @@ static void pg_free(struct pg *q)
 	while (q->free) {
 		struct pg_conn *c = q->free;
 		q->free = c->next;
-		conn_close(c);
+		pg_conn_close(c);
 	}
 	pthread_mutex_destroy(&q->mu);
 	free(q->uri);
@@ -351,7 +352,7 @@ static enum app_err setup_job(struct pg_conn *c, void *arg, struct app_error *er
 	(void)arg;
 	enum app_err rc = pg_exec(c, PS_MIGRATE_LOCK, NULL, "locking the schema", NULL, NULL, err);
 	if (rc == APP_OK)
-		rc = conn_exec(c,
+		rc = pg_conn_exec(c,
 			       "CREATE TABLE IF NOT EXISTS schema_migrations ("
 			       " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
 			       " applied_at TEXT NOT NULL)",
@@ -384,6 +385,7 @@ static enum app_err pgb_open(struct store *s, const char *uri, enum store_open_m
 
 static void pgb_close(struct store *s)
 {
+	pg_event_ops.unwatch(s); /* the listener thread uses the pool's URI */
 	pg_free(pg_impl(s));
 	s->impl = NULL;
 }
@@ -418,7 +420,7 @@ static enum app_err migrate_job(struct pg_conn *c, void *arg, struct app_error *
 		if (migration_version(m) <= current)
 			continue;
 		/* the migration's text is part of this binary, never input */
-		rc = conn_exec(c, m->data, "applying a migration", err);
+		rc = pg_conn_exec(c, m->data, "applying a migration", err);
 		if (rc != APP_OK)
 			break;
 		struct pg_params p = { 0 };
@@ -498,4 +500,8 @@ const struct store_ops store_pg_ops = {
 	.regions = &pg_region_ops,
 	.audit = &pg_audit_ops,
 	.accounts = &pg_account_ops,
+	.events = &pg_event_ops,
+	.sched = &pg_sched_ops,
+	.groups = &pg_group_ops,
+	.messages = &pg_message_ops,
 };

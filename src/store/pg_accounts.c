@@ -31,11 +31,9 @@ static void read_user(const PGresult *r, int row, struct user *u)
 	u->version = pg_int(r, row, 9);
 }
 
-/* Run an insert or update; a unique violation of the users' phone or ID
- * number names its field, as on SQLite. */
-static enum app_err write_stmt(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
-			       const char *what, PGresult **res, int64_t *changes,
-			       struct app_error *err)
+enum app_err pg_exec_write(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+			   const char *what, PGresult **res, int64_t *changes,
+			   struct app_error *err)
 {
 	enum app_err rc = pg_exec(c, id, p, what, res, changes, err);
 	if (rc == APP_ECONFLICT) {
@@ -84,7 +82,7 @@ static enum app_err insert_grant(struct pg_conn *c, int64_t user_id, const struc
 	pgp_text(&p, g->role);
 	pgp_text(&p, g->region);
 	pgp_int(&p, now);
-	enum app_err rc = write_stmt(c, PS_GRANT_INSERT, &p, "adding a role", NULL, NULL, err);
+	enum app_err rc = pg_exec_write(c, PS_GRANT_INSERT, &p, "adding a role", NULL, NULL, err);
 	if (rc == APP_ECONFLICT)
 		app_fail(err, APP_ECONFLICT, "the user has role %s for %s already", g->role,
 			 g->region);
@@ -114,7 +112,7 @@ static enum app_err insert_user(struct pg_conn *c, struct user_create *uc, struc
 	pgp_text(&p, u->must_change_password ? "true" : "false");
 	pgp_int(&p, u->created_at);
 	PGresult *res;
-	enum app_err rc = write_stmt(c, PS_USER_INSERT, &p, "creating a user", &res, NULL, err);
+	enum app_err rc = pg_exec_write(c, PS_USER_INSERT, &p, "creating a user", &res, NULL, err);
 	if (rc != APP_OK)
 		return rc;
 	uc->id = returned_id(res);
@@ -203,8 +201,8 @@ static enum app_err set_password_job(struct pg_conn *c, void *arg, struct app_er
 	pgp_text(&p, sp->hash);
 	pgp_text(&p, sp->must_change ? "true" : "false");
 	int64_t changed = 0;
-	enum app_err rc = write_stmt(c, PS_USER_SET_PASSWORD, &p, "changing a password", NULL,
-				     &changed, err);
+	enum app_err rc = pg_exec_write(c, PS_USER_SET_PASSWORD, &p, "changing a password", NULL,
+					&changed, err);
 	if (rc != APP_OK)
 		return rc;
 	if (changed == 0)
@@ -214,8 +212,8 @@ static enum app_err set_password_job(struct pg_conn *c, void *arg, struct app_er
 	pgp_int(&q, sp->id);
 	pgp_blob(&q, sp->keep ? sp->keep : none, TOKEN_HASH_LEN);
 	pgp_int(&q, clock_now());
-	if ((rc = write_stmt(c, PS_SESSION_REVOKE_OTHERS, &q, "closing other sessions", NULL, NULL,
-			     err)) != APP_OK)
+	if ((rc = pg_exec_write(c, PS_SESSION_REVOKE_OTHERS, &q, "closing other sessions", NULL,
+				NULL, err)) != APP_OK)
 		return rc;
 	return audit(c, sp->note, err);
 }
@@ -342,8 +340,8 @@ static enum app_err grant_remove_job(struct pg_conn *c, void *arg, struct app_er
 	pgp_text(&p, gc->g->role);
 	pgp_text(&p, gc->g->region);
 	int64_t changed = 0;
-	enum app_err rc = write_stmt(c, PS_GRANT_DELETE, &p, "removing a role", NULL, &changed,
-				     err);
+	enum app_err rc = pg_exec_write(c, PS_GRANT_DELETE, &p, "removing a role", NULL,
+					&changed, err);
 	if (rc != APP_OK)
 		return rc;
 	if (changed == 0)
@@ -375,8 +373,8 @@ static enum app_err household_create_job(struct pg_conn *c, void *arg, struct ap
 	pgp_text(&p, hc->h->address);
 	pgp_int(&p, hc->h->created_at);
 	PGresult *res;
-	enum app_err rc = write_stmt(c, PS_HOUSEHOLD_INSERT, &p, "creating a household", &res,
-				     NULL, err);
+	enum app_err rc = pg_exec_write(c, PS_HOUSEHOLD_INSERT, &p, "creating a household", &res,
+					NULL, err);
 	if (rc != APP_OK)
 		return rc;
 	hc->id = returned_id(res);
@@ -445,8 +443,8 @@ static enum app_err session_create_job(struct pg_conn *c, void *arg, struct app_
 	pgp_int(&p, sw->expires_at);
 	pgp_int(&p, sw->user_version);
 	int64_t added = 0;
-	enum app_err rc = write_stmt(c, PS_SESSION_INSERT, &p, "opening a session", NULL, &added,
-				     err);
+	enum app_err rc = pg_exec_write(c, PS_SESSION_INSERT, &p, "opening a session", NULL,
+					&added, err);
 	if (rc != APP_OK)
 		return rc;
 	if (added == 0)
@@ -500,8 +498,8 @@ static enum app_err session_revoke_job(struct pg_conn *c, void *arg, struct app_
 	struct pg_params p = { 0 };
 	pgp_blob(&p, sw->hash, TOKEN_HASH_LEN);
 	pgp_int(&p, sw->now);
-	enum app_err rc = write_stmt(c, PS_SESSION_REVOKE, &p, "closing a session", NULL, NULL,
-				     err);
+	enum app_err rc = pg_exec_write(c, PS_SESSION_REVOKE, &p, "closing a session", NULL,
+					NULL, err);
 	return rc == APP_OK ? audit(c, sw->note, err) : rc;
 }
 
@@ -542,8 +540,8 @@ static enum app_err api_key_create_job(struct pg_conn *c, void *arg, struct app_
 	pgp_text(&p, kw->k->region);
 	pgp_int(&p, kw->k->created_at);
 	PGresult *res;
-	enum app_err rc = write_stmt(c, PS_API_KEY_INSERT, &p, "creating an API key", &res, NULL,
-				     err);
+	enum app_err rc = pg_exec_write(c, PS_API_KEY_INSERT, &p, "creating an API key", &res,
+					NULL, err);
 	if (rc != APP_OK)
 		return rc;
 	kw->id = returned_id(res);
@@ -619,8 +617,8 @@ static enum app_err api_key_revoke_job(struct pg_conn *c, void *arg, struct app_
 	pgp_int(&p, kw->id);
 	pgp_int(&p, kw->now);
 	int64_t changed = 0;
-	enum app_err rc = write_stmt(c, PS_API_KEY_REVOKE, &p, "revoking an API key", NULL,
-				     &changed, err);
+	enum app_err rc = pg_exec_write(c, PS_API_KEY_REVOKE, &p, "revoking an API key", NULL,
+					&changed, err);
 	if (rc != APP_OK)
 		return rc;
 	if (changed == 0)
@@ -732,8 +730,8 @@ static enum app_err invite_create_job(struct pg_conn *c, void *arg, struct app_e
 	pgp_int(&p, iw->inv->created_by);
 	pgp_int(&p, iw->inv->created_at);
 	pgp_int(&p, iw->inv->expires_at);
-	enum app_err rc = write_stmt(c, PS_INVITE_INSERT, &p, "creating an invitation", NULL,
-				     NULL, err);
+	enum app_err rc = pg_exec_write(c, PS_INVITE_INSERT, &p, "creating an invitation", NULL,
+					NULL, err);
 	return rc == APP_OK ? audit(c, iw->note, err) : rc;
 }
 
@@ -792,8 +790,8 @@ static enum app_err invite_accept_job(struct pg_conn *c, void *arg, struct app_e
 	pgp_int(&q, uc.id);
 	pgp_int(&q, ia->now);
 	int64_t changed = 0;
-	if ((rc = write_stmt(c, PS_INVITE_USE, &q, "using an invitation", NULL, &changed, err)) !=
-	    APP_OK)
+	if ((rc = pg_exec_write(c, PS_INVITE_USE, &q, "using an invitation", NULL, &changed,
+				err)) != APP_OK)
 		return rc;
 	if (changed == 0) /* cannot happen under FOR UPDATE; kept as a guard */
 		return app_fail_field(err, APP_ECONFLICT, "code", "this invitation was used already");

@@ -127,9 +127,35 @@ static enum app_err audit_list(struct store *s, const char *object, int limit, s
 	return pg_read(s, list_read, &ar, err);
 }
 
+/* Entries in pages by id, so a long log is never held in memory whole. */
 static enum app_err scan_read(struct pg_conn *c, void *arg, struct app_error *err)
 {
-	return each_record(c, PS_AUDIT_SCAN, NULL, arg, err);
+	enum { PAGE = 5000 };
+	struct audit_read *ar = arg;
+	int64_t after = 0;
+	for (;;) {
+		struct pg_params p = { 0 };
+		pgp_int(&p, after);
+		pgp_int(&p, PAGE);
+		PGresult *res;
+		enum app_err rc = pg_exec(c, PS_AUDIT_SCAN, &p, "reading the audit log", &res, NULL,
+					  err);
+		if (rc != APP_OK)
+			return rc;
+		int n = PQntuples(res);
+		struct audit_record rec;
+		for (int i = 0; i < n; i++) {
+			read_record(res, i, &rec);
+			if (!ar->fn(ar->ctx, &rec)) {
+				PQclear(res);
+				return APP_OK;
+			}
+			after = rec.id;
+		}
+		PQclear(res);
+		if (n < PAGE)
+			return APP_OK;
+	}
 }
 
 static enum app_err audit_scan(struct store *s, store_audit_fn fn, void *ctx,

@@ -70,6 +70,60 @@ enum pg_stmt {
 	PS_INVITE_INSERT,
 	PS_INVITE_GET,
 	PS_INVITE_USE,
+	PS_EVENTS_LOCK,
+	PS_EVENT_INSERT,
+	PS_EVENTS_REWRITE,
+	PS_EVENT_NOTIFY,
+	PS_EVENTS_AFTER,
+	PS_EVENTS_HEAD,
+	PS_EVENTS_DROP_MONTHS,
+	PS_EVENTS_PRUNE,
+	PS_PARTITIONS_ENSURE,
+	PS_JOB_ENSURE,
+	PS_JOB_CLAIM,
+	PS_JOB_RUN_INSERT,
+	PS_JOB_RUN_FINISH,
+	PS_JOB_RUNS,
+	PS_JOB_LOCK_TRY,
+	PS_JOB_UNLOCK,
+	PS_SESSIONS_PURGE,
+	PS_LOGIN_FAILURES_PURGE,
+	PS_GROUPS_SYNC,
+	PS_GROUPS_SYNC_COUNT,
+	PS_GROUP_INSERT,
+	PS_GROUP_GET,
+	PS_GROUP_BY_CODE,
+	PS_GROUP_UPDATE,
+	PS_GROUP_LIST,
+	PS_GROUP_LOCK,
+	PS_MEMBER_PUT,
+	PS_MEMBER_GET,
+	PS_GROUP_MEMBERS,
+	PS_MEMBER_GROUPS,
+	PS_USER_ID_BY_PHONE,
+	PS_DUTY_ROTA_CLEAR,
+	PS_DUTY_ROTA_INSERT,
+	PS_DUTY_ROTA_GET,
+	PS_DUTY_OVERRIDE_PUT,
+	PS_DUTY_OVERRIDE_DELETE,
+	PS_DUTY_OVERRIDES,
+	PS_DUTY_LEAVE_INSERT,
+	PS_DUTY_LEAVE_DELETE,
+	PS_DUTY_LEAVES,
+	PS_MESSAGE_INSERT,
+	PS_MESSAGE_GET,
+	PS_MESSAGES_AFTER,
+	PS_MESSAGES_BEFORE,
+	PS_MESSAGE_SET_STATE,
+	PS_MESSAGES_SEARCH,
+	PS_INGEST_KEY_GET,
+	PS_INGEST_KEY_INSERT,
+	PS_BROADCAST_INSERT,
+	PS_BROADCAST_TARGETS,
+	PS_DELIVERY_INSERT,
+	PS_DELIVERIES,
+	PS_ATTACHMENT_INSERT,
+	PS_ATTACHMENT_GET,
 	PS__MAX
 };
 
@@ -79,6 +133,11 @@ extern const char *const pg_stmt_sql[PS__MAX];
 #define PG_LOCK_MIGRATE 0x62696d01 /* migrations and the schema_migrations table */
 #define PG_LOCK_AUDIT 0x62696d02   /* the tail of the audit chain */
 #define PG_LOCK_LOGIN 0x62696d03   /* with hashtext(subject): one subject's attempts */
+#define PG_LOCK_EVENTS 0x62696d04  /* event ids: handed out in commit order */
+#define PG_LOCK_JOBS 0x62696d05    /* with hashtext(name): one scheduled job running */
+
+/* The channel of LISTEN/NOTIFY that carries the topics of new events. */
+#define PG_EVENTS_CHANNEL "bianmin_events"
 
 struct pg_conn {
 	PGconn *db;
@@ -89,18 +148,28 @@ struct pg_conn {
 	struct pg_conn *next; /* in the free list */
 };
 
+struct pg_listener; /* pg_events.c */
+
 struct pg {
 	char *uri;
 	pthread_mutex_t mu; /* guards everything below */
 	struct pg_conn *free;
 	uint64_t open; /* connections open, in use or free */
 	uint64_t commits, failures, commit_us;
+	struct pg_listener *listener; /* while an event watcher is set */
+};
+
+/* A lock of store_lock_try(): a session advisory lock on a connection taken
+ * from the pool for as long as it is held. */
+struct store_lock {
+	char name[JOB_NAME_MAX];
+	struct pg_conn *conn;
 };
 
 typedef enum app_err (*pg_fn)(struct pg_conn *c, void *arg, struct app_error *err);
 
 /* The values of one statement's parameters, all bound. */
-#define PG_MAX_PARAMS 12
+#define PG_MAX_PARAMS 16
 struct pg_params {
 	int n;
 	const char *values[PG_MAX_PARAMS];
@@ -127,6 +196,27 @@ struct pg *pg_impl(struct store *s);
 enum app_err pg_exec(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
 		     const char *what, PGresult **res, int64_t *changes, struct app_error *err);
 
+/*
+ * As pg_exec, for a write that may touch users: a unique violation of a
+ * user's phone or ID number becomes APP_ECONFLICT naming the field ("phone",
+ * "id_number") with the same message as on SQLite (sq_step_write).
+ */
+enum app_err pg_exec_write(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+			   const char *what, PGresult **res, int64_t *changes,
+			   struct app_error *err);
+
+/* Open a connection of its own (not pooled) on uri; close it with
+ * pg_conn_close(). Errors as pg_exec's. */
+enum app_err pg_conn_open(const char *uri, struct pg_conn **out, struct app_error *err);
+void pg_conn_close(struct pg_conn *c);
+/* Run SQL without parameters: fixed text of this backend, never input. */
+enum app_err pg_conn_exec(struct pg_conn *c, const char *sql, const char *what,
+			  struct app_error *err);
+/* A connection of the pool, for this thread until pg_release(); NULL with
+ * err set when none can be opened. */
+struct pg_conn *pg_acquire(struct pg *q, struct app_error *err);
+void pg_release(struct pg *q, struct pg_conn *c);
+
 /* Run fn on a connection of the pool, outside any transaction. */
 enum app_err pg_read(struct store *s, pg_fn fn, void *arg, struct app_error *err);
 /* Run fn inside a transaction of its own; returns once committed (durably). */
@@ -143,9 +233,23 @@ bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len);
 enum app_err pg_audit_append(struct pg_conn *c, const struct audit_note *note,
 			     struct app_error *err);
 
+/* Append an event inside the caller's transaction and announce its topic
+ * to every node (NOTIFY, delivered at COMMIT). */
+enum app_err pg_event_append(struct pg_conn *c, const struct event_note *ev, int64_t *id,
+			     struct app_error *err);
+
+/* Replace the data of every event about subject, inside the caller's
+ * transaction (what they told is withdrawn). */
+enum app_err pg_events_rewrite(struct pg_conn *c, const char *subject, const char *data,
+			       struct app_error *err);
+
 /* The domain parts of the backend, one per file. */
 extern const struct store_region_ops pg_region_ops;
 extern const struct store_audit_ops pg_audit_ops;
 extern const struct store_account_ops pg_account_ops;
+extern const struct store_event_ops pg_event_ops;
+extern const struct store_sched_ops pg_sched_ops;
+extern const struct store_group_ops pg_group_ops;
+extern const struct store_message_ops pg_message_ops;
 
 #endif

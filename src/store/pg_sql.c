@@ -14,7 +14,23 @@
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
 #define CHILD_COUNT "(SELECT count(*) FROM regions c WHERE c.parent_code = r.code)"
+#define EVENT_COLS "id, at, topic, kind, county, data"
+#define JOB_RUN_COLS                                                                           \
+	"id, name, slot, node, started_at, coalesce(finished_at, 0), outcome, detail"
 #define WITHIN "($2::text = '' OR (r.code >= $2::text AND r.code < $2::text || ':'))"
+#define WITHIN_R1 "($1::text = '' OR (r.code >= $1::text AND r.code < $1::text || ':'))"
+#define GROUP_COLS                                                                             \
+	"g.id, g.kind, g.region_code, g.name, g.join_code, g.approval, g.duty_start, g.duty_end, " \
+	"g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id "           \
+	"AND m.state = 'active')"
+#define MEMBER_COLS                                                                            \
+	"m.group_id, m.user_id, m.role, m.function, m.state, m.joined_at, u.name, u.phone"
+#define MESSAGE_COLS                                                                           \
+	"m.id, m.group_id, m.county, coalesce(m.author_id, 0), m.author_name, m.kind, m.body, "   \
+	"coalesce(m.reply_to, 0), m.mentions, m.attachment, coalesce(m.broadcast_id, 0), "        \
+	"m.state, m.state_reason, m.source, m.at"
+/* g.region_code within region $N ('~' sorts after every code: it matches none) */
+#define GROUP_WITHIN(n) "(g.region_code >= $" n "::text AND g.region_code < $" n "::text || ':')"
 
 const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_BEGIN] = "BEGIN",
@@ -61,7 +77,8 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			    "$3::text, $4::text, $5::text, $6::text, $7::text, $8::bytea, $9::bytea)",
 	[PS_AUDIT_BY_OBJECT] = "SELECT " AUDIT_COLS " FROM audit_log WHERE object = $1::text "
 			       "ORDER BY id DESC LIMIT $2::integer",
-	[PS_AUDIT_SCAN] = "SELECT " AUDIT_COLS " FROM audit_log ORDER BY id",
+	[PS_AUDIT_SCAN] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > $1::bigint "
+			  "ORDER BY id LIMIT $2::bigint",
 	[PS_USER_INSERT] =
 		"INSERT INTO users(name, phone, id_number, region_code, household_id, password_hash, "
 		"must_change_password, created_at) VALUES ($1::text, $2::text, nullif($3::text, ''), "
@@ -128,4 +145,142 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			  "WHERE code_hash = $1::bytea FOR UPDATE",
 	[PS_INVITE_USE] = "UPDATE invites SET used_by = $2::bigint, used_at = $3::bigint "
 			  "WHERE code_hash = $1::bytea AND used_by IS NULL",
+	[PS_EVENTS_LOCK] = "SELECT pg_advisory_xact_lock(1651076356)", /* PG_LOCK_EVENTS */
+	[PS_EVENT_INSERT] = "INSERT INTO events(id, at, county, topic, kind, data, subject) "
+			    "VALUES (nextval('events_id_seq'), $1::bigint, $2::text, $3::text, "
+			    "$4::text, $5::text, $6::text) RETURNING id",
+	[PS_EVENTS_REWRITE] = "UPDATE events SET data = $2::text WHERE subject = $1::text",
+	[PS_EVENT_NOTIFY] = "SELECT pg_notify('" PG_EVENTS_CHANNEL "', $1::text)",
+	[PS_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE topic = $1::text "
+			    "AND id > $2::bigint ORDER BY id LIMIT $3::bigint",
+	[PS_EVENTS_HEAD] = "SELECT coalesce(max(id), 0) FROM events",
+	[PS_EVENTS_DROP_MONTHS] = "SELECT bianmin_drop_partitions_before('events', $1::bigint)",
+	[PS_EVENTS_PRUNE] = "DELETE FROM events WHERE at < $1::bigint",
+	[PS_PARTITIONS_ENSURE] = "SELECT bianmin_month_partitions($1::text, $2::bigint, 2)",
+	[PS_JOB_ENSURE] = "INSERT INTO jobs(name, last_slot) VALUES ($1::text, -1) "
+			  "ON CONFLICT (name) DO NOTHING",
+	/* Concurrent claims of one slot queue on the row lock; the later one
+	 * re-reads last_slot after the first commits and matches nothing. */
+	[PS_JOB_CLAIM] = "UPDATE jobs SET last_slot = $2::bigint "
+			 "WHERE name = $1::text AND last_slot < $2::bigint",
+	[PS_JOB_RUN_INSERT] = "INSERT INTO job_runs(name, slot, node, started_at, outcome) "
+			      "VALUES ($1::text, $2::bigint, $3::text, $4::bigint, 'running') "
+			      "RETURNING id",
+	[PS_JOB_RUN_FINISH] = "UPDATE job_runs SET finished_at = $2::bigint, outcome = $3::text, "
+			      "detail = $4::text WHERE id = $1::bigint",
+	[PS_JOB_RUNS] = "SELECT " JOB_RUN_COLS " FROM job_runs "
+			"WHERE ($1::text = '' OR name = $1::text) ORDER BY id DESC LIMIT $2::bigint",
+	[PS_JOB_LOCK_TRY] = "SELECT pg_try_advisory_lock(1651076357, hashtext($1::text))",
+	[PS_JOB_UNLOCK] = "SELECT pg_advisory_unlock(1651076357, hashtext($1::text))",
+	[PS_SESSIONS_PURGE] = "DELETE FROM sessions WHERE expires_at < $1::bigint "
+			      "OR revoked_at < $1::bigint",
+	[PS_LOGIN_FAILURES_PURGE] = "DELETE FROM login_failures WHERE at < $1::bigint",
+	/* ON CONFLICT: a sync running at the same time on another connection
+	 * made the group first; this one leaves it be, as SQLite's NOT EXISTS
+	 * does (SQLite has one writer). */
+	[PS_GROUPS_SYNC] =
+		"INSERT INTO groups(kind, region_code, name, join_code, created_at) "
+		"SELECT CASE r.level WHEN 2 THEN 'county' WHEN 3 THEN 'town' ELSE 'village' END, "
+		"r.code, r.name, replace(gen_random_uuid()::text, '-', ''), $2::bigint "
+		"FROM regions r WHERE r.level >= 2 AND " WITHIN_R1 " AND NOT EXISTS "
+		"(SELECT 1 FROM groups g WHERE g.region_code = r.code AND g.kind <> 'adhoc') "
+		"ORDER BY r.code "
+		"ON CONFLICT (region_code) WHERE kind <> 'adhoc' DO NOTHING",
+	[PS_GROUPS_SYNC_COUNT] = "SELECT count(*) FROM regions r WHERE r.level >= 2 AND " WITHIN_R1,
+	[PS_GROUP_INSERT] = "INSERT INTO groups(kind, region_code, name, join_code, approval, "
+			    "duty_start, duty_end, created_at) VALUES ($1::text, $2::text, "
+			    "$3::text, $4::text, $5::boolean, $6::integer, $7::integer, "
+			    "$8::bigint) RETURNING id",
+	[PS_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.id = $1::bigint",
+	[PS_GROUP_BY_CODE] = "SELECT " GROUP_COLS " FROM groups g WHERE g.join_code = $1::text",
+	[PS_GROUP_UPDATE] = "UPDATE groups SET name = $2::text, approval = $3::boolean, "
+			    "duty_start = $4::integer, duty_end = $5::integer, "
+			    "join_code = $6::text WHERE id = $1::bigint",
+	[PS_GROUP_LIST] = "SELECT " GROUP_COLS " FROM groups g WHERE ($1::text = '' OR "
+			  "(g.region_code >= $1::text AND g.region_code < $1::text || ':')) "
+			  "AND ($2::text = '' OR g.kind = $2::text) AND g.id > $3::bigint "
+			  "ORDER BY g.id LIMIT $4::integer",
+	/* Writers of one group's rota queue here, so each replaces the rota
+	 * whole (as on SQLite, whose writes are serial). Inserts of members
+	 * (FOR KEY SHARE by their foreign key) do not wait for it. */
+	[PS_GROUP_LOCK] = "SELECT id FROM groups WHERE id = $1::bigint FOR NO KEY UPDATE",
+	[PS_MEMBER_PUT] = "INSERT INTO group_members(group_id, user_id, role, function, state, "
+			  "joined_at) VALUES ($1::bigint, $2::bigint, $3::text, $4::text, "
+			  "$5::text, $6::bigint) ON CONFLICT (group_id, user_id) DO UPDATE SET "
+			  "role = EXCLUDED.role, function = EXCLUDED.function, "
+			  "state = EXCLUDED.state",
+	[PS_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
+			  "ON u.id = m.user_id WHERE m.group_id = $1::bigint "
+			  "AND m.user_id = $2::bigint",
+	[PS_GROUP_MEMBERS] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
+			     "ON u.id = m.user_id WHERE m.group_id = $1::bigint "
+			     "AND ($2::text = '' OR m.state = $2::text) AND m.user_id > $3::bigint "
+			     "ORDER BY m.user_id LIMIT $4::integer",
+	[PS_MEMBER_GROUPS] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
+			     "ON u.id = m.user_id WHERE m.user_id = $1::bigint ORDER BY m.group_id",
+	[PS_USER_ID_BY_PHONE] = "SELECT id FROM users WHERE phone = $1::text",
+	[PS_DUTY_ROTA_CLEAR] = "DELETE FROM duty_rota WHERE group_id = $1::bigint",
+	[PS_DUTY_ROTA_INSERT] = "INSERT INTO duty_rota(group_id, weekday, user_id) "
+				"VALUES ($1::bigint, $2::integer, $3::bigint)",
+	[PS_DUTY_ROTA_GET] = "SELECT weekday, user_id FROM duty_rota WHERE group_id = $1::bigint",
+	[PS_DUTY_OVERRIDE_PUT] = "INSERT INTO duty_overrides(group_id, day, user_id, reason) "
+				 "VALUES ($1::bigint, $2::integer, $3::bigint, $4::text) "
+				 "ON CONFLICT (group_id, day) DO UPDATE "
+				 "SET user_id = EXCLUDED.user_id, reason = EXCLUDED.reason",
+	[PS_DUTY_OVERRIDE_DELETE] = "DELETE FROM duty_overrides WHERE group_id = $1::bigint "
+				    "AND day = $2::integer",
+	[PS_DUTY_OVERRIDES] = "SELECT day, user_id, reason FROM duty_overrides "
+			      "WHERE group_id = $1::bigint "
+			      "AND day BETWEEN $2::integer AND $3::integer ORDER BY day LIMIT 64",
+	[PS_DUTY_LEAVE_INSERT] = "INSERT INTO duty_leave(group_id, user_id, first_day, last_day, "
+				 "reason) VALUES ($1::bigint, $2::bigint, $3::integer, "
+				 "$4::integer, $5::text) RETURNING id",
+	[PS_DUTY_LEAVE_DELETE] = "DELETE FROM duty_leave WHERE group_id = $1::bigint "
+				 "AND id = $2::bigint",
+	[PS_DUTY_LEAVES] = "SELECT id, user_id, first_day, last_day, reason FROM duty_leave "
+			   "WHERE group_id = $1::bigint AND last_day >= $2::integer "
+			   "AND first_day <= $3::integer ORDER BY first_day, id LIMIT 64",
+	/* the id comes from messages_id_seq after the caller took PG_LOCK_EVENTS
+	 * (pg_messages.c), so ids, like event ids, become visible in order */
+	[PS_MESSAGE_INSERT] =
+		"INSERT INTO messages(group_id, county, author_id, author_name, kind, body, reply_to, "
+		"mentions, attachment, broadcast_id, source, at, terms) VALUES ($1::bigint, $2::text, "
+		"nullif($3::bigint, 0), $4::text, $5::text, $6::text, nullif($7::bigint, 0), "
+		"$8::text, $9::text, nullif($10::bigint, 0), $11::text, $12::bigint, "
+		"$13::tsvector) RETURNING id",
+	[PS_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = $1::bigint",
+	[PS_MESSAGES_AFTER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = $1::bigint "
+			      "AND m.id > $2::bigint ORDER BY m.id LIMIT $3::integer",
+	[PS_MESSAGES_BEFORE] = "SELECT " MESSAGE_COLS " FROM messages m "
+			       "WHERE m.group_id = $1::bigint AND m.id < $2::bigint "
+			       "ORDER BY m.id DESC LIMIT $3::integer",
+	[PS_MESSAGE_SET_STATE] = "UPDATE messages SET state = $2::text, state_reason = $3::text "
+				 "WHERE id = $1::bigint",
+	/* scope: regions $3..$6, or the groups of member $7 */
+	[PS_MESSAGES_SEARCH] =
+		"SELECT " MESSAGE_COLS " FROM messages m JOIN groups g ON g.id = m.group_id "
+		"WHERE m.terms @@ $1::tsquery AND m.state = 'visible' "
+		"AND ($2::bigint = 0 OR m.group_id = $2::bigint) AND (" GROUP_WITHIN("3") " OR "
+		GROUP_WITHIN("4") " OR " GROUP_WITHIN("5") " OR " GROUP_WITHIN("6") " OR "
+		"m.group_id IN (SELECT group_id FROM group_members WHERE user_id = $7::bigint "
+		"AND state = 'active')) ORDER BY m.id DESC LIMIT $8::integer",
+	[PS_INGEST_KEY_GET] = "SELECT message_id FROM ingest_keys WHERE key = $1::text",
+	[PS_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) "
+				 "VALUES ($1::text, $2::bigint, $3::bigint)",
+	[PS_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
+				"VALUES ($1::bigint, $2::bigint, $3::text, $4::bigint) RETURNING id",
+	[PS_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "
+				 "AND region_code >= $1::text AND region_code < $1::text || ':' "
+				 "ORDER BY id",
+	[PS_DELIVERY_INSERT] = "INSERT INTO broadcast_deliveries(broadcast_id, group_id, "
+			       "message_id) VALUES ($1::bigint, $2::bigint, $3::bigint)",
+	[PS_DELIVERIES] = "SELECT d.group_id, g.name, d.message_id, b.group_id "
+			  "FROM broadcast_deliveries d JOIN groups g ON g.id = d.group_id "
+			  "JOIN broadcasts b ON b.id = d.broadcast_id "
+			  "WHERE d.broadcast_id = $1::bigint ORDER BY d.group_id",
+	[PS_ATTACHMENT_INSERT] = "INSERT INTO attachments(sha256, group_id, mime, size, uploader, "
+				 "at) VALUES ($1::text, $2::bigint, $3::text, $4::bigint, "
+				 "$5::bigint, $6::bigint) ON CONFLICT (sha256, group_id) DO NOTHING",
+	[PS_ATTACHMENT_GET] = "SELECT sha256, group_id, mime, size, uploader, at FROM attachments "
+			      "WHERE sha256 = $1::text AND group_id = $2::bigint",
 };

@@ -19,6 +19,7 @@
  * belong to the domain modules.
  */
 #include "store/sqlite_int.h"
+#include "store/sqlite_fts.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -29,10 +30,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-
-
-
 
 struct sq *sq_impl(struct store *s) { return s->impl; }
 
@@ -66,10 +63,12 @@ static enum app_err conn_exec(struct conn *c, const char *sql, struct app_error 
 	return APP_OK;
 }
 
-static enum app_err conn_open(const char *path, bool writer, bool create, struct conn **out,
+static enum app_err conn_open(struct sq *q, bool writer, bool create, struct conn **out,
 			      struct app_error *err)
 {
+	const char *path = q->path;
 	struct conn *c = xcalloc(1, sizeof(*c));
+	c->owner = q;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
@@ -81,6 +80,10 @@ static enum app_err conn_open(const char *path, bool writer, bool create, struct
 	}
 	sqlite3_busy_timeout(c->db, 10000);
 	sqlite3_extended_result_codes(c->db, 1);
+	if (sq_fts_register(c->db, err) != APP_OK) { /* before any FTS table is opened */
+		conn_close(c);
+		return APP_EDB;
+	}
 	const char *setup = writer ? "PRAGMA journal_mode = WAL;"
 				     "PRAGMA synchronous = FULL;"
 				     "PRAGMA foreign_keys = ON;"
@@ -144,7 +147,7 @@ struct conn *sq_reader_acquire(struct sq *q, struct app_error *err)
 		return c;
 	}
 	pthread_mutex_unlock(&q->pool_mu);
-	if (conn_open(q->path, false, false, &c, err) != APP_OK)
+	if (conn_open(q, false, false, &c, err) != APP_OK)
 		return NULL;
 	pthread_mutex_lock(&q->pool_mu);
 	q->readers_open++;
@@ -189,6 +192,33 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+void sq_pending_topic(struct sq *q, const char *topic)
+{
+	if (q->npending == q->cap_pending) {
+		q->cap_pending = q->cap_pending ? 2 * q->cap_pending : 16;
+		q->pending_topics = xrealloc(q->pending_topics,
+					     q->cap_pending * sizeof(q->pending_topics[0]));
+	}
+	snprintf(q->pending_topics[q->npending++], EVENT_TOPIC_MAX, "%s", topic);
+}
+
+/* After a commit: tell the watcher the topic of each event it carried
+ * (a topic once per batch). */
+static void tell_watcher(struct sq *q)
+{
+	if (!q->npending)
+		return;
+	pthread_mutex_lock(&q->watch_mu);
+	for (size_t i = 0; q->watch_fn && i < q->npending; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(q->pending_topics[k], q->pending_topics[i]) == 0;
+		if (!seen)
+			q->watch_fn(q->watch_ctx, q->pending_topics[i]);
+	}
+	pthread_mutex_unlock(&q->watch_mu);
+}
+
 static void run_batch(struct sq *q, struct write_job *batch)
 {
 	struct conn *c = q->writer;
@@ -203,11 +233,13 @@ static void run_batch(struct sq *q, struct write_job *batch)
 			continue;
 		}
 		app_error_clear(&j->err);
+		size_t events_mark = q->npending;
 		j->result = sq_run(c, STMT_SAVEPOINT, "opening a savepoint", &j->err);
 		if (j->result == APP_OK)
 			j->result = j->fn(c, j->arg, &j->err);
 		if (j->result != APP_OK) {
 			failed++;
+			q->npending = events_mark; /* its events are rolled back too */
 			struct app_error ignored;
 			sq_run(c, STMT_ROLLBACK_TO, "rolling back a write", &ignored);
 		}
@@ -245,6 +277,9 @@ static void run_batch(struct sq *q, struct write_job *batch)
 	}
 	pthread_cond_broadcast(&q->done_cv);
 	pthread_mutex_unlock(&q->queue_mu);
+	if (rc == APP_OK)
+		tell_watcher(q);
+	q->npending = 0;
 }
 
 static void *writer_main(void *arg)
@@ -303,6 +338,9 @@ static void sq_free(struct sq *q)
 	pthread_mutex_destroy(&q->queue_mu);
 	pthread_cond_destroy(&q->queue_cv);
 	pthread_cond_destroy(&q->done_cv);
+	pthread_mutex_destroy(&q->watch_mu);
+	pthread_mutex_destroy(&q->locks_mu);
+	free(q->pending_topics);
 	free(q->path);
 	free(q);
 }
@@ -321,7 +359,9 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 	pthread_mutex_init(&q->queue_mu, NULL);
 	pthread_cond_init(&q->queue_cv, NULL);
 	pthread_cond_init(&q->done_cv, NULL);
-	enum app_err rc = conn_open(uri, true, mode == STORE_OPEN_CREATE, &q->writer, err);
+	pthread_mutex_init(&q->watch_mu, NULL);
+	pthread_mutex_init(&q->locks_mu, NULL);
+	enum app_err rc = conn_open(q, true, mode == STORE_OPEN_CREATE, &q->writer, err);
 	if (rc == APP_OK)
 		rc = conn_exec(q->writer,
 			       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -448,4 +488,8 @@ const struct store_ops store_sqlite_ops = {
 	.regions = &sq_region_ops,
 	.audit = &sq_audit_ops,
 	.accounts = &sq_account_ops,
+	.events = &sq_event_ops,
+	.sched = &sq_sched_ops,
+	.groups = &sq_group_ops,
+	.messages = &sq_message_ops,
 };

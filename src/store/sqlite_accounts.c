@@ -50,9 +50,8 @@ static enum app_err insert_fail(struct conn *c, int res, const char *what, struc
 	return sq_db_fail(err, c->db, what);
 }
 
-/* Step an insert or update st; on failure classify it. */
-static enum app_err step_write(struct conn *c, sqlite3_stmt *st, const char *what,
-			       struct app_error *err)
+enum app_err sq_step_write(struct conn *c, sqlite3_stmt *st, const char *what,
+			   struct app_error *err)
 {
 	int res = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -76,7 +75,7 @@ static enum app_err insert_grant(struct conn *c, int64_t user_id, const struct r
 	sqlite3_bind_text(st, 2, g->role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, g->region, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	enum app_err rc = step_write(c, st, "adding a role", err);
+	enum app_err rc = sq_step_write(c, st, "adding a role", err);
 	if (rc == APP_ECONFLICT)
 		app_fail(err, APP_ECONFLICT, "the user has role %s for %s already", g->role,
 			 g->region);
@@ -107,7 +106,7 @@ static enum app_err insert_user(struct conn *c, struct user_create *uc, struct a
 	sqlite3_bind_text(st, 6, uc->password_hash ? uc->password_hash : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 7, u->must_change_password);
 	sqlite3_bind_int64(st, 8, u->created_at);
-	enum app_err rc = step_write(c, st, "creating a user", err);
+	enum app_err rc = sq_step_write(c, st, "creating a user", err);
 	if (rc != APP_OK)
 		return rc;
 	uc->id = sqlite3_last_insert_rowid(c->db);
@@ -211,7 +210,7 @@ static enum app_err set_password_job(struct conn *c, void *arg, struct app_error
 	sqlite3_bind_int64(st, 1, sp->id);
 	sqlite3_bind_text(st, 2, sp->hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, sp->must_change);
-	enum app_err rc = step_write(c, st, "changing a password", err);
+	enum app_err rc = sq_step_write(c, st, "changing a password", err);
 	if (rc != APP_OK)
 		return rc;
 	if (sqlite3_changes(c->db) == 0)
@@ -222,7 +221,7 @@ static enum app_err set_password_job(struct conn *c, void *arg, struct app_error
 	sqlite3_bind_int64(st, 1, sp->id);
 	sqlite3_bind_blob(st, 2, sp->keep ? sp->keep : none, TOKEN_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, clock_now());
-	if ((rc = step_write(c, st, "closing other sessions", err)) != APP_OK)
+	if ((rc = sq_step_write(c, st, "closing other sessions", err)) != APP_OK)
 		return rc;
 	return audit(c, sp->note, err);
 }
@@ -351,7 +350,7 @@ static enum app_err grant_remove_job(struct conn *c, void *arg, struct app_error
 	sqlite3_bind_int64(st, 1, gc->user_id);
 	sqlite3_bind_text(st, 2, gc->g->role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, gc->g->region, -1, SQLITE_STATIC);
-	enum app_err rc = step_write(c, st, "removing a role", err);
+	enum app_err rc = sq_step_write(c, st, "removing a role", err);
 	if (rc != APP_OK)
 		return rc;
 	if (sqlite3_changes(c->db) == 0)
@@ -384,7 +383,7 @@ static enum app_err household_create_job(struct conn *c, void *arg, struct app_e
 	sqlite3_bind_text(st, 1, hc->h->region, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hc->h->address, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, hc->h->created_at);
-	enum app_err rc = step_write(c, st, "creating a household", err);
+	enum app_err rc = sq_step_write(c, st, "creating a household", err);
 	if (rc != APP_OK)
 		return rc;
 	hc->id = sqlite3_last_insert_rowid(c->db);
@@ -462,7 +461,7 @@ static enum app_err session_create_job(struct conn *c, void *arg, struct app_err
 	sqlite3_bind_int64(st, 3, sw->now);
 	sqlite3_bind_int64(st, 4, sw->expires_at);
 	sqlite3_bind_int64(st, 5, sw->user_version);
-	enum app_err rc = step_write(c, st, "opening a session", err);
+	enum app_err rc = sq_step_write(c, st, "opening a session", err);
 	if (rc != APP_OK)
 		return rc;
 	if (sqlite3_changes(c->db) == 0)
@@ -520,7 +519,7 @@ static enum app_err session_revoke_job(struct conn *c, void *arg, struct app_err
 		return APP_EDB;
 	sqlite3_bind_blob(st, 1, sw->hash, TOKEN_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, sw->now);
-	enum app_err rc = step_write(c, st, "closing a session", err);
+	enum app_err rc = sq_step_write(c, st, "closing a session", err);
 	return rc == APP_OK ? audit(c, sw->note, err) : rc;
 }
 
@@ -562,7 +561,7 @@ static enum app_err api_key_create_job(struct conn *c, void *arg, struct app_err
 	sqlite3_bind_text(st, 3, kw->k->role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, kw->k->region, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, kw->k->created_at);
-	enum app_err rc = step_write(c, st, "creating an API key", err);
+	enum app_err rc = sq_step_write(c, st, "creating an API key", err);
 	if (rc != APP_OK)
 		return rc;
 	kw->id = sqlite3_last_insert_rowid(c->db);
@@ -647,7 +646,7 @@ static enum app_err api_key_revoke_job(struct conn *c, void *arg, struct app_err
 		return APP_EDB;
 	sqlite3_bind_int64(st, 1, kw->id);
 	sqlite3_bind_int64(st, 2, kw->now);
-	enum app_err rc = step_write(c, st, "revoking an API key", err);
+	enum app_err rc = sq_step_write(c, st, "revoking an API key", err);
 	if (rc != APP_OK)
 		return rc;
 	if (sqlite3_changes(c->db) == 0)
@@ -758,7 +757,7 @@ static enum app_err invite_create_job(struct conn *c, void *arg, struct app_erro
 	sqlite3_bind_int64(st, 4, iw->inv->created_by);
 	sqlite3_bind_int64(st, 5, iw->inv->created_at);
 	sqlite3_bind_int64(st, 6, iw->inv->expires_at);
-	enum app_err rc = step_write(c, st, "creating an invitation", err);
+	enum app_err rc = sq_step_write(c, st, "creating an invitation", err);
 	return rc == APP_OK ? audit(c, iw->note, err) : rc;
 }
 
@@ -819,7 +818,7 @@ static enum app_err invite_accept_job(struct conn *c, void *arg, struct app_erro
 	sqlite3_bind_blob(st, 1, ia->hash, TOKEN_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, uc.id);
 	sqlite3_bind_int64(st, 3, ia->now);
-	if ((rc = step_write(c, st, "using an invitation", err)) != APP_OK)
+	if ((rc = sq_step_write(c, st, "using an invitation", err)) != APP_OK)
 		return rc;
 	struct audit_note n = ia->note ? *ia->note : (struct audit_note){ 0 };
 	if (!ia->note)

@@ -67,15 +67,72 @@ enum stmt_id {
 	STMT_INVITE_INSERT,
 	STMT_INVITE_GET,
 	STMT_INVITE_USE,
+	STMT_EVENT_INSERT,
+	STMT_EVENTS_REWRITE,
+	STMT_EVENTS_AFTER,
+	STMT_EVENTS_HEAD,
+	STMT_EVENTS_PRUNE,
+	STMT_JOB_ENSURE,
+	STMT_JOB_CLAIM,
+	STMT_JOB_RUN_INSERT,
+	STMT_JOB_RUN_FINISH,
+	STMT_JOB_RUNS,
+	STMT_SESSIONS_PURGE,
+	STMT_LOGIN_FAILURES_PURGE,
+	STMT_GROUPS_SYNC,
+	STMT_GROUPS_SYNC_COUNT,
+	STMT_GROUP_INSERT,
+	STMT_GROUP_GET,
+	STMT_GROUP_BY_CODE,
+	STMT_GROUP_UPDATE,
+	STMT_GROUP_LIST,
+	STMT_MEMBER_PUT,
+	STMT_MEMBER_GET,
+	STMT_GROUP_MEMBERS,
+	STMT_MEMBER_GROUPS,
+	STMT_USER_ID_BY_PHONE,
+	STMT_DUTY_ROTA_CLEAR,
+	STMT_DUTY_ROTA_INSERT,
+	STMT_DUTY_ROTA_GET,
+	STMT_DUTY_OVERRIDE_PUT,
+	STMT_DUTY_OVERRIDE_DELETE,
+	STMT_DUTY_OVERRIDES,
+	STMT_DUTY_LEAVE_INSERT,
+	STMT_DUTY_LEAVE_DELETE,
+	STMT_DUTY_LEAVES,
+	STMT_MESSAGE_INSERT,
+	STMT_MESSAGE_FTS_INSERT,
+	STMT_MESSAGE_GET,
+	STMT_MESSAGES_AFTER,
+	STMT_MESSAGES_BEFORE,
+	STMT_MESSAGE_SET_STATE,
+	STMT_MESSAGES_SEARCH,
+	STMT_INGEST_KEY_GET,
+	STMT_INGEST_KEY_INSERT,
+	STMT_BROADCAST_INSERT,
+	STMT_BROADCAST_TARGETS,
+	STMT_DELIVERY_INSERT,
+	STMT_DELIVERIES,
+	STMT_ATTACHMENT_INSERT,
+	STMT_ATTACHMENT_GET,
 	STMT__MAX
 };
 
 extern const char *const sq_stmt_sql[STMT__MAX];
 
+struct sq;
+
 struct conn {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT__MAX];
+	struct sq *owner;
 	struct conn *next; /* in the free list of readers */
+};
+
+/* A lock of store_lock_try(): held by name within this process. */
+struct store_lock {
+	char name[JOB_NAME_MAX];
+	struct store_lock *next;
 };
 
 struct write_job {
@@ -104,6 +161,17 @@ struct sq {
 
 	/* figures, written by the writer thread under queue_mu */
 	uint64_t commits, jobs, failures, commit_us, max_batch;
+
+	/* topics of the events the open transaction appended (writer only),
+	 * told to the watcher once it commits */
+	char (*pending_topics)[EVENT_TOPIC_MAX];
+	size_t npending, cap_pending;
+	pthread_mutex_t watch_mu; /* guards watch_fn and watch_ctx */
+	store_watch_fn watch_fn;
+	void *watch_ctx;
+
+	pthread_mutex_t locks_mu;
+	struct store_lock *locks; /* held by store_lock_try() */
 };
 
 typedef enum app_err (*sq_fn)(struct conn *c, void *arg, struct app_error *err);
@@ -125,6 +193,12 @@ enum app_err sq_run(struct conn *c, enum stmt_id id, const char *what, struct ap
 /* A read connection of the pool, for this thread until released. */
 struct conn *sq_reader_acquire(struct sq *q, struct app_error *err);
 void sq_reader_release(struct sq *q, struct conn *c);
+/* Step an insert or update st once, then reset it. A failure is classified:
+ * a unique key APP_ECONFLICT (a phone or ID number says which, in field), a
+ * missing referenced row APP_EINVAL, anything else APP_EDB. */
+enum app_err sq_step_write(struct conn *c, sqlite3_stmt *st, const char *what,
+			   struct app_error *err);
+
 /* Run fn on a read connection of the pool. */
 enum app_err sq_read(struct store *s, sq_fn fn, void *arg, struct app_error *err);
 /* Run fn on the writer inside the next group commit; returns once durable. */
@@ -137,9 +211,25 @@ void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
 enum app_err sq_audit_append(struct conn *c, const struct audit_note *note,
 			     struct app_error *err);
 
+/* Remember that the open transaction carries an event of topic (writer only). */
+void sq_pending_topic(struct sq *q, const char *topic);
+/* Append an event inside the writer's transaction; the watcher hears of it
+ * once the transaction commits. *id (may be NULL) receives its id. */
+enum app_err sq_event_append(struct conn *c, const struct event_note *ev, int64_t *id,
+			     struct app_error *err);
+
+/* Replace the data of every event about subject, inside the writer's
+ * transaction (what they told is withdrawn). */
+enum app_err sq_events_rewrite(struct conn *c, const char *subject, const char *data,
+			       struct app_error *err);
+
 /* The domain parts of the backend, one per file. */
 extern const struct store_region_ops sq_region_ops;
 extern const struct store_audit_ops sq_audit_ops;
 extern const struct store_account_ops sq_account_ops;
+extern const struct store_event_ops sq_event_ops;
+extern const struct store_sched_ops sq_sched_ops;
+extern const struct store_group_ops sq_group_ops;
+extern const struct store_message_ops sq_message_ops;
 
 #endif

@@ -12,6 +12,20 @@
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
 #define CHILD_COUNT "(SELECT count(*) FROM regions c WHERE c.parent_code = r.code)"
+#define EVENT_COLS "id, at, topic, kind, county, data"
+#define JOB_RUN_COLS                                                                           \
+	"id, name, slot, node, started_at, coalesce(finished_at, 0), outcome, detail"
+#define GROUP_COLS                                                                             \
+	"g.id, g.kind, g.region_code, g.name, g.join_code, g.approval, g.duty_start, g.duty_end, " \
+	"g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id "           \
+	"AND m.state = 'active')"
+#define MEMBER_COLS                                                                            \
+	"m.group_id, m.user_id, m.role, m.function, m.state, m.joined_at, u.name, u.phone"
+#define MESSAGE_COLS                                                                           \
+	"m.id, m.group_id, m.county, coalesce(m.author_id, 0), m.author_name, m.kind, m.body, "   \
+	"coalesce(m.reply_to, 0), m.mentions, m.attachment, coalesce(m.broadcast_id, 0), "        \
+	"m.state, m.state_reason, m.source, m.at"
+#define WITHIN_R1 "(?1 = '' OR (r.code >= ?1 AND r.code < ?1 || ':'))"
 #define WITHIN "(?2 = '' OR (r.code >= ?2 AND r.code < ?2 || ':'))"
 
 const char *const sq_stmt_sql[STMT__MAX] = {
@@ -110,4 +124,103 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 			    "WHERE code_hash = ?1",
 	[STMT_INVITE_USE] = "UPDATE invites SET used_by = ?2, used_at = ?3 "
 			    "WHERE code_hash = ?1 AND used_by IS NULL",
+	[STMT_EVENT_INSERT] = "INSERT INTO events(at, county, topic, kind, data, subject) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_EVENTS_REWRITE] = "UPDATE events SET data = ?2 WHERE subject = ?1",
+	[STMT_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE topic = ?1 AND id > ?2 "
+			      "ORDER BY id LIMIT ?3",
+	[STMT_EVENTS_HEAD] = "SELECT coalesce(max(id), 0) FROM events",
+	[STMT_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?1",
+	[STMT_JOB_ENSURE] = "INSERT INTO jobs(name, last_slot) VALUES (?1, -1) "
+			    "ON CONFLICT(name) DO NOTHING",
+	[STMT_JOB_CLAIM] = "UPDATE jobs SET last_slot = ?2 WHERE name = ?1 AND last_slot < ?2",
+	[STMT_JOB_RUN_INSERT] = "INSERT INTO job_runs(name, slot, node, started_at, outcome) "
+				"VALUES (?1, ?2, ?3, ?4, 'running')",
+	[STMT_JOB_RUN_FINISH] = "UPDATE job_runs SET finished_at = ?2, outcome = ?3, detail = ?4 "
+				"WHERE id = ?1",
+	[STMT_JOB_RUNS] = "SELECT " JOB_RUN_COLS " FROM job_runs WHERE (?1 = '' OR name = ?1) "
+			  "ORDER BY id DESC LIMIT ?2",
+	[STMT_SESSIONS_PURGE] = "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1",
+	[STMT_LOGIN_FAILURES_PURGE] = "DELETE FROM login_failures WHERE at < ?1",
+	[STMT_GROUPS_SYNC] =
+		"INSERT INTO groups(kind, region_code, name, join_code, created_at) "
+		"SELECT CASE r.level WHEN 2 THEN 'county' WHEN 3 THEN 'town' ELSE 'village' END, "
+		"r.code, r.name, lower(hex(randomblob(16))), ?2 FROM regions r "
+		"WHERE r.level >= 2 AND " WITHIN_R1 " AND NOT EXISTS (SELECT 1 FROM groups g "
+		"WHERE g.region_code = r.code AND g.kind <> 'adhoc') ORDER BY r.code",
+	[STMT_GROUPS_SYNC_COUNT] = "SELECT count(*) FROM regions r WHERE r.level >= 2 AND " WITHIN_R1,
+	[STMT_GROUP_INSERT] = "INSERT INTO groups(kind, region_code, name, join_code, approval, "
+			      "duty_start, duty_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STMT_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.id = ?1",
+	[STMT_GROUP_BY_CODE] = "SELECT " GROUP_COLS " FROM groups g WHERE g.join_code = ?1",
+	[STMT_GROUP_UPDATE] = "UPDATE groups SET name = ?2, approval = ?3, duty_start = ?4, "
+			      "duty_end = ?5, join_code = ?6 WHERE id = ?1",
+	[STMT_GROUP_LIST] = "SELECT " GROUP_COLS " FROM groups g "
+			    "WHERE (?1 = '' OR (g.region_code >= ?1 AND g.region_code < ?1 || ':')) "
+			    "AND (?2 = '' OR g.kind = ?2) AND g.id > ?3 ORDER BY g.id LIMIT ?4",
+	[STMT_MEMBER_PUT] = "INSERT INTO group_members(group_id, user_id, role, function, state, "
+			    "joined_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+			    "ON CONFLICT(group_id, user_id) DO UPDATE SET role = excluded.role, "
+			    "function = excluded.function, state = excluded.state",
+	[STMT_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
+			    "ON u.id = m.user_id WHERE m.group_id = ?1 AND m.user_id = ?2",
+	[STMT_GROUP_MEMBERS] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
+			       "ON u.id = m.user_id WHERE m.group_id = ?1 AND (?2 = '' OR m.state = ?2) "
+			       "AND m.user_id > ?3 ORDER BY m.user_id LIMIT ?4",
+	[STMT_MEMBER_GROUPS] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
+			       "ON u.id = m.user_id WHERE m.user_id = ?1 ORDER BY m.group_id",
+	[STMT_USER_ID_BY_PHONE] = "SELECT id FROM users WHERE phone = ?1",
+	[STMT_DUTY_ROTA_CLEAR] = "DELETE FROM duty_rota WHERE group_id = ?1",
+	[STMT_DUTY_ROTA_INSERT] = "INSERT INTO duty_rota(group_id, weekday, user_id) VALUES (?1, ?2, ?3)",
+	[STMT_DUTY_ROTA_GET] = "SELECT weekday, user_id FROM duty_rota WHERE group_id = ?1",
+	[STMT_DUTY_OVERRIDE_PUT] = "INSERT INTO duty_overrides(group_id, day, user_id, reason) "
+				   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(group_id, day) DO UPDATE "
+				   "SET user_id = excluded.user_id, reason = excluded.reason",
+	[STMT_DUTY_OVERRIDE_DELETE] = "DELETE FROM duty_overrides WHERE group_id = ?1 AND day = ?2",
+	[STMT_DUTY_OVERRIDES] = "SELECT day, user_id, reason FROM duty_overrides WHERE group_id = ?1 "
+				"AND day BETWEEN ?2 AND ?3 ORDER BY day LIMIT 64",
+	[STMT_DUTY_LEAVE_INSERT] = "INSERT INTO duty_leave(group_id, user_id, first_day, last_day, "
+				   "reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_DUTY_LEAVE_DELETE] = "DELETE FROM duty_leave WHERE group_id = ?1 AND id = ?2",
+	[STMT_DUTY_LEAVES] = "SELECT id, user_id, first_day, last_day, reason FROM duty_leave "
+			     "WHERE group_id = ?1 AND last_day >= ?2 AND first_day <= ?3 "
+			     "ORDER BY first_day, id LIMIT 64",
+	[STMT_MESSAGE_INSERT] =
+		"INSERT INTO messages(group_id, county, author_id, author_name, kind, body, reply_to, "
+		"mentions, attachment, broadcast_id, source, at) VALUES (?1, ?2, nullif(?3, 0), ?4, "
+		"?5, ?6, nullif(?7, 0), ?8, ?9, nullif(?10, 0), ?11, ?12)",
+	[STMT_MESSAGE_FTS_INSERT] = "INSERT INTO messages_fts(rowid, body) VALUES (?1, ?2)",
+	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1",
+	[STMT_MESSAGES_AFTER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
+				"AND m.id > ?2 ORDER BY m.id LIMIT ?3",
+	[STMT_MESSAGES_BEFORE] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
+				 "AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3",
+	[STMT_MESSAGE_SET_STATE] = "UPDATE messages SET state = ?2, state_reason = ?3 WHERE id = ?1",
+	/* scope: regions ?3..?6 ('~' matches no code), or the groups of member ?7 */
+	[STMT_MESSAGES_SEARCH] =
+		"SELECT " MESSAGE_COLS " FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+		"JOIN groups g ON g.id = m.group_id WHERE messages_fts MATCH ?1 "
+		"AND m.state = 'visible' AND (?2 = 0 OR m.group_id = ?2) AND ("
+		"(g.region_code >= ?3 AND g.region_code < ?3 || ':') OR "
+		"(g.region_code >= ?4 AND g.region_code < ?4 || ':') OR "
+		"(g.region_code >= ?5 AND g.region_code < ?5 || ':') OR "
+		"(g.region_code >= ?6 AND g.region_code < ?6 || ':') OR "
+		"m.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?7 "
+		"AND state = 'active')) ORDER BY f.rowid DESC LIMIT ?8",
+	[STMT_INGEST_KEY_GET] = "SELECT message_id FROM ingest_keys WHERE key = ?1",
+	[STMT_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) VALUES (?1, ?2, ?3)",
+	[STMT_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
+				  "VALUES (?1, ?2, ?3, ?4)",
+	[STMT_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "
+				   "AND region_code >= ?1 AND region_code < ?1 || ':' ORDER BY id",
+	[STMT_DELIVERY_INSERT] = "INSERT INTO broadcast_deliveries(broadcast_id, group_id, message_id) "
+				 "VALUES (?1, ?2, ?3)",
+	[STMT_DELIVERIES] = "SELECT d.group_id, g.name, d.message_id, b.group_id "
+			    "FROM broadcast_deliveries d JOIN groups g ON g.id = d.group_id "
+			    "JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.broadcast_id = ?1 "
+			    "ORDER BY d.group_id",
+	[STMT_ATTACHMENT_INSERT] = "INSERT INTO attachments(sha256, group_id, mime, size, uploader, at) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(sha256, group_id) DO NOTHING",
+	[STMT_ATTACHMENT_GET] = "SELECT sha256, group_id, mime, size, uploader, at FROM attachments "
+				"WHERE sha256 = ?1 AND group_id = ?2",
 };

@@ -288,3 +288,268 @@ void store_stats(struct store *s, struct store_stats *out)
 	memset(out, 0, sizeof(*out));
 	s->ops->stats(s, out);
 }
+
+/* ---- live events ---- */
+
+static bool event_field_ok(const char *v, size_t cap) { return v && *v && strlen(v) < cap; }
+
+enum app_err store_event_publish(struct store *s, const struct event_note *ev, int64_t *id,
+				 struct app_error *err)
+{
+	if (!event_field_ok(ev->topic, EVENT_TOPIC_MAX) || !event_field_ok(ev->kind, EVENT_KIND_MAX) ||
+	    !event_field_ok(ev->data, EVENT_DATA_MAX) || !ev->county || strlen(ev->county) > 6)
+		return app_fail(err, APP_EINVAL, "an event needs a topic, a kind and data that fit");
+	/* each goes out as one line of an event stream */
+	if (strpbrk(ev->topic, "\r\n") || strpbrk(ev->kind, "\r\n") || strpbrk(ev->data, "\r\n"))
+		return app_fail(err, APP_EINVAL, "an event's fields must be single lines");
+	int64_t ignored;
+	return s->ops->events->publish(s, ev, id ? id : &ignored, err);
+}
+
+enum app_err store_events_after(struct store *s, const char *topic, int64_t after, int limit,
+				store_event_fn fn, void *ctx, struct app_error *err)
+{
+	return s->ops->events->after(s, topic, after, limit, fn, ctx, err);
+}
+
+enum app_err store_events_head(struct store *s, int64_t *id, struct app_error *err)
+{
+	return s->ops->events->head(s, id, err);
+}
+
+enum app_err store_events_watch(struct store *s, store_watch_fn fn, void *ctx,
+				struct app_error *err)
+{
+	return s->ops->events->watch(s, fn, ctx, err);
+}
+
+void store_events_unwatch(struct store *s) { s->ops->events->unwatch(s); }
+
+/* ---- scheduled jobs and housekeeping ---- */
+
+enum app_err store_job_claim(struct store *s, const char *name, int64_t slot, const char *node,
+			     int64_t now, int64_t *run_id, struct app_error *err)
+{
+	if (!event_field_ok(name, JOB_NAME_MAX) || !event_field_ok(node, JOB_NODE_MAX))
+		return app_fail(err, APP_EINVAL, "a job claim needs a job and a node name that fit");
+	*run_id = 0;
+	return s->ops->sched->job_claim(s, name, slot, node, now, run_id, err);
+}
+
+enum app_err store_job_finish(struct store *s, int64_t run_id, int64_t now, bool ok,
+			      const char *detail, struct app_error *err)
+{
+	return s->ops->sched->job_finish(s, run_id, now, ok, detail ? detail : "", err);
+}
+
+enum app_err store_job_runs(struct store *s, const char *name, int limit, store_job_run_fn fn,
+			    void *ctx, struct app_error *err)
+{
+	return s->ops->sched->job_runs(s, name ? name : "", limit, fn, ctx, err);
+}
+
+enum app_err store_lock_try(struct store *s, const char *name, struct store_lock **out,
+			    struct app_error *err)
+{
+	*out = NULL;
+	return s->ops->sched->lock_try(s, name, out, err);
+}
+
+void store_lock_release(struct store *s, struct store_lock *lock)
+{
+	if (lock)
+		s->ops->sched->lock_release(s, lock);
+}
+
+enum app_err store_purge(struct store *s, int64_t sessions_before, int64_t attempts_before,
+			 int64_t events_before, struct store_purge_counts *out,
+			 struct app_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return s->ops->sched->purge(s, sessions_before, attempts_before, events_before, out, err);
+}
+
+enum app_err store_maintain(struct store *s, int64_t now, char *detail, size_t cap,
+			    struct app_error *err)
+{
+	if (cap)
+		detail[0] = '\0';
+	return s->ops->sched->maintain(s, now, detail, cap, err);
+}
+
+/* ---- service groups and duty ---- */
+
+enum app_err store_groups_sync(struct store *s, const char *within, int64_t now,
+			       const struct audit_note *note, struct group_sync_counts *counts,
+			       struct app_error *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	return s->ops->groups->sync(s, within ? within : "", now, note, counts, err);
+}
+
+enum app_err store_group_create(struct store *s, const struct group *g,
+				const struct audit_note *note, int64_t *id, struct app_error *err)
+{
+	return s->ops->groups->create(s, g, note, id, err);
+}
+
+enum app_err store_group_get(struct store *s, int64_t id, struct group *out,
+			     struct app_error *err)
+{
+	return s->ops->groups->get(s, id, out, err);
+}
+
+enum app_err store_group_by_join_code(struct store *s, const char *code, struct group *out,
+				      struct app_error *err)
+{
+	return s->ops->groups->by_join_code(s, code, out, err);
+}
+
+enum app_err store_group_update(struct store *s, const struct group *g,
+				const struct audit_note *note, struct app_error *err)
+{
+	return s->ops->groups->update(s, g, note, err);
+}
+
+enum app_err store_group_list(struct store *s, const char *within, const char *kind,
+			      int64_t after_id, int limit, store_group_fn fn, void *ctx,
+			      struct app_error *err)
+{
+	return s->ops->groups->list(s, within ? within : "", kind ? kind : "", after_id, limit, fn,
+				    ctx, err);
+}
+
+enum app_err store_member_put(struct store *s, const struct group_member *m,
+			      const struct audit_note *note, struct app_error *err)
+{
+	return s->ops->groups->member_put(s, m, note, err);
+}
+
+enum app_err store_member_get(struct store *s, int64_t group_id, int64_t user_id,
+			      struct group_member *out, struct app_error *err)
+{
+	return s->ops->groups->member_get(s, group_id, user_id, out, err);
+}
+
+enum app_err store_group_members(struct store *s, int64_t group_id, const char *state,
+				 int64_t after_user, int limit, store_member_fn fn, void *ctx,
+				 struct app_error *err)
+{
+	return s->ops->groups->members(s, group_id, state ? state : "", after_user, limit, fn, ctx,
+				       err);
+}
+
+enum app_err store_member_groups(struct store *s, int64_t user_id, store_member_fn fn,
+				 void *ctx, struct app_error *err)
+{
+	return s->ops->groups->member_groups(s, user_id, fn, ctx, err);
+}
+
+enum app_err store_roster_import(struct store *s, int64_t group_id, const struct roster_row *rows,
+				 size_t n, int64_t now, const struct audit_note *note,
+				 struct roster_counts *counts, struct app_error *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	return s->ops->groups->roster_import(s, group_id, rows, n, now, note, counts, err);
+}
+
+enum app_err store_duty_rota_set(struct store *s, int64_t group_id, const int64_t users[7],
+				 const struct audit_note *note, struct app_error *err)
+{
+	return s->ops->groups->duty_rota_set(s, group_id, users, note, err);
+}
+
+enum app_err store_duty_override_set(struct store *s, int64_t group_id,
+				     const struct duty_override *o, const struct audit_note *note,
+				     struct app_error *err)
+{
+	return s->ops->groups->duty_override_set(s, group_id, o, note, err);
+}
+
+enum app_err store_duty_leave_add(struct store *s, int64_t group_id, const struct duty_leave *l,
+				  const struct audit_note *note, int64_t *id, struct app_error *err)
+{
+	return s->ops->groups->duty_leave_add(s, group_id, l, note, id, err);
+}
+
+enum app_err store_duty_leave_remove(struct store *s, int64_t group_id, int64_t leave_id,
+				     const struct audit_note *note, struct app_error *err)
+{
+	return s->ops->groups->duty_leave_remove(s, group_id, leave_id, note, err);
+}
+
+enum app_err store_duty_get(struct store *s, int64_t group_id, int first_day, int last_day,
+			    struct duty_data *out, struct app_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return s->ops->groups->duty_get(s, group_id, first_day, last_day, out, err);
+}
+
+/* ---- messages ---- */
+
+enum app_err store_message_post(struct store *s, struct message *m, store_message_json_fn json,
+				struct app_error *err)
+{
+	return s->ops->messages->post(s, m, json, err);
+}
+
+enum app_err store_message_get(struct store *s, int64_t id, struct message *out,
+			       struct app_error *err)
+{
+	return s->ops->messages->get(s, id, out, err);
+}
+
+enum app_err store_messages_list(struct store *s, int64_t group_id, int64_t after,
+				 int64_t before, int limit, store_message_fn fn, void *ctx,
+				 struct app_error *err)
+{
+	return s->ops->messages->list(s, group_id, after, before, limit, fn, ctx, err);
+}
+
+enum app_err store_message_set_state(struct store *s, const struct message *m,
+				     const struct audit_note *note, store_message_json_fn json,
+				     struct app_error *err)
+{
+	return s->ops->messages->set_state(s, m, note, json, err);
+}
+
+enum app_err store_messages_search(struct store *s, const char *query,
+				   const struct message_scope *scope, int64_t group_id, int limit,
+				   store_message_fn fn, void *ctx, struct app_error *err)
+{
+	return s->ops->messages->search(s, query, scope, group_id, limit, fn, ctx, err);
+}
+
+enum app_err store_messages_ingest(struct store *s, struct message *ms, const char *const *keys,
+				   size_t n, store_message_json_fn json,
+				   struct ingest_counts *counts, struct app_error *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	return s->ops->messages->ingest(s, ms, keys, n, json, counts, err);
+}
+
+enum app_err store_broadcast(struct store *s, struct message *m, const char *within,
+			     const struct audit_note *note, store_message_json_fn json,
+			     int64_t *broadcast_id, int64_t *groups, struct app_error *err)
+{
+	return s->ops->messages->broadcast(s, m, within, note, json, broadcast_id, groups, err);
+}
+
+enum app_err store_broadcast_deliveries(struct store *s, int64_t broadcast_id,
+					int64_t *from_group, store_delivery_fn fn, void *ctx,
+					struct app_error *err)
+{
+	return s->ops->messages->deliveries(s, broadcast_id, from_group, fn, ctx, err);
+}
+
+enum app_err store_attachment_put(struct store *s, const struct attachment *a,
+				  struct app_error *err)
+{
+	return s->ops->messages->attachment_put(s, a, err);
+}
+
+enum app_err store_attachment_get(struct store *s, const char *sha256, int64_t group_id,
+				  struct attachment *out, struct app_error *err)
+{
+	return s->ops->messages->attachment_get(s, sha256, group_id, out, err);
+}

@@ -14,6 +14,7 @@
 
 #include "core/division.h"
 #include "core/err.h"
+#include "core/strbuf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -317,6 +318,392 @@ enum app_err store_invite_accept(struct store *s, const uint8_t hash[TOKEN_HASH_
 				 const struct user *u, const char *password_hash,
 				 const struct audit_note *note, int64_t *user_id,
 				 struct app_error *err);
+
+/* ---- live events ----
+ *
+ * An event tells clients watching a topic ("user:12") that something they
+ * see has changed. Events are rows: ids only grow, so a client that lost its
+ * connection resumes after the last id it saw (SSE Last-Event-ID), from any
+ * node. A watcher (store_events_watch) hears, on a thread of the store's,
+ * the topic of every event committed by this process or, on PostgreSQL, by
+ * any node of the cluster (LISTEN/NOTIFY).
+ */
+
+#define EVENT_TOPIC_MAX 64
+#define EVENT_KIND_MAX 48
+#define EVENT_DATA_MAX 16384 /* bytes of JSON, including the NUL */
+#define EVENT_RETENTION_DAYS 7 /* how far back a client can resume */
+
+struct event_note {
+	const char *topic;  /* "user:12"; under EVENT_TOPIC_MAX bytes */
+	const char *kind;   /* "roles.changed"; under EVENT_KIND_MAX bytes */
+	const char *county; /* the county code the event belongs to, "" when none */
+	const char *data;   /* a JSON object on one line; under EVENT_DATA_MAX bytes */
+	const char *subject; /* the object told of, "message:12"; NULL or "" for none */
+};
+
+struct event_record {
+	int64_t id;
+	int64_t at;
+	char topic[EVENT_TOPIC_MAX];
+	char kind[EVENT_KIND_MAX];
+	char county[7];
+	char data[EVENT_DATA_MAX];
+};
+
+typedef bool (*store_event_fn)(void *ctx, const struct event_record *e);
+/* topic is NULL when events may have been missed (a lost connection):
+ * every watcher should look again. Must return quickly. */
+typedef void (*store_watch_fn)(void *ctx, const char *topic);
+
+/* Append an event in a transaction of its own. APP_EINVAL when a field is
+ * empty or too long. *id (may be NULL) receives its id. */
+enum app_err store_event_publish(struct store *s, const struct event_note *ev, int64_t *id,
+				 struct app_error *err);
+/* Events of topic with id > after, in id order, at most limit. */
+enum app_err store_events_after(struct store *s, const char *topic, int64_t after, int limit,
+				store_event_fn fn, void *ctx, struct app_error *err);
+/* The newest event id of all topics (0 when none): where a new watcher starts. */
+enum app_err store_events_head(struct store *s, int64_t *id, struct app_error *err);
+/* Start calling fn for committed events (one watcher per store). */
+enum app_err store_events_watch(struct store *s, store_watch_fn fn, void *ctx,
+				struct app_error *err);
+/* Stop calling the watcher; returns once it is no longer running. */
+void store_events_unwatch(struct store *s);
+
+/* ---- scheduled jobs ----
+ *
+ * Time is cut into slots of a job's interval; a slot is run by one node
+ * only: store_job_claim() moves the job's last slot forward in one statement,
+ * and only the node whose statement did it runs the slot. A store lock keeps
+ * two runs of one job from overlapping (on PostgreSQL a session advisory
+ * lock, so across nodes; on SQLite within the process).
+ */
+
+#define JOB_NAME_MAX 48
+#define JOB_NODE_MAX 64
+
+struct job_run {
+	int64_t id;
+	char name[JOB_NAME_MAX];
+	int64_t slot;
+	char node[JOB_NODE_MAX];
+	int64_t started_at;
+	int64_t finished_at; /* 0 while running */
+	char outcome[12];    /* "running", "ok" or "failed" */
+	char detail[256];
+};
+
+typedef bool (*store_job_run_fn)(void *ctx, const struct job_run *r);
+
+/*
+ * Claim slot of job name for node at now: when no node claimed this or a
+ * later slot, record a run ("running") and set *run_id to its id; otherwise
+ * set *run_id to 0 and change nothing.
+ */
+enum app_err store_job_claim(struct store *s, const char *name, int64_t slot, const char *node,
+			     int64_t now, int64_t *run_id, struct app_error *err);
+/* Record the end of a run: ok or failed, with a detail (cut to fit). */
+enum app_err store_job_finish(struct store *s, int64_t run_id, int64_t now, bool ok,
+			      const char *detail, struct app_error *err);
+/* Runs of job name (NULL or "": all jobs), newest first, at most limit. */
+enum app_err store_job_runs(struct store *s, const char *name, int limit, store_job_run_fn fn,
+			    void *ctx, struct app_error *err);
+
+struct store_lock;
+/* Take the lock called name without waiting: *out is NULL when someone
+ * else holds it. Release it with store_lock_release(). */
+enum app_err store_lock_try(struct store *s, const char *name, struct store_lock **out,
+			    struct app_error *err);
+void store_lock_release(struct store *s, struct store_lock *lock);
+
+/* ---- housekeeping (run by scheduled jobs) ---- */
+
+struct store_purge_counts {
+	int64_t sessions;       /* sessions that had ended */
+	int64_t login_failures; /* sign-in attempts */
+	int64_t events;         /* events */
+};
+
+/*
+ * Remove sessions that expired or were revoked before `sessions_before`,
+ * sign-in attempts made before `attempts_before` and events older than
+ * `events_before`, each in transactions of its own.
+ */
+enum app_err store_purge(struct store *s, int64_t sessions_before, int64_t attempts_before,
+			 int64_t events_before, struct store_purge_counts *out,
+			 struct app_error *err);
+/*
+ * Keep the database in shape at now: on PostgreSQL create the monthly
+ * partitions of the coming months; on SQLite checkpoint the WAL and let
+ * SQLite refresh its statistics. *detail (cap bytes) says what was done.
+ */
+enum app_err store_maintain(struct store *s, int64_t now, char *detail, size_t cap,
+			    struct app_error *err);
+
+/* ---- service groups (the 项城 model) ----
+ *
+ * Kinds, roles and states are stored as the words below; the groups module
+ * decides what they mean. Every write takes an audit note.
+ */
+
+#define GROUP_JOIN_CODE_MAX 64
+
+struct group {
+	int64_t id;
+	char kind[8]; /* "county", "town", "village" or "adhoc" */
+	char region[DIVISION_CODE_MAX + 1];
+	char name[REGION_NAME_MAX];
+	char join_code[GROUP_JOIN_CODE_MAX]; /* the secret part of the join link */
+	bool approval;  /* joining needs an admin's approval */
+	int duty_start; /* minutes after midnight, China time */
+	int duty_end;
+	int64_t created_at;
+	int members; /* active members; filled by reads that say so */
+};
+
+struct group_member {
+	int64_t group_id;
+	int64_t user_id;
+	char role[12];     /* "owner", "admin", "key_person" or "resident" */
+	char function[96]; /* what a key person does here: 包村干部, 村医 ... */
+	char state[8];     /* "active", "pending" (awaiting approval) or "left" */
+	int64_t joined_at;
+	/* of the person, filled by listings */
+	char name[128];
+	char phone[16];
+};
+
+typedef bool (*store_group_fn)(void *ctx, const struct group *g);
+typedef bool (*store_member_fn)(void *ctx, const struct group_member *m);
+
+struct group_sync_counts {
+	int64_t created, existing;
+};
+
+/*
+ * Make the standing group of every county, town and village in the
+ * registry under `within` that has none yet, named after its region, with a
+ * fresh join code, in one transaction.
+ */
+enum app_err store_groups_sync(struct store *s, const char *within, int64_t now,
+			       const struct audit_note *note, struct group_sync_counts *counts,
+			       struct app_error *err);
+/* Make a group (ad-hoc ones; standing ones come from sync). APP_ECONFLICT
+ * when a standing group of that region exists, or the join code is taken. */
+enum app_err store_group_create(struct store *s, const struct group *g,
+				const struct audit_note *note, int64_t *id, struct app_error *err);
+/* One group, with its member count. APP_ENOTFOUND when absent. */
+enum app_err store_group_get(struct store *s, int64_t id, struct group *out,
+			     struct app_error *err);
+enum app_err store_group_by_join_code(struct store *s, const char *code, struct group *out,
+				      struct app_error *err);
+/* Change name, approval, duty hours and join code of g->id. */
+enum app_err store_group_update(struct store *s, const struct group *g,
+				const struct audit_note *note, struct app_error *err);
+/* Groups whose region is within `within` ("" all), of kind ("" any), by id
+ * after after_id, at most limit, with their member counts. */
+enum app_err store_group_list(struct store *s, const char *within, const char *kind,
+			      int64_t after_id, int limit, store_group_fn fn, void *ctx,
+			      struct app_error *err);
+
+/* Add a member or change their role, function or state. APP_EINVAL when
+ * the group or the user does not exist. */
+enum app_err store_member_put(struct store *s, const struct group_member *m,
+			      const struct audit_note *note, struct app_error *err);
+/* APP_ENOTFOUND when the person never was a member. */
+enum app_err store_member_get(struct store *s, int64_t group_id, int64_t user_id,
+			      struct group_member *out, struct app_error *err);
+/* Members of a group in state ("" any), by user id after after_user. */
+enum app_err store_group_members(struct store *s, int64_t group_id, const char *state,
+				 int64_t after_user, int limit, store_member_fn fn, void *ctx,
+				 struct app_error *err);
+/* The groups a person belongs to (any state), by group id. */
+enum app_err store_member_groups(struct store *s, int64_t user_id, store_member_fn fn,
+				 void *ctx, struct app_error *err);
+
+/* One line of a roster: a household and the person who answers for it. */
+struct roster_row {
+	int line; /* in the file, for errors */
+	char name[128];
+	char phone[16];
+	char id_number[20]; /* "" when not given */
+	char address[256];
+};
+
+struct roster_counts {
+	int64_t households, users, joined, already; /* already: were members */
+};
+
+/*
+ * Import a roster into a group in one transaction: per row a household at
+ * the group's region and its resident (made unless the phone is known), who
+ * joins the group as an active resident. All or nothing: on a conflict
+ * (an ID number registered to another phone) the error names the line.
+ */
+enum app_err store_roster_import(struct store *s, int64_t group_id, const struct roster_row *rows,
+				 size_t n, int64_t now, const struct audit_note *note,
+				 struct roster_counts *counts, struct app_error *err);
+
+/* ---- duty rota (轮流值班) ---- */
+
+struct duty_override {
+	int day; /* yyyymmdd, China time */
+	int64_t user_id;
+	char reason[128];
+};
+
+struct duty_leave {
+	int64_t id;
+	int64_t user_id;
+	int first_day, last_day; /* yyyymmdd, inclusive */
+	char reason[128];
+};
+
+struct duty_data {
+	int64_t weekday_user[7]; /* 0 Monday .. 6 Sunday; 0 when nobody */
+	int noverrides, nleaves;
+	struct duty_override overrides[64]; /* in the asked range, by day */
+	struct duty_leave leaves[64];       /* overlapping the asked range */
+};
+
+/* Replace the weekly rotation of a group (users[i] for weekday i, 0 for nobody). */
+enum app_err store_duty_rota_set(struct store *s, int64_t group_id, const int64_t users[7],
+				 const struct audit_note *note, struct app_error *err);
+/* Set one day's override (user_id 0 removes it). */
+enum app_err store_duty_override_set(struct store *s, int64_t group_id,
+				     const struct duty_override *o, const struct audit_note *note,
+				     struct app_error *err);
+enum app_err store_duty_leave_add(struct store *s, int64_t group_id, const struct duty_leave *l,
+				  const struct audit_note *note, int64_t *id, struct app_error *err);
+/* APP_ENOTFOUND when the group has no such leave. */
+enum app_err store_duty_leave_remove(struct store *s, int64_t group_id, int64_t leave_id,
+				     const struct audit_note *note, struct app_error *err);
+/* The rotation, and the overrides and leaves touching days first..last
+ * (at most 64 of each: a range of a few weeks). */
+enum app_err store_duty_get(struct store *s, int64_t group_id, int first_day, int last_day,
+			    struct duty_data *out, struct app_error *err);
+
+/* ---- messages (the talk in service groups) ----
+ *
+ * A message is stored with its search terms and, in the same transaction,
+ * an event on its group's topic ("group:<id>", kind "message") and one on
+ * the topic of each mentioned person ("user:<id>", kind "mention"), whose
+ * data the caller's json function writes once the message has its id.
+ * Messages are never deleted; recalling and hiding change their state.
+ */
+
+#define MESSAGE_BODY_MAX 8004 /* 2,000 characters of up to 4 bytes, and a NUL */
+#define MESSAGE_MENTIONS_MAX 20
+#define ATTACHMENT_SHA_LEN 64 /* hex digits */
+
+struct message {
+	int64_t id;
+	int64_t group_id;
+	char county[7];
+	int64_t author_id; /* 0: someone outside bianmin (a bridged message) */
+	char author_name[128];
+	char kind[12]; /* "text", "image" or "broadcast" */
+	char body[MESSAGE_BODY_MAX];
+	int64_t reply_to; /* 0 when none */
+	int nmentions;
+	int64_t mentions[MESSAGE_MENTIONS_MAX];
+	char attachment[ATTACHMENT_SHA_LEN + 1]; /* "" when none */
+	int64_t broadcast_id; /* 0 when none */
+	char state[10];         /* "visible", "recalled" or "hidden" */
+	char state_reason[256]; /* why it was hidden */
+	char source[8];         /* "app" or "bridge" */
+	int64_t at;
+};
+
+typedef bool (*store_message_fn)(void *ctx, const struct message *m);
+/* Write the JSON of m (one line, an object) for its events. */
+typedef void (*store_message_json_fn)(const struct message *m, struct strbuf *out);
+
+/* Store m (its id and at are set here) with its terms and events. */
+enum app_err store_message_post(struct store *s, struct message *m, store_message_json_fn json,
+				struct app_error *err);
+/* APP_ENOTFOUND when absent. */
+enum app_err store_message_get(struct store *s, int64_t id, struct message *out,
+			       struct app_error *err);
+/*
+ * Messages of a group: with after >= 0 those with id > after, oldest
+ * first (catching up); with after < 0 the newest with id < before (0: no
+ * bound), newest first (scrolling back). At most limit.
+ */
+enum app_err store_messages_list(struct store *s, int64_t group_id, int64_t after,
+				 int64_t before, int limit, store_message_fn fn, void *ctx,
+				 struct app_error *err);
+/* Change m's state ("recalled", "hidden", "visible") and reason, with its
+ * audit entry and a "message.changed" event on the group's topic. */
+enum app_err store_message_set_state(struct store *s, const struct message *m,
+				     const struct audit_note *note, store_message_json_fn json,
+				     struct app_error *err);
+
+/* Whose messages a search may return. */
+struct message_scope {
+	int nregions;
+	const char *regions[4]; /* groups whose region is within one of these */
+	int64_t member;         /* or groups this user is an active member of (0: none) */
+};
+
+/* Visible messages whose text matches every term of query (a phrase per
+ * run of characters), newest first, at most limit. APP_EINVAL when the
+ * query has no searchable term. */
+enum app_err store_messages_search(struct store *s, const char *query,
+				   const struct message_scope *scope, int64_t group_id, int limit,
+				   store_message_fn fn, void *ctx, struct app_error *err);
+
+struct ingest_counts {
+	int64_t stored, repeated; /* repeated: keys seen before, ignored */
+};
+
+/*
+ * Store many messages at once, each with an idempotency key (keys[i]): a
+ * key seen before is skipped and counted, never stored twice. One
+ * transaction: all or nothing.
+ */
+enum app_err store_messages_ingest(struct store *s, struct message *ms, const char *const *keys,
+				   size_t n, store_message_json_fn json,
+				   struct ingest_counts *counts, struct app_error *err);
+
+struct broadcast_delivery {
+	int64_t group_id;
+	char group_name[REGION_NAME_MAX];
+	int64_t message_id;
+};
+typedef bool (*store_delivery_fn)(void *ctx, const struct broadcast_delivery *d);
+
+/*
+ * A policy broadcast from group m->group_id to it and every standing group
+ * whose region is within `within`, as one transaction: a message of kind
+ * "broadcast" in each, its events, and a delivery row per group.
+ * *broadcast_id and *groups receive the broadcast and how many got it.
+ */
+enum app_err store_broadcast(struct store *s, struct message *m, const char *within,
+			     const struct audit_note *note, store_message_json_fn json,
+			     int64_t *broadcast_id, int64_t *groups, struct app_error *err);
+/* The deliveries of a broadcast, by group id. APP_ENOTFOUND when none. */
+enum app_err store_broadcast_deliveries(struct store *s, int64_t broadcast_id,
+					int64_t *from_group, store_delivery_fn fn, void *ctx,
+					struct app_error *err);
+
+struct attachment {
+	char sha256[ATTACHMENT_SHA_LEN + 1];
+	int64_t group_id;
+	char mime[32];
+	int64_t size;
+	int64_t uploader;
+	int64_t at;
+};
+
+/* Record an image sent to a group (its file is already on disk); the same
+ * image sent to one group twice is one row (the first upload's). */
+enum app_err store_attachment_put(struct store *s, const struct attachment *a,
+				  struct app_error *err);
+/* The image sha256 as sent to group_id. APP_ENOTFOUND when it was not. */
+enum app_err store_attachment_get(struct store *s, const char *sha256, int64_t group_id,
+				  struct attachment *out, struct app_error *err);
 
 /* ---- figures for /metrics ---- */
 

@@ -94,6 +94,103 @@ struct store_account_ops {
 				      struct app_error *err);
 };
 
+struct store_event_ops {
+	enum app_err (*publish)(struct store *s, const struct event_note *ev, int64_t *id,
+				struct app_error *err);
+	enum app_err (*after)(struct store *s, const char *topic, int64_t after, int limit,
+			      store_event_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*head)(struct store *s, int64_t *id, struct app_error *err);
+	enum app_err (*watch)(struct store *s, store_watch_fn fn, void *ctx,
+			      struct app_error *err);
+	void (*unwatch)(struct store *s);
+};
+
+struct store_sched_ops {
+	enum app_err (*job_claim)(struct store *s, const char *name, int64_t slot,
+				  const char *node, int64_t now, int64_t *run_id,
+				  struct app_error *err);
+	enum app_err (*job_finish)(struct store *s, int64_t run_id, int64_t now, bool ok,
+				   const char *detail, struct app_error *err);
+	enum app_err (*job_runs)(struct store *s, const char *name, int limit,
+				 store_job_run_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*lock_try)(struct store *s, const char *name, struct store_lock **out,
+				 struct app_error *err);
+	void (*lock_release)(struct store *s, struct store_lock *lock);
+	enum app_err (*purge)(struct store *s, int64_t sessions_before, int64_t attempts_before,
+			      int64_t events_before, struct store_purge_counts *out,
+			      struct app_error *err);
+	enum app_err (*maintain)(struct store *s, int64_t now, char *detail, size_t cap,
+				 struct app_error *err);
+};
+
+struct store_group_ops {
+	enum app_err (*sync)(struct store *s, const char *within, int64_t now,
+			     const struct audit_note *note, struct group_sync_counts *counts,
+			     struct app_error *err);
+	enum app_err (*create)(struct store *s, const struct group *g,
+			       const struct audit_note *note, int64_t *id, struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t id, struct group *out, struct app_error *err);
+	enum app_err (*by_join_code)(struct store *s, const char *code, struct group *out,
+				     struct app_error *err);
+	enum app_err (*update)(struct store *s, const struct group *g,
+			       const struct audit_note *note, struct app_error *err);
+	enum app_err (*list)(struct store *s, const char *within, const char *kind,
+			     int64_t after_id, int limit, store_group_fn fn, void *ctx,
+			     struct app_error *err);
+	enum app_err (*member_put)(struct store *s, const struct group_member *m,
+				   const struct audit_note *note, struct app_error *err);
+	enum app_err (*member_get)(struct store *s, int64_t group_id, int64_t user_id,
+				   struct group_member *out, struct app_error *err);
+	enum app_err (*members)(struct store *s, int64_t group_id, const char *state,
+				int64_t after_user, int limit, store_member_fn fn, void *ctx,
+				struct app_error *err);
+	enum app_err (*member_groups)(struct store *s, int64_t user_id, store_member_fn fn,
+				      void *ctx, struct app_error *err);
+	enum app_err (*roster_import)(struct store *s, int64_t group_id,
+				      const struct roster_row *rows, size_t n, int64_t now,
+				      const struct audit_note *note, struct roster_counts *counts,
+				      struct app_error *err);
+	enum app_err (*duty_rota_set)(struct store *s, int64_t group_id, const int64_t users[7],
+				      const struct audit_note *note, struct app_error *err);
+	enum app_err (*duty_override_set)(struct store *s, int64_t group_id,
+					  const struct duty_override *o,
+					  const struct audit_note *note, struct app_error *err);
+	enum app_err (*duty_leave_add)(struct store *s, int64_t group_id,
+				       const struct duty_leave *l, const struct audit_note *note,
+				       int64_t *id, struct app_error *err);
+	enum app_err (*duty_leave_remove)(struct store *s, int64_t group_id, int64_t leave_id,
+					  const struct audit_note *note, struct app_error *err);
+	enum app_err (*duty_get)(struct store *s, int64_t group_id, int first_day, int last_day,
+				 struct duty_data *out, struct app_error *err);
+};
+
+struct store_message_ops {
+	enum app_err (*post)(struct store *s, struct message *m, store_message_json_fn json,
+			     struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t id, struct message *out,
+			    struct app_error *err);
+	enum app_err (*list)(struct store *s, int64_t group_id, int64_t after, int64_t before,
+			     int limit, store_message_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*set_state)(struct store *s, const struct message *m,
+				  const struct audit_note *note, store_message_json_fn json,
+				  struct app_error *err);
+	enum app_err (*search)(struct store *s, const char *query,
+			       const struct message_scope *scope, int64_t group_id, int limit,
+			       store_message_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*ingest)(struct store *s, struct message *ms, const char *const *keys,
+			       size_t n, store_message_json_fn json, struct ingest_counts *counts,
+			       struct app_error *err);
+	enum app_err (*broadcast)(struct store *s, struct message *m, const char *within,
+				  const struct audit_note *note, store_message_json_fn json,
+				  int64_t *broadcast_id, int64_t *groups, struct app_error *err);
+	enum app_err (*deliveries)(struct store *s, int64_t broadcast_id, int64_t *from_group,
+				   store_delivery_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*attachment_put)(struct store *s, const struct attachment *a,
+				       struct app_error *err);
+	enum app_err (*attachment_get)(struct store *s, const char *sha256, int64_t group_id,
+				       struct attachment *out, struct app_error *err);
+};
+
 struct store_ops {
 	const char *name;
 	enum app_err (*open)(struct store *s, const char *uri, enum store_open_mode mode,
@@ -106,6 +203,10 @@ struct store_ops {
 	const struct store_region_ops *regions;
 	const struct store_audit_ops *audit;
 	const struct store_account_ops *accounts;
+	const struct store_event_ops *events;
+	const struct store_sched_ops *sched;
+	const struct store_group_ops *groups;
+	const struct store_message_ops *messages;
 };
 
 struct store {
@@ -115,6 +216,30 @@ struct store {
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
+
+/* ---- shared by the backends (store_messages.c) ---- */
+
+/* Mentions of m as "12,34" into out (cap bytes), and back. */
+void store_mentions_format(const struct message *m, char *out, size_t cap);
+void store_mentions_parse(const char *s, struct message *m);
+
+/* Append one event inside the backend's open transaction. */
+typedef enum app_err (*store_event_append_fn)(void *ctx, const struct event_note *ev,
+					      struct app_error *err);
+/* Replace the data of the events about subject, in the open transaction. */
+typedef enum app_err (*store_event_rewrite_fn)(void *ctx, const char *subject, const char *data,
+					       struct app_error *err);
+/*
+ * The events of stored message m (their subject "message:<id>"): kind on
+ * its group's topic and, for a new message (kind "message"), a "mention" on
+ * each mentioned person's topic, each with json(m) as data, handed to
+ * append. For a change (any other kind), rewrite first replaces the data
+ * of the message's earlier events with json(m), so a replay shows only
+ * what may be seen now.
+ */
+enum app_err store_message_events(const struct message *m, const char *kind,
+				  store_message_json_fn json, store_event_append_fn append,
+				  store_event_rewrite_fn rewrite, void *ctx, struct app_error *err);
 
 /* Migrations compiled into the binary (generated from sql/<backend>/). */
 struct store_migration {

@@ -87,7 +87,10 @@ batch() {
 }
 
 # op METHOD PATH CREDENTIAL [JSON]: add a request, made with the Bearer
-# CREDENTIAL (none when empty) and the JSON body if given.
+# CREDENTIAL (none when empty) and the JSON body if given. With OP_STREAM
+# set the answer may be a stream that never ends: its body goes unbuffered
+# to /dev/full, so curl drops it at the first bytes, once the status is known.
+# With OP_FILE set the body is that file's bytes, of type OP_CTYPE.
 op() {
 	local body=${4-}
 	NOPS=$((NOPS + 1))
@@ -95,11 +98,18 @@ op() {
 		[ $NOPS -gt 1 ] && echo next
 		echo "url = \"$BASE$2\""
 		echo "request = \"$1\""
-		echo "output = \"$BATCH.d/$NOPS\""
+		if [ -n "${OP_STREAM-}" ]; then
+			printf '%s\n' 'output = "/dev/full"' no-buffer
+		else
+			echo "output = \"$BATCH.d/$NOPS\""
+		fi
 		# shellcheck disable=SC2028 # the \n is curl's to read
 		echo 'write-out = "%{http_code}\n"'
 		[ -n "$3" ] && echo "header = \"Authorization: Bearer $3\""
-		if [ -n "$body" ]; then
+		if [ -n "${OP_FILE-}" ]; then
+			echo "header = \"Content-Type: $OP_CTYPE\""
+			echo "data-binary = \"@$OP_FILE\""
+		elif [ -n "$body" ]; then
 			body=${body//\\/\\\\}
 			echo 'header = "Content-Type: application/json"'
 			echo "data-binary = \"${body//\"/\\\"}\""
@@ -148,6 +158,9 @@ bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo makes the 9 demo accounts" grep -q '9 demo accounts added' "$T/init.out"
 bm import divisions "$T/p.csv" "$T/c.csv" "$T/k.csv" "$T/t.csv" >"$T/import.out" 2>&1
 check "setup: the county 980101 is imported" test $? -eq 0
+bm groups sync --within 980101 >"$T/sync.out" 2>&1
+check "setup: the standing groups of county 980101 are made (groups sync)" \
+	grep -q '^groups: 3 made' "$T/sync.out"
 declare -A USER HH TOKEN PHONE PASS SELF
 bm user add --role resident --region 980101001001 外县居民 13900000001 >"$T/user.out" 2>&1
 [[ $(<"$T/user.out") =~ user\ ([0-9]+)\ created ]] && USER[c2]=${BASH_REMATCH[1]}
@@ -269,6 +282,128 @@ field 1 token && TOKEN[otp]=$FIELD
 field 1 id && SELF[otp]=$FIELD
 field 1 must_change_password
 check "setup: ... and must be changed" test "$FIELD" = true
+# --- the service network's objects ------------------------------------------
+# In each scope S (v1 v2 t2 c2): the village's standing group GID[S], where
+# USER[S] becomes a resident and a helper person (HPID[S], signed in as
+# HPT[S], its one-time password changed) an admin who writes MSG[S], sends
+# the image IMG[S] (bytes of its own: images are per group) and has leave
+# LEAVE[S]; the town groups GID[t1], GID[tx], GID[cx] with a broadcast each
+# (BC[...]; the helper of c2 is made an admin of its town's group to send
+# it); an ad-hoc group of v1 whose join code is JOIN. Rows that succeed on
+# something they use up get one of their own in FRESH[row]: leave to
+# withdraw, a message to hide, the caller's own message to recall.
+declare -A GID HPT HPID HPOTP MSG IMG LEAVE BC
+declare -A TOWN_OF=([t1]=990101103 [tx]=990101001 [cx]=980101001)
+HP_PW=Matrix-2026-helper
+batch gfind
+for s in v1 v2 t2 c2; do
+	maker "$s"
+	op GET "/api/v1/groups?within=${REGION[$s]}&kind=village&limit=1" "$MAKER"
+	AT[g.$s]=$NOPS
+	op_new_user "$s"
+	AT[hp.$s]=$NOPS PHONE[hp.$s]=$PHONE_NEW
+done
+for t in t1 tx cx; do
+	if [ "$t" = cx ]; then maker c2; else maker v1; fi
+	op GET "/api/v1/groups?within=${TOWN_OF[$t]}&kind=town&limit=1" "$MAKER"
+	AT[g.$t]=$NOPS
+done
+op POST /api/v1/groups "${TOKEN[system_admin]}" "{\"name\":\"矩阵入群\",\"region\":\"${REGION[v1]}\"}"
+AT[join]=$NOPS
+run_batch
+for s in v1 v2 t2 c2 t1 tx cx; do
+	field "${AT[g.$s]}" id && GID[$s]=$FIELD
+	check "setup: the standing group of $s (${GID[$s]})" test -n "${GID[$s]}"
+done
+for s in v1 v2 t2 c2; do
+	setup_ok "${AT[hp.$s]}" "a helper person in $s"
+	field "${AT[hp.$s]}" id && HPID[$s]=$FIELD
+	field "${AT[hp.$s]}" one_time_password && HPOTP[$s]=$FIELD
+done
+setup_ok "${AT[join]}" "an ad-hoc group of v1 to join"
+field "${AT[join]}" join_url && JOIN=${FIELD##*/}
+
+batch hplogin
+for s in v1 v2 t2 c2; do
+	op POST /api/v1/auth/login "" "{\"phone\":\"${PHONE[hp.$s]}\",\"password\":\"${HPOTP[$s]}\"}"
+done
+run_batch
+i=1
+for s in v1 v2 t2 c2; do
+	setup_ok $i "the helper of $s signs in"
+	field $i token && HPT[$s]=$FIELD
+	i=$((i + 1))
+done
+
+batch hpsetup
+for s in v1 v2 t2 c2; do
+	maker "$s"
+	op POST /api/v1/me/password "${HPT[$s]}" \
+		"{\"old_password\":\"${HPOTP[$s]}\",\"new_password\":\"$HP_PW\"}"
+	op PUT "/api/v1/groups/${GID[$s]}/members/${HPID[$s]}" "$MAKER" '{"role":"admin"}'
+	op PUT "/api/v1/groups/${GID[$s]}/members/${USER[$s]}" "$MAKER" '{"role":"resident"}'
+done
+op PUT "/api/v1/groups/${GID[cx]}/members/${HPID[c2]}" "$KEY98" '{"role":"admin"}'
+run_batch
+for i in $(seq 1 $NOPS); do setup_ok "$i" "the helpers' passwords and memberships ($i)"; done
+
+# own_group CALLER: the group the caller writes in (v1, or v2 for village_admin2).
+own_group() { if [ "$1" = village_admin2 ]; then echo "${GID[v2]}"; else echo "${GID[v1]}"; fi; }
+batch gobjects
+for s in v1 v2 t2 c2; do
+	maker "$s"
+	op POST "/api/v1/groups/${GID[$s]}/messages" "${HPT[$s]}" "{\"text\":\"矩阵消息$s\"}"
+	AT[msg.$s]=$NOPS
+	printf '\x89PNG\r\n\x1a\nmatrix image of %s\n' "$s" >"$T/img.$s"
+	OP_FILE=$T/img.$s OP_CTYPE=image/png op POST "/api/v1/groups/${GID[$s]}/images" "${HPT[$s]}"
+	AT[img.$s]=$NOPS
+	op POST "/api/v1/groups/${GID[$s]}/duty/leave" "$MAKER" \
+		"{\"user\":${HPID[$s]},\"from\":\"2027-01-04\",\"to\":\"2027-01-05\"}"
+	AT[leave.$s]=$NOPS
+done
+for t in t1 tx; do
+	op POST "/api/v1/groups/${GID[$t]}/broadcasts" "${TOKEN[system_admin]}" '{"text":"矩阵通知"}'
+	AT[bc.$t]=$NOPS
+done
+op POST "/api/v1/groups/${GID[cx]}/broadcasts" "${HPT[c2]}" '{"text":"矩阵通知"}'
+AT[bc.cx]=$NOPS
+declare -A GFRESH
+for r in "${!ROWS[@]}"; do
+	IFS=$'\t' read -r method path caller scope expect <<<"${ROWS[$r]}"
+	[[ $expect == 2* ]] || continue
+	case "$method $path|$scope" in
+	"DELETE /api/v1/groups/{id}/duty/leave/{leave}|"*)
+		maker "$scope"
+		op POST "/api/v1/groups/${GID[$scope]}/duty/leave" "$MAKER" \
+			"{\"user\":${HPID[$scope]},\"from\":\"2027-02-01\",\"to\":\"2027-02-01\"}" ;;
+	"POST /api/v1/messages/{mid}/hide|"*)
+		op POST "/api/v1/groups/${GID[$scope]}/messages" "${HPT[$scope]}" "{\"text\":\"待隐藏$r\"}" ;;
+	"POST /api/v1/messages/{mid}/recall|own")
+		op POST "/api/v1/groups/$(own_group "$caller")/messages" "${TOKEN[$caller]}" "{\"text\":\"待撤回$r\"}" ;;
+	*) continue ;;
+	esac
+	GFRESH[$r]=$NOPS
+done
+run_batch
+for s in v1 v2 t2 c2; do
+	setup_ok "${AT[msg.$s]}" "a message in $s"
+	field "${AT[msg.$s]}" id && MSG[$s]=$FIELD
+	setup_ok "${AT[img.$s]}" "an image in $s"
+	field "${AT[img.$s]}" image && IMG[$s]=$FIELD
+	setup_ok "${AT[leave.$s]}" "leave in $s"
+	field "${AT[leave.$s]}" id && LEAVE[$s]=$FIELD
+done
+for t in t1 tx cx; do
+	setup_ok "${AT[bc.$t]}" "a broadcast from the town group $t"
+	field "${AT[bc.$t]}" broadcast && BC[$t]=$FIELD
+done
+bad=0
+for r in "${!GFRESH[@]}"; do
+	[[ ${STATUSES[${GFRESH[$r]} - 1]:-} == 201 ]] || bad=$((bad + 1))
+	field "${GFRESH[$r]}" id && FRESH[$r]=$FIELD
+done
+check "setup: ${#GFRESH[@]} leaves and messages for rows of their own" test $bad -eq 0
+
 echo "# setup took $((SECONDS - started)) s"
 
 # --- the rows ------------------------------------------------------------------
@@ -280,8 +415,81 @@ op_row() {
 	local cred=${TOKEN[$caller]-}
 	case "$method $path|$scope" in
 	"GET /healthz|-" | "GET /metrics|-" | "GET /api/v1/openapi.json|-" | "GET /api/v1/me|-" | \
-		"GET /api/v1/users|home" | "POST /api/v1/auth/logout|-")
+		"GET /api/v1/users|home" | "POST /api/v1/auth/logout|-" | "GET /api/v1/jobs|-")
 		op "$method" "$path" "$cred" ;;
+	"GET /api/v1/me/events|-")
+		OP_STREAM=1 op GET "$path" "$cred" ;;
+	# --- the service network
+	"GET /api/v1/groups|home" | "GET /api/v1/me/groups|-")
+		op GET "$path" "$cred" ;;
+	"GET /api/v1/groups|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?within=${REGION[$scope]}" "$cred" ;;
+	"POST /api/v1/groups|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op POST "$path" "$cred" "{\"name\":\"矩阵专题$r\",\"region\":\"${REGION[$scope]}\"}" ;;
+	"GET /api/v1/join/{code}|-" | "POST /api/v1/join/{code}|-")
+		op "$method" "/api/v1/join/$JOIN" "$cred" ;;
+	"GET /api/v1/join/{code}|none" | "POST /api/v1/join/{code}|none")
+		op "$method" /api/v1/join/matrixNoSuchJoinCode0000000000000 "$cred" ;;
+	"POST /api/v1/ingest/messages|-")
+		op POST "$path" "$cred" \
+			"{\"messages\":[{\"key\":\"matrix-$r\",\"group\":${GID[v1]},\"author\":\"矩阵\",\"text\":\"矩阵\"}]}" ;;
+	"GET /api/v1/messages/search|-")
+		op GET "$path?q=%E7%9F%A9%E9%98%B5" "$cred" ;; # 矩阵
+	"GET /api/v1/messages/search|"*)
+		[ -n "${GID[$scope]:-}" ] || return 1
+		op GET "$path?q=%E7%9F%A9%E9%98%B5&group=${GID[$scope]}" "$cred" ;;
+	"GET /api/v1/broadcasts/{bid}|"*)
+		[ -n "${BC[$scope]:-}" ] || return 1
+		op GET "/api/v1/broadcasts/${BC[$scope]}" "$cred" ;;
+	"POST /api/v1/messages/{mid}/recall|own")
+		[ -n "${FRESH[$r]:-}" ] || return 1
+		op POST "/api/v1/messages/${FRESH[$r]}/recall" "$cred" ;;
+	"POST /api/v1/messages/{mid}/hide|"*)
+		id=${FRESH[$r]:-${MSG[$scope]:-}}
+		[ -n "$id" ] || return 1
+		op POST "/api/v1/messages/$id/hide" "$cred" '{"reason":"矩阵"}' ;;
+	*" /api/v1/messages/{mid}"*"|"*)
+		[ -n "${MSG[$scope]:-}" ] || return 1
+		op "$method" "${path/\{mid\}/${MSG[$scope]}}" "$cred" ;;
+	*" /api/v1/groups/{id}"*"|"*)
+		[ -n "${GID[$scope]:-}" ] || return 1
+		local p=${path/\{id\}/${GID[$scope]}}
+		case "$method $path" in
+		"GET /api/v1/groups/{id}/events")
+			OP_STREAM=1 op GET "$p" "$cred" ;;
+		"PATCH /api/v1/groups/{id}")
+			op PATCH "$p" "$cred" '{"approval":false}' ;;
+		"PUT /api/v1/groups/{id}/members/{user}")
+			op PUT "${p/\{user\}/${USER[$scope]}}" "$cred" '{"role":"resident"}' ;;
+		*"/members/{user}"*)
+			op "$method" "${p/\{user\}/${USER[$scope]}}" "$cred" ;;
+		"POST /api/v1/groups/{id}/roster")
+			next_phone
+			printf '姓名,手机号,住址\n矩阵户%s,%s,矩阵路%s号\n' "$SEQ" "$PHONE_NEW" "$r" >"$T/roster.$r.csv"
+			OP_FILE=$T/roster.$r.csv OP_CTYPE=text/csv op POST "$p" "$cred" ;;
+		"PUT /api/v1/groups/{id}/duty/rota")
+			op PUT "$p" "$cred" '{"weekdays":[null,null,null,null,null,null,null]}' ;;
+		"PUT /api/v1/groups/{id}/duty/days/{day}")
+			op PUT "${p/\{day\}/2027-01-04}" "$cred" "{\"user\":${HPID[$scope]}}" ;;
+		"DELETE /api/v1/groups/{id}/duty/days/{day}")
+			op DELETE "${p/\{day\}/2027-01-04}" "$cred" ;;
+		"POST /api/v1/groups/{id}/duty/leave")
+			op POST "$p" "$cred" "{\"user\":${HPID[$scope]},\"from\":\"2027-01-11\",\"to\":\"2027-01-12\"}" ;;
+		"DELETE /api/v1/groups/{id}/duty/leave/{leave}")
+			op DELETE "${p/\{leave\}/${FRESH[$r]:-${LEAVE[$scope]}}}" "$cred" ;;
+		"POST /api/v1/groups/{id}/messages")
+			op POST "$p" "$cred" '{"text":"矩阵来信"}' ;;
+		"POST /api/v1/groups/{id}/images")
+			OP_FILE=$T/img.$scope OP_CTYPE=image/png op POST "$p" "$cred" ;;
+		"POST /api/v1/groups/{id}/broadcasts")
+			op POST "$p" "$cred" '{"text":"矩阵广播"}' ;;
+		"GET /api/v1/groups/{id}/images/{sha}")
+			op GET "${p/\{sha\}/${IMG[$scope]}}" "$cred" ;;
+		*)
+			op "$method" "$p" "$cred" ;;
+		esac ;;
 	"GET /api/v1/regions|-")
 		op GET '/api/v1/regions?q=%E4%BE%BF%E6%B0%91' "$cred" ;; # 便民
 	"POST /api/v1/regions/lookup|-")

@@ -24,8 +24,9 @@
 #define OTHER_TOWN_VILLAGE "990101104200"
 #define OTHER_COUNTY "990102"
 
-static const unsigned all_perms[] = { PERM_USERS_READ, PERM_USERS_MANAGE, PERM_PERSONAL_DATA,
-				      PERM_ROLES_MANAGE, PERM_AUDIT_READ };
+static const unsigned all_perms[] = { PERM_USERS_READ,    PERM_USERS_MANAGE, PERM_PERSONAL_DATA,
+				      PERM_ROLES_MANAGE,  PERM_AUDIT_READ,   PERM_OPERATE,
+				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE };
 enum { NPERMS = sizeof(all_perms) / sizeof(all_perms[0]) };
 
 /* A signed-in caller holding the grants given as role, region pairs. */
@@ -101,14 +102,19 @@ static void test_role_table(void **state)
 			fail_msg("role %s %s PERM_PERSONAL_DATA", auth_role_names[r],
 				 pii ? "has" : "lacks");
 	}
-	/* supervisors read accounts and the audit trail but change nothing */
+	/* supervisors read accounts, groups and the audit trail but change nothing */
 	for (int r = ROLE_TOWN_SUPERVISOR; r <= ROLE_COUNTY_SUPERVISOR; r++) {
 		assert_true(auth_role_perms[r] & PERM_USERS_READ);
 		assert_true(auth_role_perms[r] & PERM_AUDIT_READ);
+		assert_true(auth_role_perms[r] & PERM_GROUPS_READ);
 		assert_false(auth_role_perms[r] & PERM_USERS_MANAGE);
+		assert_false(auth_role_perms[r] & PERM_GROUPS_MANAGE);
 	}
-	/* a key person sees the villagers, nothing more */
-	assert_int_equal(auth_role_perms[ROLE_KEY_PERSON], PERM_USERS_READ);
+	/* a key person sees the villagers and their groups, nothing more */
+	assert_int_equal(auth_role_perms[ROLE_KEY_PERSON], PERM_USERS_READ | PERM_GROUPS_READ);
+	/* how the deployment runs is for system administrators only */
+	for (int r = 0; r < ROLE__MAX; r++)
+		assert_int_equal((auth_role_perms[r] & PERM_OPERATE) != 0, r == ROLE_SYSTEM_ADMIN);
 	/* a village admin manages villagers but grants no roles */
 	assert_true(auth_role_perms[ROLE_VILLAGE_ADMIN] & PERM_USERS_MANAGE);
 

@@ -2,10 +2,11 @@
  * test_core.c - unit tests of src/core: the strbuf invariants (always
  * NUL-terminated, growth, detach), the request arena, strict UTF-8
  * validation and counting, division code structure (levels, parents,
- * subtrees, the wording of errors), the CSV reader (quoting, line counting,
- * CRLF, BOM, blank lines, errors naming the line), csv_load on plain and
- * gzip files, and the config table (defaults, validation, config files with
- * errors naming the line, environment precedence).
+ * subtrees, the county of a code, the wording of errors), the CSV reader
+ * (quoting, line counting, CRLF, BOM, blank lines, errors naming the line),
+ * csv_load on plain and gzip files, and the config table (defaults,
+ * validation, config files with errors naming the line, environment
+ * precedence).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -376,6 +377,36 @@ static void test_division_within(void **state)
 	assert_false(division_code_within("411682001", "411681"));
 	assert_false(division_code_within("421681", "41"));
 	assert_false(division_code_within("1101", "41"));
+}
+
+/* The county code that regional rows carry. */
+static void expect_county(const char *code, const char *want)
+{
+	char out[7];
+	memset(out, 'x', sizeof(out));
+	division_county(code, out);
+	if (strcmp(out, want) != 0)
+		fail_msg("division_county(\"%s\") = \"%s\", expected \"%s\"", code ? code : "(null)",
+			 out, want);
+}
+
+static void test_division_county(void **state)
+{
+	(void)state;
+	expect_county("411681", "411681");       /* a county is its own */
+	expect_county("411681001", "411681");    /* a town's */
+	expect_county("411681001001", "411681"); /* a village's */
+	expect_county("441900", "441900");       /* a city without counties, as a county */
+	expect_county("441900003", "441900");
+	expect_county("41", "");   /* a province belongs to no county */
+	expect_county("4116", ""); /* nor does a city */
+	expect_county("", "");
+	expect_county(NULL, "");
+	expect_county("41168x", "");          /* not a code */
+	expect_county("411681001x", "");
+	expect_county("4116810010011", "");   /* too long */
+	expect_county("4116810", "");         /* no level has 7 digits */
+	expect_county("41168100101", "");
 }
 
 static void test_division_level_names(void **state)
@@ -843,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_division_bad_codes),
 		cmocka_unit_test(test_division_parent),
 		cmocka_unit_test(test_division_within),
+		cmocka_unit_test(test_division_county),
 		cmocka_unit_test(test_division_level_names),
 		cmocka_unit_test(test_csv_basic),
 		cmocka_unit_test(test_csv_quotes),

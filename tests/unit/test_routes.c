@@ -172,16 +172,18 @@ static void test_openapi_documents_every_route(void **state)
 					 r->path, name);
 		}
 
-		/* a JSON body is documented exactly where one is accepted */
+		/* a body is documented exactly where one is accepted, with its type */
 		json_t *body = json_object_get(op, "requestBody");
-		if (r->body == HTTP_BODY_JSON) {
-			json_t *content = json_object_get(body, "content");
-			if (!json_object_get(content, "application/json"))
-				fail_msg("%s %s takes JSON but documents no application/json body", m,
-					 r->path);
-		} else if (body) {
+		json_t *content = json_object_get(body, "content");
+		if (r->body == HTTP_BODY_JSON && !json_object_get(content, "application/json"))
+			fail_msg("%s %s takes JSON but documents no application/json body", m,
+				 r->path);
+		if (r->body == HTTP_BODY_CSV && !json_object_get(content, "text/csv"))
+			fail_msg("%s %s takes CSV but documents no text/csv body", m, r->path);
+		if (r->body == HTTP_BODY_BYTES && !json_object_size(content))
+			fail_msg("%s %s takes bytes but documents no body", m, r->path);
+		if (r->body == HTTP_BODY_NONE && body)
 			fail_msg("%s %s takes no body but documents a requestBody", m, r->path);
-		}
 	}
 	json_decref(root);
 }

@@ -9,6 +9,14 @@
  * group commit: many threads writing at once are batched into fewer
  * commits, every acknowledged write survives close and reopen, and a
  * failing write in a batch does not take the good ones down with it.
+ *
+ * Live events: ids grow, reads filter by topic and resume after an id, in
+ * id order up to a limit; bad events are refused and write nothing; the
+ * watcher hears each committed event's topic (waited for on a condition
+ * variable with a deadline, never slept for) and nothing after unwatch.
+ * Scheduled jobs: a slot is claimed once, a later slot again, an earlier one
+ * never; finishing records outcome and detail; store locks are exclusive
+ * until released; maintenance says what it did.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,12 +24,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/strbuf.h"
 #include "store/store.h"
 #include "testutil.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 struct fixture {
 	char dir[256];
@@ -578,6 +589,444 @@ static void test_group_commit_failure_isolated(void **state)
 	assert_false(exists(f->s, "980191025202"));
 }
 
+/* ---- live events ---- */
+
+/* The events a read handed over, in order. */
+struct got_events {
+	int n, stop_after; /* stop_after 0: never stop */
+	struct event_record e[8];
+};
+
+static bool got_event(void *ctx, const struct event_record *r)
+{
+	struct got_events *g = ctx;
+	if (g->n < 8)
+		g->e[g->n] = *r;
+	g->n++;
+	return !(g->stop_after && g->n >= g->stop_after);
+}
+
+static struct got_events *events_after(struct store *s, const char *topic, int64_t after,
+				       int limit)
+{
+	static struct got_events g;
+	memset(&g, 0, sizeof(g));
+	struct app_error e;
+	if (store_events_after(s, topic, after, limit, got_event, &g, &e) != APP_OK)
+		fail_msg("events after %lld: %s", (long long)after, e.msg);
+	return &g;
+}
+
+static int64_t publish(struct store *s, const char *topic, const char *kind, const char *county,
+		       const char *data)
+{
+	struct event_note ev = { topic, kind, county, data, NULL };
+	int64_t id = -1;
+	struct app_error e;
+	if (store_event_publish(s, &ev, &id, &e) != APP_OK)
+		fail_msg("publish %s: %s", topic, e.msg);
+	assert_true(id > 0);
+	return id;
+}
+
+static int64_t head(struct store *s)
+{
+	int64_t id = -1;
+	struct app_error e;
+	if (store_events_head(s, &id, &e) != APP_OK)
+		fail_msg("head: %s", e.msg);
+	return id;
+}
+
+static void test_events_publish_and_read(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(head(f->s), 0);
+	assert_int_equal(events_after(f->s, "user:1", 0, 10)->n, 0);
+
+	int64_t before = clock_now();
+	int64_t a = publish(f->s, "user:1", "roles.changed", "411681",
+			    "{\"role\":\"resident\",\"region\":\"411681001001\",\"granted\":true}");
+	int64_t b = publish(f->s, "user:2", "password.changed", "",
+			    "{\"other_sessions\":\"closed\"}");
+	int64_t c = publish(f->s, "user:1", "password.changed", "411681", "{}");
+	assert_true(a < b && b < c);
+	assert_int_equal(head(f->s), c);
+
+	/* a topic's events in id order, with everything they carry */
+	struct got_events *g = events_after(f->s, "user:1", 0, 10);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->e[0].id, a);
+	assert_string_equal(g->e[0].topic, "user:1");
+	assert_string_equal(g->e[0].kind, "roles.changed");
+	assert_string_equal(g->e[0].county, "411681");
+	assert_string_equal(g->e[0].data,
+			    "{\"role\":\"resident\",\"region\":\"411681001001\",\"granted\":true}");
+	assert_true(g->e[0].at >= before && g->e[0].at <= clock_now());
+	assert_int_equal(g->e[1].id, c);
+	assert_string_equal(g->e[1].kind, "password.changed");
+
+	/* resuming after an id, and the limit */
+	g = events_after(f->s, "user:1", a, 10);
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->e[0].id, c);
+	g = events_after(f->s, "user:1", b, 10); /* an id of another topic works too */
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->e[0].id, c);
+	assert_int_equal(events_after(f->s, "user:1", c, 10)->n, 0);
+	g = events_after(f->s, "user:1", 0, 1);
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->e[0].id, a);
+	g = events_after(f->s, "user:2", 0, 10);
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->e[0].id, b);
+	assert_string_equal(g->e[0].county, "");
+	/* topics are matched whole */
+	assert_int_equal(events_after(f->s, "user:", 0, 10)->n, 0);
+	assert_int_equal(events_after(f->s, "user:12", 0, 10)->n, 0);
+	assert_int_equal(events_after(f->s, "user:3", 0, 10)->n, 0);
+
+	/* a reader that says stop is not called again */
+	struct got_events stop = { .stop_after = 1 };
+	struct app_error e;
+	assert_int_equal(store_events_after(f->s, "user:1", 0, 10, got_event, &stop, &e), APP_OK);
+	assert_int_equal(stop.n, 1);
+
+	/* ids are never reused, and survive a restart */
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	assert_int_equal(head(f->s), c);
+	assert_true(publish(f->s, "user:1", "k", "", "{}") > c);
+}
+
+static void test_events_largest(void **state)
+{
+	struct fixture *f = *state;
+	/* fields just under their limits are kept whole */
+	char topic[EVENT_TOPIC_MAX], kind[EVENT_KIND_MAX];
+	memset(topic, 't', sizeof(topic) - 1);
+	topic[sizeof(topic) - 1] = '\0';
+	memset(kind, 'k', sizeof(kind) - 1);
+	kind[sizeof(kind) - 1] = '\0';
+	char *data = malloc(EVENT_DATA_MAX);
+	assert_non_null(data);
+	memset(data, ' ', EVENT_DATA_MAX - 1);
+	data[0] = '{';
+	data[EVENT_DATA_MAX - 2] = '}';
+	data[EVENT_DATA_MAX - 1] = '\0';
+	int64_t id = publish(f->s, topic, kind, "411681", data);
+	struct got_events *g = events_after(f->s, topic, 0, 10);
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->e[0].id, id);
+	assert_string_equal(g->e[0].topic, topic);
+	assert_string_equal(g->e[0].kind, kind);
+	assert_int_equal(strlen(g->e[0].data), EVENT_DATA_MAX - 1);
+	assert_string_equal(g->e[0].data, data);
+	free(data);
+}
+
+static void expect_refused(struct store *s, const char *topic, const char *kind,
+			   const char *county, const char *data)
+{
+	struct event_note ev = { topic, kind, county, data, NULL };
+	int64_t id = -7;
+	struct app_error e;
+	app_error_clear(&e);
+	if (store_event_publish(s, &ev, &id, &e) != APP_EINVAL)
+		fail_msg("event topic=%.20s kind=%.20s county=%s was taken", topic ? topic : "(null)",
+			 kind ? kind : "(null)", county ? county : "(null)");
+	assert_int_equal(e.code, APP_EINVAL);
+	assert_true(e.msg[0] != '\0');
+	assert_int_equal(id, -7); /* OUT parameter untouched */
+}
+
+static void test_events_refused(void **state)
+{
+	struct fixture *f = *state;
+	char topic[EVENT_TOPIC_MAX + 1], kind[EVENT_KIND_MAX + 1];
+	memset(topic, 't', EVENT_TOPIC_MAX);
+	topic[EVENT_TOPIC_MAX] = '\0';
+	memset(kind, 'k', EVENT_KIND_MAX);
+	kind[EVENT_KIND_MAX] = '\0';
+	char *data = malloc(EVENT_DATA_MAX + 1);
+	assert_non_null(data);
+	memset(data, ' ', EVENT_DATA_MAX);
+	data[EVENT_DATA_MAX] = '\0';
+
+	expect_refused(f->s, "", "k", "", "{}");
+	expect_refused(f->s, NULL, "k", "", "{}");
+	expect_refused(f->s, "user:1", "", "", "{}");
+	expect_refused(f->s, "user:1", NULL, "", "{}");
+	expect_refused(f->s, "user:1", "k", "", "");
+	expect_refused(f->s, "user:1", "k", "", NULL);
+	expect_refused(f->s, "user:1", "k", NULL, "{}");
+	expect_refused(f->s, "user:1", "k", "4116810", "{}"); /* a county has 6 digits */
+	expect_refused(f->s, topic, "k", "", "{}");           /* EVENT_TOPIC_MAX bytes */
+	expect_refused(f->s, "user:1", kind, "", "{}");       /* EVENT_KIND_MAX bytes */
+	expect_refused(f->s, "user:1", "k", "", data);        /* EVENT_DATA_MAX bytes */
+	free(data);
+	/* nothing was written */
+	assert_int_equal(head(f->s), 0);
+	/* and *id may be NULL */
+	struct event_note ev = { "user:1", "k", "", "{}", NULL };
+	struct app_error e;
+	assert_int_equal(store_event_publish(f->s, &ev, NULL, &e), APP_OK);
+	assert_int_equal(head(f->s), 1);
+}
+
+/* A watcher that records the topics it hears, for a test to wait on. */
+struct watcher {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int calls;
+	char topics[16][EVENT_TOPIC_MAX];
+};
+
+static void watcher_init(struct watcher *w)
+{
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static void watcher_destroy(struct watcher *w)
+{
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+}
+
+static void heard(void *ctx, const char *topic)
+{
+	struct watcher *w = ctx;
+	pthread_mutex_lock(&w->mu);
+	if (w->calls < 16)
+		snprintf(w->topics[w->calls], EVENT_TOPIC_MAX, "%s", topic ? topic : "(null)");
+	w->calls++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait (at most 10 s) until w has heard topic; true when it has. */
+static bool heard_of(struct watcher *w, const char *topic)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&w->mu);
+	bool found = false;
+	for (;;) {
+		for (int i = 0; i < w->calls && i < 16 && !found; i++)
+			found = strcmp(w->topics[i], topic) == 0;
+		if (found || pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return found;
+}
+
+static int times_heard(struct watcher *w, const char *topic)
+{
+	pthread_mutex_lock(&w->mu);
+	int n = 0;
+	for (int i = 0; i < w->calls && i < 16; i++)
+		n += strcmp(w->topics[i], topic) == 0;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+static void test_events_watch(void **state)
+{
+	struct fixture *f = *state;
+	struct watcher w1, w2;
+	watcher_init(&w1);
+	watcher_init(&w2);
+	struct app_error e;
+	assert_int_equal(store_events_watch(f->s, heard, &w1, &e), APP_OK);
+
+	int64_t id = publish(f->s, "user:7", "k", "", "{}");
+	assert_true(heard_of(&w1, "user:7"));
+	/* once told, the event can be read */
+	assert_int_equal(events_after(f->s, "user:7", id - 1, 10)->n, 1);
+	publish(f->s, "user:8", "k", "", "{}");
+	assert_true(heard_of(&w1, "user:8"));
+	assert_int_equal(times_heard(&w1, "user:7"), 1);
+	/* a refused event is not told */
+	struct event_note bad = { "user:9", "", "", "{}", NULL };
+	assert_int_equal(store_event_publish(f->s, &bad, NULL, &e), APP_EINVAL);
+
+	/* after unwatch w1 hears nothing more. The writer tells watchers in
+	 * commit order, so once w2 has heard of a later event, w1 would have
+	 * heard of user:10 by then if it ever were to. */
+	store_events_unwatch(f->s);
+	publish(f->s, "user:10", "k", "", "{}");
+	assert_int_equal(store_events_watch(f->s, heard, &w2, &e), APP_OK);
+	publish(f->s, "user:11", "k", "", "{}");
+	assert_true(heard_of(&w2, "user:11"));
+	assert_int_equal(times_heard(&w1, "user:10"), 0);
+	assert_int_equal(times_heard(&w1, "user:11"), 0);
+	assert_int_equal(times_heard(&w1, "user:9"), 0);
+	pthread_mutex_lock(&w1.mu);
+	assert_int_equal(w1.calls, 2);
+	pthread_mutex_unlock(&w1.mu);
+	store_events_unwatch(f->s);
+	store_events_unwatch(f->s); /* twice is harmless */
+	watcher_destroy(&w1);
+	watcher_destroy(&w2);
+}
+
+/* ---- scheduled jobs ---- */
+
+static int64_t claim(struct store *s, const char *name, int64_t slot, const char *node,
+		     int64_t now)
+{
+	int64_t id = -1;
+	struct app_error e;
+	if (store_job_claim(s, name, slot, node, now, &id, &e) != APP_OK)
+		fail_msg("claim %s slot %lld: %s", name, (long long)slot, e.msg);
+	assert_true(id >= 0);
+	return id;
+}
+
+struct got_runs {
+	int n;
+	struct job_run r[8];
+};
+
+static bool got_run(void *ctx, const struct job_run *r)
+{
+	struct got_runs *g = ctx;
+	if (g->n < 8)
+		g->r[g->n] = *r;
+	g->n++;
+	return true;
+}
+
+static struct got_runs runs(struct store *s, const char *name, int limit)
+{
+	struct got_runs g = { .n = 0 };
+	struct app_error e;
+	if (store_job_runs(s, name, limit, got_run, &g, &e) != APP_OK)
+		fail_msg("runs: %s", e.msg);
+	return g;
+}
+
+static void test_job_claims(void **state)
+{
+	struct fixture *f = *state;
+	struct app_error e;
+	int64_t r10 = claim(f->s, "purge", 10, "node-a", 36000);
+	assert_true(r10 > 0);
+	assert_int_equal(claim(f->s, "purge", 10, "node-b", 36001), 0); /* taken */
+	assert_int_equal(claim(f->s, "purge", 10, "node-a", 36002), 0); /* by anyone */
+	assert_int_equal(claim(f->s, "purge", 9, "node-b", 36003), 0);  /* the past */
+	int64_t m10 = claim(f->s, "maintain", 10, "node-b", 36004);     /* jobs apart */
+	assert_true(m10 > r10);
+	int64_t r12 = claim(f->s, "purge", 12, "node-b", 43200);        /* a later slot */
+	assert_true(r12 > m10);
+	assert_int_equal(claim(f->s, "purge", 11, "node-a", 39600), 0); /* skipped stays so */
+
+	/* newest first; running until finished */
+	struct got_runs g = runs(f->s, "purge", 10);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.r[0].id, r12);
+	assert_int_equal(g.r[0].slot, 12);
+	assert_string_equal(g.r[0].node, "node-b");
+	assert_string_equal(g.r[0].name, "purge");
+	assert_int_equal(g.r[0].started_at, 43200);
+	assert_int_equal(g.r[0].finished_at, 0);
+	assert_string_equal(g.r[0].outcome, "running");
+	assert_string_equal(g.r[0].detail, "");
+	assert_int_equal(g.r[1].id, r10);
+	assert_string_equal(g.r[1].node, "node-a");
+	assert_int_equal(g.r[1].started_at, 36000);
+
+	assert_int_equal(store_job_finish(f->s, r10, 36060, true, "removed 3 sessions", &e), APP_OK);
+	assert_int_equal(store_job_finish(f->s, m10, 36070, false, "disk full", &e), APP_OK);
+	assert_int_equal(store_job_finish(f->s, r12, 43210, true, NULL, &e), APP_OK);
+	g = runs(f->s, "purge", 10);
+	assert_int_equal(g.r[1].finished_at, 36060);
+	assert_string_equal(g.r[1].outcome, "ok");
+	assert_string_equal(g.r[1].detail, "removed 3 sessions");
+	assert_string_equal(g.r[0].outcome, "ok");
+	assert_string_equal(g.r[0].detail, "");
+	g = runs(f->s, "maintain", 10);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.r[0].outcome, "failed");
+	assert_string_equal(g.r[0].detail, "disk full");
+	assert_int_equal(g.r[0].finished_at, 36070);
+
+	/* every job, and the limit */
+	g = runs(f->s, "", 10);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.r[0].id, r12);
+	assert_int_equal(g.r[1].id, m10);
+	assert_int_equal(runs(f->s, NULL, 10).n, 3);
+	g = runs(f->s, NULL, 1);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.r[0].id, r12);
+	assert_int_equal(runs(f->s, "nope", 10).n, 0);
+
+	/* a long detail is cut at a character boundary */
+	char detail[601] = "";
+	for (int i = 0; i < 200; i++)
+		strcat(detail, "删");
+	int64_t r13 = claim(f->s, "purge", 13, "node-a", 46800);
+	assert_int_equal(store_job_finish(f->s, r13, 46801, true, detail, &e), APP_OK);
+	g = runs(f->s, "purge", 1);
+	size_t n = strlen(g.r[0].detail);
+	assert_true(n > 0 && n < sizeof(g.r[0].detail));
+	assert_int_equal(n % 3, 0);
+	assert_memory_equal(g.r[0].detail, detail, n);
+
+	/* names that do not fit are refused */
+	char name[JOB_NAME_MAX + 1];
+	memset(name, 'j', JOB_NAME_MAX);
+	name[JOB_NAME_MAX] = '\0';
+	int64_t id = -1;
+	assert_int_equal(store_job_claim(f->s, name, 1, "node-a", 1, &id, &e), APP_EINVAL);
+	assert_int_equal(store_job_claim(f->s, "", 1, "node-a", 1, &id, &e), APP_EINVAL);
+	assert_int_equal(store_job_claim(f->s, "purge", 99, "", 1, &id, &e), APP_EINVAL);
+	assert_int_equal(runs(f->s, NULL, 10).n, 4);
+}
+
+static void test_locks(void **state)
+{
+	struct fixture *f = *state;
+	struct app_error e;
+	struct store_lock *a = NULL, *b = (struct store_lock *)0x1, *c = NULL;
+	assert_int_equal(store_lock_try(f->s, "purge", &a, &e), APP_OK);
+	assert_non_null(a);
+	assert_int_equal(store_lock_try(f->s, "purge", &b, &e), APP_OK);
+	assert_null(b); /* held */
+	assert_int_equal(store_lock_try(f->s, "maintain", &c, &e), APP_OK);
+	assert_non_null(c); /* another name is another lock */
+	store_lock_release(f->s, a);
+	assert_int_equal(store_lock_try(f->s, "purge", &b, &e), APP_OK);
+	assert_non_null(b); /* free again */
+	store_lock_release(f->s, b);
+	store_lock_release(f->s, c);
+	store_lock_release(f->s, NULL); /* a no-op */
+}
+
+static void test_maintain(void **state)
+{
+	struct fixture *f = *state;
+	publish(f->s, "user:1", "k", "", "{}");
+	char detail[256] = "x";
+	struct app_error e;
+	assert_int_equal(store_maintain(f->s, clock_now(), detail, sizeof(detail), &e), APP_OK);
+	assert_contains(detail, "checkpointed");
+	assert_contains(detail, "WAL pages");
+	/* the store works on as before */
+	publish(f->s, "user:1", "k", "", "{}");
+	assert_int_equal(events_after(f->s, "user:1", 0, 10)->n, 2);
+}
+
 int main(void)
 {
 	log_set_level(LOG_WARN);
@@ -595,6 +1044,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit, setup_store, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_failure_isolated, setup_store,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_events_publish_and_read, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_events_largest, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_events_refused, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_events_watch, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_job_claims, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_locks, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_maintain, setup_store, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

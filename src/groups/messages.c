@@ -1,0 +1,342 @@
+/*
+ * messages.c - the rules of messages in service groups; see messages.h.
+ */
+#include "groups/messages.h"
+#include "core/clock.h"
+#include "core/mem.h"
+#include "core/utf8.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- JSON ---- */
+
+json_t *messages_json(const struct message *m, bool full)
+{
+	json_t *mentions = json_array();
+	for (int i = 0; i < m->nmentions; i++)
+		json_array_append_new(mentions, json_integer(m->mentions[i]));
+	bool shown = full || strcmp(m->state, "visible") == 0;
+	char at[32];
+	clock_format_utc(m->at, at, sizeof(at));
+	json_t *o = json_pack("{s:I, s:I, s:{s:o, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, "
+			      "s:s}",
+			      "id", (json_int_t)m->id, "group", (json_int_t)m->group_id, "author",
+			      "id", m->author_id ? json_integer(m->author_id) : json_null(), "name",
+			      m->author_name, "kind", m->kind, "text",
+			      shown ? json_string(m->body) : json_null(), "reply_to",
+			      m->reply_to ? json_integer(m->reply_to) : json_null(), "mentions",
+			      mentions, "image",
+			      *m->attachment && shown ? json_string(m->attachment) : json_null(),
+			      "broadcast",
+			      m->broadcast_id ? json_integer(m->broadcast_id) : json_null(), "state",
+			      m->state, "source", m->source, "at", at);
+	if (strcmp(m->state, "recalled") == 0)
+		json_object_set_new(o, "notice", json_string("消息已撤回"));
+	else if (strcmp(m->state, "hidden") == 0)
+		json_object_set_new(o, "notice", json_string("该消息已被管理员隐藏"));
+	if (full && *m->state_reason)
+		json_object_set_new(o, "reason", json_string(m->state_reason));
+	return o;
+}
+
+/* Event data of a new message: what every member sees. */
+static void new_message_json(const struct message *m, struct strbuf *out)
+{
+	json_t *o = messages_json(m, false);
+	char *text = json_dumps(o, JSON_COMPACT);
+	strbuf_addstr(out, text);
+	free(text);
+	json_decref(o);
+}
+
+/* Event data of a changed message, which also replaces what its earlier
+ * events told: what every member may see now (never recalled or hidden
+ * text). */
+static void changed_message_json(const struct message *m, struct strbuf *out)
+{
+	new_message_json(m, out);
+}
+
+/* ---- checks ---- */
+
+static enum app_err check_text(const char *text, bool required, struct app_error *err)
+{
+	size_t n = text ? strlen(text) : 0;
+	if (!n)
+		return required ? app_fail_field(err, APP_EINVAL, "text", "a message needs text")
+				: APP_OK;
+	if (!utf8_valid(text, n))
+		return app_fail_field(err, APP_EINVAL, "text", "the text is not valid UTF-8");
+	if (utf8_length(text, n) > MESSAGES_TEXT_MAX_CHARS || n >= MESSAGE_BODY_MAX)
+		return app_fail_field(err, APP_ETOOBIG, "text",
+				      "a message has at most %d characters", MESSAGES_TEXT_MAX_CHARS);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			return app_fail_field(err, APP_EINVAL, "text",
+					      "the text must not contain control characters");
+	}
+	return APP_OK;
+}
+
+static bool is_active(struct store *s, int64_t group_id, int64_t user_id, struct group_member *m)
+{
+	struct app_error ignored;
+	return store_member_get(s, group_id, user_id, m, &ignored) == APP_OK &&
+	       strcmp(m->state, "active") == 0;
+}
+
+enum app_err messages_post(struct store *s, const struct auth_caller *c, const struct group *g,
+			   const struct message_input *in, struct message *out,
+			   struct app_error *err)
+{
+	struct group_member me;
+	if (c->kind != AUTH_SESSION || !is_active(s, g->id, c->user_id, &me))
+		return app_fail(err, APP_EPERM, "only the group's members can write in it");
+	enum app_err rc = check_text(in->text, !in->image, err);
+	if (rc != APP_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->group_id = g->id;
+	division_county(g->region, out->county);
+	out->author_id = c->user_id;
+	snprintf(out->author_name, sizeof(out->author_name), "%s", me.name);
+	snprintf(out->body, sizeof(out->body), "%s", in->text ? in->text : "");
+	snprintf(out->kind, sizeof(out->kind), "%s", in->image ? "image" : "text");
+	if (in->reply_to) {
+		struct message *to = xmalloc(sizeof(*to));
+		rc = store_message_get(s, in->reply_to, to, err);
+		bool same = rc == APP_OK && to->group_id == g->id;
+		free(to);
+		if (rc != APP_OK && rc != APP_ENOTFOUND)
+			return rc;
+		if (!same)
+			return app_fail_field(err, APP_EINVAL, "reply_to",
+					      "the message replied to is not in this group");
+		out->reply_to = in->reply_to;
+	}
+	for (int i = 0; i < in->nmentions; i++) {
+		struct group_member m;
+		if (!is_active(s, g->id, in->mentions[i], &m))
+			return app_fail_field(err, APP_EINVAL, "mentions",
+					      "user %" PRId64 " is not a member of this group",
+					      in->mentions[i]);
+		out->mentions[out->nmentions++] = in->mentions[i];
+	}
+	if (in->image) {
+		struct attachment a;
+		if (strlen(in->image) != ATTACHMENT_SHA_LEN ||
+		    store_attachment_get(s, in->image, g->id, &a, err) != APP_OK)
+			return app_fail_field(err, APP_EINVAL, "image",
+					      "upload the image to this group first");
+		snprintf(out->attachment, sizeof(out->attachment), "%s", in->image);
+	}
+	snprintf(out->source, sizeof(out->source), "app");
+	return store_message_post(s, out, new_message_json, err);
+}
+
+static void message_object(const struct message *m, char out[40])
+{
+	snprintf(out, 40, "message:%" PRId64, m->id);
+}
+
+enum app_err messages_recall(struct store *s, const struct auth_caller *c, const struct group *g,
+			     struct message *m, struct app_error *err)
+{
+	if (c->kind != AUTH_SESSION || c->user_id != m->author_id)
+		return app_fail(err, APP_EPERM, "only the author can recall a message");
+	if (strcmp(m->state, "visible") != 0)
+		return app_fail(err, APP_ECONFLICT, "this message is already %s", m->state);
+	if (clock_now() - m->at > MESSAGES_RECALL_SECONDS)
+		return app_fail(err, APP_ECONFLICT,
+				"a message can be recalled only within %d minutes of sending",
+				MESSAGES_RECALL_SECONDS / 60);
+	snprintf(m->state, sizeof(m->state), "recalled");
+	m->state_reason[0] = '\0';
+	char object[40];
+	message_object(m, object);
+	struct audit_note note = { c->actor, "message.recall", object, g->region,
+				   "recalled by its author" };
+	return store_message_set_state(s, m, &note, changed_message_json, err);
+}
+
+enum app_err messages_hide(struct store *s, const struct auth_caller *c, const struct group *g,
+			   struct message *m, const char *reason, struct app_error *err)
+{
+	size_t n = reason ? strlen(reason) : 0;
+	if (!n)
+		return app_fail_field(err, APP_EINVAL, "reason", "say why the message is hidden");
+	if (!utf8_valid(reason, n) || utf8_length(reason, n) > MESSAGES_REASON_MAX_CHARS ||
+	    n >= sizeof(m->state_reason))
+		return app_fail_field(err, APP_EINVAL, "reason", "a reason has at most %d characters",
+				      MESSAGES_REASON_MAX_CHARS);
+	if (strcmp(m->state, "visible") != 0)
+		return app_fail(err, APP_ECONFLICT, "this message is already %s", m->state);
+	snprintf(m->state, sizeof(m->state), "hidden");
+	snprintf(m->state_reason, sizeof(m->state_reason), "%s", reason);
+	char object[40], summary[400];
+	message_object(m, object);
+	snprintf(summary, sizeof(summary), "hidden: %s", reason);
+	struct audit_note note = { c->actor, "message.hide", object, g->region, summary };
+	return store_message_set_state(s, m, &note, changed_message_json, err);
+}
+
+enum app_err messages_broadcast(struct store *s, const struct auth_caller *c,
+				const struct group *g, const char *text, int64_t *broadcast_id,
+				int64_t *groups, struct app_error *err)
+{
+	if (strcmp(g->kind, "town") != 0 && strcmp(g->kind, "county") != 0)
+		return app_fail(err, APP_EINVAL, "only a town or county group broadcasts to the "
+				"groups below it");
+	enum app_err rc = check_text(text, true, err);
+	if (rc != APP_OK)
+		return rc;
+	struct user u;
+	if (c->kind != AUTH_SESSION)
+		return app_fail(err, APP_EINVAL, "a broadcast is sent by a person");
+	if ((rc = store_user_get(s, c->user_id, &u, err)) != APP_OK)
+		return rc;
+	struct message *m = xcalloc(1, sizeof(*m));
+	m->group_id = g->id;
+	m->author_id = u.id;
+	snprintf(m->author_name, sizeof(m->author_name), "%s", u.name);
+	snprintf(m->kind, sizeof(m->kind), "broadcast");
+	snprintf(m->body, sizeof(m->body), "%s", text);
+	snprintf(m->source, sizeof(m->source), "app");
+	char summary[96];
+	snprintf(summary, sizeof(summary), "policy broadcast from group %" PRId64, g->id);
+	struct audit_note note = { c->actor, "message.broadcast", "broadcast:new", g->region,
+				   summary };
+	rc = store_broadcast(s, m, g->region, &note, new_message_json, broadcast_id, groups, err);
+	free(m);
+	return rc;
+}
+
+/* ---- bulk ingest ---- */
+
+/* A name from another platform: UTF-8 without control characters that fits. */
+static bool author_ok(const char *a, size_t n, size_t cap)
+{
+	if (!n || n >= cap || !utf8_valid(a, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)a[i] < 0x20 || a[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Check item i into m and key (cap bytes: the bridge's own key space, so one
+ * bridge's keys never shadow another's); false with err naming
+ * "messages[i]". */
+static bool ingest_item(struct store *s, const struct auth_caller *c, json_t *item, size_t i,
+			struct message *m, char *key, size_t cap, struct app_error *err)
+{
+	char field[32];
+	snprintf(field, sizeof(field), "messages[%zu]", i);
+	json_t *k = json_object_get(item, "key"), *gid = json_object_get(item, "group"),
+	       *author = json_object_get(item, "author"), *text = json_object_get(item, "text"),
+	       *at = json_object_get(item, "at");
+	if (!json_is_string(k) || !json_string_length(k) || json_string_length(k) > 128 ||
+	    !json_is_integer(gid) || !json_is_string(author) || !json_string_length(author) ||
+	    !json_is_string(text) || (at && !json_is_string(at)))
+		return app_fail_field(err, APP_EINVAL, field,
+				      "each message needs key (1-128 characters), group (an id), "
+				      "author and text (strings), and may have at (a time)"),
+		       false;
+	struct group g;
+	struct app_error e;
+	if (store_group_get(s, json_integer_value(gid), &g, &e) != APP_OK ||
+	    auth_scope(c, PERM_INGEST, g.region, &e) != APP_OK)
+		return app_fail_field(err, APP_EINVAL, field,
+				      "group %" JSON_INTEGER_FORMAT " is not a group this key may "
+				      "post to", json_integer_value(gid)),
+		       false;
+	if (check_text(json_string_value(text), true, &e) != APP_OK ||
+	    !author_ok(json_string_value(author), json_string_length(author),
+		       sizeof(m->author_name)))
+		return app_fail_field(err, e.code == APP_ETOOBIG ? APP_ETOOBIG : APP_EINVAL, field,
+				      "%s", e.code ? e.msg : "the author is not a short UTF-8 name"),
+		       false;
+	memset(m, 0, sizeof(*m));
+	if (at && !clock_parse_time(json_string_value(at), &m->at))
+		return app_fail_field(err, APP_EINVAL, field,
+				      "at must be a time such as 2026-11-29T09:30:00+08:00"),
+		       false;
+	if (at && m->at > clock_now() + 300)
+		return app_fail_field(err, APP_EINVAL, field, "at lies in the future"), false;
+	m->group_id = g.id;
+	division_county(g.region, m->county);
+	snprintf(m->author_name, sizeof(m->author_name), "%s", json_string_value(author));
+	snprintf(m->kind, sizeof(m->kind), "text");
+	snprintf(m->body, sizeof(m->body), "%s", json_string_value(text));
+	snprintf(m->source, sizeof(m->source), "bridge");
+	snprintf(key, cap, "%s/%s", c->actor, json_string_value(k));
+	return true;
+}
+
+enum app_err messages_ingest(struct store *s, const struct auth_caller *c, json_t *items,
+			     struct ingest_counts *counts, struct app_error *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	size_t n = json_array_size(items);
+	if (!json_is_array(items) || !n)
+		return app_fail_field(err, APP_EINVAL, "messages", "messages must be a non-empty list");
+	if (n > MESSAGES_INGEST_MAX)
+		return app_fail_field(err, APP_ETOOBIG, "messages",
+				      "at most %d messages per call", MESSAGES_INGEST_MAX);
+	enum { KEY_MAX = 32 + 1 + 128 + 1 }; /* "apikey:N/" and the bridge's key */
+	struct message *ms = xmalloc(n * sizeof(*ms));
+	char (*key_text)[KEY_MAX] = xmalloc(n * sizeof(*key_text));
+	const char **keys = xmalloc(n * sizeof(*keys));
+	enum app_err rc = APP_OK;
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = key_text[i];
+		if (!ingest_item(s, c, json_array_get(items, i), i, &ms[i], key_text[i], KEY_MAX,
+				 err)) {
+			rc = err->code;
+			break;
+		}
+	}
+	if (rc == APP_OK)
+		rc = store_messages_ingest(s, ms, keys, n, new_message_json, counts, err);
+	free(keys);
+	free(key_text);
+	free(ms);
+	return rc;
+}
+
+/* ---- search ---- */
+
+enum app_err messages_search(struct store *s, const struct auth_caller *c, const char *query,
+			     int64_t group_id, int limit, store_message_fn fn, void *ctx,
+			     struct app_error *err)
+{
+	struct message_scope scope = { .member = c->kind == AUTH_SESSION ? c->user_id : 0 };
+	/* the regions where c may read groups; with more grants than slots,
+	 * the broadest ones count (a grant covers its whole subtree) */
+	for (int i = 0; i < c->ngrants; i++) {
+		const struct auth_grant *gr = &c->grants[i];
+		if (!(auth_role_perms[gr->role] & PERM_GROUPS_READ))
+			continue;
+		if (scope.nregions < 4) {
+			scope.regions[scope.nregions++] = gr->region;
+			continue;
+		}
+		for (int k = 0; k < 4; k++) {
+			if (strlen(gr->region) < strlen(scope.regions[k])) {
+				scope.regions[k] = gr->region;
+				break;
+			}
+		}
+	}
+	if (group_id) {
+		struct group g;
+		enum app_err rc = groups_open(s, c, group_id, GROUPS_SEE, &g, err);
+		if (rc != APP_OK)
+			return rc;
+	}
+	return store_messages_search(s, query, &scope, group_id, limit, fn, ctx, err);
+}

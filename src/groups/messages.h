@@ -1,0 +1,66 @@
+/*
+ * messages.h - the talk in service groups: posting (text, replies,
+ * mentions, images), recalling within two minutes, hiding by the group's
+ * managers, policy broadcasts from a town or county group to every group
+ * below, bulk ingest from another chat platform's robot, and search.
+ *
+ * Nothing is deleted (信息留痕): a recalled or hidden message keeps its text
+ * for those who manage or supervise the group, with its history in the
+ * audit log; other members see that it was recalled or hidden.
+ */
+#ifndef GROUPS_MESSAGES_H
+#define GROUPS_MESSAGES_H
+
+#include "groups/groups.h"
+
+#include <jansson.h>
+
+#define MESSAGES_TEXT_MAX_CHARS 2000
+#define MESSAGES_RECALL_SECONDS 120
+#define MESSAGES_REASON_MAX_CHARS 100
+#define MESSAGES_INGEST_MAX 1000 /* messages per bulk call */
+
+struct message_input {
+	const char *text;       /* may be empty when image is given */
+	int64_t reply_to;       /* 0: none */
+	int nmentions;
+	int64_t mentions[MESSAGE_MENTIONS_MAX];
+	const char *image;      /* sha256 of an image uploaded to the group, or NULL */
+};
+
+/* Post in; c must be an active member of g. *out receives the message. */
+enum app_err messages_post(struct store *s, const struct auth_caller *c, const struct group *g,
+			   const struct message_input *in, struct message *out,
+			   struct app_error *err);
+/* Recall m (of group g): only its author, within MESSAGES_RECALL_SECONDS. */
+enum app_err messages_recall(struct store *s, const struct auth_caller *c, const struct group *g,
+			     struct message *m, struct app_error *err);
+/* Hide m with a reason; c manages m's group (checked by the caller). */
+enum app_err messages_hide(struct store *s, const struct auth_caller *c, const struct group *g,
+			   struct message *m, const char *reason, struct app_error *err);
+/* Broadcast text from g (a town or county group c manages) to it and every
+ * standing group below it. */
+enum app_err messages_broadcast(struct store *s, const struct auth_caller *c,
+				const struct group *g, const char *text, int64_t *broadcast_id,
+				int64_t *groups, struct app_error *err);
+
+/*
+ * Bulk ingest (a bridge's API key): items is the JSON array of
+ * {"key", "group", "author", "text", "at"?}. Every item is checked first
+ * (the group exists and lies in the key's scope, the text fits); any
+ * problem rejects the whole call, naming the item's index in field.
+ */
+enum app_err messages_ingest(struct store *s, const struct auth_caller *c, json_t *items,
+			     struct ingest_counts *counts, struct app_error *err);
+
+/* Search visible messages c may see (see groups_open) for query, in group
+ * (0: all c's groups and scope), newest first. */
+enum app_err messages_search(struct store *s, const struct auth_caller *c, const char *query,
+			     int64_t group_id, int limit, store_message_fn fn, void *ctx,
+			     struct app_error *err);
+
+/* A message as JSON. full: the text of recalled and hidden messages and the
+ * reason too (for those who manage or supervise the group). */
+json_t *messages_json(const struct message *m, bool full);
+
+#endif

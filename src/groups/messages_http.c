@@ -1,0 +1,378 @@
+/*
+ * messages_http.c - the HTTP handlers of messages: the talk of a group and
+ * its live stream, posting, recalling, hiding with history, images, policy
+ * broadcasts, bulk ingest and search. Access to a group is decided by
+ * groups_open(); the rules of messages by messages.c.
+ */
+#include "groups/messages_http.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/mem.h"
+#include "groups/images.h"
+#include "groups/messages.h"
+#include "http/http.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { LIST_MAX = 200 };
+
+/* Open group {id} (or the group of a message) for the caller, or reply. */
+static bool open_group_id(struct http_req *req, int64_t id, enum groups_need need,
+			  struct group *g)
+{
+	struct app_error err;
+	if (groups_open(http_store(req), http_caller(req), id, need, g, &err) != APP_OK) {
+		http_reply_error(req, &err);
+		return false;
+	}
+	return true;
+}
+
+static bool open_group(struct http_req *req, enum groups_need need, struct group *g)
+{
+	int64_t id;
+	return http_param_id(req, "id", &id) && open_group_id(req, id, need, g);
+}
+
+/* Whether the caller may read hidden and recalled text of g: its managers
+ * and those who supervise its region. */
+static bool sees_all(struct http_req *req, const struct group *g)
+{
+	struct group same;
+	struct app_error ignored;
+	const struct auth_caller *c = http_caller(req);
+	return groups_open(http_store(req), c, g->id, GROUPS_MANAGE, &same, &ignored) == APP_OK ||
+	       auth_scope(c, PERM_GROUPS_READ, g->region, &ignored) == APP_OK;
+}
+
+/* Message {mid} and its group, which the caller must see; or reply. */
+static bool open_message(struct http_req *req, struct message *m, struct group *g,
+			 enum groups_need need)
+{
+	int64_t id;
+	struct app_error err;
+	if (!http_param_id(req, "mid", &id))
+		return false;
+	if (store_message_get(http_store(req), id, m, &err) != APP_OK) {
+		http_reply_error(req, &err);
+		return false;
+	}
+	if (groups_open(http_store(req), http_caller(req), m->group_id, GROUPS_SEE, g, &err) !=
+	    APP_OK) {
+		/* a message of a group one cannot see does not exist for one */
+		http_reply_fail(req, APP_ENOTFOUND, NULL, "no such message");
+		return false;
+	}
+	return need == GROUPS_SEE || open_group_id(req, g->id, need, g);
+}
+
+/* ---- the talk of a group ---- */
+
+struct list_ctx {
+	json_t *items;
+	bool full;
+	int64_t last;
+};
+
+static bool add_message(void *ctx, const struct message *m)
+{
+	struct list_ctx *lc = ctx;
+	json_array_append_new(lc->items, messages_json(m, lc->full));
+	lc->last = m->id;
+	return true;
+}
+
+void messages_handle_list(struct http_req *req)
+{
+	struct group g;
+	long after, before, limit;
+	if (!open_group(req, GROUPS_SEE, &g) ||
+	    !http_query_int_or_reply(req, "after", -1, INT64_MAX, -1, &after) ||
+	    !http_query_int_or_reply(req, "before", 0, INT64_MAX, 0, &before) ||
+	    !http_query_int_or_reply(req, "limit", 1, LIST_MAX, 50, &limit))
+		return;
+	struct list_ctx lc = { json_array(), sees_all(req, &g), 0 };
+	struct app_error err;
+	if (store_messages_list(http_store(req), g.id, after, before, (int)limit, add_message, &lc,
+				&err) != APP_OK) {
+		json_decref(lc.items);
+		http_reply_error(req, &err);
+		return;
+	}
+	json_t *body = json_pack("{s:I, s:o}", "group", (json_int_t)g.id, "messages", lc.items);
+	if (json_array_size(lc.items) == (size_t)limit)
+		json_object_set_new(body, after >= 0 ? "next_after" : "next_before",
+				    json_integer(lc.last));
+	http_reply_json(req, 200, body);
+}
+
+/* A group's stream lasts while its caller may still see the group. */
+static bool still_sees(struct store *s, const struct auth_caller *c, int64_t group_id)
+{
+	struct group g;
+	struct app_error ignored;
+	return groups_open(s, c, group_id, GROUPS_SEE, &g, &ignored) == APP_OK;
+}
+
+void messages_handle_events(struct http_req *req)
+{
+	struct group g;
+	if (!open_group(req, GROUPS_SEE, &g))
+		return;
+	char topic[EVENT_TOPIC_MAX];
+	snprintf(topic, sizeof(topic), "group:%" PRId64, g.id);
+	http_reply_events(req, topic, still_sees, g.id);
+}
+
+/* "mentions": a list of user ids. */
+static bool mentions_field(struct http_req *req, struct message_input *in)
+{
+	json_t *v = json_object_get(http_json(req), "mentions");
+	if (!v || json_is_null(v))
+		return true;
+	bool ok = json_is_array(v) && json_array_size(v) <= MESSAGE_MENTIONS_MAX;
+	for (size_t i = 0; ok && i < json_array_size(v); i++) {
+		json_t *u = json_array_get(v, i);
+		ok = json_is_integer(u) && json_integer_value(u) > 0;
+		if (ok)
+			in->mentions[in->nmentions++] = json_integer_value(u);
+	}
+	if (!ok)
+		http_reply_fail(req, APP_EINVAL, "mentions", "mentions is a list of at most %d user ids",
+				MESSAGE_MENTIONS_MAX);
+	return ok;
+}
+
+void messages_handle_post(struct http_req *req)
+{
+	struct group g;
+	struct message_input in = { 0 };
+	if (!open_group(req, GROUPS_SEE, &g) || !http_body_str(req, "text", false, &in.text) ||
+	    !http_body_id(req, "reply_to", &in.reply_to) ||
+	    !http_body_str(req, "image", false, &in.image) || !mentions_field(req, &in))
+		return;
+	struct message *m = xmalloc(sizeof(*m));
+	struct app_error err;
+	if (messages_post(http_store(req), http_caller(req), &g, &in, m, &err) != APP_OK)
+		http_reply_error(req, &err);
+	else
+		http_reply_json(req, 201, messages_json(m, true));
+	free(m);
+}
+
+void messages_handle_get(struct http_req *req)
+{
+	struct message *m = xmalloc(sizeof(*m));
+	struct group g;
+	if (open_message(req, m, &g, GROUPS_SEE))
+		http_reply_json(req, 200, messages_json(m, sees_all(req, &g)));
+	free(m);
+}
+
+void messages_handle_recall(struct http_req *req)
+{
+	struct message *m = xmalloc(sizeof(*m));
+	struct group g;
+	struct app_error err;
+	if (open_message(req, m, &g, GROUPS_SEE)) {
+		if (messages_recall(http_store(req), http_caller(req), &g, m, &err) != APP_OK)
+			http_reply_error(req, &err);
+		else
+			http_reply_json(req, 200, messages_json(m, true));
+	}
+	free(m);
+}
+
+void messages_handle_hide(struct http_req *req)
+{
+	struct message *m = xmalloc(sizeof(*m));
+	struct group g;
+	const char *reason;
+	struct app_error err;
+	if (open_message(req, m, &g, GROUPS_MANAGE) && http_body_str(req, "reason", true, &reason)) {
+		if (messages_hide(http_store(req), http_caller(req), &g, m, reason, &err) != APP_OK)
+			http_reply_error(req, &err);
+		else
+			http_reply_json(req, 200, messages_json(m, true));
+	}
+	free(m);
+}
+
+static bool add_entry(void *ctx, const struct audit_record *r)
+{
+	char at[32];
+	clock_format_utc(r->at, at, sizeof(at));
+	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)r->id,
+					     "at", at, "actor", r->actor, "action", r->action,
+					     "summary", r->summary));
+	return true;
+}
+
+void messages_handle_history(struct http_req *req)
+{
+	struct message *m = xmalloc(sizeof(*m));
+	struct group g;
+	if (!open_message(req, m, &g, GROUPS_SEE)) {
+		free(m);
+		return;
+	}
+	if (!sees_all(req, &g)) {
+		free(m);
+		http_reply_fail(req, APP_EPERM, NULL,
+				"the history of a message is for the group's managers and supervisors");
+		return;
+	}
+	char object[40];
+	snprintf(object, sizeof(object), "message:%" PRId64, m->id);
+	json_t *entries = json_array();
+	struct app_error err;
+	if (store_audit_list(http_store(req), object, 100, add_entry, entries, &err) != APP_OK) {
+		json_decref(entries);
+		http_reply_error(req, &err);
+	} else {
+		http_reply_json(req, 200, json_pack("{s:o, s:o}", "message", messages_json(m, true),
+						    "history", entries));
+	}
+	free(m);
+}
+
+/* ---- images ---- */
+
+void messages_handle_image_upload(struct http_req *req)
+{
+	struct group g;
+	if (!open_group(req, GROUPS_SEE, &g))
+		return;
+	size_t len;
+	const char *data = http_body_text(req, &len);
+	struct attachment a;
+	struct app_error err;
+	if (images_save(http_store(req), http_data_dir(req), http_caller(req), &g, data, len, &a,
+			&err) != APP_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	http_reply_json(req, 201, json_pack("{s:s, s:s, s:I, s:I}", "image", a.sha256, "type",
+					    a.mime, "size", (json_int_t)a.size, "group",
+					    (json_int_t)a.group_id));
+}
+
+void messages_handle_image_get(struct http_req *req)
+{
+	const char *sha = http_param(req, "sha");
+	struct attachment a;
+	struct group g;
+	struct app_error err;
+	/* the group first: whether an image exists shows only to who sees it */
+	if (!open_group(req, GROUPS_SEE, &g))
+		return;
+	if (!sha || strlen(sha) != ATTACHMENT_SHA_LEN ||
+	    store_attachment_get(http_store(req), sha, g.id, &a, &err) != APP_OK) {
+		http_reply_fail(req, APP_ENOTFOUND, NULL, "no such image");
+		return;
+	}
+	int fd;
+	uint64_t size;
+	if (images_open(http_data_dir(req), &a, &fd, &size, &err) != APP_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	/* named by its content: it never changes, but it is not public */
+	http_reply_file(req, a.mime, fd, size, "private, max-age=86400, immutable");
+}
+
+/* ---- broadcasts ---- */
+
+void messages_handle_broadcast(struct http_req *req)
+{
+	struct group g;
+	const char *text;
+	if (!open_group(req, GROUPS_MANAGE, &g) || !http_body_str(req, "text", true, &text))
+		return;
+	int64_t id, groups;
+	struct app_error err;
+	if (messages_broadcast(http_store(req), http_caller(req), &g, text, &id, &groups, &err) !=
+	    APP_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	http_reply_json(req, 201, json_pack("{s:I, s:I, s:I}", "broadcast", (json_int_t)id,
+					    "from_group", (json_int_t)g.id, "groups",
+					    (json_int_t)groups));
+}
+
+static bool add_delivery(void *ctx, const struct broadcast_delivery *d)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:s, s:I}", "group", (json_int_t)d->group_id,
+					     "name", d->group_name, "message",
+					     (json_int_t)d->message_id));
+	return true;
+}
+
+void messages_handle_broadcast_get(struct http_req *req)
+{
+	int64_t id, from = 0;
+	if (!http_param_id(req, "bid", &id))
+		return;
+	json_t *list = json_array();
+	struct app_error err;
+	struct group g;
+	if (store_broadcast_deliveries(http_store(req), id, &from, add_delivery, list, &err) !=
+	    APP_OK) {
+		json_decref(list);
+		http_reply_error(req, &err);
+		return;
+	}
+	if (!open_group_id(req, from, GROUPS_SEE, &g)) {
+		json_decref(list);
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:I, s:I, s:I, s:o}", "broadcast", (json_int_t)id,
+					    "from_group", (json_int_t)from, "groups",
+					    (json_int_t)json_array_size(list), "deliveries", list));
+}
+
+/* ---- bulk ingest and search ---- */
+
+void messages_handle_ingest(struct http_req *req)
+{
+	struct ingest_counts n;
+	struct app_error err;
+	if (!json_is_object(http_json(req))) {
+		http_reply_fail(req, APP_EINVAL, NULL, "the body must be a JSON object");
+		return;
+	}
+	if (messages_ingest(http_store(req), http_caller(req),
+			    json_object_get(http_json(req), "messages"), &n, &err) != APP_OK) {
+		http_reply_error(req, &err);
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:I, s:I}", "stored", (json_int_t)n.stored,
+					    "repeated", (json_int_t)n.repeated));
+}
+
+void messages_handle_search(struct http_req *req)
+{
+	const char *q = http_query(req, "q");
+	long group, limit;
+	if (!http_query_int_or_reply(req, "group", 0, INT64_MAX, 0, &group) ||
+	    !http_query_int_or_reply(req, "limit", 1, LIST_MAX, 20, &limit))
+		return;
+	if (!q || !*q) {
+		http_reply_fail(req, APP_EINVAL, "q", "say what to search for (q)");
+		return;
+	}
+	struct list_ctx lc = { json_array(), false, 0 };
+	struct app_error err;
+	if (messages_search(http_store(req), http_caller(req), q, group, (int)limit, add_message,
+			    &lc, &err) != APP_OK) {
+		json_decref(lc.items);
+		http_reply_error(req, &err);
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:s, s:o}", "q", q, "messages", lc.items));
+}

@@ -1,0 +1,39 @@
+/*
+ * jobs.c - THE table of scheduled jobs. Every job bianmin runs on a clock is
+ * declared here, once, with its default interval (operators change it with
+ * the job_intervals option) and the function that does it.
+ */
+#include "sched/sched.h"
+#include "store/store.h"
+
+#include <stdio.h>
+
+#define HOUR 3600
+#define DAY (24 * HOUR)
+
+/* Sessions that ended a day ago, sign-in attempts older than a day (the
+ * throttle looks back 15 minutes) and events past the resume window. */
+static enum app_err job_purge(struct store *s, int64_t now, char *detail, size_t cap,
+			      struct app_error *err)
+{
+	struct store_purge_counts n;
+	enum app_err rc = store_purge(s, now - DAY, now - DAY,
+				      now - (int64_t)EVENT_RETENTION_DAYS * DAY, &n, err);
+	if (rc == APP_OK)
+		snprintf(detail, cap, "removed %lld sessions, %lld sign-in attempts, %lld events",
+			 (long long)n.sessions, (long long)n.login_failures, (long long)n.events);
+	return rc;
+}
+
+static enum app_err job_maintain(struct store *s, int64_t now, char *detail, size_t cap,
+				 struct app_error *err)
+{
+	return store_maintain(s, now, detail, cap, err);
+}
+
+const struct sched_job sched_jobs[] = {
+	{ "purge", HOUR, "remove ended sessions, old sign-in attempts and old events", job_purge },
+	{ "maintain", DAY, "database upkeep: next months' partitions, WAL checkpoint",
+	  job_maintain },
+};
+const size_t sched_jobs_count = sizeof(sched_jobs) / sizeof(sched_jobs[0]);

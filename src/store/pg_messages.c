@@ -1,0 +1,533 @@
+/*
+ * pg_messages.c - messages, their search terms, broadcasts, bulk ingest
+ * and images on PostgreSQL: the twin of sqlite_messages.c, with the same
+ * errors, messages, counts and orders.
+ *
+ * A message is stored with its tsvector (pg_fts.c: the terms FTS5 indexes
+ * on SQLite; PG_MESSAGES_COMPACT says which kind) and its events in one
+ * transaction, so a message is never stored without being findable and
+ * announced, or the reverse.
+ *
+ * Where SQLite has one writer, several transactions write here at once, so
+ * two locks keep the outcome the same:
+ *   - a message takes its id only after its transaction holds
+ *     PG_LOCK_EVENTS, which the event of the message takes anyway and holds
+ *     to COMMIT: message ids then become visible in id order, as event ids
+ *     do, and a reader catching up with "id > after" never skips a smaller
+ *     id committed later;
+ *   - an ingest takes that lock before it checks its first key, so a key
+ *     another ingest is storing at the same moment is seen as repeated, not
+ *     refused as a conflict.
+ * A transaction that appends events and an audit entry appends the events
+ * first: every such transaction takes PG_LOCK_EVENTS before PG_LOCK_AUDIT,
+ * and none waits for another holding them the other way round.
+ */
+#include "store/pg_int.h"
+#include "store/pg_fts.h"
+#include "core/clock.h"
+#include "core/mem.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The kind of index of messages.terms: as messages_fts on SQLite
+ * (sql/sqlite/0007: tokenize = 'bianmin', every character a unigram). */
+#define PG_MESSAGES_COMPACT false
+
+static void read_message(const PGresult *r, int row, struct message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->id = pg_int(r, row, 0);
+	m->group_id = pg_int(r, row, 1);
+	pg_copy_text(m->county, sizeof(m->county), r, row, 2);
+	m->author_id = pg_int(r, row, 3);
+	pg_copy_text(m->author_name, sizeof(m->author_name), r, row, 4);
+	pg_copy_text(m->kind, sizeof(m->kind), r, row, 5);
+	pg_copy_text(m->body, sizeof(m->body), r, row, 6);
+	m->reply_to = pg_int(r, row, 7);
+	store_mentions_parse(PQgetvalue(r, row, 8), m);
+	pg_copy_text(m->attachment, sizeof(m->attachment), r, row, 9);
+	m->broadcast_id = pg_int(r, row, 10);
+	pg_copy_text(m->state, sizeof(m->state), r, row, 11);
+	pg_copy_text(m->state_reason, sizeof(m->state_reason), r, row, 12);
+	pg_copy_text(m->source, sizeof(m->source), r, row, 13);
+	m->at = pg_int(r, row, 14);
+}
+
+/* Run a write: as pg_exec, and a value a CHECK refuses (kind, state,
+ * source) is the caller's to fix, said as sqlite_messages.c says it. */
+static enum app_err write_stmt(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+			       const char *what, PGresult **res, int64_t *changes,
+			       struct app_error *err)
+{
+	enum app_err rc = pg_exec(c, id, p, what, res, changes, err);
+	if (rc == APP_EDB && strcmp(c->sqlstate, "23514") == 0) /* check_violation */
+		return app_fail(err, APP_EINVAL, "%s: a value is out of range", what);
+	return rc;
+}
+
+/* The id an INSERT ... RETURNING id gave. */
+static int64_t returned_id(PGresult *res)
+{
+	int64_t id = PQntuples(res) == 1 ? pg_int(res, 0, 0) : 0;
+	PQclear(res);
+	return id;
+}
+
+static enum app_err lock_events(struct pg_conn *c, struct app_error *err)
+{
+	return pg_exec(c, PS_EVENTS_LOCK, NULL, "ordering events", NULL, NULL, err);
+}
+
+static enum app_err append_event(void *ctx, const struct event_note *ev, struct app_error *err)
+{
+	return pg_event_append(ctx, ev, NULL, err);
+}
+
+static enum app_err rewrite_events(void *ctx, const char *subject, const char *data,
+				   struct app_error *err)
+{
+	return pg_events_rewrite(ctx, subject, data, err);
+}
+
+/* Insert m (setting its id; its at must be set) with its terms and events. */
+static enum app_err insert_message(struct pg_conn *c, struct message *m,
+				   store_message_json_fn json, struct app_error *err)
+{
+	char mentions[MESSAGE_MENTIONS_MAX * 21];
+	store_mentions_format(m, mentions, sizeof(mentions));
+	if (!*m->source)
+		snprintf(m->source, sizeof(m->source), "app");
+	snprintf(m->state, sizeof(m->state), "visible");
+	enum app_err rc = lock_events(c, err); /* ids in commit order (top of file) */
+	if (rc != APP_OK)
+		return rc;
+	struct strbuf terms = STRBUF_INIT;
+	pg_fts_vector(m->body, strlen(m->body), PG_MESSAGES_COMPACT, &terms);
+	struct pg_params p = { 0 };
+	pgp_int(&p, m->group_id);
+	pgp_text(&p, m->county);
+	pgp_int(&p, m->author_id);
+	pgp_text(&p, m->author_name);
+	pgp_text(&p, m->kind);
+	pgp_text(&p, m->body);
+	pgp_int(&p, m->reply_to);
+	pgp_text(&p, mentions);
+	pgp_text(&p, m->attachment);
+	pgp_int(&p, m->broadcast_id);
+	pgp_text(&p, m->source);
+	pgp_int(&p, m->at);
+	pgp_text(&p, terms.buf);
+	PGresult *res;
+	rc = write_stmt(c, PS_MESSAGE_INSERT, &p, "storing a message", &res, NULL, err);
+	strbuf_release(&terms);
+	if (rc != APP_OK)
+		return rc;
+	m->id = returned_id(res);
+	return store_message_events(m, "message", json, append_event, rewrite_events, c, err);
+}
+
+struct post_job {
+	struct message *m;
+	store_message_json_fn json;
+};
+
+static enum app_err post_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct post_job *pj = arg;
+	return insert_message(c, pj->m, pj->json, err);
+}
+
+static enum app_err message_post(struct store *s, struct message *m, store_message_json_fn json,
+				 struct app_error *err)
+{
+	m->at = clock_now();
+	struct post_job pj = { m, json };
+	return pg_write(s, post_job, &pj, err);
+}
+
+struct list_read {
+	enum pg_stmt stmt;
+	int64_t a, b;
+	int limit;
+	store_message_fn fn;
+	void *ctx;
+	bool found;
+};
+
+static enum app_err list_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct list_read *lr = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, lr->a);
+	if (lr->stmt != PS_MESSAGE_GET) {
+		pgp_int(&p, lr->b);
+		pgp_int(&p, lr->limit);
+	}
+	PGresult *res;
+	enum app_err rc = pg_exec(c, lr->stmt, &p, "reading messages", &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	struct message *m = xmalloc(sizeof(*m));
+	for (int i = 0, n = PQntuples(res); i < n; i++) {
+		read_message(res, i, m);
+		lr->found = true;
+		if (!lr->fn(lr->ctx, m))
+			break;
+	}
+	free(m);
+	PQclear(res);
+	return APP_OK;
+}
+
+static bool copy_message(void *ctx, const struct message *m)
+{
+	*(struct message *)ctx = *m;
+	return false;
+}
+
+static enum app_err message_get(struct store *s, int64_t id, struct message *out,
+				struct app_error *err)
+{
+	struct list_read lr = { .stmt = PS_MESSAGE_GET, .a = id, .fn = copy_message, .ctx = out };
+	enum app_err rc = pg_read(s, list_read, &lr, err);
+	if (rc == APP_OK && !lr.found)
+		return app_fail(err, APP_ENOTFOUND, "no such message");
+	return rc;
+}
+
+static enum app_err messages_list(struct store *s, int64_t group_id, int64_t after,
+				  int64_t before, int limit, store_message_fn fn, void *ctx,
+				  struct app_error *err)
+{
+	struct list_read lr = { .stmt = after >= 0 ? PS_MESSAGES_AFTER : PS_MESSAGES_BEFORE,
+				.a = group_id,
+				.b = after >= 0 ? after : (before > 0 ? before : INT64_MAX),
+				.limit = limit,
+				.fn = fn,
+				.ctx = ctx };
+	return pg_read(s, list_read, &lr, err);
+}
+
+struct state_job {
+	const struct message *m;
+	const struct audit_note *note;
+	store_message_json_fn json;
+};
+
+static enum app_err state_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct state_job *sj = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, sj->m->id);
+	pgp_text(&p, sj->m->state);
+	pgp_text(&p, sj->m->state_reason);
+	int64_t changed = 0;
+	enum app_err rc = write_stmt(c, PS_MESSAGE_SET_STATE, &p, "changing a message", NULL,
+				     &changed, err);
+	if (rc == APP_OK && changed == 0)
+		rc = app_fail(err, APP_ENOTFOUND, "no such message");
+	/* the events before the audit entry (lock order: top of file) */
+	if (rc == APP_OK)
+		rc = store_message_events(sj->m, "message.changed", sj->json, append_event,
+					  rewrite_events, c, err);
+	if (rc == APP_OK)
+		rc = pg_audit_append(c, sj->note, err);
+	return rc;
+}
+
+static enum app_err message_set_state(struct store *s, const struct message *m,
+				      const struct audit_note *note, store_message_json_fn json,
+				      struct app_error *err)
+{
+	struct state_job sj = { m, note, json };
+	return pg_write(s, state_job, &sj, err);
+}
+
+struct search_read {
+	const char *query; /* a tsquery literal */
+	const struct message_scope *scope;
+	int64_t group_id;
+	int limit;
+	store_message_fn fn;
+	void *ctx;
+};
+
+static enum app_err search_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct search_read *sr = arg;
+	struct pg_params p = { 0 };
+	pgp_text(&p, sr->query);
+	pgp_int(&p, sr->group_id);
+	for (int i = 0; i < 4; i++) /* '~' sorts after every code: it matches nothing */
+		pgp_text(&p, i < sr->scope->nregions ? sr->scope->regions[i] : "~");
+	pgp_int(&p, sr->scope->member);
+	pgp_int(&p, sr->limit);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_MESSAGES_SEARCH, &p, "searching messages", &res, NULL,
+				  err);
+	if (rc != APP_OK)
+		return rc;
+	struct message *m = xmalloc(sizeof(*m));
+	for (int i = 0, n = PQntuples(res); i < n; i++) {
+		read_message(res, i, m);
+		if (!sr->fn(sr->ctx, m))
+			break;
+	}
+	free(m);
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err messages_search(struct store *s, const char *query,
+				    const struct message_scope *scope, int64_t group_id,
+				    int limit, store_message_fn fn, void *ctx,
+				    struct app_error *err)
+{
+	struct strbuf tsq = STRBUF_INIT;
+	enum app_err rc = pg_fts_query(query, strlen(query), PG_MESSAGES_COMPACT, &tsq, err);
+	if (rc == APP_OK) {
+		struct search_read sr = { tsq.buf, scope, group_id, limit, fn, ctx };
+		rc = pg_read(s, search_read, &sr, err);
+	}
+	strbuf_release(&tsq);
+	return rc;
+}
+
+struct ingest_job {
+	struct message *ms;
+	const char *const *keys;
+	size_t n;
+	store_message_json_fn json;
+	struct ingest_counts *counts;
+};
+
+static enum app_err ingest_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct ingest_job *ij = arg;
+	int64_t now = clock_now();
+	/* before the first key is looked at (top of file) */
+	enum app_err rc = lock_events(c, err);
+	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
+		struct pg_params p = { 0 };
+		pgp_text(&p, ij->keys[i]);
+		PGresult *res;
+		if ((rc = pg_exec(c, PS_INGEST_KEY_GET, &p, "checking an ingest key", &res, NULL,
+				  err)) != APP_OK)
+			break;
+		bool seen = PQntuples(res) > 0;
+		PQclear(res);
+		if (seen) {
+			ij->counts->repeated++;
+			continue;
+		}
+		struct message *m = &ij->ms[i];
+		if (!m->at)
+			m->at = now;
+		if ((rc = insert_message(c, m, ij->json, err)) != APP_OK)
+			break;
+		pgp_int(&p, m->id);
+		pgp_int(&p, now);
+		if ((rc = write_stmt(c, PS_INGEST_KEY_INSERT, &p, "recording an ingest key", NULL,
+				     NULL, err)) != APP_OK)
+			break;
+		ij->counts->stored++;
+	}
+	return rc;
+}
+
+static enum app_err messages_ingest(struct store *s, struct message *ms, const char *const *keys,
+				    size_t n, store_message_json_fn json,
+				    struct ingest_counts *counts, struct app_error *err)
+{
+	struct ingest_job ij = { ms, keys, n, json, counts };
+	enum app_err rc = pg_write(s, ingest_job, &ij, err);
+	if (rc != APP_OK)
+		memset(counts, 0, sizeof(*counts)); /* nothing was kept */
+	return rc;
+}
+
+struct broadcast_job {
+	struct message *m;
+	const char *within;
+	const struct audit_note *note;
+	store_message_json_fn json;
+	int64_t id, groups;
+};
+
+static enum app_err broadcast_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct broadcast_job *bj = arg;
+	struct message *m = bj->m;
+	struct pg_params p = { 0 };
+	pgp_int(&p, m->group_id);
+	pgp_int(&p, m->author_id);
+	pgp_text(&p, m->body);
+	pgp_int(&p, m->at);
+	PGresult *res;
+	enum app_err rc = write_stmt(c, PS_BROADCAST_INSERT, &p, "recording a broadcast", &res,
+				     NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	bj->id = returned_id(res);
+	struct pg_params t = { 0 };
+	pgp_text(&t, bj->within);
+	PGresult *targets;
+	if ((rc = pg_exec(c, PS_BROADCAST_TARGETS, &t, "finding the groups of a broadcast",
+			  &targets, NULL, err)) != APP_OK)
+		return rc;
+	int n = PQntuples(targets);
+	int64_t from = m->group_id;
+	for (int i = 0; rc == APP_OK && i < n; i++) {
+		m->group_id = pg_int(targets, i, 0);
+		pg_copy_text(m->county, sizeof(m->county), targets, i, 1);
+		m->broadcast_id = bj->id;
+		if ((rc = insert_message(c, m, bj->json, err)) != APP_OK)
+			break;
+		struct pg_params d = { 0 };
+		pgp_int(&d, bj->id);
+		pgp_int(&d, m->group_id);
+		pgp_int(&d, m->id);
+		rc = write_stmt(c, PS_DELIVERY_INSERT, &d, "recording a delivery", NULL, NULL, err);
+	}
+	PQclear(targets);
+	m->group_id = from;
+	bj->groups = n;
+	if (rc == APP_OK) {
+		char object[48];
+		snprintf(object, sizeof(object), "broadcast:%lld", (long long)bj->id);
+		struct audit_note note = *bj->note;
+		note.object = object;
+		rc = pg_audit_append(c, &note, err);
+	}
+	return rc;
+}
+
+static enum app_err broadcast(struct store *s, struct message *m, const char *within,
+			      const struct audit_note *note, store_message_json_fn json,
+			      int64_t *broadcast_id, int64_t *groups, struct app_error *err)
+{
+	m->at = clock_now();
+	struct broadcast_job bj = { m, within, note, json, 0, 0 };
+	enum app_err rc = pg_write(s, broadcast_job, &bj, err);
+	if (rc == APP_OK) {
+		*broadcast_id = bj.id;
+		*groups = bj.groups;
+	}
+	return rc;
+}
+
+struct deliveries_read {
+	int64_t id;
+	int64_t *from;
+	store_delivery_fn fn;
+	void *ctx;
+	bool found;
+};
+
+static enum app_err deliveries_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct deliveries_read *dr = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, dr->id);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_DELIVERIES, &p, "reading deliveries", &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	bool go = true;
+	for (int i = 0, n = PQntuples(res); i < n; i++) {
+		struct broadcast_delivery d = { .group_id = pg_int(res, i, 0) };
+		pg_copy_text(d.group_name, sizeof(d.group_name), res, i, 1);
+		d.message_id = pg_int(res, i, 2);
+		*dr->from = pg_int(res, i, 3);
+		dr->found = true;
+		if (go)
+			go = dr->fn(dr->ctx, &d);
+	}
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err broadcast_deliveries(struct store *s, int64_t broadcast_id,
+					 int64_t *from_group, store_delivery_fn fn, void *ctx,
+					 struct app_error *err)
+{
+	struct deliveries_read dr = { broadcast_id, from_group, fn, ctx, false };
+	enum app_err rc = pg_read(s, deliveries_read, &dr, err);
+	if (rc == APP_OK && !dr.found)
+		return app_fail(err, APP_ENOTFOUND, "no such broadcast");
+	return rc;
+}
+
+static enum app_err attachment_put_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	const struct attachment *a = arg;
+	struct pg_params p = { 0 };
+	pgp_text(&p, a->sha256);
+	pgp_int(&p, a->group_id);
+	pgp_text(&p, a->mime);
+	pgp_int(&p, a->size);
+	pgp_int(&p, a->uploader);
+	pgp_int(&p, a->at);
+	return write_stmt(c, PS_ATTACHMENT_INSERT, &p, "recording an image", NULL, NULL, err);
+}
+
+static enum app_err attachment_put(struct store *s, const struct attachment *a,
+				   struct app_error *err)
+{
+	return pg_write(s, attachment_put_job, (void *)a, err);
+}
+
+struct attachment_read {
+	const char *sha;
+	int64_t group_id;
+	struct attachment *out;
+};
+
+static enum app_err attachment_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct attachment_read *ar = arg;
+	struct pg_params p = { 0 };
+	pgp_text(&p, ar->sha);
+	pgp_int(&p, ar->group_id);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ATTACHMENT_GET, &p, "reading an image", &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	if (PQntuples(res) == 1) {
+		struct attachment *a = ar->out;
+		pg_copy_text(a->sha256, sizeof(a->sha256), res, 0, 0);
+		a->group_id = pg_int(res, 0, 1);
+		pg_copy_text(a->mime, sizeof(a->mime), res, 0, 2);
+		a->size = pg_int(res, 0, 3);
+		a->uploader = pg_int(res, 0, 4);
+		a->at = pg_int(res, 0, 5);
+	} else {
+		rc = app_fail(err, APP_ENOTFOUND, "no such image");
+	}
+	PQclear(res);
+	return rc;
+}
+
+static enum app_err attachment_get(struct store *s, const char *sha256, int64_t group_id,
+				   struct attachment *out, struct app_error *err)
+{
+	struct attachment_read ar = { sha256, group_id, out };
+	return pg_read(s, attachment_read, &ar, err);
+}
+
+const struct store_message_ops pg_message_ops = {
+	.post = message_post,
+	.get = message_get,
+	.list = messages_list,
+	.set_state = message_set_state,
+	.search = messages_search,
+	.ingest = messages_ingest,
+	.broadcast = broadcast,
+	.deliveries = broadcast_deliveries,
+	.attachment_put = attachment_put,
+	.attachment_get = attachment_get,
+};

@@ -1,0 +1,518 @@
+/*
+ * sqlite_messages.c - messages, their search index, broadcasts, bulk
+ * ingest and images on SQLite.
+ *
+ * A message, its row in the FTS5 index (tokenizer "bianmin", sqlite_fts.c)
+ * and its events go in one group-committed job, so a message is never
+ * stored without being findable and announced, or the reverse.
+ */
+#include "store/sqlite_int.h"
+#include "store/sqlite_fts.h"
+#include "core/clock.h"
+#include "core/mem.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+static void read_message(sqlite3_stmt *st, struct message *m)
+{
+	memset(m, 0, offsetof(struct message, body));
+	m->id = sqlite3_column_int64(st, 0);
+	m->group_id = sqlite3_column_int64(st, 1);
+	sq_copy_text(m->county, sizeof(m->county), st, 2);
+	m->author_id = sqlite3_column_int64(st, 3);
+	sq_copy_text(m->author_name, sizeof(m->author_name), st, 4);
+	sq_copy_text(m->kind, sizeof(m->kind), st, 5);
+	sq_copy_text(m->body, sizeof(m->body), st, 6);
+	m->reply_to = sqlite3_column_int64(st, 7);
+	store_mentions_parse((const char *)sqlite3_column_text(st, 8), m);
+	sq_copy_text(m->attachment, sizeof(m->attachment), st, 9);
+	m->broadcast_id = sqlite3_column_int64(st, 10);
+	sq_copy_text(m->state, sizeof(m->state), st, 11);
+	sq_copy_text(m->state_reason, sizeof(m->state_reason), st, 12);
+	sq_copy_text(m->source, sizeof(m->source), st, 13);
+	m->at = sqlite3_column_int64(st, 14);
+}
+
+/* Step a write: as sq_step_write, and a value a CHECK refuses (kind, state,
+ * source) is the caller's to fix, said as pg_messages.c says it. */
+static enum app_err step_write(struct conn *c, sqlite3_stmt *st, const char *what,
+			       struct app_error *err)
+{
+	enum app_err rc = sq_step_write(c, st, what, err);
+	if (rc == APP_EDB && sqlite3_extended_errcode(c->db) == SQLITE_CONSTRAINT_CHECK)
+		return app_fail(err, APP_EINVAL, "%s: a value is out of range", what);
+	return rc;
+}
+
+static enum app_err append_event(void *ctx, const struct event_note *ev, struct app_error *err)
+{
+	return sq_event_append(ctx, ev, NULL, err);
+}
+
+static enum app_err rewrite_events(void *ctx, const char *subject, const char *data,
+				   struct app_error *err)
+{
+	return sq_events_rewrite(ctx, subject, data, err);
+}
+
+/* Insert m (setting its id; its at must be set) with its terms and events. */
+static enum app_err insert_message(struct conn *c, struct message *m, store_message_json_fn json,
+				   struct app_error *err)
+{
+	char mentions[MESSAGE_MENTIONS_MAX * 21];
+	store_mentions_format(m, mentions, sizeof(mentions));
+	if (!*m->source)
+		snprintf(m->source, sizeof(m->source), "app");
+	snprintf(m->state, sizeof(m->state), "visible");
+	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGE_INSERT, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, m->group_id);
+	sqlite3_bind_text(st, 2, m->county, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->author_id);
+	sqlite3_bind_text(st, 4, m->author_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, m->reply_to);
+	sqlite3_bind_text(st, 8, mentions, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, m->attachment, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, m->broadcast_id);
+	sqlite3_bind_text(st, 11, m->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, m->at);
+	enum app_err rc = step_write(c, st, "storing a message", err);
+	if (rc != APP_OK)
+		return rc;
+	m->id = sqlite3_last_insert_rowid(c->db);
+	if (!(st = sq_stmt(c, STMT_MESSAGE_FTS_INSERT, err)))
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, m->id);
+	sqlite3_bind_text(st, 2, m->body, -1, SQLITE_STATIC);
+	if ((rc = step_write(c, st, "indexing a message", err)) != APP_OK)
+		return rc;
+	return store_message_events(m, "message", json, append_event, rewrite_events, c, err);
+}
+
+struct post_job {
+	struct message *m;
+	store_message_json_fn json;
+};
+
+static enum app_err post_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct post_job *pj = arg;
+	return insert_message(c, pj->m, pj->json, err);
+}
+
+static enum app_err message_post(struct store *s, struct message *m, store_message_json_fn json,
+				 struct app_error *err)
+{
+	m->at = clock_now();
+	struct post_job pj = { m, json };
+	return sq_write(s, post_job, &pj, err);
+}
+
+struct list_read {
+	enum stmt_id stmt;
+	int64_t a, b;
+	int limit;
+	store_message_fn fn;
+	void *ctx;
+	bool found;
+};
+
+static enum app_err list_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct list_read *lr = arg;
+	sqlite3_stmt *st = sq_stmt(c, lr->stmt, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, lr->a);
+	if (lr->stmt != STMT_MESSAGE_GET) {
+		sqlite3_bind_int64(st, 2, lr->b);
+		sqlite3_bind_int(st, 3, lr->limit);
+	}
+	struct message *m = xmalloc(sizeof(*m));
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_message(st, m);
+		lr->found = true;
+		if (!lr->fn(lr->ctx, m)) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	free(m);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "reading messages");
+}
+
+static bool copy_message(void *ctx, const struct message *m)
+{
+	*(struct message *)ctx = *m;
+	return false;
+}
+
+static enum app_err message_get(struct store *s, int64_t id, struct message *out,
+				struct app_error *err)
+{
+	struct list_read lr = { .stmt = STMT_MESSAGE_GET, .a = id, .fn = copy_message, .ctx = out };
+	enum app_err rc = sq_read(s, list_read, &lr, err);
+	if (rc == APP_OK && !lr.found)
+		return app_fail(err, APP_ENOTFOUND, "no such message");
+	return rc;
+}
+
+static enum app_err messages_list(struct store *s, int64_t group_id, int64_t after,
+				  int64_t before, int limit, store_message_fn fn, void *ctx,
+				  struct app_error *err)
+{
+	struct list_read lr = { .stmt = after >= 0 ? STMT_MESSAGES_AFTER : STMT_MESSAGES_BEFORE,
+				.a = group_id,
+				.b = after >= 0 ? after : (before > 0 ? before : INT64_MAX),
+				.limit = limit,
+				.fn = fn,
+				.ctx = ctx };
+	return sq_read(s, list_read, &lr, err);
+}
+
+struct state_job {
+	const struct message *m;
+	const struct audit_note *note;
+	store_message_json_fn json;
+};
+
+static enum app_err state_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct state_job *sj = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGE_SET_STATE, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, sj->m->id);
+	sqlite3_bind_text(st, 2, sj->m->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sj->m->state_reason, -1, SQLITE_STATIC);
+	enum app_err rc = step_write(c, st, "changing a message", err);
+	if (rc == APP_OK && sqlite3_changes(c->db) == 0)
+		rc = app_fail(err, APP_ENOTFOUND, "no such message");
+	if (rc == APP_OK)
+		rc = sq_audit_append(c, sj->note, err);
+	if (rc == APP_OK)
+		rc = store_message_events(sj->m, "message.changed", sj->json, append_event,
+					  rewrite_events, c, err);
+	return rc;
+}
+
+static enum app_err message_set_state(struct store *s, const struct message *m,
+				      const struct audit_note *note, store_message_json_fn json,
+				      struct app_error *err)
+{
+	struct state_job sj = { m, note, json };
+	return sq_write(s, state_job, &sj, err);
+}
+
+struct search_read {
+	const char *match;
+	const struct message_scope *scope;
+	int64_t group_id;
+	int limit;
+	store_message_fn fn;
+	void *ctx;
+};
+
+static enum app_err search_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct search_read *sr = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGES_SEARCH, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, sr->match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sr->group_id);
+	for (int i = 0; i < 4; i++) /* '~' sorts after every code: it matches nothing */
+		sqlite3_bind_text(st, 3 + i, i < sr->scope->nregions ? sr->scope->regions[i] : "~",
+				  -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, sr->scope->member);
+	sqlite3_bind_int(st, 8, sr->limit);
+	struct message *m = xmalloc(sizeof(*m));
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_message(st, m);
+		if (!sr->fn(sr->ctx, m)) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	free(m);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "searching messages");
+}
+
+static enum app_err messages_search(struct store *s, const char *query,
+				    const struct message_scope *scope, int64_t group_id,
+				    int limit, store_message_fn fn, void *ctx,
+				    struct app_error *err)
+{
+	struct strbuf match = STRBUF_INIT;
+	enum app_err rc = sq_fts_match(query, strlen(query), &match, err);
+	if (rc == APP_OK) {
+		struct search_read sr = { match.buf, scope, group_id, limit, fn, ctx };
+		rc = sq_read(s, search_read, &sr, err);
+	}
+	strbuf_release(&match);
+	return rc;
+}
+
+struct ingest_job {
+	struct message *ms;
+	const char *const *keys;
+	size_t n;
+	store_message_json_fn json;
+	struct ingest_counts *counts;
+};
+
+static enum app_err ingest_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct ingest_job *ij = arg;
+	int64_t now = clock_now();
+	for (size_t i = 0; i < ij->n; i++) {
+		sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_KEY_GET, err);
+		if (!st)
+			return APP_EDB;
+		sqlite3_bind_text(st, 1, ij->keys[i], -1, SQLITE_STATIC);
+		int r = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (r == SQLITE_ROW) {
+			ij->counts->repeated++;
+			continue;
+		}
+		if (r != SQLITE_DONE)
+			return sq_db_fail(err, c->db, "checking an ingest key");
+		struct message *m = &ij->ms[i];
+		if (!m->at)
+			m->at = now;
+		enum app_err rc = insert_message(c, m, ij->json, err);
+		if (rc != APP_OK || !(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err)))
+			return rc != APP_OK ? rc : APP_EDB;
+		sqlite3_bind_text(st, 1, ij->keys[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, m->id);
+		sqlite3_bind_int64(st, 3, now);
+		if ((rc = step_write(c, st, "recording an ingest key", err)) != APP_OK)
+			return rc;
+		ij->counts->stored++;
+	}
+	return APP_OK;
+}
+
+static enum app_err messages_ingest(struct store *s, struct message *ms, const char *const *keys,
+				    size_t n, store_message_json_fn json,
+				    struct ingest_counts *counts, struct app_error *err)
+{
+	struct ingest_job ij = { ms, keys, n, json, counts };
+	enum app_err rc = sq_write(s, ingest_job, &ij, err);
+	if (rc != APP_OK)
+		memset(counts, 0, sizeof(*counts)); /* nothing was kept */
+	return rc;
+}
+
+struct broadcast_job {
+	struct message *m;
+	const char *within;
+	const struct audit_note *note;
+	store_message_json_fn json;
+	int64_t id, groups;
+};
+
+static enum app_err broadcast_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct broadcast_job *bj = arg;
+	struct message *m = bj->m;
+	sqlite3_stmt *st = sq_stmt(c, STMT_BROADCAST_INSERT, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, m->group_id);
+	sqlite3_bind_int64(st, 2, m->author_id);
+	sqlite3_bind_text(st, 3, m->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, m->at);
+	enum app_err rc = step_write(c, st, "recording a broadcast", err);
+	if (rc != APP_OK)
+		return rc;
+	bj->id = sqlite3_last_insert_rowid(c->db);
+	/* the targets first (a statement cannot stay open while others run on
+	 * the same prepared slot), then a message in each */
+	size_t n = 0, cap = 64;
+	struct target {
+		int64_t id;
+		char county[7];
+	} *targets = xmalloc(cap * sizeof(*targets));
+	if (!(st = sq_stmt(c, STMT_BROADCAST_TARGETS, err))) {
+		free(targets);
+		return APP_EDB;
+	}
+	sqlite3_bind_text(st, 1, bj->within, -1, SQLITE_STATIC);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap)
+			targets = xrealloc(targets, (cap *= 2) * sizeof(*targets));
+		targets[n].id = sqlite3_column_int64(st, 0);
+		sq_copy_text(targets[n].county, sizeof(targets[n].county), st, 1);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		rc = sq_db_fail(err, c->db, "finding the groups of a broadcast");
+	int64_t from = m->group_id;
+	for (size_t i = 0; rc == APP_OK && i < n; i++) {
+		m->group_id = targets[i].id;
+		snprintf(m->county, sizeof(m->county), "%s", targets[i].county);
+		m->broadcast_id = bj->id;
+		if ((rc = insert_message(c, m, bj->json, err)) != APP_OK)
+			break;
+		if (!(st = sq_stmt(c, STMT_DELIVERY_INSERT, err))) {
+			rc = APP_EDB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, bj->id);
+		sqlite3_bind_int64(st, 2, targets[i].id);
+		sqlite3_bind_int64(st, 3, m->id);
+		rc = step_write(c, st, "recording a delivery", err);
+	}
+	m->group_id = from;
+	bj->groups = (int64_t)n;
+	free(targets);
+	if (rc == APP_OK) {
+		char object[48];
+		snprintf(object, sizeof(object), "broadcast:%lld", (long long)bj->id);
+		struct audit_note note = *bj->note;
+		note.object = object;
+		rc = sq_audit_append(c, &note, err);
+	}
+	return rc;
+}
+
+static enum app_err broadcast(struct store *s, struct message *m, const char *within,
+			      const struct audit_note *note, store_message_json_fn json,
+			      int64_t *broadcast_id, int64_t *groups, struct app_error *err)
+{
+	m->at = clock_now();
+	struct broadcast_job bj = { m, within, note, json, 0, 0 };
+	enum app_err rc = sq_write(s, broadcast_job, &bj, err);
+	if (rc == APP_OK) {
+		*broadcast_id = bj.id;
+		*groups = bj.groups;
+	}
+	return rc;
+}
+
+struct deliveries_read {
+	int64_t id;
+	int64_t *from;
+	store_delivery_fn fn;
+	void *ctx;
+	bool found;
+};
+
+static enum app_err deliveries_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct deliveries_read *dr = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_DELIVERIES, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, dr->id);
+	int r;
+	bool go = true;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct broadcast_delivery d = { .group_id = sqlite3_column_int64(st, 0) };
+		sq_copy_text(d.group_name, sizeof(d.group_name), st, 1);
+		d.message_id = sqlite3_column_int64(st, 2);
+		*dr->from = sqlite3_column_int64(st, 3);
+		dr->found = true;
+		if (go)
+			go = dr->fn(dr->ctx, &d);
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "reading deliveries");
+}
+
+static enum app_err broadcast_deliveries(struct store *s, int64_t broadcast_id,
+					 int64_t *from_group, store_delivery_fn fn, void *ctx,
+					 struct app_error *err)
+{
+	struct deliveries_read dr = { broadcast_id, from_group, fn, ctx, false };
+	enum app_err rc = sq_read(s, deliveries_read, &dr, err);
+	if (rc == APP_OK && !dr.found)
+		return app_fail(err, APP_ENOTFOUND, "no such broadcast");
+	return rc;
+}
+
+static enum app_err attachment_put_job(struct conn *c, void *arg, struct app_error *err)
+{
+	const struct attachment *a = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ATTACHMENT_INSERT, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->group_id);
+	sqlite3_bind_text(st, 3, a->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, a->size);
+	sqlite3_bind_int64(st, 5, a->uploader);
+	sqlite3_bind_int64(st, 6, a->at);
+	return step_write(c, st, "recording an image", err);
+}
+
+static enum app_err attachment_put(struct store *s, const struct attachment *a,
+				   struct app_error *err)
+{
+	return sq_write(s, attachment_put_job, (void *)a, err);
+}
+
+struct attachment_read {
+	const char *sha;
+	int64_t group_id;
+	struct attachment *out;
+};
+
+static enum app_err attachment_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct attachment_read *ar = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ATTACHMENT_GET, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, ar->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ar->group_id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		struct attachment *a = ar->out;
+		sq_copy_text(a->sha256, sizeof(a->sha256), st, 0);
+		a->group_id = sqlite3_column_int64(st, 1);
+		sq_copy_text(a->mime, sizeof(a->mime), st, 2);
+		a->size = sqlite3_column_int64(st, 3);
+		a->uploader = sqlite3_column_int64(st, 4);
+		a->at = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return app_fail(err, APP_ENOTFOUND, "no such image");
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "reading an image");
+}
+
+static enum app_err attachment_get(struct store *s, const char *sha256, int64_t group_id,
+				   struct attachment *out, struct app_error *err)
+{
+	struct attachment_read ar = { sha256, group_id, out };
+	return sq_read(s, attachment_read, &ar, err);
+}
+
+const struct store_message_ops sq_message_ops = {
+	.post = message_post,
+	.get = message_get,
+	.list = messages_list,
+	.set_state = message_set_state,
+	.search = messages_search,
+	.ingest = messages_ingest,
+	.broadcast = broadcast,
+	.deliveries = broadcast_deliveries,
+	.attachment_put = attachment_put,
+	.attachment_get = attachment_get,
+};
