@@ -63,6 +63,7 @@ run_unit() {
 run_api() {
 	local label=$1 t out last p f s
 	for t in "$top"/tests/api/t[0-9]*.sh; do
+		local began=$SECONDS
 		out=$(bash "$t" 2>&1)
 		local rc=$?
 		last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -n 1)
@@ -77,7 +78,8 @@ run_api() {
 		else
 			grep -E '^SKIP' <<<"$out" || true
 		fi
-		printf '%-6s %-26s %3d passed, %d failed, %d skipped\n' "$label" "$(basename "$t")" "$p" "$f" "${s:-0}"
+		printf '%-6s %-26s %3d passed, %d failed, %d skipped (%d s)\n' "$label" "$(basename "$t")" \
+			"$p" "$f" "${s:-0}" $((SECONDS - began))
 	done
 }
 

@@ -48,6 +48,7 @@ enum auth_perm {
 	PERM_GROUPS_READ = 1u << 6,   /* see service groups in scope, their members and duty */
 	PERM_GROUPS_MANAGE = 1u << 7, /* members, rosters, duty rota and settings of groups */
 	PERM_INGEST = 1u << 8,        /* post messages in bulk from another chat platform */
+	PERM_GROUPS_SUPERVISE = 1u << 9, /* read recalled and hidden messages and their history */
 };
 
 /* The permissions each role gives (auth.c). */

@@ -374,8 +374,19 @@ enum app_err groups_roster_import(struct store *s, const struct auth_caller *c,
 				  struct app_error *err)
 {
 	memset(counts, 0, sizeof(*counts));
-	if (!utf8_valid(csv, len))
+	if (!utf8_valid(csv, len)) {
+		/* name the first line that is not UTF-8 (a GBK file fails early) */
+		size_t line = 1;
+		for (const char *p = csv, *end = csv + len; p < end; line++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (!utf8_valid(p, n))
+				break;
+			p += n + 1;
+		}
+		strbuf_addf(problems, "line %zu: not UTF-8 text\n", line);
 		return app_fail(err, APP_EINVAL, "the roster is not UTF-8 text (save it as CSV UTF-8)");
+	}
 	struct csv_reader r;
 	csv_init(&r, csv, len);
 	int col[COL__MAX];

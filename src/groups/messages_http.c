@@ -39,14 +39,14 @@ static bool open_group(struct http_req *req, enum groups_need need, struct group
 }
 
 /* Whether the caller may read hidden and recalled text of g: its managers
- * and those who supervise its region. */
+ * and those who supervise its region (not every key person who sees it). */
 static bool sees_all(struct http_req *req, const struct group *g)
 {
 	struct group same;
 	struct app_error ignored;
 	const struct auth_caller *c = http_caller(req);
 	return groups_open(http_store(req), c, g->id, GROUPS_MANAGE, &same, &ignored) == APP_OK ||
-	       auth_scope(c, PERM_GROUPS_READ, g->region, &ignored) == APP_OK;
+	       auth_scope(c, PERM_GROUPS_SUPERVISE, g->region, &ignored) == APP_OK;
 }
 
 /* Message {mid} and its group, which the caller must see; or reply. */
@@ -274,6 +274,21 @@ void messages_handle_image_get(struct http_req *req)
 	    store_attachment_get(http_store(req), sha, g.id, &a, &err) != APP_OK) {
 		http_reply_fail(req, APP_ENOTFOUND, NULL, "no such image");
 		return;
+	}
+	/* an image shows where a visible message shows it: once its messages
+	 * are recalled or hidden, only its sender and those who see withdrawn
+	 * messages (managers, supervisors) still get it */
+	const struct auth_caller *c = http_caller(req);
+	bool shown = false;
+	if (!(c->kind == AUTH_SESSION && c->user_id == a.uploader) && !sees_all(req, &g)) {
+		if (store_attachment_shown(http_store(req), sha, g.id, &shown, &err) != APP_OK) {
+			http_reply_error(req, &err);
+			return;
+		}
+		if (!shown) {
+			http_reply_fail(req, APP_ENOTFOUND, NULL, "no such image");
+			return;
+		}
 	}
 	int fd;
 	uint64_t size;

@@ -519,6 +519,35 @@ static enum app_err attachment_get(struct store *s, const char *sha256, int64_t 
 	return pg_read(s, attachment_read, &ar, err);
 }
 
+struct shown_read {
+	const char *sha;
+	int64_t group_id;
+	bool *shown;
+};
+
+static enum app_err shown_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct shown_read *sr = arg;
+	struct pg_params p = { 0 };
+	pgp_text(&p, sr->sha);
+	pgp_int(&p, sr->group_id);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ATTACHMENT_SHOWN, &p, "looking for an image", &res, NULL,
+				  err);
+	if (rc == APP_OK) {
+		*sr->shown = PQntuples(res) > 0;
+		PQclear(res);
+	}
+	return rc;
+}
+
+static enum app_err attachment_shown(struct store *s, const char *sha256, int64_t group_id,
+				     bool *shown, struct app_error *err)
+{
+	struct shown_read sr = { sha256, group_id, shown };
+	return pg_read(s, shown_read, &sr, err);
+}
+
 const struct store_message_ops pg_message_ops = {
 	.post = message_post,
 	.get = message_get,
@@ -530,4 +559,5 @@ const struct store_message_ops pg_message_ops = {
 	.deliveries = broadcast_deliveries,
 	.attachment_put = attachment_put,
 	.attachment_get = attachment_get,
+	.attachment_shown = attachment_shown,
 };

@@ -283,4 +283,6 @@ const char *const pg_stmt_sql[PS__MAX] = {
 				 "$5::bigint, $6::bigint) ON CONFLICT (sha256, group_id) DO NOTHING",
 	[PS_ATTACHMENT_GET] = "SELECT sha256, group_id, mime, size, uploader, at FROM attachments "
 			      "WHERE sha256 = $1::text AND group_id = $2::bigint",
+	[PS_ATTACHMENT_SHOWN] = "SELECT 1 FROM messages WHERE group_id = $2::bigint "
+				"AND attachment = $1::text AND state = 'visible' LIMIT 1",
 };

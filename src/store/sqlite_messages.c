@@ -504,6 +504,34 @@ static enum app_err attachment_get(struct store *s, const char *sha256, int64_t 
 	return sq_read(s, attachment_read, &ar, err);
 }
 
+struct shown_read {
+	const char *sha;
+	int64_t group_id;
+	bool *shown;
+};
+
+static enum app_err shown_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct shown_read *sr = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ATTACHMENT_SHOWN, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, sr->sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sr->group_id);
+	int r = sqlite3_step(st);
+	*sr->shown = r == SQLITE_ROW;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? APP_OK
+						   : sq_db_fail(err, c->db, "looking for an image");
+}
+
+static enum app_err attachment_shown(struct store *s, const char *sha256, int64_t group_id,
+				     bool *shown, struct app_error *err)
+{
+	struct shown_read sr = { sha256, group_id, shown };
+	return sq_read(s, shown_read, &sr, err);
+}
+
 const struct store_message_ops sq_message_ops = {
 	.post = message_post,
 	.get = message_get,
@@ -515,4 +543,5 @@ const struct store_message_ops sq_message_ops = {
 	.deliveries = broadcast_deliveries,
 	.attachment_put = attachment_put,
 	.attachment_get = attachment_get,
+	.attachment_shown = attachment_shown,
 };

@@ -223,4 +223,6 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(sha256, group_id) DO NOTHING",
 	[STMT_ATTACHMENT_GET] = "SELECT sha256, group_id, mime, size, uploader, at FROM attachments "
 				"WHERE sha256 = ?1 AND group_id = ?2",
+	[STMT_ATTACHMENT_SHOWN] = "SELECT 1 FROM messages WHERE group_id = ?2 AND attachment = ?1 "
+				  "AND state = 'visible' LIMIT 1",
 };

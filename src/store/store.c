@@ -548,6 +548,13 @@ enum app_err store_attachment_put(struct store *s, const struct attachment *a,
 	return s->ops->messages->attachment_put(s, a, err);
 }
 
+enum app_err store_attachment_shown(struct store *s, const char *sha256, int64_t group_id,
+				    bool *shown, struct app_error *err)
+{
+	*shown = false;
+	return s->ops->messages->attachment_shown(s, sha256, group_id, shown, err);
+}
+
 enum app_err store_attachment_get(struct store *s, const char *sha256, int64_t group_id,
 				  struct attachment *out, struct app_error *err)
 {

@@ -701,6 +701,9 @@ struct attachment {
  * image sent to one group twice is one row (the first upload's). */
 enum app_err store_attachment_put(struct store *s, const struct attachment *a,
 				  struct app_error *err);
+/* Whether a visible message of group_id shows the image sha256. */
+enum app_err store_attachment_shown(struct store *s, const char *sha256, int64_t group_id,
+				    bool *shown, struct app_error *err);
 /* The image sha256 as sent to group_id. APP_ENOTFOUND when it was not. */
 enum app_err store_attachment_get(struct store *s, const char *sha256, int64_t group_id,
 				  struct attachment *out, struct app_error *err);

@@ -189,6 +189,8 @@ struct store_message_ops {
 				       struct app_error *err);
 	enum app_err (*attachment_get)(struct store *s, const char *sha256, int64_t group_id,
 				       struct attachment *out, struct app_error *err);
+	enum app_err (*attachment_shown)(struct store *s, const char *sha256, int64_t group_id,
+					 bool *shown, struct app_error *err);
 };
 
 struct store_ops {

@@ -172,7 +172,8 @@ TOKEN[apikey]=${keys[0]:-} KEY98=${keys[1]:-}
 check "setup: two API keys" test -n "${TOKEN[apikey]}" -a -n "$KEY98"
 TOKEN[badtoken]=bms_matrixNoSuchSessionToken0000000000000000 TOKEN[anon]=
 
-start_server || { fail "server starts"; finish; exit 1; }
+# images go to a folder of this test, never to the default var/files
+start_server --data-dir "$T/files" || { fail "server starts"; finish; exit 1; }
 
 declare -A REGION=([v1]=990101103200 [v2]=990101103201 [t2]=990101001001
 	[c2]=980101001001 [t1]=990101103 [k1]=990101)
@@ -357,6 +358,9 @@ for s in v1 v2 t2 c2; do
 	printf '\x89PNG\r\n\x1a\nmatrix image of %s\n' "$s" >"$T/img.$s"
 	OP_FILE=$T/img.$s OP_CTYPE=image/png op POST "/api/v1/groups/${GID[$s]}/images" "${HPT[$s]}"
 	AT[img.$s]=$NOPS
+	# shown in a message: members see an image only while a visible message shows it
+	op POST "/api/v1/groups/${GID[$s]}/messages" "${HPT[$s]}" \
+		"{\"text\":\"图$s\",\"image\":\"$(sha256sum "$T/img.$s" | cut -d' ' -f1)\"}"
 	op POST "/api/v1/groups/${GID[$s]}/duty/leave" "$MAKER" \
 		"{\"user\":${HPID[$s]},\"from\":\"2027-01-04\",\"to\":\"2027-01-05\"}"
 	AT[leave.$s]=$NOPS

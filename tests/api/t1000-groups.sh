@@ -8,11 +8,12 @@
 # Rosters: a CSV import with its counts, the same roster again (already
 # members), and malformed rosters refused with 400 and "line N: ..." for each
 # problem, changing nothing. Members: masked phones, role and function, removal,
-# leaving, and who may do what (a resident sees but cannot manage, another
-# village's admin finds no group, the county supervisor sees but cannot
-# manage). Duty: who answers at explicit times, in and outside duty hours and
-# across a day boundary; the rota, one-day overrides, leave with a stand-in,
-# and duty hours.
+# leaving, only people of the group's region or above, the owner's place
+# decided by no admin, and who may do what (a resident sees but cannot
+# manage, another village's admin finds no group, the county supervisor sees
+# but cannot manage). Duty: who answers at explicit times, in and outside
+# duty hours and across a day boundary; the rota, one-day overrides, leave
+# with a stand-in, someone who left never named, and duty hours.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
@@ -314,6 +315,22 @@ as "$TSUP" DELETE "/api/v1/groups/$G1/members/$P2_ID"
 expect_error 403 forbidden - "the town supervisor may not remove members (403)"
 as "$RES" DELETE "/api/v1/groups/$G1/members/$P2_ID"
 expect_error 403 forbidden - "a resident may not remove another member (403)"
+as "$OWN" PUT "/api/v1/groups/$G1/members/$OWN2_ID" '{"role":"resident"}'
+expect_error 400 invalid user "a person of another village cannot be added naming user"
+as "$OWN" PUT "/api/v1/groups/$G1/members/$TSUP_ID" '{"role":"key_person","function":"包村干部"}'
+expect_status 200 "a person of the town above (the town supervisor) is added as a key person"
+expect_json '[.role, .role_name, .function] | join(" ")' "key_person 关键人员 包村干部" \
+	"as 关键人员, 包村干部"
+# who the owner is, an admin does not decide
+as "$P1" PUT "/api/v1/groups/$G1/members/$OWN_ID" '{"role":"admin"}'
+expect_error 403 forbidden - "an admin may not demote the owner (403)"
+as "$P1" DELETE "/api/v1/groups/$G1/members/$OWN_ID"
+expect_error 403 forbidden - "an admin may not remove the owner (403)"
+as "$P1" PUT "/api/v1/groups/$G1/members/$P1_ID" '{"role":"owner"}'
+expect_error 403 forbidden - "an admin may not make themselves owner (403)"
+as "$RES" GET "/api/v1/groups/$G1/members"
+expect_json "[.members[] | select(.role == \"owner\") | .user] | map(tostring) | join(\",\")" "$OWN_ID" \
+	"the owner is still the owner"
 as "$P1" PUT "/api/v1/groups/$G1/members/$P3_ID" '{"role":"resident"}'
 expect_status 200 "the new admin adds a person as a resident"
 as "$P3" GET "/api/v1/groups/$G1"
@@ -496,11 +513,18 @@ expect_status 200 "duty hours may end at 24:00"
 duty "$RES" 2026-11-30T23:59:00+08:00
 expect_duty true 2026-11-30 "$P1_ID" rota 2026-12-01 "$OWN_ID" "Monday 23:59 is then in duty hours"
 # someone on the rota who leaves the group is no longer on duty
+as "$OWN" PUT "/api/v1/groups/$G1/duty/days/2026-12-01" "{\"user\":$P1_ID}"
+expect_status 200 "the owner puts P1 on duty on Tuesday too"
+duty "$RES" 2026-12-01T09:00:00+08:00
+expect_json '[.now.user.id, .now.source] | map(tostring) | join(" ")' "$P1_ID override" "Tuesday is P1's (override)"
 as "$OWN" DELETE "/api/v1/groups/$G1/members/$P1_ID"
 expect_status 200 "the owner removes P1, Monday's person of the rota"
 duty "$RES" 2026-11-30T09:00:00+08:00
 expect_json '[.now.user.id, .now.source] | map(tostring) | join(" ")' "$OWN_ID stand-in" \
 	"Monday 09:00 then names the next of the rota (the owner), not the person who left"
+duty "$RES" 2026-12-01T09:00:00+08:00
+expect_json '[.now.user.id, .now.source] | map(tostring) | join(" ")' "$OWN_ID rota" \
+	"Tuesday's override of the person who left falls back to the rota"
 
 # a time of day is two digits, a colon and two digits: no sign, no blank
 for bad in +8:00 " 8:00" 08:+5 -0:30; do

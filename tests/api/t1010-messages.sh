@@ -22,6 +22,9 @@ check "setup: init --demo makes the demo county's groups" test $? -eq 0
 bm apikey add bridge --role bridge --region $TOWN >"$T/key.out" 2>&1
 BRIDGE=$(grep -E '^bmk_' "$T/key.out")
 check "setup: a bridge's API key for town $TOWN (apikey add --role bridge)" test -n "$BRIDGE"
+bm apikey add bridge2 --role bridge --region 990101001 >"$T/key3.out" 2>&1
+BRIDGE2=$(grep -E '^bmk_' "$T/key3.out")
+check "setup: another bridge's API key, for town 990101001" test -n "$BRIDGE2"
 bm apikey add cadre --role village_admin --region $V1 >"$T/key2.out" 2>&1
 CADRE_KEY=$(grep -E '^bmk_' "$T/key2.out")
 check "setup: a village_admin API key of $V1" test -n "$CADRE_KEY"
@@ -351,6 +354,11 @@ expect_status 200 "the same call again answers 200"
 expect_json '[.stored, .repeated] | map(tostring) | join(" ")' "0 3" "0 stored, 3 repeated"
 check "nothing stored twice" \
 	test "$(msg_total "$G1")" -eq $((n1 + 2)) -a "$(msg_total "$G2")" -eq $((n2 + 1))
+ingest "$BRIDGE2" "$(jq -nc --argjson g "$GO" '{messages: [{key: "wx-1001", group: $g, author: "戊", text: "另一座桥的消息"}]}')"
+expect_json '[.stored, .repeated] | map(tostring) | join(" ")' "1 0" \
+	"another bridge's key of the same name is its own: 1 stored"
+check "... in its group" test "$(msg_total "$GO")" -eq $((no + 1))
+no=$(msg_total "$GO")
 ingest "$BRIDGE" "$(jq -nc --argjson g "$G1" '{messages: [{key: "wx-1003", group: $g, author: "丙", text: "桥接消息三"},
 	{key: "wx-1004", group: $g, author: "丁", text: "桥接消息四"}]}')"
 expect_json '[.stored, .repeated] | map(tostring) | join(" ")' "1 1" "one old key and one new: 1 stored, 1 repeated"
@@ -497,6 +505,7 @@ upload "$OWN2" "$G1" "$T/tiny.png"
 expect_error 404 not_found - "another village's admin gets 404 uploading to the group"
 post "$RES" "$G1" "{\"image\":\"$SHA\"}"
 expect_status 201 "the member posts a message with the image"
+IMG_MID=$MID
 expect_json '[.kind, .image] | join(" ")' "image $SHA" "a message of kind image naming it"
 post "$RES" "$G1" "{\"text\":\"看图\",\"image\":\"$(printf '%064d' 0)\"}"
 expect_error 400 invalid image "an image never uploaded is refused naming image"
@@ -536,6 +545,17 @@ expect_error 404 not_found - "... but not through the other group, which they do
 new_person P3 "邻居" 13830000003 || { finish; exit 1; }
 as "$OWN" PUT "/api/v1/groups/$G1/members/$P3_ID" '{"role":"resident"}'
 expect_status 200 "setup: another resident joins the group"
+# an image shows only while a visible message shows it
+as "$P3" GET "$IMG/$SHA"
+expect_status 200 "another resident fetches the image its message shows"
+as "$OWN" POST "/api/v1/messages/$IMG_MID/hide" '{"reason":"图片不当"}'
+expect_status 200 "the owner hides the message with the image"
+as "$P3" GET "$IMG/$SHA"
+expect_error 404 not_found - "... then other residents no longer get the image (404)"
+as "$RES" GET "$IMG/$SHA"
+expect_status 200 "... its sender still does"
+as "$OWN" GET "$IMG/$SHA"
+expect_status 200 "... and so does the owner, who sees hidden messages"
 post "$RES" "$G1" "$(text '发错了')"
 R1=$MID
 as "$OWN" POST "/api/v1/messages/$R1/recall"

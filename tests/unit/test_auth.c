@@ -26,7 +26,7 @@
 
 static const unsigned all_perms[] = { PERM_USERS_READ,    PERM_USERS_MANAGE, PERM_PERSONAL_DATA,
 				      PERM_ROLES_MANAGE,  PERM_AUDIT_READ,   PERM_OPERATE,
-				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE };
+				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE, PERM_GROUPS_SUPERVISE };
 enum { NPERMS = sizeof(all_perms) / sizeof(all_perms[0]) };
 
 /* A signed-in caller holding the grants given as role, region pairs. */
@@ -107,6 +107,7 @@ static void test_role_table(void **state)
 		assert_true(auth_role_perms[r] & PERM_USERS_READ);
 		assert_true(auth_role_perms[r] & PERM_AUDIT_READ);
 		assert_true(auth_role_perms[r] & PERM_GROUPS_READ);
+		assert_true(auth_role_perms[r] & PERM_GROUPS_SUPERVISE);
 		assert_false(auth_role_perms[r] & PERM_USERS_MANAGE);
 		assert_false(auth_role_perms[r] & PERM_GROUPS_MANAGE);
 	}
