@@ -97,9 +97,10 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh $(BIN)
 
+# TEST_LAYERS: which layers (scripts/test.sh); all of them by default
 test: deps-test
 	@$(MAKE) --no-print-directory test-build
-	@scripts/test.sh $(BUILD)
+	@scripts/test.sh $(BUILD) $(TEST_LAYERS)
 
 test-build: all $(UNIT_BIN)
 

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # `make test`: run every test layer and print one closing line
 # "N passed, N failed, N skipped". Layers: unit (cmocka binaries), api
-# (tests/api/t*.sh against a live daemon on SQLite), api-pg (the same scripts
-# on PostgreSQL), layout (scripts/check-layout.sh), fuzz (each harness
+# (tests/api/t*.sh against a live daemon on SQLite), api-pg (the PostgreSQL
+# unit tests and the same scripts on PostgreSQL), unit-pg (only the
+# PostgreSQL unit tests), layout (scripts/check-layout.sh), fuzz (each harness
 # replaying its corpus in tests/fuzz/corpus; one pass or failure per
 # harness). A layer whose tool is absent is skipped with a SKIP line saying
 # why. Exit status is non-zero on any failure.
 #
-# api-pg runs on the server BIANMIN_TEST_PG names (a libpq URI of a
+# api-pg and unit-pg run on the server BIANMIN_TEST_PG names (a libpq URI of a
 # maintenance database, e.g. postgresql:///postgres) when it is set;
 # otherwise this script runs itself for that layer inside a throwaway
 # cluster made by pg_virtualenv -t (Debian's postgresql-common), which sets
 # PGHOST, PGPORT, PGUSER and PGPASSWORD for it, and adds up its counts.
 #
-# usage: scripts/test.sh BUILD_DIR [layout|unit|api|api-pg|fuzz]...
+# usage: scripts/test.sh BUILD_DIR [layout|unit|api|api-pg|unit-pg|fuzz]...
 set -uo pipefail
 build=${1:-build}
 shift || true
@@ -83,36 +84,38 @@ run_api() {
 	done
 }
 
-# The API scripts on PostgreSQL: on BIANMIN_TEST_PG's server, or inside a
-# throwaway cluster of pg_virtualenv (this script again, its counts added).
+# The PostgreSQL layers, on BIANMIN_TEST_PG's server or inside a throwaway
+# cluster of pg_virtualenv (this script again, its counts added): api-pg is
+# the PostgreSQL unit tests and the API scripts, unit-pg the unit tests only.
 run_api_pg() {
-	if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+	local layer=${1:-api-pg}
+	if [ "$layer" = api-pg ] && { ! command -v curl >/dev/null || ! command -v jq >/dev/null; }; then
 		echo "SKIP api-pg: curl and jq are needed (scripts/deps.sh installs them)"
 		skipped=$((skipped + 1)); return
 	fi
 	if [ -n "${BIANMIN_TEST_PG:-}" ]; then
 		if ! command -v psql >/dev/null; then
-			echo "SKIP api-pg: psql is needed (scripts/deps.sh installs postgresql)"
+			echo "SKIP $layer: psql is needed (scripts/deps.sh installs postgresql)"
 			skipped=$((skipped + 1)); return
 		fi
 		run_unit pg
-		run_api api-pg
+		[ "$layer" = api-pg ] && run_api api-pg
 		return
 	fi
 	if ! command -v pg_virtualenv >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
-		echo "SKIP api-pg: pg_virtualenv and a PostgreSQL server are needed (scripts/deps.sh installs postgresql)"
+		echo "SKIP $layer: pg_virtualenv and a PostgreSQL server are needed (scripts/deps.sh installs postgresql)"
 		skipped=$((skipped + 1)); return
 	fi
 	local out rc last t0=$SECONDS
 	# -t: the cluster lives in a temporary folder even for root, so that
 	# runs in parallel (other checkouts) do not collide on 15/regress
 	out=$(BIANMIN_TEST_PG=postgresql:///postgres pg_virtualenv -t -o max_connections=200 \
-		bash "$top/scripts/test.sh" "$build" api-pg 2>&1)
+		bash "$top/scripts/test.sh" "$build" "$layer" 2>&1)
 	rc=$?
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$out" | tail -n 1)
 	grep -vE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$|^FAILED: ' <<<"$out"
 	if [ -z "$last" ]; then
-		failed=$((failed + 1)); failures+=("api-pg (no result; pg_virtualenv exit $rc)")
+		failed=$((failed + 1)); failures+=("$layer (no result; pg_virtualenv exit $rc)")
 		return
 	fi
 	local p f s
@@ -122,9 +125,9 @@ run_api_pg() {
 		[ "$f" -eq 0 ] && failed=$((failed + 1))
 		local line
 		while IFS= read -r line; do failures+=("${line#FAILED: }"); done < <(grep -E '^FAILED: ' <<<"$out")
-		[ ${#failures[@]} -eq 0 ] && failures+=("api-pg")
+		[ ${#failures[@]} -eq 0 ] && failures+=("$layer")
 	fi
-	echo "api-pg: the PostgreSQL layer took $((SECONDS - t0)) s"
+	echo "$layer: the PostgreSQL layer took $((SECONDS - t0)) s"
 }
 
 run_fuzz() {
@@ -159,7 +162,8 @@ for layer in "${layers[@]}"; do
 	api)
 		if command -v curl >/dev/null && command -v jq >/dev/null; then run_api api
 		else echo "SKIP api: curl and jq are needed (scripts/deps.sh installs them)"; fi ;;
-	api-pg) run_api_pg ;;
+	api-pg) run_api_pg api-pg ;;
+	unit-pg) run_api_pg unit-pg ;;
 	fuzz) run_fuzz ;;
 	layout)
 		# the dependency rule and file headers of style.md: one line per file
