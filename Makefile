@@ -117,5 +117,6 @@ clean:
 	rm -rf build
 
 include tests/fuzz/fuzz.mk
+include bench/search.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

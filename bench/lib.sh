@@ -2,22 +2,37 @@
 # shellcheck disable=SC2034 # the globals set here are read by the callers
 # bench/lib.sh - what the HTTP benchmark scripts source.
 #
-# Gives a private temporary folder ($BT), starts bianmin (start_bianmin) and
-# the reference nginx (start_nginx) on free ports of 127.0.0.1, runs wrk
-# (run_wrk) and parses its --latency report, and stops everything it started
-# when the script exits (bench_cleanup, installed as the EXIT trap). Every
-# wait is bounded. Traffic goes to 127.0.0.1 only.
+# Gives a private temporary folder ($BT), starts bianmin (start_bianmin, or
+# start_bianmin_on for a given database: several may run at once), a
+# PostgreSQL server for it (start_pg: a throwaway cluster made with initdb in
+# $BT, or a throwaway database on the server of BENCH_PG_URI) and the
+# reference nginx (start_nginx) on free ports of 127.0.0.1, runs wrk
+# (run_wrk) and parses its --latency report, and stops and removes
+# everything it started when the script exits (bench_cleanup, installed as
+# the EXIT trap). Every wait is bounded. Traffic goes to 127.0.0.1 only
+# (and to BENCH_PG_URI's server when one is given).
 #
-# Needs: bash, wrk, nginx (Debian nginx-light or nginx), curl, coreutils.
+# Needs: bash, wrk, nginx (Debian nginx-light or nginx), curl, coreutils;
+# for PostgreSQL, Debian's postgresql (initdb, pg_ctl, psql; as root also
+# runuser and the postgres user), or psql and BENCH_PG_URI.
 
 BENCH_TOP=${BENCH_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BT=
 BIANMIN_PID=
+BIANMIN_PIDS=()
 NGINX_PID=
 BIANMIN_URL=
 NGINX_URL=
 NGINX_BIN=
 WRK_PID=
+PG_BIN=
+PG_URI=
+PG_PID=
+PG_DESC=
+PG_DATA=
+PG_AS=()
+PG_ADMIN_URI=
+PG_DBNAME=
 
 bench_say() { printf '%s\n' "$*" >&2; }
 bench_die() { bench_say "bench: $*"; exit 1; }
@@ -60,14 +75,23 @@ bench_stop_pid() {
 
 bench_cleanup() {
 	local rc=$?
-	set +e # nothing may cut the cleanup short
+	set +e # nothing may cut the cleanup short:
+	# not a reader that went away either (`make bench | tee`, Ctrl-C): a
+	# message written into a closed pipe must not kill us before postgres
+	# is stopped.
+	trap '' PIPE
 	trap - EXIT INT TERM
 	bench_stop_pid "$WRK_PID" wrk
 	WRK_PID=
 	bench_stop_pid "$NGINX_PID" nginx
 	NGINX_PID=
-	bench_stop_pid "$BIANMIN_PID" bianmin
+	local p
+	for p in "${BIANMIN_PIDS[@]}"; do
+		bench_stop_pid "$p" bianmin
+	done
+	BIANMIN_PIDS=()
 	BIANMIN_PID=
+	bench_pg_stop
 	[ -n "$BT" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$BT"
 	[ -n "$BT" ] && [ -n "${BENCH_KEEP:-}" ] && bench_say "bench: kept $BT"
 	exit $rc
@@ -78,31 +102,202 @@ bench_init() {
 	trap bench_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	# The reader of our output gone (tee killed by Ctrl-C): clean up all
+	# the same, rather than die at the next echo and leave postgres running.
+	trap 'exit 141' PIPE
 }
 
-# start_bianmin BIN [serve arguments...]: a demo database in $BT and
+# start_bianmin BIN [serve arguments...]: a demo SQLite database in $BT and
 # `bianmin serve` on a free port with the access log off. Sets BIANMIN_PID
 # and BIANMIN_URL.
 start_bianmin() {
-	local bin=$1 i port
+	local bin=$1
 	shift
-	"$bin" --db "$BT/bianmin.db" init --demo >"$BT/init.log" 2>&1 ||
-		{ cat "$BT/init.log" >&2; bench_die "bianmin init --demo failed"; }
-	: >"$BT/bianmin.log"
-	"$bin" --db "$BT/bianmin.db" serve --listen 127.0.0.1:0 --access-log false \
-		--web-root "$BENCH_TOP/web" "$@" 2>>"$BT/bianmin.log" &
+	start_bianmin_on sqlite "$BT/bianmin.db" "$bin" "$@"
+}
+
+# start_bianmin_on NAME DB BIN [serve arguments...]: `BIN --db DB init
+# --demo` (DB: a SQLite file or a postgresql:// URI of an empty database),
+# then `BIN --db DB serve` on a free port with the access log off; its log
+# is $BT/bianmin-NAME.log (plain $BT/bianmin.log for sqlite). Sets
+# BIANMIN_PID and BIANMIN_URL; the cleanup stops every server started so.
+start_bianmin_on() {
+	local name=$1 db=$2 bin=$3 i port log init
+	shift 3
+	log="$BT/bianmin-$name.log" init="$BT/init-$name.log"
+	[ "$name" = sqlite ] && log="$BT/bianmin.log" init="$BT/init.log"
+	"$bin" --db "$db" init --demo >"$init" 2>&1 ||
+		{ cat "$init" >&2; bench_die "bianmin init --demo failed on $name"; }
+	: >"$log"
+	"$bin" --db "$db" serve --listen 127.0.0.1:0 --access-log false \
+		--web-root "$BENCH_TOP/web" "$@" 2>>"$log" &
 	BIANMIN_PID=$!
+	BIANMIN_PIDS+=("$BIANMIN_PID")
 	for i in $(seq 1 200); do
-		grep -q 'event=serve.ready' "$BT/bianmin.log" && break
+		grep -q 'event=serve.ready' "$log" && break
 		kill -0 "$BIANMIN_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	port=$(grep -o 'event=serve.ready url=http://127.0.0.1:[0-9]*' "$BT/bianmin.log" | head -n 1 | sed 's/.*://')
+	port=$(grep -o 'event=serve.ready url=http://127.0.0.1:[0-9]*' "$log" | head -n 1 | sed 's/.*://')
 	if [ -z "$port" ]; then
-		cat "$BT/bianmin.log" >&2
-		bench_die "bianmin did not start within 10 s"
+		cat "$log" >&2
+		bench_die "bianmin on $name did not start within 10 s"
 	fi
 	BIANMIN_URL="http://127.0.0.1:$port"
+}
+
+# ---- PostgreSQL ----
+
+# bench_pg_need: find the PostgreSQL programs (BENCH_PG_BIN, else the newest
+# /usr/lib/postgresql/*/bin, else PATH). Without BENCH_PG_URI the server
+# programs are needed too. Sets PG_BIN; exits saying what to install.
+bench_pg_need() {
+	local d
+	PG_BIN=${BENCH_PG_BIN:-}
+	if [ -z "$PG_BIN" ]; then
+		d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+		if [ -n "$d" ] && [ -x "$d/psql" ]; then
+			PG_BIN=$d
+		elif command -v psql >/dev/null 2>&1; then
+			PG_BIN=$(dirname "$(command -v psql)")
+		fi
+	fi
+	if [ -n "${BENCH_PG_URI:-}" ]; then
+		[ -n "$PG_BIN" ] && [ -x "$PG_BIN/psql" ] && return 0
+		bench_say "bench: BENCH_PG_URI is set but psql is missing"
+	else
+		[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/psql" ] &&
+			{ [ "$(id -u)" != 0 ] || { command -v runuser >/dev/null && id postgres >/dev/null 2>&1; }; } &&
+			return 0
+		bench_say "bench: the PostgreSQL column needs a PostgreSQL server (initdb, pg_ctl, psql; as root"
+		bench_say "  also runuser and the postgres user), or BENCH_PG_URI naming an existing server"
+	fi
+	bench_say "  install the Debian packages with:  scripts/deps.sh postgresql   (as root)"
+	bench_say "  or run SQLite only:  BENCH_BACKENDS=sqlite"
+	exit 1
+}
+
+# psql on the maintenance database, quiet, stopping at the first error.
+bench_psql() { "$PG_BIN/psql" -qAtX -v ON_ERROR_STOP=1 "$@"; }
+
+# start_pg: an empty database for bianmin, URI in PG_URI. With BENCH_PG_URI
+# (a libpq URI of a maintenance database, e.g. postgresql://u:p@host/postgres,
+# whose user may CREATE DATABASE) a database bianmin_bench_PID is created on
+# that server and dropped on exit; otherwise a throwaway cluster is made in
+# $BT/pg by initdb (run as postgres when we are root) and started with pg_ctl
+# on a free port of 127.0.0.1, TCP with a random password (PGPASSWORD is
+# exported for bianmin and psql), all other settings PostgreSQL's defaults
+# (fsync and synchronous_commit on). Sets PG_URI, PG_DESC and PG_PID (the
+# postmaster, when it runs on this machine and can be found; else empty).
+start_pg() {
+	if [ -n "${BENCH_PG_URI:-}" ]; then
+		start_pg_existing
+	else
+		start_pg_cluster
+	fi
+}
+
+start_pg_existing() {
+	local dd
+	PG_DBNAME="bianmin_bench_$$"
+	PG_ADMIN_URI=$BENCH_PG_URI
+	bench_psql -d "$PG_ADMIN_URI" -c "CREATE DATABASE $PG_DBNAME ENCODING 'UTF8' TEMPLATE template0" \
+		>"$BT/pg-create.log" 2>&1 ||
+		{ PG_ADMIN_URI=; cat "$BT/pg-create.log" >&2; bench_die "cannot create database $PG_DBNAME on BENCH_PG_URI's server"; }
+	# the same server, our database (as tests/api/lib.sh does)
+	PG_URI=$(sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$PG_DBNAME#" <<<"$PG_ADMIN_URI")
+	PG_DESC="existing server (BENCH_PG_URI), throwaway database $PG_DBNAME"
+	# Its postmaster, to count its CPU and memory: only when it is local and
+	# we may read its data directory (superuser or pg_read_all_settings).
+	dd=$(bench_psql -d "$PG_URI" -c 'SHOW data_directory' 2>/dev/null || true)
+	if [ -n "$dd" ] && [ -r "$dd/postmaster.pid" ]; then
+		PG_PID=$(head -n 1 "$dd/postmaster.pid")
+		kill -0 "$PG_PID" 2>/dev/null || PG_PID=
+	fi
+	if [ -z "$PG_PID" ]; then
+		bench_say "bench: cannot see BENCH_PG_URI's postmaster here: its CPU counts as other%"
+		bench_say "  (raise BENCH_MAX_OTHER if that server runs on this machine) and its memory is not shown"
+	fi
+}
+
+start_pg_cluster() {
+	local dir="$BT/pg" port log try
+	mkdir -p "$dir/run"
+	PG_DATA="$dir/data"
+	PGPASSWORD=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	export PGPASSWORD
+	(umask 077 && printf '%s\n' "$PGPASSWORD" >"$dir/pwfile")
+	PG_AS=()
+	if [ "$(id -u)" = 0 ]; then
+		# initdb refuses root: the cluster belongs to postgres, who must
+		# get through $BT (no listing: mode 711) to its own folder.
+		chmod 711 "$BT"
+		chown -R postgres: "$dir"
+		PG_AS=(runuser -u postgres --)
+	fi
+	chmod 700 "$dir"
+	"${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U bench --pwfile="$dir/pwfile" -E UTF8 --locale=C \
+		--auth=scram-sha-256 >"$BT/pg-initdb.log" 2>&1 ||
+		{ cat "$BT/pg-initdb.log" >&2; PG_DATA=; bench_die "initdb failed"; }
+	rm -f "$dir/pwfile"
+	log="$dir/server.log"
+	for try in 1 2 3 4 5; do
+		port=$(bench_free_port)
+		"${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$log" -w -t 60 \
+			-o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/run" \
+			start >"$BT/pg-start.log" 2>&1 && break
+		grep -q 'Address already in use\|could not bind' "$log" 2>/dev/null && [ "$try" -lt 5 ] && continue
+		cat "$BT/pg-start.log" "$log" >&2 2>/dev/null
+		bench_die "the PostgreSQL server did not start"
+	done
+	PG_PID=$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+	PG_ADMIN_URI="postgresql://bench@127.0.0.1:$port/postgres"
+	bench_psql -d "$PG_ADMIN_URI" -c "CREATE DATABASE bianmin ENCODING 'UTF8' TEMPLATE template0" ||
+		bench_die "cannot create the database bianmin in the throwaway cluster"
+	PG_ADMIN_URI= # dropped with the cluster
+	PG_URI="postgresql://bench@127.0.0.1:$port/bianmin"
+	PG_DESC="throwaway cluster (initdb in the temporary folder), 127.0.0.1:$port over TCP, default settings"
+}
+
+# Stop what start_pg started: the throwaway cluster (fast shutdown, then
+# SIGKILL) or the throwaway database on BENCH_PG_URI's server. Run by the
+# cleanup after the bianmin servers have stopped.
+bench_pg_stop() {
+	if [ -n "$PG_ADMIN_URI" ] && [ -n "$PG_DBNAME" ]; then
+		timeout 30 "$PG_BIN/psql" -qAtX -d "$PG_ADMIN_URI" -c "DROP DATABASE IF EXISTS $PG_DBNAME WITH (FORCE)" >/dev/null 2>&1 ||
+			timeout 30 "$PG_BIN/psql" -qAtX -d "$PG_ADMIN_URI" -c "DROP DATABASE IF EXISTS $PG_DBNAME" >/dev/null 2>&1 ||
+			bench_say "bench: could not drop database $PG_DBNAME on BENCH_PG_URI's server; drop it by hand"
+		PG_ADMIN_URI=
+		PG_DBNAME=
+		PG_PID=
+	fi
+	if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+		# The postmaster is not our child: once stopped it may linger as a
+		# zombie until its new parent reaps it, which kill -0 cannot tell.
+		if ! timeout 40 "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 &&
+			[ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null &&
+			[ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$PG_PID/stat" 2>/dev/null)" != Z ]; then
+			bench_say "bench: postgres (pid $PG_PID) did not stop in 30 s; killing it"
+			pkill -KILL -P "$PG_PID" 2>/dev/null
+			kill -KILL "$PG_PID" 2>/dev/null
+		fi
+	fi
+	PG_DATA=
+	PG_PID=
+}
+
+# "PSS RSS COUNT" in KiB of a process and its children: proportional set
+# size (shared pages, e.g. PostgreSQL's shared buffers, counted once), the
+# sum of VmRSS (shared pages counted in every process) and the count.
+bench_pss_tree() {
+	local pid=$1 pss=0 rss=0 n=0 p a b
+	for p in $pid $(pgrep -P "$pid" 2>/dev/null); do
+		a=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		b=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ -n "$b" ] || continue
+		pss=$((pss + ${a:-0})) rss=$((rss + b)) n=$((n + 1))
+	done
+	echo "$pss $rss $n"
 }
 
 # A port of 127.0.0.1 nobody listens on (the kernel may still hand it out
@@ -169,14 +364,17 @@ bench_seconds() {
 	esac
 }
 
-# run_wrk OUT DURATION URL: wrk with --latency into OUT, bounded in time.
+# run_wrk OUT DURATION URL [WRK ARGUMENTS...]: wrk with --latency into OUT,
+# bounded in time; e.g. `-s FILE.lua` for a script that sets the method,
+# headers and body.
 run_wrk() {
 	local out=$1 dur=$2 url=$3 secs
+	shift 3
 	secs=$(bench_seconds "$dur")
 	# In the background and waited for, so that a signal reaches our trap
 	# at once rather than when wrk ends.
 	timeout -k 5 $((secs + 30)) wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${secs}s" \
-		--timeout 5s --latency "$url" >"$out" 2>&1 &
+		--timeout 5s --latency "$@" "$url" >"$out" 2>&1 &
 	WRK_PID=$!
 	local rc=0
 	wait "$WRK_PID" || rc=$?
@@ -258,6 +456,18 @@ bench_cpu_mark() {
 	CPU_KIDS=$(awk -v hz="$(getconf CLK_TCK)" 'END {
 		s = 0; for (i = 1; i <= 2; i++) { split($i, a, /m|s/); s += a[1] * 60 + a[2] }
 		printf "%d\n", s * hz }' "$BT/times")
+}
+
+# bench_ticks PID...: clock ticks (user + system, all threads) used so far by
+# the PIDs and their child processes (e.g. postgres and its backends).
+bench_ticks() {
+	local p t ticks=0
+	for p in "$@"; do
+		for t in $p $(pgrep -P "$p" 2>/dev/null); do
+			ticks=$((ticks + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$t/stat" 2>/dev/null || echo 0)))
+		done
+	done
+	echo "$ticks"
 }
 
 # bench_cpu_other PID...: after a bench_cpu_mark, the share (percent of all

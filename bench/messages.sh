@@ -1,0 +1,468 @@
+#!/usr/bin/env bash
+# bench/messages.sh BIN - group messages: posting, bulk ingest, a 项城-sized
+# day, search, and the server's memory meanwhile.
+#
+# Phases (BENCH_MSG_PHASES, default "post ingest day search"):
+#   post    POST /api/v1/groups/G/messages with wrk (bench/messages.lua), 64
+#           connections, real Chinese texts (../shared/data/complaints cut to
+#           chat-sized pieces), round robin over BENCH_MSG_USERS signed-in
+#           residents, each an active member of a different village group of
+#           the demo county; on SQLite and on PostgreSQL (as bench/http.sh:
+#           a throwaway cluster, or BENCH_PG_URI). Every 201 is durable
+#           (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on): the
+#           commits and writes counted by GET /metrics show the group commit.
+#   ingest  POST /api/v1/ingest/messages, bodies of 1,000 messages written
+#           beforehand, BENCH_INGEST_CLIENTS curl clients at once (keep-alive),
+#           BENCH_INGEST_N messages per run, on both backends.
+#   day     a 项城-sized day on a fresh SQLite database: import the divisions
+#           of 项城 (411681), `groups sync --within 411681` (523 groups), the
+#           other 2,346 of 2,869 as ad-hoc groups (POST /api/v1/groups), 690,000
+#           households in rosters (POST /api/v1/groups/G/roster, one per group),
+#           130,000 messages ingested; each step timed, and the total.
+#   search  SQLite demo database topped up to BENCH_SEARCH_N messages (ingest),
+#           then GET /api/v1/messages/search with 2-4 character words of the
+#           real messages (wrk, BENCH_SEARCH_CONNECTIONS connections) as the
+#           county supervisor (groups.read on the county) and as a resident
+#           (member of one group): p50/p95/p99.
+# The server's VmRSS/VmHWM is read from /proc after each phase.
+#
+# Environment (defaults in brackets): BENCH_DURATION [10] seconds per wrk run,
+# BENCH_REPEAT [3], BENCH_BACKENDS ["sqlite postgresql"], BENCH_MSG_USERS [16],
+# BENCH_THREADS [2], BENCH_CONNECTIONS [64], BENCH_INGEST_N [200000],
+# BENCH_INGEST_CLIENTS [4], BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS
+# [690000], BENCH_DAY_MESSAGES [130000], BENCH_SEARCH_N [1000000],
+# BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
+# BENCH_MSG_PERF=1 (a flat perf profile of the server during the first post
+# run, the rosters, the day's ingest and the searches), BENCH_KEEP,
+# BENCH_PG_URI, BENCH_PG_BIN. Needs python3 (inputs), jq, sqlite3, wrk, curl.
+# Quick check: BENCH_DURATION=2 BENCH_REPEAT=1 BENCH_INGEST_N=5000 BENCH_DAY_GROUPS=600
+#   BENCH_DAY_MEMBERS=6000 BENCH_DAY_MESSAGES=5000 BENCH_SEARCH_N=20000 bench/messages.sh
+set -euo pipefail
+
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+bin=${1:-build/bianmin}
+[ -x "$bin" ] || bench_die "no bianmin binary at $bin (run make)"
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH_DURATION=${BENCH_DURATION:-10}
+BENCH_REPEAT=${BENCH_REPEAT:-3}
+BENCH_THREADS=${BENCH_THREADS:-2}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
+MSG_USERS=${BENCH_MSG_USERS:-16}
+INGEST_N=${BENCH_INGEST_N:-200000}
+INGEST_CLIENTS=${BENCH_INGEST_CLIENTS:-4}
+DAY_GROUPS=${BENCH_DAY_GROUPS:-2869}
+DAY_MEMBERS=${BENCH_DAY_MEMBERS:-690000}
+DAY_MESSAGES=${BENCH_DAY_MESSAGES:-130000}
+SEARCH_N=${BENCH_SEARCH_N:-1000000}
+SEARCH_CONNECTIONS=${BENCH_SEARCH_CONNECTIONS:-8}
+PHASES=${BENCH_MSG_PHASES:-post ingest day search}
+COMPLAINTS=${BENCH_COMPLAINTS:-$BENCH_TOP/../shared/data/complaints}
+DIVISIONS=${BENCH_DIVISIONS:-$BENCH_TOP/../shared/data/divisions}
+secs=$(bench_seconds "$BENCH_DURATION")
+gen() { python3 "$here/messages_gen.py" "$@"; }
+has() { local x=$1; shift; [[ " $* " == *" $x "* ]]; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+# VmRSS with its anonymous and file-backed (the readers' mmap of the database) parts, and VmHWM
+rss_line() { awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 } /^VmHWM:/ { h = $2 } END {
+	printf "VmRSS %.1f MiB (anon %.1f, file %.1f), peak VmHWM %.1f MiB", r / 1024, a / 1024, f / 1024, h / 1024 }' "/proc/$1/status"; }
+# perf_start NAME PID / perf_stop: a flat profile (self time) of the server while a step runs
+PERF_PID=
+perf_start() {
+	[ "${BENCH_MSG_PERF:-0}" = 1 ] || return 0
+	perf record -q -F 499 -p "$2" -o "$BT/perf-$1.data" >"$BT/perf-$1.log" 2>&1 &
+	PERF_PID=$! PERF_NAME=$1
+}
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" 2>/dev/null || true
+	PERF_PID=
+	echo "  profile of the server during $PERF_NAME (perf, self time, top entries):"
+	perf report -i "$BT/perf-$PERF_NAME.data" --no-children --sort dso,symbol --stdio >"$BT/perf-$PERF_NAME.txt" 2>/dev/null || true
+	grep -v '^#' "$BT/perf-$PERF_NAME.txt" | sed '/^$/d' | sed -n '1,14s/^/    /p'
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }'; }
+
+bench_need_tools
+command -v python3 >/dev/null || bench_die "python3 is needed to write the inputs"
+ls "$COMPLAINTS"/*.csv >/dev/null 2>&1 || { echo "SKIP: no real messages in $COMPLAINTS"; exit 0; }
+backends=()
+for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
+	case $b in
+	sqlite) backends+=(sqlite) ;;
+	postgresql | postgres | pg) backends+=(postgresql) ;;
+	*) bench_die "BENCH_BACKENDS: unknown backend '$b'" ;;
+	esac
+done
+if has postgresql "${backends[@]}" && { has post $PHASES || has ingest $PHASES; }; then bench_pg_need; fi
+bench_init
+
+texts="$BT/texts.jsonl"
+ntexts=$(gen texts "$texts" "$COMPLAINTS"/*.csv)
+words="$BT/words.txt"
+nwords=$(gen words "$words" "$COMPLAINTS"/*.csv)
+python3 -c 'import sys, urllib.parse
+for w in open(sys.argv[1], encoding="utf-8"): print(urllib.parse.quote(w.strip()))' "$words" >"$BT/words.url"
+
+echo "== bianmin messages benchmark  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+bench_machine
+echo "bianmin: $("$bin" version 2>/dev/null | head -n 1), commit $(git -C "$BENCH_TOP" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$BENCH_TOP" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')"
+echo "inputs:  $ntexts real texts (subjects, details cut to <= 120 characters), $nwords search words"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); CI busy: $(pgrep -f 'scripts/test.sh|\.ci/run' >/dev/null && echo yes || echo no)"
+echo
+
+# metric NAME URL: the value of a /metrics counter.
+metric() { curl -sf --max-time 5 "$2/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# json_post URL TOKEN BODY: POST a JSON body with a bearer token; prints the answer.
+json_post() {
+	local auth=()
+	[ -n "$2" ] && auth=(-H "Authorization: Bearer $2")
+	curl -sS --max-time 30 "${auth[@]}" -H 'Content-Type: application/json' --data-binary "$3" "$1"
+}
+
+login() { # URL PHONE PASSWORD -> token
+	json_post "$1/api/v1/auth/login" "" "{\"phone\":\"$2\",\"password\":\"$3\"}" | jq -r .token
+}
+
+# curl_batch NAME CLIENTS TYPE TOKEN LIST: POST each "URL FILE" line of LIST
+# (FILE the body) with CLIENTS curl processes at once, each one keep-alive
+# connection going through its share of the list in turn. Sets BATCH_SECS
+# (wall time), BATCH_OK (2xx answers), BATCH_BAD and leaves the answers in
+# $BT/NAME-answers.
+curl_batch() {
+	local name=$1 clients=$2 type=$3 token=$4 list=$5 c pids=() t0
+	rm -f "$BT/$name".cfg.* "$BT/$name".out.*
+	awk -v c="$clients" -v pre="$BT/$name.cfg." -v t="$type" -v k="$token" '{
+		f = pre (NR % c)
+		printf "url = \"%s\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: %s\"\n", $1, k, t >> f
+		printf "data-binary = \"@%s\"\nwrite-out = \"\\n@@ %%{http_code}\\n\"\nnext\n", $2 >> f
+	}' "$list"
+	t0=$(now)
+	for c in "$BT/$name".cfg.*; do
+		curl -sS --max-time 3600 -K "$c" >"${c/.cfg./.out.}" 2>&1 &
+		pids+=($!)
+	done
+	for c in "${pids[@]}"; do wait "$c" || true; done
+	BATCH_SECS=$(since "$t0")
+	cat "$BT/$name".out.* >"$BT/$name-answers"
+	BATCH_OK=$(grep -c '^@@ 2' "$BT/$name-answers" || true)
+	BATCH_BAD=$(grep '^@@ ' "$BT/$name-answers" | grep -vc '^@@ 2' || true)
+	if [ "$BATCH_BAD" -gt 0 ]; then
+		bench_say "bench: $name: $BATCH_BAD requests failed; the first answers:"
+		grep -B1 '^@@ [^2]' "$BT/$name-answers" | head -n 6 >&2
+	fi
+}
+sum_field() { grep -o "\"$1\":[0-9]*" "$2" | awk -F: '{ s += $2 } END { print s + 0 }'; }
+
+# msg_wrk OUT CONNECTIONS URL MODE FILE FILE: wrk with bench/messages.lua.
+msg_wrk() {
+	local out=$1 conns=$2 url=$3
+	shift 3
+	timeout -k 5 $((secs + 30)) wrk -t"$BENCH_THREADS" -c"$conns" -d"${secs}s" --timeout 5s --latency \
+		-s "$here/messages.lua" "$url" -- "$@" >"$out" 2>&1 &
+	WRK_PID=$!
+	local rc=0
+	wait "$WRK_PID" || rc=$?
+	WRK_PID=
+	[ "$rc" -eq 0 ] || { cat "$out" >&2; bench_die "wrk failed against $url"; }
+}
+
+declare -A URL DB PID KEY BRIDGE
+: >"$BT/results"
+record() { echo "$*" >>"$BT/results"; }
+
+# start one server per backend on the demo county, with a system_admin key
+# and a bridge key for it
+start_backend() {
+	local b=$1 db
+	if [ "$b" = sqlite ]; then db="$BT/bianmin.db"; else start_pg; db=$PG_URI; fi
+	# shellcheck disable=SC2086 # a list of words
+	start_bianmin_on "$b" "$db" "$bin" ${BENCH_SERVE_ARGS:-}
+	URL[$b]=$BIANMIN_URL DB[$b]=$db PID[$b]=$BIANMIN_PID
+	KEY[$b]=$("$bin" --db "$db" apikey add msgadm --role system_admin --region 990101 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+	BRIDGE[$b]=$("$bin" --db "$db" apikey add msgbridge --role bridge --region 990101 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+	[ -n "${KEY[$b]}" ] && [ -n "${BRIDGE[$b]}" ] || bench_die "apikey add failed on $b"
+	local r
+	r=$(bench_rss "${PID[$b]}")
+	echo "  $b: ${URL[$b]}  VmRSS at start $(mib "${r% *}") MiB"
+}
+
+# village groups of the demo county: "ID REGION" lines into $BT/villages-B
+list_groups() { # URL KEY WITHIN KIND OUT
+	local after=0 page
+	: >"$5"
+	while :; do
+		page=$(curl -sf --max-time 30 -H "Authorization: Bearer $2" \
+			"$1/api/v1/groups?within=$3&kind=$4&limit=500&after=$after")
+		jq -r '.groups[] | "\(.id) \(.region)"' <<<"$page" >>"$5"
+		after=$(jq -r '.next_after // empty' <<<"$page")
+		[ -n "$after" ] || break
+	done
+}
+
+# MSG_USERS residents, each an active member of a different village group,
+# signed in with a password of their own: "TOKEN GROUP" lines in $BT/users-B.
+make_users() {
+	local b=$1 u=${URL[$1]} k=${KEY[$1]} i
+	list_groups "$u" "$k" 990101 village "$BT/villages-$b"
+	: >"$BT/users-$b"
+	one_user() {
+		local i=$1 g reg r uid otp tok phone
+		read -r g reg < <(sed -n "$((i + 1))p" "$BT/villages-$b")
+		phone=$((13600000000 + i))
+		r=$(json_post "$u/api/v1/users" "$k" "{\"name\":\"压测居民$i\",\"phone\":\"$phone\",\"region\":\"$reg\"}")
+		uid=$(jq -r .id <<<"$r") otp=$(jq -r .one_time_password <<<"$r")
+		tok=$(login "$u" "$phone" "$otp")
+		json_post "$u/api/v1/me/password" "$tok" "{\"old_password\":\"$otp\",\"new_password\":\"Bench-pw-2026!\"}" >/dev/null
+		curl -sf --max-time 30 -X PUT -H "Authorization: Bearer $k" -H 'Content-Type: application/json' \
+			--data-binary '{"role":"resident"}' "$u/api/v1/groups/$g/members/$uid" >/dev/null ||
+			bench_die "cannot make user $uid a member of group $g on $b"
+		echo "$tok $g"
+	}
+	local pids=() p
+	for i in $(seq 0 $((MSG_USERS - 1))); do
+		one_user "$i" >>"$BT/users-$b" &
+		pids+=($!)
+		if [ ${#pids[@]} -eq 4 ]; then
+			for p in "${pids[@]}"; do wait "$p"; done
+			pids=()
+		fi
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$(grep -c . "$BT/users-$b")" -eq "$MSG_USERS" ] || bench_die "could not make $MSG_USERS members on $b"
+}
+
+phase_post() {
+	local b r u t0 c0 w0 c1 w1 cs0 rps p50 p99 n err lat
+	echo "-- post: POST /api/v1/groups/G/messages, wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${secs}s, $MSG_USERS members in $MSG_USERS village groups, round robin"
+	for b in "${backends[@]}"; do make_users "$b"; done
+	for b in "${backends[@]}"; do # warm-up
+		BENCH_THREADS=$BENCH_THREADS msg_wrk "$BT/post-warm-$b.txt" "$BENCH_CONNECTIONS" "${URL[$b]}" post "$BT/users-$b" "$texts"
+	done
+	printf '%-4s %-10s %9s %8s %8s %8s %9s %6s %9s %8s %7s %8s\n' run backend msgs/s p50_ms p95_ms p99_ms posted errors commits writes w/commit commit_ms
+	for r in $(seq 1 "$BENCH_REPEAT"); do
+		for b in "${backends[@]}"; do
+			u=${URL[$b]}
+			c0=$(metric bianmin_db_commits_total "$u") w0=$(metric bianmin_db_writes_total "$u")
+			cs0=$(metric bianmin_db_commit_seconds_total "$u")
+			[ "$r" = 1 ] && perf_start "post-$b" "${PID[$b]}"
+			msg_wrk "$BT/post-$b-$r.txt" "$BENCH_CONNECTIONS" "$u" post "$BT/users-$b" "$texts"
+			[ "$r" = 1 ] && perf_stop >"$BT/post-perf-$b.txt"
+			c1=$(metric bianmin_db_commits_total "$u") w1=$(metric bianmin_db_writes_total "$u")
+			read -r rps p50 p99 n err < <(wrk_field "$BT/post-$b-$r.txt")
+			read -r _ _ lat _ < <(grep '^latency_us' "$BT/post-$b-$r.txt")
+			awk -v r="$r" -v b="$b" -v rps="$rps" -v p50="$p50" -v p95="$lat" -v p99="$p99" -v n="$n" -v e="$err" \
+				-v c="$((c1 - c0))" -v w="$((w1 - w0))" -v cs0="$cs0" -v cs1="$(metric bianmin_db_commit_seconds_total "$u")" 'BEGIN {
+				printf "%-4s %-10s %9.0f %8.2f %8.2f %8.2f %9d %6d %9d %8d %7.1f %8.3f\n", r, b, rps, p50, p95 / 1000, p99, n, e,
+					c, w, (c > 0 ? w / c : 0), (c > 0 ? (cs1 - cs0) * 1000 / c : 0) }' | tee -a "$BT/post-table"
+		done
+	done
+	for b in "${backends[@]}"; do
+		[ -f "$BT/post-perf-$b.txt" ] && cat "$BT/post-perf-$b.txt"
+		awk -v b="$b" '$2 == b' "$BT/post-table" >"$BT/post-$b.rows"
+		record post "$b" "$(awk '{ print $3 }' "$BT/post-$b.rows" | bench_median)" \
+			"$(awk '{ print $5 }' "$BT/post-$b.rows" | bench_median)" "$(awk '{ print $6 }' "$BT/post-$b.rows" | bench_median)" \
+			"$(awk '{ print $11 }' "$BT/post-$b.rows" | bench_median)"
+		r=$(bench_rss "${PID[$b]}")
+		echo "  $b: median $(awk '{ print $3 }' "$BT/post-$b.rows" | bench_median) msgs/s, p99 $(awk '{ print $6 }' "$BT/post-$b.rows" | bench_median) ms, writes/commit $(awk '{ print $11 }' "$BT/post-$b.rows" | bench_median); server $(rss_line "${PID[$b]}")"
+	done
+	echo
+}
+
+# ingest_into B N PREFIX: N messages into backend B's demo groups, bodies
+# written first (not timed). Sets ING_SECS ING_STORED.
+ingest_into() {
+	local b=$1 n=$2 prefix=$3 d="$BT/ingest-$3"
+	[ -s "$BT/villages-$b" ] || list_groups "${URL[$b]}" "${KEY[$b]}" 990101 village "$BT/villages-$b"
+	awk '{ print $1 }' "$BT/villages-$b" >"$BT/vgroups-$b"
+	rm -rf "$d"
+	gen ingest "$d" "$texts" "$prefix" 0 "$n" "$BT/vgroups-$b" >/dev/null
+	for f in "$d"/body-*.json; do echo "${URL[$b]}/api/v1/ingest/messages $f"; done >"$d.list"
+	curl_batch "ing-$prefix" "$INGEST_CLIENTS" application/json "${BRIDGE[$b]}" "$d.list"
+	ING_SECS=$BATCH_SECS
+	ING_STORED=$(sum_field stored "$BT/ing-$prefix-answers")
+	rm -rf "$d"
+}
+
+phase_ingest() {
+	local b r c0 w0 c1 w1 m
+	echo "-- ingest: POST /api/v1/ingest/messages, 1,000 messages a call, $INGEST_CLIENTS clients, $INGEST_N messages a run"
+	printf '%-4s %-10s %10s %8s %9s %8s %8s\n' run backend msgs/s seconds stored calls commits
+	for r in $(seq 1 "$BENCH_REPEAT"); do
+		for b in "${backends[@]}"; do
+			c0=$(metric bianmin_db_commits_total "${URL[$b]}")
+			ingest_into "$b" "$INGEST_N" "ing$r-$b"
+			c1=$(metric bianmin_db_commits_total "${URL[$b]}")
+			printf '%-4s %-10s %10s %8s %9s %8s %8s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
+				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" | tee -a "$BT/ingest-table"
+		done
+	done
+	for b in "${backends[@]}"; do
+		m=$(awk -v b="$b" '$2 == b { print $3 }' "$BT/ingest-table" | bench_median)
+		record ingest "$b" "$m"
+		r=$(bench_rss "${PID[$b]}")
+		echo "  $b: median $m msgs/s; server $(rss_line "${PID[$b]}")"
+	done
+	echo
+}
+
+phase_day() {
+	local db="$BT/day.db" u k bridge t0 tsync tadhoc troster tingest nmade extra i r
+	echo "-- day: a 项城-sized day on a fresh SQLite database ($DAY_GROUPS groups, $DAY_MEMBERS members, $DAY_MESSAGES messages)"
+	start_bianmin_on day "$db" "$bin"
+	u=$BIANMIN_URL PID[day]=$BIANMIN_PID URL[day]=$u
+	t0=$(now)
+	"$bin" --db "$db" import divisions "$DIVISIONS"/provinces.csv "$DIVISIONS"/cities.csv "$DIVISIONS"/counties.csv \
+		"$DIVISIONS"/xiangcheng_divisions.csv >"$BT/day-import.log" 2>&1 || { cat "$BT/day-import.log" >&2; bench_die "import divisions failed"; }
+	echo "  registry: provinces, cities, counties and 项城's 522 towns and villages imported in $(since "$t0") s (not counted in the day)"
+	k=$("$bin" --db "$db" apikey add dayadm --role system_admin --region 411681 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+	bridge=$("$bin" --db "$db" apikey add daybridge --role bridge --region 411681 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+
+	t0=$(now)
+	"$bin" --db "$db" groups sync --within 411681 >"$BT/day-sync.log" 2>&1 || { cat "$BT/day-sync.log" >&2; bench_die "groups sync failed"; }
+	tsync=$(since "$t0")
+	echo "  groups sync --within 411681: $(cat "$BT/day-sync.log")  $tsync s"
+
+	# the rest as ad-hoc groups spread over the villages (bodies written first)
+	list_groups "$u" "$k" 411681 village "$BT/day-villages"
+	nmade=$(grep -o '[0-9]* made' "$BT/day-sync.log" | cut -d' ' -f1)
+	extra=$((DAY_GROUPS - nmade))
+	mkdir -p "$BT/day-adhoc"
+	awk -v n="$extra" -v d="$BT/day-adhoc" -v url="$u/api/v1/groups" '{ reg[NR] = $2 } END {
+		for (i = 0; i < n; i++) {
+			f = d "/g" i ".json"
+			printf "{\"name\":\"村民小组群%d\",\"region\":\"%s\"}", i + 1, reg[i % NR + 1] > f
+			close(f)
+			print url, f
+		} }' "$BT/day-villages" >"$BT/day-adhoc.list"
+	if [ "$extra" -gt 0 ]; then
+		curl_batch day-adhoc 4 application/json "$k" "$BT/day-adhoc.list"
+		tadhoc=$BATCH_SECS
+	else
+		tadhoc=0
+	fi
+	echo "  $extra ad-hoc groups (POST /api/v1/groups, 4 clients): $tadhoc s ($(rate "$extra" "$tadhoc")/s)"
+
+	# rosters: every group of 411681
+	: >"$BT/day-groups"
+	for kind in county town village adhoc; do
+		list_groups "$u" "$k" 411681 "$kind" "$BT/day-g-$kind"
+		awk '{ print $1 }' "$BT/day-g-$kind" >>"$BT/day-groups"
+	done
+	echo "  groups under 411681 now: $(wc -l <"$BT/day-groups")"
+	t0=$(now)
+	gen rosters "$BT/day-rosters" "$BT/day-groups" "$DAY_MEMBERS" 15000000000 >/dev/null
+	for g in $(cat "$BT/day-groups"); do echo "$u/api/v1/groups/$g/roster $BT/day-rosters/roster-$g.csv"; done >"$BT/day-roster.list"
+	gen ingest "$BT/day-msgs" "$texts" day 0 "$DAY_MESSAGES" "$BT/day-groups" >/dev/null
+	for f in "$BT/day-msgs"/body-*.json; do echo "$u/api/v1/ingest/messages $f"; done >"$BT/day-msgs.list"
+	echo "  inputs written in $(since "$t0") s (rosters: $(du -sh "$BT/day-rosters" | cut -f1), messages: $(du -sh "$BT/day-msgs" | cut -f1); not counted)"
+
+	perf_start rosters "${PID[day]}"
+	curl_batch day-roster "${BENCH_ROSTER_CLIENTS:-4}" 'text/csv' "$k" "$BT/day-roster.list"
+	troster=$BATCH_SECS
+	echo "  rosters took $troster s"
+	perf_stop
+	r=$(sum_field joined "$BT/day-roster-answers")
+	echo "  rosters: $BATCH_OK calls, $r members joined ($(sum_field users "$BT/day-roster-answers") accounts and households made): $troster s ($(rate "$r" "$troster") members/s)"
+	record day-members "$r" "$troster"
+
+	perf_start day-ingest "${PID[day]}"
+	curl_batch day-ingest "$INGEST_CLIENTS" application/json "$bridge" "$BT/day-msgs.list"
+	tingest=$BATCH_SECS
+	perf_stop
+	r=$(sum_field stored "$BT/day-ingest-answers")
+	echo "  messages: $r ingested in $BATCH_OK calls: $tingest s ($(rate "$r" "$tingest")/s)"
+	local total
+	total=$(awk -v a="$tsync" -v b="$tadhoc" -v c="$troster" -v d="$tingest" 'BEGIN { printf "%.2f", a + b + c + d }')
+	echo "  day total (sync + ad-hoc groups + rosters + messages): $total s  $(awk -v t="$total" 'BEGIN { print (t < 10 ? "ok (< 10 s)" : "ABOVE 10 s") }')"
+	record day "$tsync" "$tadhoc" "$troster" "$tingest" "$total"
+	r=$(bench_rss "${PID[day]}")
+	echo "  server $(rss_line "${PID[day]}"); database $(du -h "$db" | cut -f1) (+ WAL $(du -h "$db-wal" 2>/dev/null | cut -f1))"
+	record rss day "${r% *}" "${r#* }"
+	bench_stop_pid "${PID[day]}" bianmin
+	rm -rf "$BT/day-rosters" "$BT/day-msgs" "$BT/day-adhoc"
+	echo
+}
+
+phase_search() {
+	local b=sqlite have need chunk u tok_sup tok_res r t0 i who
+	[ -n "${URL[sqlite]:-}" ] || { start_backend sqlite; }
+	u=${URL[$b]}
+	have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)
+	need=$((SEARCH_N - have))
+	echo "-- search: GET /api/v1/messages/search?q=W&limit=20 on SQLite with $SEARCH_N messages ($have there already)"
+	i=0
+	t0=$(now)
+	local tot_stored=0 tot_secs=0
+	while [ "$need" -gt 0 ]; do
+		chunk=$((need > 200000 ? 200000 : need))
+		ingest_into "$b" "$chunk" "srch$i"
+		tot_stored=$((tot_stored + ING_STORED))
+		tot_secs=$(awk -v a="$tot_secs" -v b="$ING_SECS" 'BEGIN { print a + b }')
+		need=$((need - chunk)) i=$((i + 1))
+	done
+	have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo '?')
+	echo "  loaded $tot_stored messages in $tot_secs s of ingest ($(rate "$tot_stored" "$tot_secs")/s; $(since "$t0") s with writing the bodies); messages now: $have"
+	echo "  database $(du -h "${DB[$b]}" | cut -f1), free disk $(df -h "$BT" | awk 'NR == 2 { print $4 }')"
+	r=$(bench_rss "${PID[$b]}")
+	echo "  server after loading: $(rss_line "${PID[$b]}")"
+	tok_sup=$(login "$u" 19900000006 demo-2026)
+	tok_res=$(login "$u" 19900000001 demo-2026)
+	echo "$tok_sup" >"$BT/tok-supervisor"
+	echo "$tok_res" >"$BT/tok-resident"
+	printf '%-4s %-11s %9s %8s %8s %8s %8s %9s %6s\n' run caller req/s p50_ms p95_ms p99_ms max_ms requests errors
+	for who in supervisor resident; do
+		msg_wrk "$BT/search-warm-$who.txt" "$SEARCH_CONNECTIONS" "$u" search "$BT/tok-$who" "$BT/words.url"
+	done
+	perf_start searches "${PID[$b]}"
+	for r in $(seq 1 "$BENCH_REPEAT"); do
+		for who in supervisor resident; do
+			msg_wrk "$BT/search-$who-$r.txt" "$SEARCH_CONNECTIONS" "$u" search "$BT/tok-$who" "$BT/words.url"
+			read -r rps _ _ n err < <(wrk_field "$BT/search-$who-$r.txt")
+			read -r _ a95 a50 a99 amax < <(awk '/^latency_us/ { print "x", $3, $2, $4, $5 }' "$BT/search-$who-$r.txt")
+			awk -v r="$r" -v w="$who" -v rps="$rps" -v a="$a50" -v b="$a95" -v c="$a99" -v m="$amax" -v n="$n" -v e="$err" 'BEGIN {
+				printf "%-4s %-11s %9.0f %8.2f %8.2f %8.2f %8.1f %9d %6d\n", r, w, rps, a / 1000, b / 1000, c / 1000, m / 1000, n, e }' |
+				tee -a "$BT/search-table"
+		done
+	done
+	perf_stop
+	for who in supervisor resident; do
+		record search "$who" "$(awk -v w="$who" '$2 == w { print $4 }' "$BT/search-table" | bench_median)" \
+			"$(awk -v w="$who" '$2 == w { print $5 }' "$BT/search-table" | bench_median)" \
+			"$(awk -v w="$who" '$2 == w { print $6 }' "$BT/search-table" | bench_median)"
+		echo "  $who: median p50 $(awk -v w="$who" '$2 == w { print $4 }' "$BT/search-table" | bench_median) ms, p95 $(awk -v w="$who" '$2 == w { print $5 }' "$BT/search-table" | bench_median) ms, p99 $(awk -v w="$who" '$2 == w { print $6 }' "$BT/search-table" | bench_median) ms"
+	done
+	# the slowest words, one at a time (curl total time, resident then supervisor)
+	echo "  slowest words (one request each, ms: supervisor / resident):"
+	while read -r w; do
+		a=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $tok_sup" "$u/api/v1/messages/search?limit=20&q=$w")
+		c=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $tok_res" "$u/api/v1/messages/search?limit=20&q=$w")
+		echo "$(python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$w") $a $c"
+	done <"$BT/words.url" | awk '{ printf "%s %.1f %.1f\n", $1, $2 * 1000, $3 * 1000 }' | sort -k3 -g -r | head -n 8 | sed 's/^/    /'
+	r=$(bench_rss "${PID[$b]}")
+	echo "  server after the searches: $(rss_line "${PID[$b]}")"
+	echo
+}
+
+if has post $PHASES || has ingest $PHASES; then
+	echo "servers:"
+	for b in "${backends[@]}"; do start_backend "$b"; done
+	[ -n "$PG_DESC" ] && echo "  postgresql: $PG_DESC"
+	echo
+fi
+has post $PHASES && phase_post
+has ingest $PHASES && phase_ingest
+has day $PHASES && phase_day
+has search $PHASES && phase_search
+for b in "${backends[@]}"; do
+	[ -n "${PID[$b]:-}" ] || continue
+	r=$(bench_rss "${PID[$b]}")
+	echo "memory: bianmin on $b at the end: $(rss_line "${PID[$b]}")"
+done
+[ -n "$PG_PID" ] && read -r pss _ pn <<<"$(bench_pss_tree "$PG_PID")" && echo "memory: postgres ($pn processes) Pss $(mib "$pss") MiB"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) after the runs; CI busy: $(pgrep -f 'scripts/test.sh|\.ci/run' >/dev/null && echo yes || echo no)"
