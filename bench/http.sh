@@ -342,7 +342,10 @@ if has hh-post "${endpoints[@]}"; then
 	for b in "${backends[@]}"; do
 		for tbl in audit_log households; do
 			if [ "$b" = postgresql ]; then
-				row=$(bench_psql -d "$PG_URI" -F' ' -c "SELECT count(*), pg_total_relation_size('$tbl') FROM $tbl" 2>/dev/null || true)
+				# a partitioned table (audit_log) is the sum of its partitions
+				row=$(bench_psql -d "$PG_URI" -F' ' -c "SELECT (SELECT count(*) FROM $tbl),
+					coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('$tbl')),
+						pg_total_relation_size('$tbl'))" 2>/dev/null || true)
 			elif command -v sqlite3 >/dev/null 2>&1; then
 				row=$(sqlite3 -readonly "$BT/bianmin.db" "SELECT (SELECT count(*) FROM $tbl),
 					(SELECT sum(pgsize) FROM dbstat WHERE name IN
