@@ -22,13 +22,6 @@ enum { GROUP_LIST_MAX = 500, MEMBER_LIST_MAX = 500 };
 
 /* ---- shaping answers ---- */
 
-static json_t *time_json(int64_t t)
-{
-	char buf[32];
-	clock_format_utc(t, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 static json_t *hhmm_json(int minute)
 {
 	char buf[16];
@@ -56,7 +49,7 @@ static json_t *group_json(struct http_req *req, const struct group *g, bool mana
 			      groups_kind_zh(g->kind) ? groups_kind_zh(g->kind) : g->kind, "region",
 			      g->region, "name", g->name, "approval", g->approval, "duty_hours",
 			      "start", hhmm_json(g->duty_start), "end", hhmm_json(g->duty_end),
-			      "members", g->members, "created_at", time_json(g->created_at));
+			      "members", g->members, "created_at", http_json_time(g->created_at));
 	if (manage) {
 		char url[512];
 		join_url(req, g, url, sizeof(url));
@@ -73,7 +66,7 @@ static json_t *member_json(const struct group_member *m)
 			 (json_int_t)m->group_id, "user", (json_int_t)m->user_id, "name", m->name,
 			 "phone", phone, "role", m->role, "role_name",
 			 groups_role_zh(m->role) ? groups_role_zh(m->role) : m->role, "function",
-			 m->function, "state", m->state, "joined_at", time_json(m->joined_at));
+			 m->function, "state", m->state, "joined_at", http_json_time(m->joined_at));
 }
 
 /* Open group {id} for the caller, or reply and return false. */
@@ -471,7 +464,7 @@ static json_t *slot_json(struct http_req *req, const struct duty_slot *sl)
 	if (sl->user_id && store_user_get(http_store(req), sl->user_id, &u, &err) == APP_OK)
 		user = json_pack("{s:I, s:s}", "id", (json_int_t)u.id, "name", u.name);
 	return json_pack("{s:o, s:o, s:o, s:o, s:s}", "day", day_json(sl->day), "from",
-			 time_json(sl->from), "until", time_json(sl->until), "user", user,
+			 http_json_time(sl->from), "until", http_json_time(sl->until), "user", user,
 			 "source", sl->source);
 }
 
@@ -495,7 +488,7 @@ void groups_handle_duty(struct http_req *req)
 		return;
 	}
 	http_reply_json(req, 200, json_pack("{s:I, s:o, s:b, s:o, s:o}", "group", (json_int_t)g.id,
-					    "at", time_json(at), "in_duty_hours", in_hours, "now",
+					    "at", http_json_time(at), "in_duty_hours", in_hours, "now",
 					    slot_json(req, &now), "next", slot_json(req, &next)));
 }
 

@@ -134,6 +134,8 @@ void http_set_cookie(struct http_req *req, const char *name, const char *value, 
 
 #define HTTP_JSON_TYPE "application/json; charset=utf-8"
 
+/* A time as the API writes every time: "2026-11-29T01:42:00Z" (UTC). */
+json_t *http_json_time(int64_t t);
 /* body as compact JSON text ending in a newline; the caller frees it. */
 char *http_json_text(json_t *body, size_t *len);
 /* Reply with a JSON document; takes ownership of body. */

@@ -6,6 +6,7 @@
  *   {"error":{"code":"not_found","message":"...","field":"...","request_id":"..."}}
  */
 #include "http/http_int.h"
+#include "core/clock.h"
 #include "core/utf8.h"
 
 #include <arpa/inet.h>
@@ -119,6 +120,13 @@ bool http_param_id(struct http_req *req, const char *name, int64_t *out)
 	}
 	*out = n;
 	return true;
+}
+
+json_t *http_json_time(int64_t t)
+{
+	char buf[32];
+	clock_format_utc(t, buf, sizeof(buf));
+	return json_string(buf);
 }
 
 const char *http_public_url(struct http_req *req) { return req->srv->public_url; }

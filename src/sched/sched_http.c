@@ -5,26 +5,18 @@
  */
 #include "sched/sched_http.h"
 #include "http/http.h"
-#include "core/clock.h"
 #include "sched/sched.h"
 #include "store/store.h"
 
 #include <string.h>
 
-static json_t *time_json(int64_t t)
-{
-	char buf[32];
-	clock_format_utc(t, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 static bool add_run(void *ctx, const struct job_run *r)
 {
 	json_array_append_new(ctx, json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:s, s:s}", "id",
 					     (json_int_t)r->id, "job", r->name, "slot",
-					     time_json(r->slot), "node", r->node, "started_at",
-					     time_json(r->started_at), "finished_at",
-					     r->finished_at ? time_json(r->finished_at) : json_null(),
+					     http_json_time(r->slot), "node", r->node, "started_at",
+					     http_json_time(r->started_at), "finished_at",
+					     r->finished_at ? http_json_time(r->finished_at) : json_null(),
 					     "outcome", r->outcome, "detail", r->detail));
 	return true;
 }
