@@ -46,7 +46,8 @@ bool secret_equal(const char *a, const char *b);
  */
 enum app_err secret_password_check(const char *password, const char *phone,
 				   struct app_error *err);
-/* Hash a password with Argon2id. */
+/* Hash a password with Argon2id (32 MiB, 3 passes; at most two hashes or
+ * checks run at once, the others wait). */
 enum app_err secret_password_hash(const char *password, char out[SECRET_PWHASH_MAX],
 				  struct app_error *err);
 /*

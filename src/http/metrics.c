@@ -131,11 +131,13 @@ void http_handle_metrics(struct http_req *req)
 		    "# HELP bianmin_db_reader_connections Read connections open.\n"
 		    "# TYPE bianmin_db_reader_connections gauge\nbianmin_db_reader_connections %llu\n"
 		    "# HELP bianmin_db_size_bytes Size of the main database file.\n"
-		    "# TYPE bianmin_db_size_bytes gauge\nbianmin_db_size_bytes %llu\n",
+		    "# TYPE bianmin_db_size_bytes gauge\nbianmin_db_size_bytes %llu\n"
+		    "# HELP bianmin_search_lag_messages Messages stored but not yet findable.\n"
+		    "# TYPE bianmin_search_lag_messages gauge\nbianmin_search_lag_messages %llu\n",
 		    (unsigned long long)st.commits, (unsigned long long)st.write_jobs,
 		    (unsigned long long)st.write_failures, (double)st.commit_us / 1e6,
 		    (unsigned long long)st.max_batch, (unsigned long long)st.readers,
-		    (unsigned long long)st.db_bytes);
+		    (unsigned long long)st.db_bytes, (unsigned long long)st.search_lag);
 	http_reply_data(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.buf, sb.len);
 	strbuf_release(&sb);
 }

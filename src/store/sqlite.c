@@ -63,7 +63,29 @@ static enum app_err conn_exec(struct conn *c, const char *sql, struct app_error 
 	return APP_OK;
 }
 
-static enum app_err conn_open(struct sq *q, bool writer, bool create, struct conn **out,
+enum conn_role {
+	CONN_WRITER,  /* the one writer of the main file */
+	CONN_READER,  /* a pooled reader, the search index attached */
+	CONN_INDEXER, /* reads the main file, writes the search index */
+};
+
+/* ATTACH the search index file as "search" (its path bound, never pasted). */
+static enum app_err attach_search(struct conn *c, const char *path, struct app_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = sqlite3_prepare_v2(c->db, "ATTACH ?1 AS search", -1, &st, NULL);
+	if (r == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_OK)
+		return app_fail(err, APP_EDB, "cannot open the search index '%s': %s", path,
+				sqlite3_errmsg(c->db));
+	return APP_OK;
+}
+
+static enum app_err conn_open(struct sq *q, enum conn_role role, bool create, struct conn **out,
 			      struct app_error *err)
 {
 	const char *path = q->path;
@@ -84,16 +106,32 @@ static enum app_err conn_open(struct sq *q, bool writer, bool create, struct con
 		conn_close(c);
 		return APP_EDB;
 	}
-	const char *setup = writer ? "PRAGMA journal_mode = WAL;"
-				     "PRAGMA synchronous = FULL;"
-				     "PRAGMA foreign_keys = ON;"
-				     "PRAGMA temp_store = MEMORY;"
-				     "PRAGMA cache_size = -16000;"
-				   : "PRAGMA query_only = ON;"
-				     "PRAGMA temp_store = MEMORY;"
-				     "PRAGMA cache_size = -8000;"
-				     "PRAGMA mmap_size = 268435456;";
-	enum app_err rc = conn_exec(c, setup, err);
+	/* Readers keep small caches and map nothing: the page cache of the
+	 * kernel is shared by all of them, and a mapping per reader counted the
+	 * same pages once per connection in the server's memory. */
+	static const char *const setup[] = {
+		[CONN_WRITER] = "PRAGMA journal_mode = WAL;"
+				"PRAGMA synchronous = FULL;"
+				"PRAGMA foreign_keys = ON;"
+				"PRAGMA temp_store = MEMORY;"
+				"PRAGMA cache_size = -16000;",
+		[CONN_READER] = "PRAGMA query_only = ON;"
+				"PRAGMA temp_store = MEMORY;"
+				"PRAGMA cache_size = -4000;"
+				"PRAGMA search.cache_size = -4000;",
+		/* the index is derived from the messages: a commit lost to a power
+		 * cut is indexed again, so it need not wait for the disk */
+		[CONN_INDEXER] = "PRAGMA search.journal_mode = WAL;"
+				 "PRAGMA search.synchronous = NORMAL;"
+				 "PRAGMA temp_store = MEMORY;"
+				 "PRAGMA cache_size = -2000;"
+				 "PRAGMA search.cache_size = -16000;",
+	};
+	enum app_err rc = role == CONN_WRITER ? APP_OK : attach_search(c, q->search_path, err);
+	if (rc == APP_OK)
+		rc = conn_exec(c, setup[role], err);
+	if (rc == APP_OK && role == CONN_INDEXER)
+		rc = sq_index_prepare(c, err);
 	if (rc != APP_OK) {
 		conn_close(c);
 		return rc;
@@ -137,17 +175,25 @@ enum app_err sq_run(struct conn *c, enum stmt_id id, const char *what, struct ap
 	return sq_step_done(c, st, what, err);
 }
 
+/* At most this many idle read connections are kept: with many HTTP
+ * threads, a cache per connection would otherwise grow the server's memory
+ * with its thread count. A reader beyond them is opened when all are busy
+ * (never waited for: a read may run while its thread holds another) and
+ * closed when given back. */
+enum { READERS_KEPT = 12 };
+
 struct conn *sq_reader_acquire(struct sq *q, struct app_error *err)
 {
 	pthread_mutex_lock(&q->pool_mu);
 	struct conn *c = q->free_readers;
 	if (c) {
 		q->free_readers = c->next;
+		q->readers_idle--;
 		pthread_mutex_unlock(&q->pool_mu);
 		return c;
 	}
 	pthread_mutex_unlock(&q->pool_mu);
-	if (conn_open(q, false, false, &c, err) != APP_OK)
+	if (conn_open(q, CONN_READER, false, &c, err) != APP_OK)
 		return NULL;
 	pthread_mutex_lock(&q->pool_mu);
 	q->readers_open++;
@@ -161,9 +207,17 @@ void sq_reader_release(struct sq *q, struct conn *c)
 		if (c->stmt[i])
 			sqlite3_reset(c->stmt[i]);
 	pthread_mutex_lock(&q->pool_mu);
-	c->next = q->free_readers;
-	q->free_readers = c;
+	bool keep = q->readers_idle < READERS_KEPT;
+	if (keep) {
+		c->next = q->free_readers;
+		q->free_readers = c;
+		q->readers_idle++;
+	} else {
+		q->readers_open--;
+	}
 	pthread_mutex_unlock(&q->pool_mu);
+	if (!keep)
+		conn_close(c);
 }
 
 enum app_err sq_read(struct store *s, sq_fn fn, void *arg, struct app_error *err)
@@ -277,14 +331,17 @@ static void run_batch(struct sq *q, struct write_job *batch)
 	}
 	pthread_cond_broadcast(&q->done_cv);
 	pthread_mutex_unlock(&q->queue_mu);
-	if (rc == APP_OK)
+	if (rc == APP_OK) {
 		tell_watcher(q);
+		sq_index_kick(q);
+	}
 	q->npending = 0;
 }
 
 static void *writer_main(void *arg)
 {
 	struct sq *q = arg;
+	pthread_setname_np(pthread_self(), "db-writer"); /* as top -H and perf show it */
 	pthread_mutex_lock(&q->queue_mu);
 	for (;;) {
 		while (!q->queue_head && !q->stopping)
@@ -326,8 +383,24 @@ enum app_err sq_write(struct store *s, sq_fn fn, void *arg, struct app_error *er
 
 /* ---- open, close, migrations ---- */
 
+/* Stop the writer thread once its queue is done. */
+static void stop_writer(struct sq *q)
+{
+	if (!q->writer_started)
+		return;
+	pthread_mutex_lock(&q->queue_mu);
+	q->stopping = true;
+	pthread_cond_signal(&q->queue_cv);
+	pthread_mutex_unlock(&q->queue_mu);
+	pthread_join(q->writer_thread, NULL);
+	q->writer_started = false;
+}
+
 static void sq_free(struct sq *q)
 {
+	stop_writer(q);
+	sq_index_stop(q);
+	conn_close(q->indexer);
 	conn_close(q->writer);
 	while (q->free_readers) {
 		struct conn *c = q->free_readers;
@@ -340,9 +413,32 @@ static void sq_free(struct sq *q)
 	pthread_cond_destroy(&q->done_cv);
 	pthread_mutex_destroy(&q->watch_mu);
 	pthread_mutex_destroy(&q->locks_mu);
+	pthread_mutex_destroy(&q->index_mu);
+	pthread_cond_destroy(&q->index_cv);
+	pthread_cond_destroy(&q->index_done_cv);
 	free(q->pending_topics);
+	free(q->search_path);
 	free(q->path);
 	free(q);
+}
+
+/* The indexer's connection. The index file holds only what the messages
+ * say: one that cannot be opened (damaged, not a database) is deleted and
+ * made again, rather than keeping the server from starting. */
+static enum app_err open_indexer(struct sq *q, struct app_error *err)
+{
+	if (conn_open(q, CONN_INDEXER, true, &q->indexer, err) == APP_OK)
+		return APP_OK;
+	log_error("store.search_index_reset", "reason=\"%s\"", err->msg);
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char path[4200];
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", q->search_path, suffix[i]);
+		if (unlink(path) != 0 && errno != ENOENT)
+			return app_fail(err, APP_EDB, "cannot remove the damaged search index '%s': %s",
+					path, strerror(errno));
+	}
+	return conn_open(q, CONN_INDEXER, true, &q->indexer, err);
 }
 
 static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mode mode,
@@ -361,7 +457,13 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 	pthread_cond_init(&q->done_cv, NULL);
 	pthread_mutex_init(&q->watch_mu, NULL);
 	pthread_mutex_init(&q->locks_mu, NULL);
-	enum app_err rc = conn_open(q, true, mode == STORE_OPEN_CREATE, &q->writer, err);
+	pthread_mutex_init(&q->index_mu, NULL);
+	pthread_cond_init(&q->index_cv, NULL);
+	pthread_cond_init(&q->index_done_cv, NULL);
+	size_t n = strlen(uri) + sizeof(".search");
+	q->search_path = xmalloc(n);
+	snprintf(q->search_path, n, "%s.search", uri);
+	enum app_err rc = conn_open(q, CONN_WRITER, mode == STORE_OPEN_CREATE, &q->writer, err);
 	if (rc == APP_OK)
 		rc = conn_exec(q->writer,
 			       "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -371,6 +473,12 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 	if (rc == APP_OK && pthread_create(&q->writer_thread, NULL, writer_main, q) != 0)
 		rc = app_fail(err, APP_EINTERNAL, "cannot start the database writer: %s",
 			      strerror(errno));
+	else if (rc == APP_OK)
+		q->writer_started = true;
+	if (rc == APP_OK)
+		rc = open_indexer(q, err);
+	if (rc == APP_OK)
+		rc = sq_index_start(q, err);
 	if (rc != APP_OK) {
 		sq_free(q);
 		return rc;
@@ -381,13 +489,7 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 
 static void sq_close(struct store *s)
 {
-	struct sq *q = sq_impl(s);
-	pthread_mutex_lock(&q->queue_mu);
-	q->stopping = true;
-	pthread_cond_signal(&q->queue_cv);
-	pthread_mutex_unlock(&q->queue_mu);
-	pthread_join(q->writer_thread, NULL);
-	sq_free(q);
+	sq_free(sq_impl(s));
 }
 
 static int migration_version(const struct store_migration *m) { return atoi(m->name); }
@@ -476,6 +578,17 @@ static void sq_stats(struct store *s, struct store_stats *out)
 	struct stat st;
 	if (stat(q->path, &st) == 0)
 		out->db_bytes = (uint64_t)st.st_size;
+	struct app_error ignored;
+	struct conn *c = sq_reader_acquire(q, &ignored);
+	sqlite3_stmt *newest = c ? sq_stmt(c, STMT_MESSAGES_NEWEST, &ignored) : NULL;
+	if (newest && sqlite3_step(newest) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(newest, 0);
+		pthread_mutex_lock(&q->index_mu);
+		out->search_lag = id > q->indexed_upto ? (uint64_t)(id - q->indexed_upto) : 0;
+		pthread_mutex_unlock(&q->index_mu);
+	}
+	if (c)
+		sq_reader_release(q, c);
 }
 
 const struct store_ops store_sqlite_ops = {

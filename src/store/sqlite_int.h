@@ -19,6 +19,7 @@
 
 enum stmt_id {
 	STMT_BEGIN,
+	STMT_BEGIN_DEFERRED,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
 	STMT_SAVEPOINT,
@@ -101,12 +102,12 @@ enum stmt_id {
 	STMT_DUTY_LEAVE_DELETE,
 	STMT_DUTY_LEAVES,
 	STMT_MESSAGE_INSERT,
-	STMT_MESSAGE_FTS_INSERT,
 	STMT_MESSAGE_GET,
 	STMT_MESSAGES_AFTER,
 	STMT_MESSAGES_BEFORE,
 	STMT_MESSAGE_SET_STATE,
 	STMT_MESSAGES_SEARCH,
+	STMT_MEMBER_ACTIVE_GROUPS,
 	STMT_INGEST_KEY_GET,
 	STMT_INGEST_KEY_INSERT,
 	STMT_BROADCAST_INSERT,
@@ -116,6 +117,12 @@ enum stmt_id {
 	STMT_ATTACHMENT_INSERT,
 	STMT_ATTACHMENT_GET,
 	STMT_ATTACHMENT_SHOWN,
+	STMT_INDEX_VERSION,
+	STMT_INDEX_UPTO,
+	STMT_MESSAGES_NEWEST,
+	STMT_INDEX_LAST_OF_BATCH,
+	STMT_INDEX_MESSAGES,
+	STMT_INDEX_SET_UPTO,
 	STMT__MAX
 };
 
@@ -151,13 +158,14 @@ struct sq {
 
 	pthread_mutex_t pool_mu;
 	struct conn *free_readers;
-	uint64_t readers_open;
+	uint64_t readers_open, readers_idle;
 
 	pthread_mutex_t queue_mu;
 	pthread_cond_t queue_cv; /* a job arrived, or stop */
 	pthread_cond_t done_cv;  /* a batch finished */
 	struct write_job *queue_head, *queue_tail;
 	bool stopping;
+	bool writer_started;
 	pthread_t writer_thread;
 
 	/* figures, written by the writer thread under queue_mu */
@@ -173,9 +181,33 @@ struct sq {
 
 	pthread_mutex_t locks_mu;
 	struct store_lock *locks; /* held by store_lock_try() */
+
+	/* the search index (sqlite_index.c): its file, its connection and
+	 * thread; the rest under index_mu */
+	char *search_path;
+	struct conn *indexer;
+	pthread_t index_thread;
+	bool index_started;
+	pthread_mutex_t index_mu;
+	pthread_cond_t index_cv;      /* kicked, or stop */
+	pthread_cond_t index_done_cv; /* a batch indexed, or idle */
+	bool index_kicked, index_idle, index_failed, index_stopping;
+	int64_t indexed_upto; /* every message up to this id is findable */
 };
 
 typedef enum app_err (*sq_fn)(struct conn *c, void *arg, struct app_error *err);
+
+/* The search index (sqlite_index.c). On the indexer's connection (the
+ * index file attached as "search"): create or upgrade the index's tables. */
+enum app_err sq_index_prepare(struct conn *c, struct app_error *err);
+/* Start the indexer thread on q->indexer; stop it (a no-op if not started). */
+enum app_err sq_index_start(struct sq *q, struct app_error *err);
+void sq_index_stop(struct sq *q);
+/* Messages were committed: index them soon. */
+void sq_index_kick(struct sq *q);
+/* Wait until every message up to id is indexed, at most timeout_ms (or
+ * until the indexer fails). */
+void sq_index_wait(struct sq *q, int64_t id, int timeout_ms);
 
 /* The backend state of s. */
 struct sq *sq_impl(struct store *s);

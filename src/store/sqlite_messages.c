@@ -2,15 +2,17 @@
  * sqlite_messages.c - messages, their search index, broadcasts, bulk
  * ingest and images on SQLite.
  *
- * A message, its row in the FTS5 index (tokenizer "bianmin", sqlite_fts.c)
- * and its events go in one group-committed job, so a message is never
- * stored without being findable and announced, or the reverse.
+ * A message and its events go in one group-committed job, so a message is
+ * never stored without being announced, or the reverse. Its row in the
+ * search index comes right after, from the indexer (sqlite_index.c), and a
+ * search waits for the index to cover every message committed before it.
  */
 #include "store/sqlite_int.h"
 #include "store/sqlite_fts.h"
 #include "core/clock.h"
 #include "core/mem.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,7 +61,8 @@ static enum app_err rewrite_events(void *ctx, const char *subject, const char *d
 	return sq_events_rewrite(ctx, subject, data, err);
 }
 
-/* Insert m (setting its id; its at must be set) with its terms and events. */
+/* Insert m (setting its id; its at must be set) with its events; the
+ * indexer (sqlite_index.c) makes it findable after the commit. */
 static enum app_err insert_message(struct conn *c, struct message *m, store_message_json_fn json,
 				   struct app_error *err)
 {
@@ -87,12 +90,6 @@ static enum app_err insert_message(struct conn *c, struct message *m, store_mess
 	if (rc != APP_OK)
 		return rc;
 	m->id = sqlite3_last_insert_rowid(c->db);
-	if (!(st = sq_stmt(c, STMT_MESSAGE_FTS_INSERT, err)))
-		return APP_EDB;
-	sqlite3_bind_int64(st, 1, m->id);
-	sqlite3_bind_text(st, 2, m->body, -1, SQLITE_STATIC);
-	if ((rc = step_write(c, st, "indexing a message", err)) != APP_OK)
-		return rc;
 	return store_message_events(m, "message", json, append_event, rewrite_events, c, err);
 }
 
@@ -213,8 +210,12 @@ static enum app_err message_set_state(struct store *s, const struct message *m,
 	return sq_write(s, state_job, &sj, err);
 }
 
+/* How long a search waits for the indexer to cover the messages committed
+ * before it (a burst of bulk ingest can put it behind by seconds). */
+enum { SEARCH_INDEX_WAIT_MS = 2000 };
+
 struct search_read {
-	const char *match;
+	const char *query;
 	const struct message_scope *scope;
 	int64_t group_id;
 	int limit;
@@ -222,19 +223,81 @@ struct search_read {
 	void *ctx;
 };
 
+/* Add `scope : "<term>"` to the scope alternatives being written. */
+static void add_scope(struct strbuf *expr, bool *first, char kind, const char *id)
+{
+	strbuf_addstr(expr, *first ? "(scope : \"" : " OR scope : \"");
+	strbuf_addch(expr, kind);
+	strbuf_addstr(expr, id);
+	strbuf_addch(expr, '"');
+	*first = false;
+}
+
+/* The scope part of the match: the caller's regions and the groups they are
+ * an active member of, and the one group asked for if any. *any is false
+ * for an empty scope (nothing can match). */
+static enum app_err scope_match(struct conn *c, const struct search_read *sr,
+				struct strbuf *expr, bool *any, struct app_error *err)
+{
+	char id[24];
+	bool first = true;
+	if (sr->group_id) {
+		snprintf(id, sizeof(id), "%" PRId64, sr->group_id);
+		strbuf_addf(expr, "scope : \"g%s\" AND ", id);
+	}
+	for (int i = 0; i < sr->scope->nregions; i++) {
+		const char *code = sr->scope->regions[i];
+		if (*code && code[strspn(code, "0123456789")] == '\0') /* a term, nothing else */
+			add_scope(expr, &first, 'r', code);
+	}
+	if (sr->scope->member) {
+		sqlite3_stmt *st = sq_stmt(c, STMT_MEMBER_ACTIVE_GROUPS, err);
+		if (!st)
+			return APP_EDB;
+		sqlite3_bind_int64(st, 1, sr->scope->member);
+		int r;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			snprintf(id, sizeof(id), "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
+			add_scope(expr, &first, 'g', id);
+		}
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE)
+			return sq_db_fail(err, c->db, "reading the groups of a member");
+	}
+	if (!first)
+		strbuf_addch(expr, ')');
+	*any = !first;
+	return APP_OK;
+}
+
 static enum app_err search_read(struct conn *c, void *arg, struct app_error *err)
 {
 	struct search_read *sr = arg;
-	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGES_SEARCH, err);
+	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGES_NEWEST, err);
 	if (!st)
 		return APP_EDB;
-	sqlite3_bind_text(st, 1, sr->match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sr->group_id);
-	for (int i = 0; i < 4; i++) /* '~' sorts after every code: it matches nothing */
-		sqlite3_bind_text(st, 3 + i, i < sr->scope->nregions ? sr->scope->regions[i] : "~",
-				  -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, sr->scope->member);
-	sqlite3_bind_int(st, 8, sr->limit);
+	int64_t newest = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	sq_index_wait(c->owner, newest, SEARCH_INDEX_WAIT_MS);
+
+	struct strbuf expr = STRBUF_INIT;
+	strbuf_addstr(&expr, "body : (");
+	enum app_err rc = sq_fts_match(sr->query, strlen(sr->query), &expr, err);
+	bool any = false;
+	if (rc == APP_OK) {
+		strbuf_addstr(&expr, ") AND ");
+		rc = scope_match(c, sr, &expr, &any, err);
+	}
+	if (rc != APP_OK || !any) {
+		strbuf_release(&expr);
+		return rc;
+	}
+	if (!(st = sq_stmt(c, STMT_MESSAGES_SEARCH, err))) {
+		strbuf_release(&expr);
+		return APP_EDB;
+	}
+	sqlite3_bind_text(st, 1, expr.buf, (int)expr.len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, sr->limit);
 	struct message *m = xmalloc(sizeof(*m));
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -246,6 +309,7 @@ static enum app_err search_read(struct conn *c, void *arg, struct app_error *err
 	}
 	free(m);
 	sqlite3_reset(st);
+	strbuf_release(&expr);
 	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "searching messages");
 }
 
@@ -254,14 +318,8 @@ static enum app_err messages_search(struct store *s, const char *query,
 				    int limit, store_message_fn fn, void *ctx,
 				    struct app_error *err)
 {
-	struct strbuf match = STRBUF_INIT;
-	enum app_err rc = sq_fts_match(query, strlen(query), &match, err);
-	if (rc == APP_OK) {
-		struct search_read sr = { match.buf, scope, group_id, limit, fn, ctx };
-		rc = sq_read(s, search_read, &sr, err);
-	}
-	strbuf_release(&match);
-	return rc;
+	struct search_read sr = { query, scope, group_id, limit, fn, ctx };
+	return sq_read(s, search_read, &sr, err);
 }
 
 struct ingest_job {

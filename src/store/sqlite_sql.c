@@ -30,6 +30,7 @@
 
 const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_BEGIN_DEFERRED] = "BEGIN",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_SAVEPOINT] = "SAVEPOINT job",
@@ -189,24 +190,18 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"INSERT INTO messages(group_id, county, author_id, author_name, kind, body, reply_to, "
 		"mentions, attachment, broadcast_id, source, at) VALUES (?1, ?2, nullif(?3, 0), ?4, "
 		"?5, ?6, nullif(?7, 0), ?8, ?9, nullif(?10, 0), ?11, ?12)",
-	[STMT_MESSAGE_FTS_INSERT] = "INSERT INTO messages_fts(rowid, body) VALUES (?1, ?2)",
 	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1",
 	[STMT_MESSAGES_AFTER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
 				"AND m.id > ?2 ORDER BY m.id LIMIT ?3",
 	[STMT_MESSAGES_BEFORE] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
 				 "AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3",
 	[STMT_MESSAGE_SET_STATE] = "UPDATE messages SET state = ?2, state_reason = ?3 WHERE id = ?1",
-	/* scope: regions ?3..?6 ('~' matches no code), or the groups of member ?7 */
+	/* ?1 is the match expression of sq_fts_scoped_match(): the scope is in it */
 	[STMT_MESSAGES_SEARCH] =
-		"SELECT " MESSAGE_COLS " FROM messages_fts f JOIN messages m ON m.id = f.rowid "
-		"JOIN groups g ON g.id = m.group_id WHERE messages_fts MATCH ?1 "
-		"AND m.state = 'visible' AND (?2 = 0 OR m.group_id = ?2) AND ("
-		"(g.region_code >= ?3 AND g.region_code < ?3 || ':') OR "
-		"(g.region_code >= ?4 AND g.region_code < ?4 || ':') OR "
-		"(g.region_code >= ?5 AND g.region_code < ?5 || ':') OR "
-		"(g.region_code >= ?6 AND g.region_code < ?6 || ':') OR "
-		"m.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?7 "
-		"AND state = 'active')) ORDER BY f.rowid DESC LIMIT ?8",
+		"SELECT " MESSAGE_COLS " FROM search.messages_fts f JOIN messages m ON m.id = f.rowid "
+		"WHERE f.messages_fts MATCH ?1 AND m.state = 'visible' ORDER BY f.rowid DESC LIMIT ?2",
+	[STMT_MEMBER_ACTIVE_GROUPS] = "SELECT group_id FROM group_members WHERE user_id = ?1 "
+				      "AND state = 'active' ORDER BY group_id",
 	[STMT_INGEST_KEY_GET] = "SELECT message_id FROM ingest_keys WHERE key = ?1",
 	[STMT_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) VALUES (?1, ?2, ?3)",
 	[STMT_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
@@ -221,6 +216,23 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 			    "ORDER BY d.group_id",
 	[STMT_ATTACHMENT_INSERT] = "INSERT INTO attachments(sha256, group_id, mime, size, uploader, at) "
 				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(sha256, group_id) DO NOTHING",
+	[STMT_INDEX_VERSION] = "PRAGMA search.user_version",
+	[STMT_INDEX_UPTO] = "SELECT upto FROM search.index_state",
+	[STMT_MESSAGES_NEWEST] = "SELECT coalesce(max(id), 0) FROM messages",
+	[STMT_INDEX_LAST_OF_BATCH] =
+		"SELECT max(id) FROM (SELECT id FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2)",
+	/* the scope of a message: its group, and each prefix of its group's
+	 * region code that names a level of the division tree (2, 4, 6, 9 and
+	 * 12 digits), as the terms sq_fts_scoped_match() asks for */
+	[STMT_INDEX_MESSAGES] =
+		"INSERT INTO search.messages_fts(rowid, body, scope) "
+		"SELECT m.id, m.body, 'g' || m.group_id || ' r' || substr(g.region_code, 1, 2)"
+		" || iif(length(g.region_code) >= 4, ' r' || substr(g.region_code, 1, 4), '')"
+		" || iif(length(g.region_code) >= 6, ' r' || substr(g.region_code, 1, 6), '')"
+		" || iif(length(g.region_code) >= 9, ' r' || substr(g.region_code, 1, 9), '')"
+		" || iif(length(g.region_code) >= 12, ' r' || substr(g.region_code, 1, 12), '')"
+		" FROM messages m JOIN groups g ON g.id = m.group_id WHERE m.id > ?1 AND m.id <= ?2",
+	[STMT_INDEX_SET_UPTO] = "UPDATE search.index_state SET upto = ?1",
 	[STMT_ATTACHMENT_GET] = "SELECT sha256, group_id, mime, size, uploader, at FROM attachments "
 				"WHERE sha256 = ?1 AND group_id = ?2",
 	[STMT_ATTACHMENT_SHOWN] = "SELECT 1 FROM messages WHERE group_id = ?2 AND attachment = ?1 "

@@ -718,6 +718,8 @@ struct store_stats {
 	uint64_t max_batch;      /* most writes carried by one commit */
 	uint64_t readers;        /* read connections open */
 	uint64_t db_bytes;       /* size of the database */
+	uint64_t search_lag;     /* messages stored but not yet findable (0 when the
+				  * backend indexes them as it stores them) */
 };
 
 void store_stats(struct store *s, struct store_stats *out);

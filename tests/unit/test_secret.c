@@ -284,6 +284,8 @@ static void test_password_hash_verify(void **state)
 	struct app_error e;
 	assert_int_equal(secret_password_hash("demo-2026", h1, &e), APP_OK);
 	assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
+	/* the costs docs/security.md promises: 32 MiB, 3 passes, one lane */
+	assert_non_null(strstr(h1, "$m=32768,t=3,p=1$"));
 	assert_true(strlen(h1) < SECRET_PWHASH_MAX);
 	assert_null(strstr(h1, "demo-2026"));
 	assert_true(secret_password_verify(h1, "demo-2026"));

@@ -1,0 +1,282 @@
+/*
+ * sqlite_index.c - the search index of messages on SQLite, kept in a file of
+ * its own and filled by a thread of its own.
+ *
+ * Why apart: building FTS5 rows costs several times more than storing the
+ * message (a bigram and a unigram per Chinese character), and SQLite has
+ * one writer per file. With the index in the main file, every post and every
+ * bulk ingest waited for it on the one writer thread. Here the writer only
+ * stores messages; this thread reads the messages committed since the last
+ * batch and indexes them, thousands per transaction, in "<db>.search", on
+ * the other core. Searches wait until the index covers every message
+ * committed before they began (sq_index_wait), so a reader always finds
+ * what was acknowledged to it; under a burst that wait is bounded and the
+ * search then answers from the index as it is.
+ *
+ * The index is derived data: rowid = message id, the text of the message,
+ * and its scope ("g<group id>" and "r<prefix>" for the prefixes of its
+ * group's region code at each level of the division tree), so a search
+ * limited to some groups or regions is one FTS5 query instead of a scan of
+ * every match. index_state.upto (the last message id indexed) commits with
+ * the rows it covers; a lost or stale file is rebuilt from the messages,
+ * and a file ahead of its database (a restored backup) is rebuilt too.
+ * Messages are never deleted and never move between groups, so the index
+ * never has to change a row it wrote; hidden and recalled messages are
+ * filtered when found.
+ */
+#include "store/sqlite_int.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+enum { INDEX_SCHEMA_VERSION = 1, INDEX_BATCH = 4000 };
+
+static const char index_schema[] =
+	"CREATE TABLE IF NOT EXISTS search.index_state ("
+	" one INTEGER PRIMARY KEY CHECK (one = 1), upto INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO search.index_state VALUES (1, 0);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS search.messages_fts USING fts5("
+	" body, scope, content = '', columnsize = 0, tokenize = 'bianmin');"
+	"PRAGMA search.user_version = 1;";
+
+static const char index_drop[] = "DROP TABLE IF EXISTS search.messages_fts;"
+				 "DROP TABLE IF EXISTS search.index_state;";
+
+static enum app_err exec_sql(struct conn *c, const char *sql, struct app_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		enum app_err rc = app_fail(err, APP_EDB, "search index: %s",
+					   msg ? msg : sqlite3_errmsg(c->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return APP_OK;
+}
+
+static int64_t read_int(struct conn *c, enum stmt_id id, struct app_error *err, bool *ok)
+{
+	sqlite3_stmt *st = sq_stmt(c, id, err);
+	int64_t v = 0;
+	*ok = st && sqlite3_step(st) == SQLITE_ROW;
+	if (*ok)
+		v = sqlite3_column_int64(st, 0);
+	else if (st)
+		sq_db_fail(err, c->db, "reading the search index state");
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+/* Whether the main file has its messages table yet (a new database gets it
+ * from the migrations, after the store is open). */
+static bool messages_exist(struct conn *c)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = sqlite3_prepare_v2(c->db,
+				      "SELECT 1 FROM main.sqlite_master WHERE name = 'messages'",
+				      -1, &st, NULL) == SQLITE_OK &&
+		   sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+enum app_err sq_index_prepare(struct conn *c, struct app_error *err)
+{
+	bool ok;
+	int64_t version = read_int(c, STMT_INDEX_VERSION, err, &ok);
+	if (!ok)
+		return APP_EDB;
+	if (version == INDEX_SCHEMA_VERSION)
+		return APP_OK;
+	if (version != 0) {
+		log_info("store.search_index_rebuilt", "reason=\"format %lld\"", (long long)version);
+		if (exec_sql(c, index_drop, err) != APP_OK)
+			return APP_EDB;
+	}
+	return exec_sql(c, index_schema, err);
+}
+
+/* Index the messages after `upto`, at most INDEX_BATCH, in one transaction;
+ * *next is the new upto (unchanged when there was nothing to do). */
+static enum app_err index_batch(struct conn *c, int64_t *next, struct app_error *err)
+{
+	/* deferred: the main file is only read, and must never wait for us */
+	if (sq_run(c, STMT_BEGIN_DEFERRED, "starting to index", err) != APP_OK)
+		return APP_EDB;
+	bool ok;
+	int64_t upto = read_int(c, STMT_INDEX_UPTO, err, &ok), last = upto;
+	sqlite3_stmt *st = ok ? sq_stmt(c, STMT_INDEX_LAST_OF_BATCH, err) : NULL;
+	enum app_err rc = st ? APP_OK : APP_EDB;
+	if (st) {
+		sqlite3_bind_int64(st, 1, upto);
+		sqlite3_bind_int(st, 2, INDEX_BATCH);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			last = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (rc == APP_OK && last > upto) {
+		if (!(st = sq_stmt(c, STMT_INDEX_MESSAGES, err)))
+			rc = APP_EDB;
+		if (rc == APP_OK) {
+			sqlite3_bind_int64(st, 1, upto);
+			sqlite3_bind_int64(st, 2, last);
+			rc = sq_step_done(c, st, "indexing messages", err);
+		}
+		if (rc == APP_OK && (st = sq_stmt(c, STMT_INDEX_SET_UPTO, err)) != NULL) {
+			sqlite3_bind_int64(st, 1, last);
+			rc = sq_step_done(c, st, "recording what is indexed", err);
+		} else if (rc == APP_OK) {
+			rc = APP_EDB;
+		}
+	}
+	if (rc == APP_OK)
+		rc = sq_run(c, STMT_COMMIT, "committing the index", err);
+	if (rc != APP_OK) {
+		struct app_error ignored;
+		if (!sqlite3_get_autocommit(c->db))
+			sq_run(c, STMT_ROLLBACK, "rolling back the index", &ignored);
+		return rc;
+	}
+	*next = last;
+	return APP_OK;
+}
+
+/* A file ahead of its database (restored from an older backup): start over. */
+static enum app_err check_not_ahead(struct conn *c, struct app_error *err)
+{
+	bool ok, ok2;
+	int64_t upto = read_int(c, STMT_INDEX_UPTO, err, &ok);
+	int64_t newest = ok ? read_int(c, STMT_MESSAGES_NEWEST, err, &ok2) : 0;
+	if (!ok || !ok2)
+		return APP_EDB;
+	if (upto <= newest)
+		return APP_OK;
+	log_info("store.search_index_rebuilt", "reason=\"index ahead of the database\"");
+	if (exec_sql(c, index_drop, err) != APP_OK)
+		return APP_EDB;
+	for (int i = 0; i < STMT__MAX; i++) { /* statements on the dropped tables */
+		sqlite3_finalize(c->stmt[i]);
+		c->stmt[i] = NULL;
+	}
+	return exec_sql(c, index_schema, err);
+}
+
+static void publish_upto(struct sq *q, int64_t upto)
+{
+	pthread_mutex_lock(&q->index_mu);
+	if (upto > q->indexed_upto)
+		q->indexed_upto = upto;
+	pthread_cond_broadcast(&q->index_done_cv);
+	pthread_mutex_unlock(&q->index_mu);
+}
+
+static void *index_main(void *arg)
+{
+	struct sq *q = arg;
+	struct conn *c = q->indexer;
+	bool ready = false, failing = false;
+	pthread_setname_np(pthread_self(), "db-indexer");
+	/* acknowledging writes comes first: this thread takes the CPU they
+	 * leave (Linux gives each thread its own nice value) */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 5);
+	pthread_mutex_lock(&q->index_mu);
+	for (;;) {
+		while (!q->index_kicked && !q->index_stopping)
+			pthread_cond_wait(&q->index_cv, &q->index_mu);
+		if (q->index_stopping)
+			break;
+		q->index_kicked = false;
+		pthread_mutex_unlock(&q->index_mu);
+		struct app_error err;
+		enum app_err rc = APP_OK;
+		if (!ready && messages_exist(c)) {
+			rc = check_not_ahead(c, &err);
+			ready = rc == APP_OK;
+		}
+		int64_t upto = 0;
+		bool more = ready;
+		while (rc == APP_OK && more && !__atomic_load_n(&q->index_stopping, __ATOMIC_RELAXED)) {
+			int64_t before = upto;
+			rc = index_batch(c, &upto, &err);
+			more = rc == APP_OK && upto != before;
+			if (rc == APP_OK)
+				publish_upto(q, upto);
+		}
+		if (rc != APP_OK && !failing) /* said once, not on every kick */
+			log_error("store.search_index_failed", "reason=\"%s\"", err.msg);
+		failing = rc != APP_OK;
+		pthread_mutex_lock(&q->index_mu);
+		q->index_failed = failing;
+		if (!more) /* caught up, or failing: said to searches waiting */
+			q->index_idle = true;
+		pthread_cond_broadcast(&q->index_done_cv);
+	}
+	pthread_mutex_unlock(&q->index_mu);
+	return NULL;
+}
+
+void sq_index_kick(struct sq *q)
+{
+	pthread_mutex_lock(&q->index_mu);
+	q->index_kicked = true;
+	q->index_idle = false;
+	pthread_cond_signal(&q->index_cv);
+	pthread_mutex_unlock(&q->index_mu);
+}
+
+enum app_err sq_index_start(struct sq *q, struct app_error *err)
+{
+	if (pthread_create(&q->index_thread, NULL, index_main, q) != 0)
+		return app_fail(err, APP_EINTERNAL, "cannot start the search indexer: %s",
+				strerror(errno));
+	q->index_started = true;
+	sq_index_kick(q); /* catch up with what an earlier run left */
+	return APP_OK;
+}
+
+void sq_index_stop(struct sq *q)
+{
+	if (!q->index_started)
+		return;
+	pthread_mutex_lock(&q->index_mu);
+	__atomic_store_n(&q->index_stopping, true, __ATOMIC_RELAXED);
+	pthread_cond_signal(&q->index_cv);
+	pthread_cond_broadcast(&q->index_done_cv);
+	pthread_mutex_unlock(&q->index_mu);
+	pthread_join(q->index_thread, NULL);
+	q->index_started = false;
+}
+
+void sq_index_wait(struct sq *q, int64_t id, int timeout_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->index_mu);
+	while (q->indexed_upto < id && !q->index_stopping) {
+		/* the indexer went idle short of id: a failing index (searches
+		 * answer from it as it is), or id committed after it last looked
+		 * (a kick makes it look again) */
+		if (q->index_idle && q->index_failed)
+			break;
+		if (q->index_idle) {
+			q->index_kicked = true;
+			q->index_idle = false;
+			pthread_cond_signal(&q->index_cv);
+		}
+		if (pthread_cond_timedwait(&q->index_done_cv, &q->index_mu, &until) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&q->index_mu);
+}
