@@ -118,6 +118,16 @@ echo
 # metric NAME URL: the value of a /metrics counter.
 metric() { curl -sf --max-time 5 "$2/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
 
+# wait_indexed URL: wait until every stored message is in the search index
+# (bianmin_search_lag_messages 0; SQLite indexes on a thread of its own
+# after the commit); prints the seconds waited.
+wait_indexed() {
+	local t0 lag
+	t0=$(now)
+	while lag=$(metric bianmin_search_lag_messages "$1") && [ "${lag:-0}" != 0 ]; do sleep 0.2; done
+	since "$t0"
+}
+
 # json_post URL TOKEN BODY: POST a JSON body with a bearer token; prints the answer.
 json_post() {
 	local auth=()
@@ -292,14 +302,16 @@ ingest_into() {
 phase_ingest() {
 	local b r c0 w0 c1 w1 m
 	echo "-- ingest: POST /api/v1/ingest/messages, 1,000 messages a call, $INGEST_CLIENTS clients, $INGEST_N messages a run"
-	printf '%-4s %-10s %10s %8s %9s %8s %8s\n' run backend msgs/s seconds stored calls commits
+	# indexed_s: seconds after the last answer until the last message was
+	# findable (SQLite indexes after the commit, on a thread of its own)
+	printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' run backend msgs/s seconds stored calls commits indexed_s
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			c0=$(metric bianmin_db_commits_total "${URL[$b]}")
 			ingest_into "$b" "$INGEST_N" "ing$r-$b"
 			c1=$(metric bianmin_db_commits_total "${URL[$b]}")
-			printf '%-4s %-10s %10s %8s %9s %8s %8s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
-				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" | tee -a "$BT/ingest-table"
+			printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
+				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$(wait_indexed "${URL[$b]}")" | tee -a "$BT/ingest-table"
 		done
 	done
 	for b in "${backends[@]}"; do
@@ -376,7 +388,7 @@ phase_day() {
 	tingest=$BATCH_SECS
 	perf_stop
 	r=$(sum_field stored "$BT/day-ingest-answers")
-	echo "  messages: $r ingested in $BATCH_OK calls: $tingest s ($(rate "$r" "$tingest")/s)"
+	echo "  messages: $r ingested in $BATCH_OK calls: $tingest s ($(rate "$r" "$tingest")/s); all findable $(wait_indexed "$u") s after the last call (not counted)"
 	local total
 	total=$(awk -v a="$tsync" -v b="$tadhoc" -v c="$troster" -v d="$tingest" 'BEGIN { printf "%.2f", a + b + c + d }')
 	echo "  day total (sync + ad-hoc groups + rosters + messages): $total s  $(awk -v t="$total" 'BEGIN { print (t < 10 ? "ok (< 10 s)" : "ABOVE 10 s") }')"
@@ -407,6 +419,7 @@ phase_search() {
 		need=$((need - chunk)) i=$((i + 1))
 	done
 	have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo '?')
+	echo "  index caught up $(wait_indexed "$u") s after the last ingest call"
 	echo "  loaded $tot_stored messages in $tot_secs s of ingest ($(rate "$tot_stored" "$tot_secs")/s; $(since "$t0") s with writing the bodies); messages now: $have"
 	echo "  database $(du -h "${DB[$b]}" | cut -f1), free disk $(df -h "$BT" | awk 'NR == 2 { print $4 }')"
 	r=$(bench_rss "${PID[$b]}")

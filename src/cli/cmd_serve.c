@@ -86,11 +86,13 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		store_close(s);
 		return rc;
 	}
-	/* A thread waits while its write is made durable, so there are more
-	 * threads than cores: the waiting ones let group commit batch writes. */
+	/* A thread waits while its write is made durable, so there are many
+	 * more threads than cores: the waiting ones let group commit batch
+	 * writes (64 clients posting at once on 2 cores: 8 threads carried 3.5
+	 * writes per commit, 64 threads 14 and twice the posts per second). */
 	long threads = config_int(&ctx->cfg, CFG_THREADS);
 	if (threads == 0)
-		threads = 4 * (sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2);
+		threads = 16 * (sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2);
 	struct http_server_options opt = {
 		.listen = config_str(&ctx->cfg, CFG_LISTEN),
 		.threads = (unsigned)threads,

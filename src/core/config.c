@@ -15,7 +15,7 @@ const struct config_option config_options[CFG__MAX] = {
 	[CFG_LISTEN] = { "listen", "BIANMIN_LISTEN", "--listen", CONFIG_STRING, "127.0.0.1:8080",
 			 0, 0, "address and port to serve on (port 0 picks a free one)" },
 	[CFG_THREADS] = { "threads", "BIANMIN_THREADS", "--threads", CONFIG_INT, "0", 0, 256,
-			  "HTTP worker threads (0: four per core)" },
+			  "HTTP worker threads (0: sixteen per core)" },
 	[CFG_LOG_LEVEL] = { "log_level", "BIANMIN_LOG_LEVEL", "--log-level", CONFIG_STRING,
 			    "info", 0, 0, "debug, info, warn or error" },
 	[CFG_ACCESS_LOG] = { "access_log", "BIANMIN_ACCESS_LOG", "--access-log", CONFIG_BOOL,

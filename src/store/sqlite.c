@@ -175,12 +175,15 @@ enum app_err sq_run(struct conn *c, enum stmt_id id, const char *what, struct ap
 	return sq_step_done(c, st, what, err);
 }
 
-/* At most this many idle read connections are kept: with many HTTP
- * threads, a cache per connection would otherwise grow the server's memory
- * with its thread count. A reader beyond them is opened when all are busy
- * (never waited for: a read may run while its thread holds another) and
- * closed when given back. */
-enum { READERS_KEPT = 12 };
+/* At most this many idle read connections are kept (one per HTTP thread is
+ * the most that can be busy at once, unless a read runs while its thread
+ * holds another); a reader beyond them is closed when given back. Their
+ * caches together are bounded by SQ_HEAP_SOFT_LIMIT, not by their number. */
+enum { READERS_KEPT = 256 };
+
+/* Bytes of memory SQLite aims to stay under in this process, whatever the
+ * number of connections (their caches are what grows). */
+#define SQ_HEAP_SOFT_LIMIT (96LL << 20)
 
 struct conn *sq_reader_acquire(struct sq *q, struct app_error *err)
 {
@@ -449,6 +452,9 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 		return app_fail(err, APP_ENOTFOUND,
 				"database '%s' does not exist: create it with 'bianmin init --db %s'",
 				uri, uri);
+	/* one bound for the page caches of every connection in the process:
+	 * SQLite reuses pages past it rather than allocating more */
+	sqlite3_soft_heap_limit64(SQ_HEAP_SOFT_LIMIT);
 	struct sq *q = xcalloc(1, sizeof(*q));
 	q->path = xstrdup(uri);
 	pthread_mutex_init(&q->pool_mu, NULL);
@@ -605,4 +611,5 @@ const struct store_ops store_sqlite_ops = {
 	.sched = &sq_sched_ops,
 	.groups = &sq_group_ops,
 	.messages = &sq_message_ops,
+	.calendar = &sq_calendar_ops,
 };
