@@ -32,14 +32,14 @@ endif
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -MMD -MP \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DBIANMIN_VERSION='"$(VERSION)"'
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations_sqlite.o \
-            $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/docs.o
+            $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/docs.o $(BUILD)/gen/calendar.o
 BIN      := $(BUILD)/bianmin
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -70,6 +70,12 @@ $(BUILD)/gen/docs.c: $(BUILD)/tools/embed docs/openapi.json
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed embedded_doc http_embedded_docs http_embedded_docs_count \
 		docs/openapi.json > $@.tmp && mv $@.tmp $@
+
+# the working-day calendars of data/calendar/ (src/core/calendar.c reads them)
+$(BUILD)/gen/calendar.c: $(BUILD)/tools/embed $(sort $(wildcard data/calendar/*.csv))
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed calendar_file calendar_builtin_files calendar_builtin_files_count \
+		$(sort $(wildcard data/calendar/*.csv)) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
@@ -112,6 +118,13 @@ test-api: all
 
 bench: all
 	@bench/run.sh $(BIN)
+
+# The classifier model the patrol uses by default (docs/classify.md), learnt
+# from the repository's own labelled lines; a county may train on its own.
+.PHONY: model
+model: $(BIN)
+	@mkdir -p var
+	$(BIN) classify train --all -o var/classify.model data/patrol/intent.csv
 
 clean:
 	rm -rf build

@@ -49,6 +49,8 @@ enum auth_perm {
 	PERM_GROUPS_MANAGE = 1u << 7, /* members, rosters, duty rota and settings of groups */
 	PERM_INGEST = 1u << 8,        /* post messages in bulk from another chat platform */
 	PERM_GROUPS_SUPERVISE = 1u << 9, /* read recalled and hidden messages and their history */
+	PERM_CASES_READ = 1u << 10,   /* see residents' demands in scope */
+	PERM_CASES_HANDLE = 1u << 11, /* acknowledge, handle, escalate, 吹哨, 退单 demands in scope */
 };
 
 /* The permissions each role gives (auth.c). */

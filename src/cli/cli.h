@@ -54,8 +54,11 @@ void cli_actor(char *out, size_t cap);
 int cli_load_demo(struct store *s);
 
 int cmd_apikey(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_groups(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_demands(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_classify(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_help(struct cli_ctx *ctx, int argc, char **argv);

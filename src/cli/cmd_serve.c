@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,6 +75,10 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Few malloc arenas: glibc gives each thread (up to 8 per core) an
+	 * arena that keeps what it freed, so with dozens of HTTP threads the
+	 * server's memory grew with the busiest moment of each of them. */
+	mallopt(M_ARENA_MAX, 2);
 
 	struct store *s;
 	int rc = cli_open_store(ctx, STORE_OPEN_EXISTING, &s);

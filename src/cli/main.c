@@ -31,6 +31,16 @@ static const struct cli_command commands[] = {
 	  "make the service group of every county, town and village",
 	  "groups sync [--within CODE]  one group per county, town and village of the\n"
 	  "  registry (under CODE) that has none; run it again after importing divisions." },
+	{ "demands", cmd_demands, "demands sweep",
+	  "run the clocks of residents' demands now",
+	  "demands sweep  warn, expire and escalate the demands whose clocks are due, as the\n"
+	  "  scheduled job 'demands' does every minute (docs/cases.md).\n" },
+	{ "calendar", cmd_calendar, "calendar import FILE | show [YEAR]",
+	  "public holidays and make-up workdays (调休) of the working-day calendar",
+	  "calendar import FILE  add a year's holidays and make-up workdays from a CSV file\n"
+	  "  (date,kind,name), all or nothing; a day imported replaces what the calendar said.\n"
+	  "calendar show [YEAR]  the year's holidays and make-up workdays (default: this\n"
+	  "  year), each marked built-in or imported." },
 	{ "user", cmd_user, "user add --role ROLE --region CODE [--id-number ID] NAME PHONE",
 	  "create an account and print its one-time password",
 	  "Roles: resident, village_admin, key_person, town_supervisor, county_supervisor,\n"
@@ -39,6 +49,18 @@ static const struct cli_command commands[] = {
 	  "manage API keys of machine clients (a new key is printed once)", NULL },
 	{ "audit", cmd_audit, "audit verify",
 	  "check the hash chain of the audit trail (exit 3 names the first broken entry)", NULL },
+	{ "classify", cmd_classify, "classify train|eval|text ...",
+	  "learn and try the message classifier (demand, question, chat; category)",
+	  "classify train FILE.csv... [-o MODEL] [--all] [--method lr|nb] [--bits N] [--epochs N]\n"
+	  "  learn a model from labelled rows (fold 0 of 5 held out unless --all);\n"
+	  "  MODEL defaults to var/classify.model.\n"
+	  "classify eval FILE.csv... [-m MODEL | --folds] [-l LEXICON] [--method ...]\n"
+	  "  accuracy, macro-F1 and per-class precision and recall on the held-out fold,\n"
+	  "  of a model learnt there and then on the other folds (or of MODEL), or over\n"
+	  "  all five folds in turn (--folds).\n"
+	  "classify [text] [-m MODEL] [-l LEXICON] [TEXT...]  classify each TEXT (or each\n"
+	  "  line of standard input): intent, p, category, p, lexicon words, text.\n"
+	  "File formats and figures: docs/classify.md." },
 	{ "config", cmd_config, "config dump", "show every setting and where it came from",
 	  NULL },
 	{ "version", cmd_version, "version", "print the version", NULL },

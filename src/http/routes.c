@@ -9,6 +9,7 @@
 #include "http/http_int.h"
 #include "auth/accounts_http.h"
 #include "audit/audit_http.h"
+#include "cases/demands_http.h"
 #include "groups/groups_http.h"
 #include "groups/messages_http.h"
 #include "regions/regions_http.h"
@@ -143,6 +144,21 @@ const struct http_route http_routes[] = {
 	{ HTTP_POST, "/api/v1/ingest/messages", messages_handle_ingest, SIGNED_IN,
 	  .perm = PERM_INGEST, JSON_BODY(4u << 20),
 	  .summary = "messages from another chat platform, in bulk, idempotent by key" },
+
+	/* residents' demands (诉求): who may read and act is decided by
+	 * demands.c (the resident who raised one, and handlers in scope) */
+	{ HTTP_POST, "/api/v1/demands", demands_handle_raise, SIGNED_IN, JSON_BODY(64 * 1024),
+	  .summary = "raise a demand" },
+	{ HTTP_GET, "/api/v1/demands", demands_handle_list, SIGNED_IN,
+	  .summary = "demands one raised or may read, newest first" },
+	{ HTTP_GET, "/api/v1/demands/categories", demands_handle_categories, SIGNED_IN,
+	  .summary = "the category tree of demands" },
+	{ HTTP_GET, "/api/v1/demands/similar", demands_handle_similar, SIGNED_IN,
+	  .summary = "open demands of a village and category in the last 30 days" },
+	{ HTTP_GET, "/api/v1/demands/{id}", demands_handle_get, SIGNED_IN,
+	  .summary = "one demand with its clocks and timeline" },
+	{ HTTP_POST, "/api/v1/demands/{id}/actions", demands_handle_act, SIGNED_IN, JSON_BODY(16 * 1024),
+	  .summary = "act on a demand (acknowledge, resolve, escalate, 吹哨, 退单, follow up...)" },
 
 	{ HTTP_GET, "/api/v1/join/{code}", groups_handle_join_info, PUBLIC,
 	  .summary = "the group a join link leads to" },

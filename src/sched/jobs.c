@@ -4,10 +4,13 @@
  * the job_intervals option) and the function that does it.
  */
 #include "sched/sched.h"
+#include "cases/cases_calendar.h"
+#include "cases/demands.h"
 #include "store/store.h"
 
 #include <stdio.h>
 
+#define MINUTE 60
 #define HOUR 3600
 #define DAY (24 * HOUR)
 
@@ -31,9 +34,31 @@ static enum app_err job_maintain(struct store *s, int64_t now, char *detail, siz
 	return store_maintain(s, now, detail, cap, err);
 }
 
+/* The clocks of demands: warnings, expiries and escalations that are due,
+ * read from the index on their next check (never a scan of every demand),
+ * in batches until none is left. */
+static enum app_err job_demands(struct store *s, int64_t now, char *detail, size_t cap,
+				struct app_error *err)
+{
+	enum { BATCH = 500, BATCHES_MAX = 200 };
+	const struct calendar *cal;
+	enum app_err rc = cases_calendar_shared(s, &cal, err);
+	int changed = 0, seen = BATCH;
+	for (int i = 0; rc == APP_OK && seen == BATCH && i < BATCHES_MAX; i++) {
+		int did;
+		rc = demands_sweep(s, cal, now, BATCH, &seen, &did, err);
+		changed += did;
+	}
+	if (rc == APP_OK)
+		snprintf(detail, cap, "%d demands warned, expired or escalated", changed);
+	return rc;
+}
+
 const struct sched_job sched_jobs[] = {
 	{ "purge", HOUR, "remove ended sessions, old sign-in attempts and old events", job_purge },
 	{ "maintain", DAY, "database upkeep: next months' partitions, WAL checkpoint",
 	  job_maintain },
+	{ "demands", MINUTE, "run the clocks of demands: warnings, expiries, escalations",
+	  job_demands },
 };
 const size_t sched_jobs_count = sizeof(sched_jobs) / sizeof(sched_jobs[0]);

@@ -47,6 +47,12 @@ void pgp_int(struct pg_params *p, int64_t v)
 	pgp_text(p, p->num[p->n]);
 }
 
+void pgp_real(struct pg_params *p, double v)
+{
+	snprintf(p->num[p->n], sizeof(p->num[p->n]), "%.17g", v);
+	pgp_text(p, p->num[p->n]);
+}
+
 void pgp_blob(struct pg_params *p, const uint8_t *b, size_t len)
 {
 	p->values[p->n] = (const char *)b;
@@ -63,6 +69,11 @@ void pg_copy_text(char *dst, size_t cap, const PGresult *r, int row, int col)
 int64_t pg_int(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+double pg_real(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? 0 : strtod(PQgetvalue(r, row, col), NULL);
 }
 
 bool pg_bool(const PGresult *r, int row, int col)
@@ -504,4 +515,6 @@ const struct store_ops store_pg_ops = {
 	.sched = &pg_sched_ops,
 	.groups = &pg_group_ops,
 	.messages = &pg_message_ops,
+	.calendar = &pg_calendar_ops,
+	.cases = &pg_case_ops,
 };

@@ -125,6 +125,18 @@ enum pg_stmt {
 	PS_ATTACHMENT_INSERT,
 	PS_ATTACHMENT_GET,
 	PS_ATTACHMENT_SHOWN,
+	PS_CALENDAR_PUT,
+	PS_CALENDAR_LIST,
+	PS_CASE_INSERT,
+	PS_CASE_UPDATE,
+	PS_CASE_VERSION,
+	PS_CASE_GET,
+	PS_CASE_CLOCKS_CLEAR,
+	PS_CASE_CLOCK_INSERT,
+	PS_CASE_EVENT_INSERT,
+	PS_CASE_EVENTS,
+	PS_CASES_DUE,
+	PS_CASES_LIST,
 	PS__MAX
 };
 
@@ -169,8 +181,8 @@ struct store_lock {
 
 typedef enum app_err (*pg_fn)(struct pg_conn *c, void *arg, struct app_error *err);
 
-/* The values of one statement's parameters, all bound. */
-#define PG_MAX_PARAMS 16
+/* The values of one statement's parameters, all bound (a case row has 35). */
+#define PG_MAX_PARAMS 40
 struct pg_params {
 	int n;
 	const char *values[PG_MAX_PARAMS];
@@ -182,6 +194,8 @@ struct pg_params {
 void pgp_text(struct pg_params *p, const char *s);
 void pgp_int(struct pg_params *p, int64_t v);
 void pgp_blob(struct pg_params *p, const uint8_t *b, size_t len);
+/* A double, written so that it reads back exactly. */
+void pgp_real(struct pg_params *p, double v);
 
 /* The backend state of s. */
 struct pg *pg_impl(struct store *s);
@@ -223,10 +237,12 @@ enum app_err pg_read(struct store *s, pg_fn fn, void *arg, struct app_error *err
 /* Run fn inside a transaction of its own; returns once committed (durably). */
 enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *err);
 
-/* Column readers: text into dst (cap bytes, "" for NULL), integers (0 for
- * NULL), booleans, and a bytea of exactly len bytes (false otherwise). */
+/* Column readers: text into dst (cap bytes, "" for NULL), integers and
+ * doubles (0 for NULL), booleans, and a bytea of exactly len bytes (false
+ * otherwise). */
 void pg_copy_text(char *dst, size_t cap, const PGresult *r, int row, int col);
 int64_t pg_int(const PGresult *r, int row, int col);
+double pg_real(const PGresult *r, int row, int col);
 bool pg_bool(const PGresult *r, int row, int col);
 bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len);
 
@@ -252,5 +268,7 @@ extern const struct store_event_ops pg_event_ops;
 extern const struct store_sched_ops pg_sched_ops;
 extern const struct store_group_ops pg_group_ops;
 extern const struct store_message_ops pg_message_ops;
+extern const struct store_calendar_ops pg_calendar_ops;
+extern const struct store_case_ops pg_case_ops;
 
 #endif

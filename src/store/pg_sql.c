@@ -29,6 +29,18 @@
 	"m.id, m.group_id, m.county, coalesce(m.author_id, 0), m.author_name, m.kind, m.body, "   \
 	"coalesce(m.reply_to, 0), m.mentions, m.attachment, coalesce(m.broadcast_id, 0), "        \
 	"m.state, m.state_reason, m.source, m.at"
+/* a case and its clocks: a case without clocks has one row with k.name NULL */
+#define CASE_COLS                                                                              \
+	"c.id, c.type, c.version, c.state, c.level, c.region, c.county, c.group_id, c.category, " \
+	"c.urgency, c.title, c.description, c.address, c.lat, c.lon, c.located, "                \
+	"c.contact_name, c.contact_phone, c.resident_id, c.source, c.source_message_id, "         \
+	"c.assignee_user, c.assignee_group, c.unit, c.first_receiver, c.returns, c.whistles, "    \
+	"c.transfers, c.reopens, c.escalations, c.merged_into, c.rating, c.created_at, "          \
+	"c.updated_at, c.closed_at, c.next_check, k.name, k.status, k.started, k.used, "          \
+	"k.warn_at, k.due, k.warned, k.stopped"
+/* c.region within region $N ('~' sorts after every code: it matches none;
+ * '' sorts before every code and ':' after: it matches all) */
+#define CASE_WITHIN(n) "(c.region >= $" n "::text AND c.region < $" n "::text || ':')"
 /* g.region_code within region $N ('~' sorts after every code: it matches none) */
 #define GROUP_WITHIN(n) "(g.region_code >= $" n "::text AND g.region_code < $" n "::text || ':')"
 
@@ -285,4 +297,69 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			      "WHERE sha256 = $1::text AND group_id = $2::bigint",
 	[PS_ATTACHMENT_SHOWN] = "SELECT 1 FROM messages WHERE group_id = $2::bigint "
 				"AND attachment = $1::text AND state = 'visible' LIMIT 1",
+	[PS_CALENDAR_PUT] = "INSERT INTO calendar_days(day, kind, name, imported_at, imported_by) "
+			    "VALUES ($1::integer, $2::text, $3::text, $4::bigint, $5::text) "
+			    "ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, "
+			    "name = excluded.name, imported_at = excluded.imported_at, "
+			    "imported_by = excluded.imported_by",
+	[PS_CALENDAR_LIST] = "SELECT day, kind, name, imported_at, imported_by FROM calendar_days "
+			     "WHERE day BETWEEN $1::integer AND $2::integer ORDER BY day",
+	/* $1..$34 are the case's fields in the order of pg_cases.c's
+	 * bind_case(), for both the insert and the update */
+	[PS_CASE_INSERT] =
+		"INSERT INTO cases(type, version, state, level, region, group_id, category, urgency, "
+		"title, description, address, lat, lon, located, contact_name, contact_phone, "
+		"resident_id, source, source_message_id, assignee_user, assignee_group, unit, "
+		"first_receiver, returns, whistles, transfers, reopens, escalations, merged_into, "
+		"rating, created_at, updated_at, closed_at, next_check) VALUES ($1::text, "
+		"$2::integer, $3::text, $4::integer, $5::text, $6::bigint, $7::text, $8::text, "
+		"$9::text, $10::text, $11::text, $12::double precision, $13::double precision, "
+		"$14::boolean, $15::text, $16::text, $17::bigint, $18::text, $19::bigint, "
+		"$20::bigint, $21::bigint, $22::text, $23::bigint, $24::integer, $25::integer, "
+		"$26::integer, $27::integer, $28::integer, $29::bigint, $30::text, $31::bigint, "
+		"$32::bigint, $33::bigint, $34::bigint) RETURNING id, county",
+	/* optimistic: only the version the change was computed from is replaced */
+	[PS_CASE_UPDATE] =
+		"UPDATE cases SET type = $1::text, version = $2::integer, state = $3::text, "
+		"level = $4::integer, region = $5::text, group_id = $6::bigint, "
+		"category = $7::text, urgency = $8::text, title = $9::text, "
+		"description = $10::text, address = $11::text, lat = $12::double precision, "
+		"lon = $13::double precision, located = $14::boolean, contact_name = $15::text, "
+		"contact_phone = $16::text, resident_id = $17::bigint, source = $18::text, "
+		"source_message_id = $19::bigint, assignee_user = $20::bigint, "
+		"assignee_group = $21::bigint, unit = $22::text, first_receiver = $23::bigint, "
+		"returns = $24::integer, whistles = $25::integer, transfers = $26::integer, "
+		"reopens = $27::integer, escalations = $28::integer, merged_into = $29::bigint, "
+		"rating = $30::text, created_at = $31::bigint, updated_at = $32::bigint, "
+		"closed_at = $33::bigint, next_check = $34::bigint "
+		"WHERE id = $35::bigint AND version = $2::integer - 1",
+	[PS_CASE_VERSION] = "SELECT version FROM cases WHERE id = $1::bigint",
+	[PS_CASE_GET] = "SELECT " CASE_COLS " FROM cases c LEFT JOIN case_clocks k "
+			"ON k.case_id = c.id WHERE c.id = $1::bigint ORDER BY k.name",
+	[PS_CASE_CLOCKS_CLEAR] = "DELETE FROM case_clocks WHERE case_id = $1::bigint",
+	[PS_CASE_CLOCK_INSERT] = "INSERT INTO case_clocks(case_id, name, status, started, used, "
+				 "warn_at, due, warned, stopped) VALUES ($1::bigint, $2::text, "
+				 "$3::text, $4::bigint, $5::bigint, $6::bigint, $7::bigint, "
+				 "$8::boolean, $9::bigint)",
+	[PS_CASE_EVENT_INSERT] = "INSERT INTO case_events(case_id, at, actor, action, from_state, "
+				 "to_state, clock, level, detail) VALUES ($1::bigint, $2::bigint, "
+				 "$3::bigint, $4::text, $5::text, $6::text, $7::text, $8::integer, "
+				 "$9::text)",
+	[PS_CASE_EVENTS] = "SELECT id, case_id, at, actor, action, from_state, to_state, clock, "
+			   "level, detail FROM case_events WHERE case_id = $1::bigint ORDER BY id",
+	/* the partial index cases_due holds exactly the rows next_check > 0 */
+	[PS_CASES_DUE] = "SELECT id FROM cases WHERE next_check > 0 AND next_check <= $1::bigint "
+			 "ORDER BY next_check, id LIMIT $2::integer",
+	/* $2..$5 the scope's regions, $6 its resident (0: none); $7 the state
+	 * ('' any, 'open' not closed or merged), $8 the category ('' any), $9
+	 * a region the cases are within too ('' all) */
+	[PS_CASES_LIST] =
+		"SELECT " CASE_COLS " FROM (SELECT c.* FROM cases c WHERE c.type = $1::text AND ("
+		CASE_WITHIN("2") " OR " CASE_WITHIN("3") " OR " CASE_WITHIN("4") " OR "
+		CASE_WITHIN("5") " OR ($6::bigint <> 0 AND c.resident_id = $6::bigint)) AND "
+		"($7::text = '' OR c.state = $7::text OR ($7::text = 'open' AND c.state NOT IN "
+		"('closed', 'merged'))) AND ($8::text = '' OR c.category = $8::text) AND "
+		CASE_WITHIN("9") " AND c.created_at >= $10::bigint AND c.id < $11::bigint "
+		"ORDER BY c.id DESC LIMIT $12::integer) c LEFT JOIN case_clocks k "
+		"ON k.case_id = c.id ORDER BY c.id DESC, k.name",
 };

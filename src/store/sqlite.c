@@ -612,4 +612,5 @@ const struct store_ops store_sqlite_ops = {
 	.groups = &sq_group_ops,
 	.messages = &sq_message_ops,
 	.calendar = &sq_calendar_ops,
+	.cases = &sq_case_ops,
 };

@@ -123,6 +123,18 @@ enum stmt_id {
 	STMT_INDEX_LAST_OF_BATCH,
 	STMT_INDEX_MESSAGES,
 	STMT_INDEX_SET_UPTO,
+	STMT_CALENDAR_PUT,
+	STMT_CALENDAR_LIST,
+	STMT_CASE_INSERT,
+	STMT_CASE_UPDATE,
+	STMT_CASE_VERSION,
+	STMT_CASE_GET,
+	STMT_CASE_CLOCKS_CLEAR,
+	STMT_CASE_CLOCK_INSERT,
+	STMT_CASE_EVENT_INSERT,
+	STMT_CASE_EVENTS,
+	STMT_CASES_DUE,
+	STMT_CASES_LIST,
 	STMT__MAX
 };
 
@@ -264,5 +276,7 @@ extern const struct store_event_ops sq_event_ops;
 extern const struct store_sched_ops sq_sched_ops;
 extern const struct store_group_ops sq_group_ops;
 extern const struct store_message_ops sq_message_ops;
+extern const struct store_calendar_ops sq_calendar_ops;
+extern const struct store_case_ops sq_case_ops;
 
 #endif

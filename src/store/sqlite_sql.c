@@ -25,6 +25,18 @@
 	"m.id, m.group_id, m.county, coalesce(m.author_id, 0), m.author_name, m.kind, m.body, "   \
 	"coalesce(m.reply_to, 0), m.mentions, m.attachment, coalesce(m.broadcast_id, 0), "        \
 	"m.state, m.state_reason, m.source, m.at"
+/* a case and its clocks: a case without clocks has one row with k.name NULL */
+#define CASE_COLS                                                                              \
+	"c.id, c.type, c.version, c.state, c.level, c.region, c.county, c.group_id, c.category, " \
+	"c.urgency, c.title, c.description, c.address, c.lat, c.lon, c.located, "                \
+	"c.contact_name, c.contact_phone, c.resident_id, c.source, c.source_message_id, "         \
+	"c.assignee_user, c.assignee_group, c.unit, c.first_receiver, c.returns, c.whistles, "    \
+	"c.transfers, c.reopens, c.escalations, c.merged_into, c.rating, c.created_at, "          \
+	"c.updated_at, c.closed_at, c.next_check, k.name, k.status, k.started, k.used, "          \
+	"k.warn_at, k.due, k.warned, k.stopped"
+/* c.region within region ?N ('~' sorts after every code: it matches none;
+ * '' sorts before every code and ':' after: it matches all) */
+#define CASE_WITHIN(n) "(c.region >= ?" n " AND c.region < ?" n " || ':')"
 #define WITHIN_R1 "(?1 = '' OR (r.code >= ?1 AND r.code < ?1 || ':'))"
 #define WITHIN "(?2 = '' OR (r.code >= ?2 AND r.code < ?2 || ':'))"
 
@@ -237,4 +249,56 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 				"WHERE sha256 = ?1 AND group_id = ?2",
 	[STMT_ATTACHMENT_SHOWN] = "SELECT 1 FROM messages WHERE group_id = ?2 AND attachment = ?1 "
 				  "AND state = 'visible' LIMIT 1",
+	[STMT_CALENDAR_PUT] = "INSERT INTO calendar_days(day, kind, name, imported_at, imported_by) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(day) DO UPDATE SET "
+			      "kind = excluded.kind, name = excluded.name, "
+			      "imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+	[STMT_CALENDAR_LIST] = "SELECT day, kind, name, imported_at, imported_by FROM calendar_days "
+			       "WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+	/* ?1..?34 are the case's fields in the order of sqlite_cases.c's
+	 * bind_case(), for both the insert and the update */
+	[STMT_CASE_INSERT] =
+		"INSERT INTO cases(type, version, state, level, region, group_id, category, urgency, "
+		"title, description, address, lat, lon, located, contact_name, contact_phone, "
+		"resident_id, source, source_message_id, assignee_user, assignee_group, unit, "
+		"first_receiver, returns, whistles, transfers, reopens, escalations, merged_into, "
+		"rating, created_at, updated_at, closed_at, next_check) VALUES (?1, ?2, ?3, ?4, ?5, "
+		"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+		"?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34) RETURNING id, county",
+	/* optimistic: only the version the change was computed from is replaced */
+	[STMT_CASE_UPDATE] =
+		"UPDATE cases SET type = ?1, version = ?2, state = ?3, level = ?4, region = ?5, "
+		"group_id = ?6, category = ?7, urgency = ?8, title = ?9, description = ?10, "
+		"address = ?11, lat = ?12, lon = ?13, located = ?14, contact_name = ?15, "
+		"contact_phone = ?16, resident_id = ?17, source = ?18, source_message_id = ?19, "
+		"assignee_user = ?20, assignee_group = ?21, unit = ?22, first_receiver = ?23, "
+		"returns = ?24, whistles = ?25, transfers = ?26, reopens = ?27, escalations = ?28, "
+		"merged_into = ?29, rating = ?30, created_at = ?31, updated_at = ?32, "
+		"closed_at = ?33, next_check = ?34 WHERE id = ?35 AND version = ?2 - 1",
+	[STMT_CASE_VERSION] = "SELECT version FROM cases WHERE id = ?1",
+	[STMT_CASE_GET] = "SELECT " CASE_COLS " FROM cases c LEFT JOIN case_clocks k "
+			  "ON k.case_id = c.id WHERE c.id = ?1 ORDER BY k.name",
+	[STMT_CASE_CLOCKS_CLEAR] = "DELETE FROM case_clocks WHERE case_id = ?1",
+	[STMT_CASE_CLOCK_INSERT] = "INSERT INTO case_clocks(case_id, name, status, started, used, "
+				   "warn_at, due, warned, stopped) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[STMT_CASE_EVENT_INSERT] = "INSERT INTO case_events(case_id, at, actor, action, from_state, "
+				   "to_state, clock, level, detail) "
+				   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[STMT_CASE_EVENTS] = "SELECT id, case_id, at, actor, action, from_state, to_state, clock, "
+			     "level, detail FROM case_events WHERE case_id = ?1 ORDER BY id",
+	/* the partial index cases_due holds exactly the rows next_check > 0 */
+	[STMT_CASES_DUE] = "SELECT id FROM cases WHERE next_check > 0 AND next_check <= ?1 "
+			   "ORDER BY next_check, id LIMIT ?2",
+	/* ?2..?5 the scope's regions, ?6 its resident (0: none); ?7 the state
+	 * ('' any, 'open' not closed or merged), ?8 the category ('' any), ?9
+	 * a region the cases are within too ('' all) */
+	[STMT_CASES_LIST] =
+		"SELECT " CASE_COLS " FROM (SELECT c.* FROM cases c WHERE c.type = ?1 AND ("
+		CASE_WITHIN("2") " OR " CASE_WITHIN("3") " OR " CASE_WITHIN("4") " OR "
+		CASE_WITHIN("5") " OR (?6 <> 0 AND c.resident_id = ?6)) AND (?7 = '' OR "
+		"c.state = ?7 OR (?7 = 'open' AND c.state NOT IN ('closed', 'merged'))) "
+		"AND (?8 = '' OR c.category = ?8) AND " CASE_WITHIN("9") " AND c.created_at >= ?10 "
+		"AND c.id < ?11 ORDER BY c.id DESC LIMIT ?12) c LEFT JOIN case_clocks k "
+		"ON k.case_id = c.id ORDER BY c.id DESC, k.name",
 };

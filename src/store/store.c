@@ -293,8 +293,8 @@ void store_stats(struct store *s, struct store_stats *out)
 
 static bool event_field_ok(const char *v, size_t cap) { return v && *v && strlen(v) < cap; }
 
-enum app_err store_event_publish(struct store *s, const struct event_note *ev, int64_t *id,
-				 struct app_error *err)
+/* Whether ev can be stored and sent (store_event_publish's rules). */
+static enum app_err event_check(const struct event_note *ev, struct app_error *err)
 {
 	if (!event_field_ok(ev->topic, EVENT_TOPIC_MAX) || !event_field_ok(ev->kind, EVENT_KIND_MAX) ||
 	    !event_field_ok(ev->data, EVENT_DATA_MAX) || !ev->county || strlen(ev->county) > 6)
@@ -302,6 +302,15 @@ enum app_err store_event_publish(struct store *s, const struct event_note *ev, i
 	/* each goes out as one line of an event stream */
 	if (strpbrk(ev->topic, "\r\n") || strpbrk(ev->kind, "\r\n") || strpbrk(ev->data, "\r\n"))
 		return app_fail(err, APP_EINVAL, "an event's fields must be single lines");
+	return APP_OK;
+}
+
+enum app_err store_event_publish(struct store *s, const struct event_note *ev, int64_t *id,
+				 struct app_error *err)
+{
+	enum app_err rc = event_check(ev, err);
+	if (rc != APP_OK)
+		return rc;
 	int64_t ignored;
 	return s->ops->events->publish(s, ev, id ? id : &ignored, err);
 }
@@ -559,4 +568,112 @@ enum app_err store_attachment_get(struct store *s, const char *sha256, int64_t g
 				  struct attachment *out, struct app_error *err)
 {
 	return s->ops->messages->attachment_get(s, sha256, group_id, out, err);
+}
+
+/* ---- the working-day calendar ---- */
+
+enum app_err store_calendar_put(struct store *s, const struct calendar_row *rows, size_t n,
+				const struct audit_note *note, struct app_error *err)
+{
+	if (!n)
+		return app_fail(err, APP_EINVAL, "a calendar import needs at least one day");
+	return s->ops->calendar->put(s, rows, n, note, err);
+}
+
+enum app_err store_calendar_list(struct store *s, int first_year, int last_year,
+				 store_calendar_fn fn, void *ctx, struct app_error *err)
+{
+	if (first_year < 0 || last_year > 9999)
+		return app_fail(err, APP_EINVAL, "years must be from 0 to 9999");
+	return s->ops->calendar->list(s, first_year * 10000 + 101, last_year * 10000 + 1231, fn,
+				      ctx, err);
+}
+
+/* ---- cases ---- */
+
+/* What every case write needs, checked before a backend is asked: a type,
+ * clocks that fit and are named once each, steps and events as counted,
+ * and events store_event_publish would take. */
+static enum app_err case_write_check(const struct case_row *c, const struct case_event_row *steps,
+				     int nsteps, const struct event_note *events, int nevents,
+				     struct app_error *err)
+{
+	if (!c->type[0])
+		return app_fail(err, APP_EINVAL, "a case needs a type");
+	if (c->nclocks < 0 || c->nclocks > CASE_CLOCKS_MAX)
+		return app_fail(err, APP_EINVAL, "a case has at most %d clocks", CASE_CLOCKS_MAX);
+	for (int i = 0; i < c->nclocks; i++) {
+		if (!c->clocks[i].name[0])
+			return app_fail(err, APP_EINVAL, "a clock of the case has no name");
+		for (int k = 0; k < i; k++)
+			if (strcmp(c->clocks[k].name, c->clocks[i].name) == 0)
+				return app_fail(err, APP_EINVAL, "the case has clock %s twice",
+						c->clocks[i].name);
+	}
+	if (nsteps < 0 || (nsteps && !steps) || nevents < 0 || (nevents && !events))
+		return app_fail(err, APP_EINVAL, "a case's steps or events are miscounted");
+	for (int i = 0; i < nevents; i++) {
+		enum app_err rc = event_check(&events[i], err);
+		if (rc != APP_OK)
+			return rc;
+	}
+	return APP_OK;
+}
+
+enum app_err store_case_insert(struct store *s, struct case_row *c,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err)
+{
+	enum app_err rc = case_write_check(c, steps, nsteps, events, nevents, err);
+	if (rc != APP_OK)
+		return rc;
+	return s->ops->cases->insert(s, c, steps, nsteps, note, events, nevents, err);
+}
+
+enum app_err store_case_update(struct store *s, const struct case_row *c,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err)
+{
+	enum app_err rc = case_write_check(c, steps, nsteps, events, nevents, err);
+	if (rc != APP_OK)
+		return rc;
+	return s->ops->cases->update(s, c, steps, nsteps, note, events, nevents, err);
+}
+
+enum app_err store_case_get(struct store *s, int64_t id, struct case_row *out,
+			    struct app_error *err)
+{
+	return s->ops->cases->get(s, id, out, err);
+}
+
+enum app_err store_case_events(struct store *s, int64_t case_id, store_case_event_fn fn,
+			       void *ctx, struct app_error *err)
+{
+	return s->ops->cases->events(s, case_id, fn, ctx, err);
+}
+
+enum app_err store_cases_due(struct store *s, int64_t now, int limit, int64_t *ids, int *n,
+			     struct app_error *err)
+{
+	*n = 0;
+	if (limit < 1)
+		return app_fail(err, APP_EINVAL, "the sweep needs a limit of at least 1");
+	return s->ops->cases->due(s, now, limit, ids, n, err);
+}
+
+enum app_err store_cases_list(struct store *s, const struct case_query *q, store_case_fn fn,
+			      void *ctx, struct app_error *err)
+{
+	if (!q->type || !*q->type)
+		return app_fail(err, APP_EINVAL, "a listing of cases needs a type");
+	if (q->nregions < 0 || q->nregions > 4)
+		return app_fail(err, APP_EINVAL, "a listing of cases takes at most 4 regions");
+	for (int i = 0; i < q->nregions; i++)
+		if (!q->regions[i])
+			return app_fail(err, APP_EINVAL, "a region of the listing's scope is missing");
+	if (q->limit < 1)
+		return app_fail(err, APP_EINVAL, "a listing of cases needs a limit of at least 1");
+	return s->ops->cases->list(s, q, fn, ctx, err);
 }

@@ -12,6 +12,7 @@
 #ifndef STORE_STORE_H
 #define STORE_STORE_H
 
+#include "core/calendar.h"
 #include "core/division.h"
 #include "core/err.h"
 #include "core/strbuf.h"
@@ -707,6 +708,153 @@ enum app_err store_attachment_shown(struct store *s, const char *sha256, int64_t
 /* The image sha256 as sent to group_id. APP_ENOTFOUND when it was not. */
 enum app_err store_attachment_get(struct store *s, const char *sha256, int64_t group_id,
 				  struct attachment *out, struct app_error *err);
+
+/* ---- the working-day calendar (admin imports) ----
+ *
+ * Days an admin imported over the calendar compiled into the binary
+ * (core/calendar.h): public holidays and make-up workdays of later years,
+ * or corrections. One row per day: a later import of a day replaces it.
+ * Kinds are stored as the words "holiday" and "workday"; core/calendar.c
+ * decides what they mean.
+ */
+
+struct calendar_row {
+	int day;       /* yyyymmdd, China time, 2000 to 2099 */
+	char kind[8];  /* "holiday" or "workday" */
+	char name[CALENDAR_NAME_MAX]; /* 春节, 国庆节 ... */
+	int64_t imported_at;
+	char imported_by[64]; /* the actor: "cli:root" */
+};
+
+typedef bool (*store_calendar_fn)(void *ctx, const struct calendar_row *r);
+
+/* Store n (>= 1) rows and the note's audit entry in one transaction, each
+ * row replacing what was stored for its day. All or nothing: APP_EINVAL
+ * when a value is refused (a kind, a day outside 2000..2099, an empty
+ * name) and nothing changes. */
+enum app_err store_calendar_put(struct store *s, const struct calendar_row *rows, size_t n,
+				const struct audit_note *note, struct app_error *err);
+/* The stored rows dated in the years first_year..last_year, by day. */
+enum app_err store_calendar_list(struct store *s, int first_year, int last_year,
+				 store_calendar_fn fn, void *ctx, struct app_error *err);
+
+/* ---- cases (demands, and later other case types) ----
+ *
+ * The store keeps what the case engine (src/cases) decides: the case row,
+ * its clocks, its timeline, and the events telling people about it, all in
+ * one transaction. Changes are optimistic: an update names the version it
+ * was computed from and is refused (APP_ECONFLICT) when the row has moved
+ * on. next_check (0: none) is indexed, so the sweep reads only the cases
+ * whose clocks need a look, never all of them. Nothing is deleted.
+ */
+
+#define CASE_CLOCKS_MAX 4
+#define CASE_TEXT_BYTES 16004 /* 4,000 characters of up to 4 bytes, and a NUL */
+
+struct case_clock_row {
+	char name[12];   /* "ack", "resolve", "arrive", "followup" */
+	char status[12]; /* "idle", "running", "paused", "met", "missed" */
+	int64_t started, used, warn_at, due, stopped;
+	bool warned;
+};
+
+struct case_row {
+	int64_t id;
+	char type[16]; /* "demand" */
+	int version;
+	char state[24];
+	int level;
+	char region[16];    /* the village (or town, county) it concerns */
+	char county[7];     /* derived from region by the store */
+	int64_t group_id;   /* the service group that answers for it, 0 when none */
+	char category[32];  /* a code of the category tree */
+	char urgency[12];   /* "emergency", "utilities", "general", "complex" */
+	char title[256];
+	char description[CASE_TEXT_BYTES];
+	char address[256];
+	double lat, lon;    /* 0, 0 when not given */
+	bool located;       /* lat/lon given */
+	char contact_name[128];
+	char contact_phone[32];
+	int64_t resident_id;  /* who raised it (an account), 0 when none */
+	char source[12];      /* "app", "message", "open311" */
+	int64_t source_message_id; /* the group message it came from, 0 when none */
+	int64_t assignee_user, assignee_group;
+	char unit[64];
+	int64_t first_receiver;
+	int returns, whistles, transfers, reopens, escalations;
+	int64_t merged_into;  /* 0 when not merged */
+	char rating[16];      /* follow-up: "satisfied", "fair", "dissatisfied", "" */
+	int64_t created_at, updated_at, closed_at; /* closed_at 0 while open */
+	int64_t next_check;   /* when the sweep must look again, 0: never */
+	int nclocks;
+	struct case_clock_row clocks[CASE_CLOCKS_MAX];
+};
+
+/* One line of a case's timeline. */
+struct case_event_row {
+	int64_t id, case_id, at;
+	int64_t actor;       /* user id, 0: the system (the sweep) */
+	char action[32];     /* "acknowledge", "clock.missed", "escalated", ... */
+	char from_state[24], to_state[24]; /* from_state "" for the opening */
+	char clock[12];      /* "" when none */
+	int level;
+	char detail[2048];
+};
+
+typedef bool (*store_case_fn)(void *ctx, const struct case_row *c);
+typedef bool (*store_case_event_fn)(void *ctx, const struct case_event_row *e);
+
+/*
+ * Store a new case (c->id and c->county are set here) with its clocks, its
+ * first timeline lines (their case_id is set here), its audit entry and its
+ * events (each event's data may contain "{id}", replaced by the new id).
+ * "{id}" is replaced likewise in each event's topic and subject and in the
+ * note's object and summary, which cannot name the case otherwise.
+ * APP_EINVAL when c->region is not in the registry.
+ */
+enum app_err store_case_insert(struct store *s, struct case_row *c,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err);
+/*
+ * Store c as changed from version c->version - 1: its row and clocks, the
+ * new timeline lines, the audit entry and the events, in one transaction.
+ * APP_ECONFLICT when the stored case is not at that version (someone
+ * changed it since it was read); APP_ENOTFOUND when there is no such case;
+ * APP_EINVAL when c->region is not in the registry.
+ */
+enum app_err store_case_update(struct store *s, const struct case_row *c,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err);
+/* APP_ENOTFOUND when absent. Clocks come back in name order. */
+enum app_err store_case_get(struct store *s, int64_t id, struct case_row *out,
+			    struct app_error *err);
+/* The timeline of a case, oldest first. */
+enum app_err store_case_events(struct store *s, int64_t case_id, store_case_event_fn fn,
+			       void *ctx, struct app_error *err);
+/* Ids of the cases whose next_check is due at now (0 < next_check <= now),
+ * earliest first, at most limit: what the sweep must look at. */
+enum app_err store_cases_due(struct store *s, int64_t now, int limit, int64_t *ids, int *n,
+			     struct app_error *err);
+
+struct case_query {
+	const char *type;     /* required */
+	int nregions;
+	const char *regions[4]; /* cases whose region is within one of these */
+	int64_t resident_id;  /* or raised by this person (0: not this way) */
+	const char *state;    /* "" or NULL: any; "open": not closed or merged */
+	const char *category; /* "" or NULL: any */
+	const char *region;   /* "" or NULL: any; else within this region too */
+	int64_t since;        /* created at or after (0: any) */
+	int64_t before_id;    /* paging: ids below this (0: no bound) */
+	int limit;
+};
+
+/* Cases matching q, newest first. */
+enum app_err store_cases_list(struct store *s, const struct case_query *q, store_case_fn fn,
+			      void *ctx, struct app_error *err);
 
 /* ---- figures for /metrics ---- */
 

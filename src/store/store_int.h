@@ -193,6 +193,32 @@ struct store_message_ops {
 					 bool *shown, struct app_error *err);
 };
 
+struct store_calendar_ops {
+	enum app_err (*put)(struct store *s, const struct calendar_row *rows, size_t n,
+			    const struct audit_note *note, struct app_error *err);
+	enum app_err (*list)(struct store *s, int first_day, int last_day, store_calendar_fn fn,
+			     void *ctx, struct app_error *err);
+};
+
+struct store_case_ops {
+	enum app_err (*insert)(struct store *s, struct case_row *c,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err);
+	enum app_err (*update)(struct store *s, const struct case_row *c,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t id, struct case_row *out,
+			    struct app_error *err);
+	enum app_err (*events)(struct store *s, int64_t case_id, store_case_event_fn fn, void *ctx,
+			       struct app_error *err);
+	enum app_err (*due)(struct store *s, int64_t now, int limit, int64_t *ids, int *n,
+			    struct app_error *err);
+	enum app_err (*list)(struct store *s, const struct case_query *q, store_case_fn fn,
+			     void *ctx, struct app_error *err);
+};
+
 struct store_ops {
 	const char *name;
 	enum app_err (*open)(struct store *s, const char *uri, enum store_open_mode mode,
@@ -209,6 +235,8 @@ struct store_ops {
 	const struct store_sched_ops *sched;
 	const struct store_group_ops *groups;
 	const struct store_message_ops *messages;
+	const struct store_calendar_ops *calendar;
+	const struct store_case_ops *cases;
 };
 
 struct store {
@@ -242,6 +270,24 @@ typedef enum app_err (*store_event_rewrite_fn)(void *ctx, const char *subject, c
 enum app_err store_message_events(const struct message *m, const char *kind,
 				  store_message_json_fn json, store_event_append_fn append,
 				  store_event_rewrite_fn rewrite, void *ctx, struct app_error *err);
+
+/* ---- shared by the backends (store_cases.c) ---- */
+
+/*
+ * Append events[0..n) through append, inside the backend's open
+ * transaction. With id > 0 (a case just inserted) every "{id}" in an
+ * event's topic, data and subject is replaced by id first. APP_EINVAL when
+ * an event, so filled, no longer fits (store.c checked them as given).
+ */
+enum app_err store_case_announce(int64_t id, const struct event_note *events, int n,
+				 store_event_append_fn append, void *ctx, struct app_error *err);
+/*
+ * The audit note of a case just inserted: note with every "{id}" in its
+ * object and summary replaced by id. The texts are kept in object and
+ * summary (the caller releases them); the result points into them.
+ */
+struct audit_note store_case_note(const struct audit_note *note, int64_t id,
+				  struct strbuf *object, struct strbuf *summary);
 
 /* Migrations compiled into the binary (generated from sql/<backend>/). */
 struct store_migration {

@@ -408,6 +408,54 @@ for r in "${!GFRESH[@]}"; do
 done
 check "setup: ${#GFRESH[@]} leaves and messages for rows of their own" test $bad -eq 0
 
+# --- demands (诉求) ------------------------------------------------------------
+# DEMAND[S]: a demand about the village of scope S, raised in v1 by the
+# resident caller, elsewhere by the scope's helper (a resident there); rows
+# that act and succeed get one of their own (FRESH), and each v1+followup row
+# a demand of the resident that 村两委 acknowledged and resolved (version 3).
+declare -A DEMAND
+demand_json() { echo "{\"region\":\"${REGION[$1]}\",\"category\":\"roads.lights\",\"description\":\"矩阵诉求$1\"}"; }
+raiser() { if [ "$1" = v1 ]; then echo "${TOKEN[resident]}"; else echo "${HPT[$1]}"; fi; }
+batch dmake
+for s in v1 v2 t2 c2; do
+	op POST /api/v1/demands "$(raiser "$s")" "$(demand_json "$s")"
+	AT[d.$s]=$NOPS
+done
+declare -A DFRESH DFU
+for r in "${!ROWS[@]}"; do
+	IFS=$'\t' read -r method path caller scope expect <<<"${ROWS[$r]}"
+	[ "$method $path" = "POST /api/v1/demands/{id}/actions" ] || continue
+	if [ "$scope" = v1+followup ]; then
+		op POST /api/v1/demands "${TOKEN[resident]}" "$(demand_json v1)"
+		DFU[$r]=$NOPS
+	elif [[ $expect == 2* && -n ${REGION[$scope]:-} ]]; then
+		op POST /api/v1/demands "$(raiser "$scope")" "$(demand_json "$scope")"
+		DFRESH[$r]=$NOPS
+	fi
+done
+run_batch
+for s in v1 v2 t2 c2; do
+	setup_ok "${AT[d.$s]}" "a demand in $s"
+	field "${AT[d.$s]}" id && DEMAND[$s]=$FIELD
+done
+bad=0
+for r in "${!DFRESH[@]}"; do
+	[[ ${STATUSES[${DFRESH[$r]} - 1]:-} == 201 ]] || bad=$((bad + 1))
+	field "${DFRESH[$r]}" id && DFRESH[$r]=$FIELD
+done
+for r in "${!DFU[@]}"; do
+	[[ ${STATUSES[${DFU[$r]} - 1]:-} == 201 ]] || bad=$((bad + 1))
+	field "${DFU[$r]}" id && DFU[$r]=$FIELD
+done
+check "setup: ${#DFRESH[@]} demands to act on and ${#DFU[@]} to follow up" test $bad -eq 0
+batch dresolve
+for r in "${!DFU[@]}"; do
+	op POST "/api/v1/demands/${DFU[$r]}/actions" "${TOKEN[village_admin]}" '{"action":"acknowledge","version":1}'
+	op POST "/api/v1/demands/${DFU[$r]}/actions" "${TOKEN[village_admin]}" '{"action":"resolve","version":2,"reason":"矩阵办结"}'
+done
+run_batch
+for i in $(seq 1 $NOPS); do setup_ok "$i" "demands to follow up are resolved ($i)"; done
+
 echo "# setup took $((SECONDS - started)) s"
 
 # --- the rows ------------------------------------------------------------------
@@ -569,6 +617,31 @@ op_row() {
 		esac
 		[[ $object == *: ]] && return 1
 		op GET "$path?object=$object" "$cred" ;;
+	# --- demands
+	"POST /api/v1/demands|home")
+		op POST "$path" "$cred" '{"category":"roads.lights","description":"矩阵诉求"}' ;;
+	"POST /api/v1/demands|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op POST "$path" "$cred" "$(demand_json "$scope")" ;;
+	"GET /api/v1/demands|-" | "GET /api/v1/demands/categories|-")
+		op GET "$path" "$cred" ;;
+	"GET /api/v1/demands/similar|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}&category=roads.lights" "$cred" ;;
+	"GET /api/v1/demands/{id}|"*)
+		id=${DEMAND[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		op GET "/api/v1/demands/$id" "$cred" ;;
+	"POST /api/v1/demands/{id}/actions|v1+followup")
+		[ -n "${DFU[$r]:-}" ] || return 1
+		op POST "/api/v1/demands/${DFU[$r]}/actions" "$cred" \
+			'{"action":"follow_up","version":3,"resolved":true,"rating":"satisfied"}' ;;
+	"POST /api/v1/demands/{id}/actions|"*)
+		id=${DFRESH[$r]:-${DEMAND[$scope]:-}}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		op POST "/api/v1/demands/$id/actions" "$cred" '{"action":"acknowledge","version":1}' ;;
 	*) return 1 ;;
 	esac
 }

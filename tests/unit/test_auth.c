@@ -26,7 +26,8 @@
 
 static const unsigned all_perms[] = { PERM_USERS_READ,    PERM_USERS_MANAGE, PERM_PERSONAL_DATA,
 				      PERM_ROLES_MANAGE,  PERM_AUDIT_READ,   PERM_OPERATE,
-				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE, PERM_GROUPS_SUPERVISE };
+				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE, PERM_GROUPS_SUPERVISE,
+				      PERM_CASES_READ,    PERM_CASES_HANDLE };
 enum { NPERMS = sizeof(all_perms) / sizeof(all_perms[0]) };
 
 /* A signed-in caller holding the grants given as role, region pairs. */
@@ -81,10 +82,21 @@ static void expect_scope(const struct auth_caller *c, unsigned perm, const char 
 static void test_role_table(void **state)
 {
 	(void)state;
-	/* a resident (and a lawyer, an agency operator) may do none of these */
+	/* a resident (and a lawyer) may do none of these; an agency operator (a
+	 * county department) reads and handles demands, nothing else */
 	assert_int_equal(auth_role_perms[ROLE_RESIDENT], PERM_NONE);
-	assert_int_equal(auth_role_perms[ROLE_AGENCY_OPERATOR], PERM_NONE);
+	assert_int_equal(auth_role_perms[ROLE_AGENCY_OPERATOR], PERM_CASES_READ | PERM_CASES_HANDLE);
 	assert_int_equal(auth_role_perms[ROLE_LAWYER], PERM_NONE);
+	/* who handles demands: the cadres of villages, supervisors, departments
+	 * and system administrators; never a resident or a bridge's key */
+	for (int r = 0; r < ROLE__MAX; r++) {
+		bool handles = (auth_role_perms[r] & PERM_CASES_HANDLE) != 0;
+		if (handles == (r == ROLE_RESIDENT || r == ROLE_LAWYER || r == ROLE_BRIDGE))
+			fail_msg("role %s %s PERM_CASES_HANDLE", auth_role_names[r],
+				 handles ? "has" : "lacks");
+		if (handles && !(auth_role_perms[r] & PERM_CASES_READ))
+			fail_msg("role %s handles demands it cannot read", auth_role_names[r]);
+	}
 	/* only a system administrator manages roles */
 	for (int r = 0; r < ROLE__MAX; r++) {
 		bool manages = (auth_role_perms[r] & PERM_ROLES_MANAGE) != 0;
@@ -111,8 +123,10 @@ static void test_role_table(void **state)
 		assert_false(auth_role_perms[r] & PERM_USERS_MANAGE);
 		assert_false(auth_role_perms[r] & PERM_GROUPS_MANAGE);
 	}
-	/* a key person sees the villagers and their groups, nothing more */
-	assert_int_equal(auth_role_perms[ROLE_KEY_PERSON], PERM_USERS_READ | PERM_GROUPS_READ);
+	/* a key person sees the villagers and their groups and handles demands,
+	 * nothing more */
+	assert_int_equal(auth_role_perms[ROLE_KEY_PERSON],
+			 PERM_USERS_READ | PERM_GROUPS_READ | PERM_CASES_READ | PERM_CASES_HANDLE);
 	/* how the deployment runs is for system administrators only */
 	for (int r = 0; r < ROLE__MAX; r++)
 		assert_int_equal((auth_role_perms[r] & PERM_OPERATE) != 0, r == ROLE_SYSTEM_ADMIN);

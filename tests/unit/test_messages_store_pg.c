@@ -6,7 +6,7 @@
  * dropped afterwards. Without BIANMIN_TEST_PG those tests are skipped with
  * a SKIP line (`make test` runs them inside its throwaway cluster).
  *
- * The fixture is test_groups_store_pg.c's. Only here: the literals of
+ * The fixture is pg_testdb.h's. Only here: the literals of
  * pg_fts.c (tsvector positions, tsquery phrases and prefixes; no server
  * needed), and the same search on both backends: the sample messages and,
  * when ../shared/data has them, 495 real citizen messages are stored in a
@@ -32,104 +32,21 @@
 #include "store/pg_fts.h"
 #include "store/store.h"
 
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "messages_store_cases.h"
+#include "pg_testdb.h"
 
-struct fixture {
-	char name[64];
-	char uri[512];
-	struct store *s;
-};
-
-/* uri with its database replaced by name (cap bytes). */
-static void uri_with_db(char *out, size_t cap, const char *uri, const char *name)
-{
-	const char *auth = strstr(uri, "://");
-	auth = auth ? auth + 3 : uri;
-	size_t host = strcspn(auth, "/?");
-	const char *rest = auth + host;
-	if (*rest == '/')
-		rest += strcspn(rest, "?");
-	snprintf(out, cap, "%.*s/%s%s", (int)(auth + host - uri), uri, name, rest);
-}
-
-static bool admin(const char *sql)
-{
-	PGconn *c = PQconnectdb(getenv("BIANMIN_TEST_PG"));
-	bool ok = PQstatus(c) == CONNECTION_OK;
-	if (ok) {
-		PGresult *r = PQexec(c, sql);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			print_error("%s: %s", sql, PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		print_error("cannot connect to BIANMIN_TEST_PG: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return ok;
-}
-
+/* Each test on the demo county. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	*state = f;
-	const char *pg = getenv("BIANMIN_TEST_PG");
-	if (!pg || !*pg)
-		return 0;
-	static int seq;
-	snprintf(f->name, sizeof(f->name), "bmm_%ld_%d", (long)getpid(), ++seq);
-	uri_with_db(f->uri, sizeof(f->uri), pg, f->name);
-	char sql[160];
-	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\" ENCODING 'UTF8' TEMPLATE template0",
-		 f->name);
-	if (!admin(sql))
-		return -1;
-	struct app_error e;
-	if (store_open(&f->s, f->uri, STORE_OPEN_CREATE, &e) != APP_OK ||
-	    store_migrate(f->s, NULL, &e) != APP_OK) {
-		print_error("cannot set up the store: %s\n", e.msg);
-		return -1;
-	}
-	return gs_load_demo(f->s);
+	return pg_testdb_setup(state, "bmm", gs_load_demo);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->s);
-	if (f->name[0]) {
-		char sql[160];
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", f->name);
-		admin(sql);
-	}
-	free(f);
-	return 0;
-}
-
-#define SKIP_WITHOUT_PG(f)                                                                     \
-	do {                                                                                   \
-		if (!(f)->s) {                                                                 \
-			printf("SKIP %s: BIANMIN_TEST_PG is not set\n", __func__);             \
-			skip();                                                                \
-		}                                                                              \
-	} while (0)
-
-#define X(name)                                                                                \
-	static void test_##name(void **state)                                                  \
-	{                                                                                      \
-		struct fixture *f = *state;                                                    \
-		SKIP_WITHOUT_PG(f);                                                            \
-		assert_string_equal(store_backend(f->s), "postgresql");                        \
-		ms_case_##name(f->s);                                                          \
-	}
+#define X(name) PG_TESTDB_CASE(name, ms_case_##name)
 MESSAGES_STORE_CASES(X)
 #undef X
 
@@ -337,8 +254,8 @@ static size_t char_at(const char *s, size_t k)
 
 static void test_search_same_as_sqlite(void **state)
 {
-	struct fixture *f = *state;
-	SKIP_WITHOUT_PG(f);
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	char dir[256], path[300];
 	tu_tempdir(dir, sizeof(dir));
 	tu_path(path, sizeof(path), dir, "test.db");
@@ -443,16 +360,6 @@ struct node {
 	struct app_error e;
 };
 
-/* n stores on f's database: nodes[0] is f->s. */
-static void open_nodes(struct fixture *f, struct store **nodes, int n)
-{
-	nodes[0] = f->s;
-	struct app_error e;
-	for (int i = 1; i < n; i++)
-		if (store_open(&nodes[i], f->uri, STORE_OPEN_EXISTING, &e) != APP_OK)
-			fail_msg("node %d: %s", i, e.msg);
-}
-
 static void *ingest_main(void *arg)
 {
 	struct node *y = arg;
@@ -471,12 +378,12 @@ static void *ingest_main(void *arg)
 
 static void test_ingest_concurrent(void **state)
 {
-	struct fixture *f = *state;
-	SKIP_WITHOUT_PG(f);
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	gs_sync(f->s, GS_TOWN, 26, 0);
 	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
 	struct store *nodes[NODES];
-	open_nodes(f, nodes, NODES);
+	pg_testdb_open_nodes(f, nodes, NODES);
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, NODES);
 	pthread_t t[NODES];
@@ -499,8 +406,7 @@ static void test_ingest_concurrent(void **state)
 	assert_int_equal(repeated, (NODES - 1) * KEYS);
 	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n, KEYS);
 	assert_int_equal(ms_events_of(f->s, "group", v)->n, KEYS);
-	for (int i = 1; i < NODES; i++)
-		store_close(nodes[i]);
+	pg_testdb_close_nodes(nodes, NODES);
 }
 
 /* Node 0 broadcasts, node 1 hides and shows a message, nodes 2.. post. */
@@ -534,15 +440,15 @@ static void *writer_main(void *arg)
 
 static void test_writers_concurrent(void **state)
 {
-	struct fixture *f = *state;
-	SKIP_WITHOUT_PG(f);
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	gs_sync(f->s, GS_TOWN, 26, 0);
 	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
 	int64_t town = gs_standing(f->s, GS_TOWN, "town").id;
 	int64_t u = gs_user(f->s, "张三", "13900000001", "");
 	int64_t first = ms_post(f->s, v, u, "第一条");
 	struct store *nodes[NODES];
-	open_nodes(f, nodes, NODES);
+	pg_testdb_open_nodes(f, nodes, NODES);
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, NODES);
 	pthread_t t[NODES];
@@ -580,20 +486,20 @@ static void test_writers_concurrent(void **state)
 	char object[48];
 	snprintf(object, sizeof(object), "message:%" PRId64, first);
 	assert_int_equal(strlen(gs_audit_of(f->s, object)), ROUNDS * strlen("message.hide ") - 1);
-	for (int i = 1; i < NODES; i++)
-		store_close(nodes[i]);
+	pg_testdb_close_nodes(nodes, NODES);
 }
 
 int main(void)
 {
 	log_set_level(LOG_ERROR);
-#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, teardown),
+#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, pg_testdb_teardown),
 	const struct CMUnitTest tests[] = {
 		MESSAGES_STORE_CASES(X)
 		cmocka_unit_test(test_fts_literals),
-		cmocka_unit_test_setup_teardown(test_search_same_as_sqlite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ingest_concurrent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writers_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_same_as_sqlite, setup,
+						pg_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_concurrent, setup, pg_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_writers_concurrent, setup, pg_testdb_teardown),
 	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,9 @@
  * once; a store lock excludes the other node and dies with its connection;
  * the maintain job creates monthly partitions of events once, and events
  * land in their month's partition; the purge removes what is old.
+ *
+ * The fixture is pg_testdb.h's: a database per test, named after the
+ * process and a counter.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,110 +40,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-struct fixture {
-	char name[64];
-	char uri[512];
-	struct store *s;
-	struct store *b; /* a second node, for the tests that open one */
-};
-
-/* uri with its database replaced by name (cap bytes). */
-static void uri_with_db(char *out, size_t cap, const char *uri, const char *name)
-{
-	const char *auth = strstr(uri, "://");
-	auth = auth ? auth + 3 : uri;
-	size_t host = strcspn(auth, "/?");
-	const char *rest = auth + host;
-	if (*rest == '/')
-		rest += strcspn(rest, "?");
-	snprintf(out, cap, "%.*s/%s%s", (int)(auth + host - uri), uri, name, rest);
-}
-
-static bool admin(const char *sql)
-{
-	PGconn *c = PQconnectdb(getenv("BIANMIN_TEST_PG"));
-	bool ok = PQstatus(c) == CONNECTION_OK;
-	if (ok) {
-		PGresult *r = PQexec(c, sql);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			print_error("%s: %s", sql, PQresultErrorMessage(r));
-		PQclear(r);
-	} else {
-		print_error("cannot connect to BIANMIN_TEST_PG: %s", PQerrorMessage(c));
-	}
-	PQfinish(c);
-	return ok;
-}
-
-/* The first cell of a query on the server (as text, cap bytes); false when
- * it fails or has no row. */
-static bool admin_value(const char *sql, char *out, size_t cap)
-{
-	PGconn *c = PQconnectdb(getenv("BIANMIN_TEST_PG"));
-	bool ok = PQstatus(c) == CONNECTION_OK;
-	if (ok) {
-		PGresult *r = PQexec(c, sql);
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
-		if (ok)
-			snprintf(out, cap, "%s", PQgetvalue(r, 0, 0));
-		else if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			print_error("%s: %s", sql, PQresultErrorMessage(r));
-		PQclear(r);
-	}
-	PQfinish(c);
-	return ok;
-}
+#include "pg_testdb.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	*state = f;
-	const char *pg = getenv("BIANMIN_TEST_PG");
-	if (!pg || !*pg)
-		return 0;
-	static int seq;
-	snprintf(f->name, sizeof(f->name), "bmu_%ld_%d", (long)getpid(), ++seq);
-	uri_with_db(f->uri, sizeof(f->uri), pg, f->name);
-	char sql[160];
-	snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\" ENCODING 'UTF8' TEMPLATE template0",
-		 f->name);
-	if (!admin(sql))
-		return -1;
-	struct app_error e;
-	if (store_open(&f->s, f->uri, STORE_OPEN_CREATE, &e) != APP_OK ||
-	    store_migrate(f->s, NULL, &e) != APP_OK) {
-		print_error("cannot set up the store: %s\n", e.msg);
-		return -1;
-	}
-	return 0;
+	return pg_testdb_setup(state, "bmu", NULL);
 }
 
+/* pg_testdb_teardown(), once the clock a test moved is put back. */
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
 	clock_set_offset(0);
-	store_close(f->b);
-	store_close(f->s);
-	if (f->name[0]) {
-		char sql[160];
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", f->name);
-		admin(sql);
-	}
-	free(f);
-	return 0;
+	return pg_testdb_teardown(state);
 }
-
-#define NEED_PG()                                                                              \
-	do {                                                                                   \
-		if (!((struct fixture *)*state)->s) {                                          \
-			printf("SKIP %s: BIANMIN_TEST_PG is not set\n", __func__);             \
-			skip();                                                                \
-		}                                                                              \
-	} while (0)
 
 static void region(struct region *r, const char *code, const char *parent, int level,
 		   const char *name)
@@ -167,8 +80,8 @@ static void seed(struct store *s)
 
 static void test_backend_and_schema(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	assert_string_equal(store_backend(f->s), "postgresql");
 	struct app_error e;
 	int cur, want, applied = -1;
@@ -180,9 +93,10 @@ static void test_backend_and_schema(void **state)
 
 static void test_missing_database(void **state)
 {
-	NEED_PG();
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	char uri[512];
-	uri_with_db(uri, sizeof(uri), getenv("BIANMIN_TEST_PG"), "bmu_no_such_database");
+	pg_testdb_uri(uri, sizeof(uri), getenv("BIANMIN_TEST_PG"), "bmu_no_such_database");
 	struct store *s = NULL;
 	struct app_error e;
 	assert_int_equal(store_open(&s, uri, STORE_OPEN_EXISTING, &e), APP_ENOTFOUND);
@@ -227,8 +141,8 @@ static bool check_link(void *ctx, const struct audit_record *r)
 
 static void test_audit_chain_under_concurrency(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	enum { THREADS = 6, EACH = 25 };
 	pthread_t t[THREADS];
 	struct appender a[THREADS];
@@ -249,8 +163,8 @@ static void test_audit_chain_under_concurrency(void **state)
 
 static void test_constraint_errors(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	seed(f->s);
 	struct user u = { .created_at = 1 };
 	snprintf(u.name, sizeof(u.name), "张三");
@@ -287,8 +201,8 @@ static bool collect(void *ctx, const struct region *r)
 
 static void test_subtree_in_byte_order(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	seed(f->s);
 	char got[256] = "";
 	struct app_error e;
@@ -349,8 +263,8 @@ static int64_t head(struct store *s)
 
 static void test_events_publish_and_read(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	assert_int_equal(head(f->s), 0);
 	int64_t a = publish(f->s, "user:1", "roles.changed", "{\"granted\":true}");
 	int64_t b = publish(f->s, "user:2", "password.changed", "{}");
@@ -477,21 +391,11 @@ static int calls_of(struct watcher *w)
 	return n;
 }
 
-/* Open a second store on the fixture's database: another node (closed by
- * teardown). */
-static struct store *other_node(struct fixture *f)
-{
-	struct app_error e;
-	if (store_open(&f->b, f->uri, STORE_OPEN_EXISTING, &e) != APP_OK)
-		fail_msg("second node: %s", e.msg);
-	return f->b;
-}
-
 static void test_events_watch_across_nodes(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
-	struct store *b = other_node(f);
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	struct store *b = pg_testdb_second_node(f);
 	struct watcher wa, wb;
 	watcher_init(&wa);
 	watcher_init(&wb);
@@ -536,8 +440,8 @@ static void test_events_watch_across_nodes(void **state)
  * missed (topic NULL), and hears new ones again. */
 static void test_events_watch_reconnects(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	struct watcher w;
 	watcher_init(&w);
 	struct app_error e;
@@ -551,7 +455,7 @@ static void test_events_watch_reconnects(void **state)
 		 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
 		 "WHERE datname = '%s' AND query LIKE 'LISTEN %%'",
 		 f->name);
-	assert_true(admin_value(sql, n, sizeof(n)));
+	assert_true(pg_testdb_admin(sql, n, sizeof(n)));
 	assert_string_equal(n, "1");
 	assert_true(heard_of(&w, "(null)"));
 	publish(f->s, "user:2", "k", "{}");
@@ -598,8 +502,8 @@ static struct got_runs runs(struct store *s, const char *name, int limit)
 
 static void test_job_claims(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	struct app_error e;
 	int64_t r10 = claim(f->s, "purge", 10, "node-a", 36000);
 	assert_true(r10 > 0);
@@ -671,9 +575,9 @@ static void *claim_main(void *arg)
 
 static void test_job_claim_concurrent(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
-	struct store *b = other_node(f);
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	struct store *b = pg_testdb_second_node(f);
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, CLAIMERS);
 	pthread_t t[CLAIMERS];
@@ -711,9 +615,9 @@ static void test_job_claim_concurrent(void **state)
 
 static void test_locks(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
-	struct store *b = other_node(f);
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	struct store *b = pg_testdb_second_node(f);
 	struct app_error e;
 	struct store_lock *a1 = NULL, *a2 = (struct store_lock *)0x1, *b1 = (struct store_lock *)0x1;
 	assert_int_equal(store_lock_try(f->s, "purge", &a1, &e), APP_OK);
@@ -738,7 +642,7 @@ static void test_locks(void **state)
 		 "WHERE datname = '%s' AND query LIKE '%%pg_try_advisory_lock%%' "
 		 "AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')",
 		 f->name);
-	assert_true(admin_value(sql, n, sizeof(n)));
+	assert_true(pg_testdb_admin(sql, n, sizeof(n)));
 	assert_string_equal(n, "1");
 	a1 = NULL;
 	assert_int_equal(store_lock_try(f->s, "purge", &a1, &e), APP_OK);
@@ -753,7 +657,7 @@ static void test_locks(void **state)
 /* ---- housekeeping ---- */
 
 /* The partition that holds event id. */
-static void partition_of(struct fixture *f, int64_t id, char *out, size_t cap)
+static void partition_of(struct pg_testdb *f, int64_t id, char *out, size_t cap)
 {
 	char sql[160];
 	snprintf(sql, sizeof(sql), "SELECT tableoid::regclass::text FROM events WHERE id = %lld",
@@ -793,7 +697,7 @@ static int maintain(struct store *s, int64_t now)
 }
 
 /* True when the table called name exists in the fixture's database. */
-static bool table_exists(struct fixture *f, const char *name)
+static bool table_exists(struct pg_testdb *f, const char *name)
 {
 	char sql[160], got[64];
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_class WHERE relname = '%s'", name);
@@ -809,8 +713,8 @@ static bool table_exists(struct fixture *f, const char *name)
 
 static void test_maintain_partitions(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	const int64_t now = clock_now(), day = 86400, month = 31 * day;
 	char name[64];
 	/* the migration made this month's partitions and the next two */
@@ -853,8 +757,8 @@ static void test_maintain_partitions(void **state)
 
 static void test_purge(void **state)
 {
-	NEED_PG();
-	struct fixture *f = *state;
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
 	seed(f->s);
 	struct user u = { .created_at = 1 };
 	snprintf(u.name, sizeof(u.name), "张三");
