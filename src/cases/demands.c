@@ -432,7 +432,8 @@ static enum app_err raise_checked(struct store *s, const struct calendar *cal,
  * unless the caller wrote another description.
  */
 static enum app_err from_message(struct store *s, const struct auth_caller *c,
-				 struct demand_new *in, struct message *m, int64_t *author,
+				 struct demand_new *in, struct message *m,
+				 char region[DIVISION_CODE_MAX + 1], int64_t *author,
 				 struct app_error *err)
 {
 	struct group g;
@@ -450,8 +451,10 @@ static enum app_err from_message(struct store *s, const struct auth_caller *c,
 	if (!handler && (c->kind != AUTH_SESSION || m->author_id != c->user_id))
 		return app_fail_field(err, APP_EPERM, "source_message_id",
 				      "a resident flags their own messages only");
-	if (!in->region || !*in->region)
-		in->region = g.region;
+	if (!in->region || !*in->region) {
+		snprintf(region, DIVISION_CODE_MAX + 1, "%s", g.region);
+		in->region = region;
+	}
 	if (!in->description || !*in->description)
 		in->description = m->body;
 	*author = m->author_id;
@@ -463,12 +466,13 @@ enum app_err demands_raise(struct store *s, const struct calendar *cal,
 			   struct case_row *out, struct app_error *err)
 {
 	struct demand_new copy = *asked, *in = &copy;
+	char region[DIVISION_CODE_MAX + 1];
 	struct message *m = NULL;
 	int64_t author = 0;
 	enum app_err rc = APP_OK;
 	if (in->source_message_id) {
 		m = malloc(sizeof(*m));
-		rc = m ? from_message(s, c, in, m, &author, err)
+		rc = m ? from_message(s, c, in, m, region, &author, err)
 		       : app_fail(err, APP_EINTERNAL, "out of memory");
 	}
 	if (rc == APP_OK)

@@ -86,20 +86,43 @@ static bool messages_exist(struct conn *c)
 	return yes;
 }
 
+/* A file ahead of its database (restored from an older backup): start over. */
+static enum app_err check_not_ahead(struct conn *c, struct app_error *err)
+{
+	bool ok, ok2 = true;
+	int64_t upto = read_int(c, STMT_INDEX_UPTO, err, &ok);
+	int64_t newest = ok && messages_exist(c) ? read_int(c, STMT_MESSAGES_NEWEST, err, &ok2) : 0;
+	if (!ok || !ok2)
+		return APP_EDB;
+	if (upto <= newest)
+		return APP_OK;
+	log_info("store.search_index_rebuilt", "reason=\"index ahead of the database\"");
+	if (exec_sql(c, index_drop, err) != APP_OK)
+		return APP_EDB;
+	for (int i = 0; i < STMT__MAX; i++) { /* statements on the dropped tables */
+		sqlite3_finalize(c->stmt[i]);
+		c->stmt[i] = NULL;
+	}
+	return exec_sql(c, index_schema, err);
+}
+
 enum app_err sq_index_prepare(struct conn *c, struct app_error *err)
 {
 	bool ok;
 	int64_t version = read_int(c, STMT_INDEX_VERSION, err, &ok);
 	if (!ok)
 		return APP_EDB;
-	if (version == INDEX_SCHEMA_VERSION)
-		return APP_OK;
-	if (version != 0) {
+	if (version != INDEX_SCHEMA_VERSION && version != 0) {
 		log_info("store.search_index_rebuilt", "reason=\"format %lld\"", (long long)version);
 		if (exec_sql(c, index_drop, err) != APP_OK)
 			return APP_EDB;
 	}
-	return exec_sql(c, index_schema, err);
+	if (version != INDEX_SCHEMA_VERSION && exec_sql(c, index_schema, err) != APP_OK)
+		return APP_EDB;
+	/* here, while the store opens and before anything can be written: an
+	 * indexer that looked later could take a new message for the one its
+	 * stale row was about */
+	return check_not_ahead(c, err);
 }
 
 /* Index the messages after `upto`, at most INDEX_BATCH, in one transaction;
@@ -147,26 +170,6 @@ static enum app_err index_batch(struct conn *c, int64_t *next, struct app_error 
 	return APP_OK;
 }
 
-/* A file ahead of its database (restored from an older backup): start over. */
-static enum app_err check_not_ahead(struct conn *c, struct app_error *err)
-{
-	bool ok, ok2;
-	int64_t upto = read_int(c, STMT_INDEX_UPTO, err, &ok);
-	int64_t newest = ok ? read_int(c, STMT_MESSAGES_NEWEST, err, &ok2) : 0;
-	if (!ok || !ok2)
-		return APP_EDB;
-	if (upto <= newest)
-		return APP_OK;
-	log_info("store.search_index_rebuilt", "reason=\"index ahead of the database\"");
-	if (exec_sql(c, index_drop, err) != APP_OK)
-		return APP_EDB;
-	for (int i = 0; i < STMT__MAX; i++) { /* statements on the dropped tables */
-		sqlite3_finalize(c->stmt[i]);
-		c->stmt[i] = NULL;
-	}
-	return exec_sql(c, index_schema, err);
-}
-
 static void publish_upto(struct sq *q, int64_t upto)
 {
 	pthread_mutex_lock(&q->index_mu);
@@ -195,10 +198,7 @@ static void *index_main(void *arg)
 		pthread_mutex_unlock(&q->index_mu);
 		struct app_error err;
 		enum app_err rc = APP_OK;
-		if (!ready && messages_exist(c)) {
-			rc = check_not_ahead(c, &err);
-			ready = rc == APP_OK;
-		}
+		ready = ready || messages_exist(c);
 		int64_t upto = 0;
 		bool more = ready;
 		while (rc == APP_OK && more && !__atomic_load_n(&q->index_stopping, __ATOMIC_RELAXED)) {
