@@ -170,6 +170,44 @@ static enum app_err index_batch(struct conn *c, int64_t *next, struct app_error 
 	return APP_OK;
 }
 
+static bool kicked_or_stopping(struct sq *q)
+{
+	pthread_mutex_lock(&q->index_mu);
+	bool yes = q->index_kicked || q->index_stopping;
+	pthread_mutex_unlock(&q->index_mu);
+	return yes;
+}
+
+/*
+ * While nothing is waiting to be indexed: merge the index's segments, a
+ * bounded amount of work per transaction, until FTS5 has nothing left to
+ * merge or new messages arrive. Each batch leaves a small segment of its
+ * own, and a query reads every segment: merged, a search over millions of
+ * messages reads a few (docs/search.md measured 12 ms against 0.8 ms at p95
+ * on 10 M messages, as built and once merged).
+ */
+static enum app_err merge_while_idle(struct sq *q, struct conn *c, struct app_error *err)
+{
+	while (!kicked_or_stopping(q)) {
+		if (sq_run(c, STMT_BEGIN_DEFERRED, "starting to merge the index", err) != APP_OK)
+			return APP_EDB;
+		int before = sqlite3_total_changes(c->db);
+		enum app_err rc = sq_run(c, STMT_INDEX_MERGE, "merging the index", err);
+		int work = sqlite3_total_changes(c->db) - before;
+		if (rc == APP_OK)
+			rc = sq_run(c, STMT_COMMIT, "committing the merge", err);
+		if (rc != APP_OK) {
+			struct app_error ignored;
+			if (!sqlite3_get_autocommit(c->db))
+				sq_run(c, STMT_ROLLBACK, "rolling back the merge", &ignored);
+			return rc;
+		}
+		if (work < 2) /* FTS5: fewer than two changes, nothing was merged */
+			return APP_OK;
+	}
+	return APP_OK;
+}
+
 static void publish_upto(struct sq *q, int64_t upto)
 {
 	pthread_mutex_lock(&q->index_mu);
@@ -208,6 +246,8 @@ static void *index_main(void *arg)
 			if (rc == APP_OK)
 				publish_upto(q, upto);
 		}
+		if (rc == APP_OK && ready && !more)
+			rc = merge_while_idle(q, c, &err);
 		if (rc != APP_OK && !failing) /* said once, not on every kick */
 			log_error("store.search_index_failed", "reason=\"%s\"", err.msg);
 		failing = rc != APP_OK;

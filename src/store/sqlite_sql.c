@@ -245,6 +245,8 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		" || iif(length(g.region_code) >= 12, ' r' || substr(g.region_code, 1, 12), '')"
 		" FROM messages m JOIN groups g ON g.id = m.group_id WHERE m.id > ?1 AND m.id <= ?2",
 	[STMT_INDEX_SET_UPTO] = "UPDATE search.index_state SET upto = ?1",
+	/* FTS5's incremental merge: at most 500 pages of work */
+	[STMT_INDEX_MERGE] = "INSERT INTO search.messages_fts(messages_fts, rank) VALUES ('merge', 500)",
 	[STMT_ATTACHMENT_GET] = "SELECT sha256, group_id, mime, size, uploader, at FROM attachments "
 				"WHERE sha256 = ?1 AND group_id = ?2",
 	[STMT_ATTACHMENT_SHOWN] = "SELECT 1 FROM messages WHERE group_id = ?2 AND attachment = ?1 "
