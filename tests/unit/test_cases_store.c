@@ -13,62 +13,30 @@
 
 #include "core/log.h"
 #include "store/store.h"
-#include "testutil.h"
 
 #include "cases_store_cases.h"
-
-struct fixture {
-	char dir[256];
-	char db[300];
-	struct store *s;
-};
+#include "sqlite_testdb.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	*state = f;
-	tu_tempdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "test.db");
-	struct app_error e;
-	if (store_open(&f->s, f->db, STORE_OPEN_CREATE, &e) != APP_OK ||
-	    store_migrate(f->s, NULL, &e) != APP_OK) {
-		print_error("cannot set up the store: %s\n", e.msg);
-		return -1;
-	}
-	return ks_load_demo(f->s);
+	return sqlite_testdb_setup(state, ks_load_demo);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
-
-#define X(name)                                                                                \
-	static void test_##name(void **state)                                                  \
-	{                                                                                      \
-		struct fixture *f = *state;                                                    \
-		assert_string_equal(store_backend(f->s), "sqlite");                            \
-		ks_case_##name(f->s);                                                          \
-	}
+#define X(name) SQLITE_TESTDB_CASE(name, ks_case_##name)
 CASES_STORE_CASES(X)
 #undef X
 
 /* Two threads of one process: the writer queues their changes. */
 static void test_update_race(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	ks_update_race(f->s, f->s);
 }
 
 /* Two processes on one file: each has a writer of its own. */
 static void test_update_race_two_stores(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct store *b;
 	struct app_error e;
 	if (store_open(&b, f->db, STORE_OPEN_EXISTING, &e) != APP_OK)
@@ -80,11 +48,12 @@ static void test_update_race_two_stores(void **state)
 int main(void)
 {
 	log_set_level(LOG_ERROR);
-#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, teardown),
+#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, sqlite_testdb_teardown),
 	const struct CMUnitTest tests[] = {
 		CASES_STORE_CASES(X)
-		cmocka_unit_test_setup_teardown(test_update_race, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_update_race_two_stores, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_race, setup, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_update_race_two_stores, setup,
+						sqlite_testdb_teardown),
 	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,55 +12,23 @@
 
 #include "core/log.h"
 #include "store/store.h"
-#include "testutil.h"
 
 #include "groups_store_cases.h"
-
-struct fixture {
-	char dir[256];
-	char db[300];
-	struct store *s;
-};
+#include "sqlite_testdb.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	*state = f;
-	tu_tempdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "test.db");
-	struct app_error e;
-	if (store_open(&f->s, f->db, STORE_OPEN_CREATE, &e) != APP_OK ||
-	    store_migrate(f->s, NULL, &e) != APP_OK) {
-		print_error("cannot set up the store: %s\n", e.msg);
-		return -1;
-	}
-	return gs_load_demo(f->s);
+	return sqlite_testdb_setup(state, gs_load_demo);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
-
-#define X(name)                                                                                \
-	static void test_##name(void **state)                                                  \
-	{                                                                                      \
-		struct fixture *f = *state;                                                    \
-		assert_string_equal(store_backend(f->s), "sqlite");                            \
-		gs_case_##name(f->s);                                                          \
-	}
+#define X(name) SQLITE_TESTDB_CASE(name, gs_case_##name)
 GROUPS_STORE_CASES(X)
 #undef X
 
 int main(void)
 {
 	log_set_level(LOG_ERROR);
-#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, teardown),
+#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, sqlite_testdb_teardown),
 	const struct CMUnitTest tests[] = { GROUPS_STORE_CASES(X) };
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

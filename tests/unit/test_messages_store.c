@@ -19,45 +19,14 @@
 #include "testutil.h"
 
 #include "messages_store_cases.h"
-
-struct fixture {
-	char dir[256];
-	char db[300];
-	struct store *s;
-};
+#include "sqlite_testdb.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	*state = f;
-	tu_tempdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "test.db");
-	struct app_error e;
-	if (store_open(&f->s, f->db, STORE_OPEN_CREATE, &e) != APP_OK ||
-	    store_migrate(f->s, NULL, &e) != APP_OK) {
-		print_error("cannot set up the store: %s\n", e.msg);
-		return -1;
-	}
-	return gs_load_demo(f->s);
+	return sqlite_testdb_setup(state, gs_load_demo);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
-
-#define X(name)                                                                                \
-	static void test_##name(void **state)                                                  \
-	{                                                                                      \
-		struct fixture *f = *state;                                                    \
-		assert_string_equal(store_backend(f->s), "sqlite");                            \
-		ms_case_##name(f->s);                                                          \
-	}
+#define X(name) SQLITE_TESTDB_CASE(name, ms_case_##name)
 MESSAGES_STORE_CASES(X)
 #undef X
 
@@ -74,7 +43,7 @@ static void copy_file(const char *from, const char *to)
 	assert_int_equal(fclose(out), 0);
 }
 
-static void remove_index(const struct fixture *f)
+static void remove_index(const struct sqlite_testdb *f)
 {
 	char path[400];
 	const char *suffix[] = { "", "-wal", "-shm" };
@@ -87,7 +56,7 @@ static void remove_index(const struct fixture *f)
 /* What is posted is found by the next search, however fresh. */
 static void test_index_read_your_writes(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	gs_sync(f->s, GS_COUNTY, 521, 0);
 	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
 	int64_t u = gs_user(f->s, "张三", "13900000001", "");
@@ -105,7 +74,7 @@ static void test_index_read_your_writes(void **state)
 /* A lost index file is rebuilt from the messages. */
 static void test_index_rebuilt_when_lost(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	gs_sync(f->s, GS_COUNTY, 521, 0);
 	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
 	int64_t u = gs_user(f->s, "张三", "13900000001", "");
@@ -123,7 +92,7 @@ static void test_index_rebuilt_when_lost(void **state)
 /* A damaged index file is made again rather than keeping the store shut. */
 static void test_index_rebuilt_when_damaged(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	gs_sync(f->s, GS_COUNTY, 521, 0);
 	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
 	int64_t u = gs_user(f->s, "张三", "13900000001", "");
@@ -146,7 +115,7 @@ static void test_index_rebuilt_when_damaged(void **state)
  * backup) would point message ids at other texts: it is rebuilt. */
 static void test_index_rebuilt_when_ahead(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	gs_sync(f->s, GS_COUNTY, 521, 0);
 	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
 	int64_t u = gs_user(f->s, "张三", "13900000001", "");
@@ -180,13 +149,17 @@ static void test_index_rebuilt_when_ahead(void **state)
 int main(void)
 {
 	log_set_level(LOG_ERROR);
-#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, teardown),
+#define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, sqlite_testdb_teardown),
 	const struct CMUnitTest tests[] = {
 		MESSAGES_STORE_CASES(X)
-		cmocka_unit_test_setup_teardown(test_index_read_your_writes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_lost, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_damaged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_read_your_writes, setup,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_lost, setup,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_damaged, setup,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_ahead, setup,
+						sqlite_testdb_teardown),
 	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

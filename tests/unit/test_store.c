@@ -28,49 +28,17 @@
 #include "core/log.h"
 #include "core/strbuf.h"
 #include "store/store.h"
+#include "sqlite_testdb.h"
 #include "testutil.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
-struct fixture {
-	char dir[256];
-	char db[300];
-	struct store *s;
-};
-
-static int setup_dir(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	tu_tempdir(f->dir, sizeof(f->dir));
-	tu_path(f->db, sizeof(f->db), f->dir, "test.db");
-	*state = f;
-	return 0;
-}
-
 /* A migrated empty store. */
 static int setup_store(void **state)
 {
-	setup_dir(state);
-	struct fixture *f = *state;
-	struct app_error e;
-	if (store_open(&f->s, f->db, STORE_OPEN_CREATE, &e) != APP_OK ||
-	    store_migrate(f->s, NULL, &e) != APP_OK) {
-		print_error("cannot set up the store: %s\n", e.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->s);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
+	return sqlite_testdb_setup(state, NULL);
 }
 
 static struct region reg(const char *code, const char *name)
@@ -126,7 +94,7 @@ static bool collect_fn(void *ctx, const struct region *r)
 
 static void test_open_missing(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct store *s = (struct store *)0x1;
 	struct app_error e;
 	assert_int_equal(store_open(&s, f->db, STORE_OPEN_EXISTING, &e), APP_ENOTFOUND);
@@ -139,7 +107,7 @@ static void test_open_missing(void **state)
 
 static void test_migrate(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct app_error e;
 	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_CREATE, &e), APP_OK);
 	assert_string_equal(store_backend(f->s), "sqlite");
@@ -181,7 +149,7 @@ static void test_migrate(void **state)
 
 static void test_import_counts(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct region rows[] = { reg("41", "河南省"), reg("4116", "周口市"), reg("411681", "项城市") };
 	struct region_import_counts c;
 
@@ -216,7 +184,7 @@ static void test_import_counts(void **state)
 
 static void test_import_orphan_changes_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct region base[] = { reg("41", "河南省"), reg("4116", "周口市"), reg("411681", "项城市") };
 	import_ok(f->s, base, 3, NULL);
 
@@ -263,7 +231,7 @@ static void seed(struct store *s)
 
 static void test_get_and_exists(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	seed(f->s);
 	struct region r;
 	struct app_error e;
@@ -297,7 +265,7 @@ static void test_get_and_exists(void **state)
 
 static void test_children(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	seed(f->s);
 	struct collect c = { .out = STRBUF_INIT, .with_counts = true };
 	struct app_error e;
@@ -333,7 +301,7 @@ static void expect_subtree(struct store *s, const char *code, int depth, const c
 
 static void test_subtree(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	seed(f->s);
 	/* pre-order: each region right before its descendants, siblings in code order */
 	expect_subtree(f->s, "411681", 2,
@@ -373,7 +341,7 @@ static void expect_search(struct store *s, const char *text, const char *within,
 
 static void test_search(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	seed(f->s);
 	/* names starting with 城 (城东社区, 城关镇) come before names containing it,
 	 * each group in code order */
@@ -411,7 +379,7 @@ static void test_search(void **state)
 
 static void test_search_stops_when_asked(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	seed(f->s);
 	/* a callback that says stop is not called again, by either pass */
 	for (int stop = 1; stop <= 4; stop++) {
@@ -510,7 +478,7 @@ static bool count_fn(void *ctx, const struct region *r)
 
 static void test_group_commit(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	seed_counties(f->s, WRITERS);
 	struct store_stats before, after;
 	store_stats(f->s, &before);
@@ -555,7 +523,7 @@ static void test_group_commit(void **state)
 
 static void test_group_commit_failure_isolated(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	enum { GOOD = 8, BAD = 2, N = 25 };
 	seed_counties(f->s, GOOD);
 	struct store_stats before, after;
@@ -640,7 +608,7 @@ static int64_t head(struct store *s)
 
 static void test_events_publish_and_read(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	assert_int_equal(head(f->s), 0);
 	assert_int_equal(events_after(f->s, "user:1", 0, 10)->n, 0);
 
@@ -702,7 +670,7 @@ static void test_events_publish_and_read(void **state)
 
 static void test_events_largest(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	/* fields just under their limits are kept whole */
 	char topic[EVENT_TOPIC_MAX], kind[EVENT_KIND_MAX];
 	memset(topic, 't', sizeof(topic) - 1);
@@ -743,7 +711,7 @@ static void expect_refused(struct store *s, const char *topic, const char *kind,
 
 static void test_events_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	char topic[EVENT_TOPIC_MAX + 1], kind[EVENT_KIND_MAX + 1];
 	memset(topic, 't', EVENT_TOPIC_MAX);
 	topic[EVENT_TOPIC_MAX] = '\0';
@@ -841,7 +809,7 @@ static int times_heard(struct watcher *w, const char *topic)
 
 static void test_events_watch(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct watcher w1, w2;
 	watcher_init(&w1);
 	watcher_init(&w2);
@@ -917,7 +885,7 @@ static struct got_runs runs(struct store *s, const char *name, int limit)
 
 static void test_job_claims(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct app_error e;
 	int64_t r10 = claim(f->s, "purge", 10, "node-a", 36000);
 	assert_true(r10 > 0);
@@ -996,7 +964,7 @@ static void test_job_claims(void **state)
 
 static void test_locks(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	struct app_error e;
 	struct store_lock *a = NULL, *b = (struct store_lock *)0x1, *c = NULL;
 	assert_int_equal(store_lock_try(f->s, "purge", &a, &e), APP_OK);
@@ -1015,7 +983,7 @@ static void test_locks(void **state)
 
 static void test_maintain(void **state)
 {
-	struct fixture *f = *state;
+	struct sqlite_testdb *f = *state;
 	publish(f->s, "user:1", "k", "", "{}");
 	char detail[256] = "x";
 	struct app_error e;
@@ -1031,26 +999,37 @@ int main(void)
 {
 	log_set_level(LOG_WARN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_missing, setup_dir, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate, setup_dir, teardown),
-		cmocka_unit_test_setup_teardown(test_import_counts, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(test_open_missing, sqlite_testdb_dir,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, sqlite_testdb_dir,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_import_counts, setup_store,
+						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_import_orphan_changes_nothing, setup_store,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_get_and_exists, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_children, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_subtree, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_search, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_search_stops_when_asked, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_group_commit, setup_store, teardown),
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_get_and_exists, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_children, setup_store, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_subtree, setup_store, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup_store, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_search_stops_when_asked, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup_store,
+						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_failure_isolated, setup_store,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_events_publish_and_read, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_events_largest, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_events_refused, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_events_watch, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_job_claims, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_locks, setup_store, teardown),
-		cmocka_unit_test_setup_teardown(test_maintain, setup_store, teardown),
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_events_publish_and_read, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_events_largest, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_events_refused, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_events_watch, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_job_claims, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_locks, setup_store, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_maintain, setup_store, sqlite_testdb_teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
