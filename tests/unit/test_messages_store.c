@@ -63,7 +63,7 @@ static void test_index_read_your_writes(void **state)
 	struct message_scope sc = ms_regions(GS_COUNTY, NULL);
 	int64_t p[2] = { 0 };
 	for (int i = 100; i < 150; i++) {
-		char body[64], q[8];
+		char body[64], q[16];
 		snprintf(body, sizeof(body), "第%d号路灯坏了", i);
 		snprintf(q, sizeof(q), "%d", i);
 		p[1] = ms_post(f->s, v, u, body);
