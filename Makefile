@@ -39,7 +39,8 @@ SRC      := $(sort $(wildcard src/*/*.c))
 MAIN_SRC := src/cli/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations_sqlite.o \
-            $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/docs.o $(BUILD)/gen/calendar.o
+            $(BUILD)/gen/migrations_pg.o $(BUILD)/gen/docs.o $(BUILD)/gen/calendar.o \
+            $(BUILD)/gen/patrol_data.o
 BIN      := $(BUILD)/bianmin
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -76,6 +77,13 @@ $(BUILD)/gen/calendar.c: $(BUILD)/tools/embed $(sort $(wildcard data/calendar/*.
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed calendar_file calendar_builtin_files calendar_builtin_files_count \
 		$(sort $(wildcard data/calendar/*.csv)) > $@.tmp && mv $@.tmp $@
+
+# the patrol's keyword lexicon and the lines its classifier learns from
+# (src/patrol/patrol.c reads them)
+$(BUILD)/gen/patrol_data.c: $(BUILD)/tools/embed data/patrol/lexicon.csv data/patrol/intent.csv
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed patrol_file patrol_builtin_files patrol_builtin_files_count \
+		data/patrol/lexicon.csv data/patrol/intent.csv > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<

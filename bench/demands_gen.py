@@ -104,7 +104,7 @@ def categories(path):
     cats = []
     letters = {"E": "emergency", "U": "utilities", "G": "general", "C": "complex"}
     with open(path, encoding="utf-8") as f:
-        for m in re.finditer(r'\{\s*"([a-z.]+)",\s*"[^"]*",\s*([EUGC])\s*\}', f.read()):
+        for m in re.finditer(r'\{\s*"([a-z.]+)",(?:\s*"[^"]*",)+\s*([EUGC])\b', f.read()):
             cats.append((m.group(1), letters[m.group(2)]))
     if not cats:
         sys.exit("demands_gen: no categories found in " + path)

@@ -4,13 +4,14 @@
 #
 # usage: scripts/deps.sh [run|test|PACKAGE...]
 #   run   (the default) what building and running need (`make run`)
-#   test  that, plus what every test layer needs: cmocka, curl, jq and a
-#         PostgreSQL server for the second backend's run (`make test`, CI)
+#   test  that, plus what every test layer needs: cmocka, curl, jq, xmllint
+#         (libxml2-utils, the Open311 client's XML) and a PostgreSQL server
+#         for the second backend's run (`make test`, CI)
 set -euo pipefail
 
 run=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
      zlib1g-dev libsodium-dev libqrencode-dev)
-test=("${run[@]}" libcmocka-dev curl jq postgresql postgresql-common)
+test=("${run[@]}" libcmocka-dev curl jq libxml2-utils postgresql postgresql-common)
 case ${1:-run} in
 run) pkgs=("${run[@]}") ;;
 test) pkgs=("${test[@]}") ;;

@@ -1,5 +1,6 @@
 /*
- * demand.c - the demand case type and its default clocks; see demand.h.
+ * demand.c - the demand case type, its default limits and the rules it
+ * makes of a county's limits; see demand.h.
  */
 #include "cases/demand.h"
 
@@ -116,20 +117,44 @@ bool demand_urgency_parse(const char *s, enum demand_urgency *out)
 	return false;
 }
 
-void demand_default_rules(enum demand_urgency u, struct case_rules *out)
+void demand_default_limits(struct demand_limits *out)
 {
-	static const struct case_limit resolve[DEMAND_URGENCY__MAX] = {
-		[DEMAND_EMERGENCY] = { CALENDAR_HOURS, 2, false, true },
-		[DEMAND_UTILITIES] = { CALENDAR_HOURS, 24, false, true },
-		[DEMAND_GENERAL] = { CALENDAR_WORKDAYS, 7, false, true },
-		[DEMAND_COMPLEX] = { CALENDAR_WORKDAYS, 15, false, true },
+	*out = (struct demand_limits){
+		.ack = { CALENDAR_MINUTES, 3, false, false },
+		.resolve = {
+			[DEMAND_EMERGENCY] = { CALENDAR_HOURS, 2, false, false },
+			[DEMAND_UTILITIES] = { CALENDAR_HOURS, 24, false, false },
+			[DEMAND_GENERAL] = { CALENDAR_WORKDAYS, 7, false, false },
+			[DEMAND_COMPLEX] = { CALENDAR_WORKDAYS, 15, false, false },
+		},
+		.arrive = { CALENDAR_MINUTES, 30, false, false },
+		.followup = { CALENDAR_WORKDAYS, 1, false, false },
+		.warn_percent = 80,
 	};
+}
+
+/* limit with the flags the demand type gives its clock */
+static struct case_limit flagged(struct case_limit limit, bool duty_hours, bool escalates)
+{
+	limit.duty_hours = duty_hours;
+	limit.escalates = escalates;
+	return limit;
+}
+
+void demand_rules(const struct demand_limits *l, enum demand_urgency u, struct case_rules *out)
+{
 	memset(out, 0, sizeof(*out));
 	/* emergencies are acknowledged at any hour; others in duty hours */
-	out->limit[CASE_CLOCK_ACK] =
-		(struct case_limit){ CALENDAR_MINUTES, 3, u != DEMAND_EMERGENCY, true };
-	out->limit[CASE_CLOCK_RESOLVE] = resolve[u];
-	out->limit[CASE_CLOCK_ARRIVE] = (struct case_limit){ CALENDAR_MINUTES, 30, false, false };
-	out->limit[CASE_CLOCK_FOLLOWUP] = (struct case_limit){ CALENDAR_WORKDAYS, 1, false, false };
-	out->warn_percent = 80;
+	out->limit[CASE_CLOCK_ACK] = flagged(l->ack, u != DEMAND_EMERGENCY, true);
+	out->limit[CASE_CLOCK_RESOLVE] = flagged(l->resolve[u], false, true);
+	out->limit[CASE_CLOCK_ARRIVE] = flagged(l->arrive, false, false);
+	out->limit[CASE_CLOCK_FOLLOWUP] = flagged(l->followup, false, false);
+	out->warn_percent = l->warn_percent;
+}
+
+void demand_default_rules(enum demand_urgency u, struct case_rules *out)
+{
+	struct demand_limits l;
+	demand_default_limits(&l);
+	demand_rules(&l, u, out);
 }

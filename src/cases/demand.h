@@ -37,7 +37,7 @@ enum demand_level {
 	DEMAND_COUNTY_GOVERNMENT,
 };
 
-/* How fast a demand must be resolved (the brief's defaults). */
+/* How fast a demand must be resolved (the defaults of demand_default_limits()). */
 enum demand_urgency {
 	DEMAND_EMERGENCY, /* "emergency": 2 hours, around the clock */
 	DEMAND_UTILITIES, /* "utilities": water, power, gas, heating: 24 hours */
@@ -51,10 +51,33 @@ extern const struct case_type demand_type;
 const char *demand_urgency_name(enum demand_urgency u);
 bool demand_urgency_parse(const char *s, enum demand_urgency *out);
 
-/* The default rules of a demand of urgency u: acknowledge in 3 minutes of
- * duty hours (an emergency at any hour), resolve by u, 吹哨 arrival in 30
- * minutes, follow up within 1 working day; warn at 80%. Missing the
- * acknowledgement or resolution clock escalates. */
+/*
+ * The limits of a demand's clocks, as a county sets them
+ * (cases/case_settings.h): only the unit and amount of each limit count
+ * here; which clocks run in duty hours and which escalate is the demand
+ * type's to say (demand_rules()).
+ */
+struct demand_limits {
+	struct case_limit ack;                         /* acknowledgement (受理) */
+	struct case_limit resolve[DEMAND_URGENCY__MAX]; /* resolution, by urgency */
+	struct case_limit arrive;                      /* 报到 after a 吹哨 */
+	struct case_limit followup;                    /* 回访 after resolution */
+	int warn_percent;                              /* 1..99 */
+};
+
+/* The limits every county starts with: acknowledge in 3 minutes, resolve
+ * an emergency in 2 hours, utilities in 24 hours, a general demand in 7
+ * working days, a complex one in 15; 吹哨 arrival in 30 minutes; follow up
+ * within 1 working day; warn at 80%. */
+void demand_default_limits(struct demand_limits *out);
+
+/* The rules of a demand of urgency u under limits l: acknowledgement in
+ * duty hours (an emergency's at any hour), the resolution limit of u;
+ * missing the acknowledgement or resolution clock escalates, missing the
+ * arrival or follow-up clock does not. */
+void demand_rules(const struct demand_limits *l, enum demand_urgency u, struct case_rules *out);
+
+/* demand_rules() under the default limits. */
 void demand_default_rules(enum demand_urgency u, struct case_rules *out);
 
 #endif

@@ -6,10 +6,12 @@
  * engine's notices into events.
  */
 #include "cases/demands.h"
+#include "cases/case_settings.h"
 #include "cases/categories.h"
 #include "cases/demand.h"
 #include "core/division.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "core/pii.h"
 #include "core/strbuf.h"
 #include "core/utf8.h"
@@ -21,8 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DUTY_START_DEFAULT (8 * 60)
-#define DUTY_END_DEFAULT (20 * 60)
 #define SIMILAR_DAYS 30
 
 /* ---- the engine's case and the store's row ---- */
@@ -105,6 +105,33 @@ static enum app_err from_row(const struct case_row *r, struct case_data *c, stru
 
 /* ---- where a demand runs ---- */
 
+/* The groups looked up for one request or one run of the sweep: the duty
+ * hours of each group and the standing group of each place, so that a new
+ * demand reads its village group once, and hundreds of due demands of a few
+ * villages each group once. Entries live in the caller's arrays of `cap`
+ * each; a full memo just stops remembering. NULL: no memo. */
+struct memo_duty {
+	int64_t id;
+	bool found;
+	int start, end;
+};
+struct memo_place {
+	char where[DIVISION_CODE_MAX + 1];
+	const char *kind; /* "village", "town" or "county" (a literal) */
+	int64_t id;
+};
+struct group_memo {
+	int cap, nduty, nplaces;
+	struct memo_duty *duty;
+	struct memo_place *place;
+};
+
+static void memo_duty_add(struct group_memo *memo, int64_t id, bool found, int start, int end)
+{
+	if (memo && memo->nduty < memo->cap)
+		memo->duty[memo->nduty++] = (struct memo_duty){ id, found, start, end };
+}
+
 struct found_group {
 	const char *region;
 	struct group g;
@@ -132,8 +159,8 @@ static enum app_err standing_group(struct store *s, const char *region, const ch
 
 /* The group that answers at rung `level` for a demand of region (0: none
  * found, which leaves the case with whoever holds it). */
-static enum app_err group_at_level(struct store *s, const char *region, int level, int64_t *id,
-				   struct app_error *err)
+static enum app_err group_at_level(struct store *s, struct group_memo *memo, const char *region,
+				   int level, int64_t *id, struct app_error *err)
 {
 	char town[DIVISION_CODE_MAX + 1] = "", county[7];
 	division_county(region, county);
@@ -150,29 +177,69 @@ static enum app_err group_at_level(struct store *s, const char *region, int leve
 		where = county;
 		kind = "county";
 	}
+	for (int i = 0; memo && i < memo->nplaces; i++)
+		if (strcmp(memo->place[i].kind, kind) == 0 &&
+		    strcmp(memo->place[i].where, where) == 0) {
+			*id = memo->place[i].id;
+			return APP_OK;
+		}
 	struct found_group f;
 	enum app_err rc = standing_group(s, where, kind, &f, err);
 	*id = rc == APP_OK && f.found ? f.g.id : 0;
+	if (rc == APP_OK && memo && memo->nplaces < memo->cap) {
+		snprintf(memo->place[memo->nplaces].where, sizeof(memo->place[0].where), "%s", where);
+		memo->place[memo->nplaces].kind = kind;
+		memo->place[memo->nplaces++].id = *id;
+	}
+	if (rc == APP_OK && f.found) /* its duty hours come with it */
+		memo_duty_add(memo, f.g.id, true, f.g.duty_start, f.g.duty_end);
 	return rc;
 }
 
-/* The rules and duty hours a demand runs on. */
-static enum app_err env_of(struct store *s, const struct calendar *cal, const struct case_row *r,
-			   struct case_rules *rules, struct case_env *env, struct app_error *err)
+/* The duty hours of group id into *start and *end, left alone when there is
+ * no such group. */
+static enum app_err group_duty(struct store *s, struct group_memo *memo, int64_t id, int *start,
+			       int *end, struct app_error *err)
+{
+	for (int i = 0; memo && i < memo->nduty; i++)
+		if (memo->duty[i].id == id) {
+			if (memo->duty[i].found) {
+				*start = memo->duty[i].start;
+				*end = memo->duty[i].end;
+			}
+			return APP_OK;
+		}
+	struct group g;
+	enum app_err rc = store_group_get(s, id, &g, err);
+	if (rc == APP_OK) {
+		*start = g.duty_start;
+		*end = g.duty_end;
+	}
+	if (rc != APP_OK && rc != APP_ENOTFOUND)
+		return rc;
+	memo_duty_add(memo, id, rc == APP_OK, *start, *end);
+	return APP_OK;
+}
+
+/* The rules and duty hours a demand runs on: its county's settings
+ * (case_settings.h) for its urgency, and the duty hours of its village's
+ * group (the county's default duty hours when it has none). */
+static enum app_err env_of(struct store *s, struct group_memo *memo, const struct calendar *cal,
+			   const struct case_row *r, struct case_rules *rules, struct case_env *env,
+			   struct app_error *err)
 {
 	enum demand_urgency u = DEMAND_GENERAL;
 	demand_urgency_parse(r->urgency, &u);
-	demand_default_rules(u, rules);
-	*env = (struct case_env){ cal, rules, DUTY_START_DEFAULT, DUTY_END_DEFAULT };
+	const struct case_settings *cs;
+	enum app_err rc = case_settings_get(s, r->county, &cs, err);
+	if (rc != APP_OK)
+		return rc;
+	case_settings_rules(cs, u, rules);
+	*env = (struct case_env){ cal, rules, cs->duty_start, cs->duty_end };
+	case_settings_put(cs);
 	if (!r->group_id)
 		return APP_OK;
-	struct group g;
-	enum app_err rc = store_group_get(s, r->group_id, &g, err);
-	if (rc == APP_OK) {
-		env->duty_start = g.duty_start;
-		env->duty_end = g.duty_end;
-	}
-	return rc == APP_ENOTFOUND ? APP_OK : rc;
+	return group_duty(s, memo, r->group_id, &env->duty_start, &env->duty_end, err);
 }
 
 /* ---- steps, notices and events ---- */
@@ -337,6 +404,35 @@ static enum app_err check_raise_scope(struct store *s, const struct auth_caller 
 	return APP_OK;
 }
 
+/* The category code of a demand about region: one of its county's tree
+ * (case_settings.h), still in use; its code into out, the urgency it
+ * implies into *urgency. */
+static enum app_err check_category(struct store *s, const char *region, const char *code,
+				   char out[CASE_CATEGORY_CODE_MAX], enum demand_urgency *urgency,
+				   struct app_error *err)
+{
+	char county[7];
+	division_county(region, county);
+	const struct case_settings *cs;
+	enum app_err rc = case_settings_get(s, county, &cs, err);
+	if (rc != APP_OK)
+		return rc;
+	const struct category *cat = case_settings_category(cs, code);
+	if (!cat)
+		rc = app_fail_field(err, APP_EINVAL, "category", "no such category '%.32s'",
+				    code ? code : "");
+	else if (!cat->active)
+		rc = app_fail_field(err, APP_EINVAL, "category",
+				    "category '%s' (%s) is no longer used in county %s: choose another",
+				    cat->code, cat->name, county);
+	if (rc == APP_OK) {
+		snprintf(out, CASE_CATEGORY_CODE_MAX, "%s", cat->code);
+		*urgency = cat->urgency;
+	}
+	case_settings_put(cs);
+	return rc;
+}
+
 /* Raise a demand once its message (if any) is read: author is the
  * message's author, 0 when none. */
 static enum app_err raise_checked(struct store *s, const struct calendar *cal,
@@ -347,11 +443,10 @@ static enum app_err raise_checked(struct store *s, const struct calendar *cal,
 	char own[DIVISION_CODE_MAX + 1] = "";
 	const char *region = in->region ? in->region : "";
 	enum app_err rc = check_raise_scope(s, c, &region, own, err);
-	const struct category *cat = category_of(in->category);
-	if (rc == APP_OK && !cat)
-		rc = app_fail_field(err, APP_EINVAL, "category", "no such category '%.32s'",
-				    in->category ? in->category : "");
-	enum demand_urgency urgency = cat ? cat->urgency : DEMAND_GENERAL;
+	char category[CASE_CATEGORY_CODE_MAX];
+	enum demand_urgency urgency = DEMAND_GENERAL;
+	if (rc == APP_OK)
+		rc = check_category(s, region, in->category, category, &urgency, err);
 	if (rc == APP_OK && in->urgency && !demand_urgency_parse(in->urgency, &urgency))
 		rc = app_fail_field(err, APP_EINVAL, "urgency",
 				    "urgency must be emergency, utilities, general or complex");
@@ -377,7 +472,7 @@ static enum app_err raise_checked(struct store *s, const struct calendar *cal,
 	snprintf(out->type, sizeof(out->type), "demand");
 	snprintf(out->region, sizeof(out->region), "%s", region);
 	division_county(region, out->county); /* for the events, before the store sets it */
-	snprintf(out->category, sizeof(out->category), "%s", cat->code);
+	snprintf(out->category, sizeof(out->category), "%s", category);
 	snprintf(out->urgency, sizeof(out->urgency), "%s", demand_urgency_name(urgency));
 	if (in->title && *in->title)
 		snprintf(out->title, sizeof(out->title), "%s", in->title);
@@ -400,12 +495,15 @@ static enum app_err raise_checked(struct store *s, const struct calendar *cal,
 	out->source_message_id = in->source_message_id;
 
 	int64_t village_group;
-	if ((rc = group_at_level(s, region, DEMAND_VILLAGE_DUTY, &village_group, err)) != APP_OK)
+	struct memo_duty duty[1];
+	struct memo_place place[1];
+	struct group_memo memo = { 1, 0, 0, duty, place }; /* the village group, read once */
+	if ((rc = group_at_level(s, &memo, region, DEMAND_VILLAGE_DUTY, &village_group, err)) != APP_OK)
 		return rc;
 	out->group_id = village_group;
 	struct case_rules rules;
 	struct case_env env;
-	if ((rc = env_of(s, cal, out, &rules, &env, err)) != APP_OK)
+	if ((rc = env_of(s, &memo, cal, out, &rules, &env, err)) != APP_OK)
 		return rc;
 	struct case_data d;
 	struct case_result res;
@@ -461,6 +559,19 @@ static enum app_err from_message(struct store *s, const struct auth_caller *c,
 	return APP_OK;
 }
 
+/* APP_ECONFLICT naming the demand when message_id was raised as one
+ * already (a message becomes one demand; the database holds to that too). */
+static enum app_err raised_already(struct store *s, int64_t message_id, struct app_error *err)
+{
+	int64_t id;
+	enum app_err rc = store_case_of_message(s, message_id, &id, err);
+	if (rc == APP_OK && id)
+		return app_fail_field(err, APP_ECONFLICT, "source_message_id",
+				      "message %" PRId64 " was raised already: it is demand %" PRId64,
+				      message_id, id);
+	return rc;
+}
+
 enum app_err demands_raise(struct store *s, const struct calendar *cal,
 			   const struct auth_caller *c, const struct demand_new *asked, int64_t now,
 			   struct case_row *out, struct app_error *err)
@@ -474,9 +585,18 @@ enum app_err demands_raise(struct store *s, const struct calendar *cal,
 		m = malloc(sizeof(*m));
 		rc = m ? from_message(s, c, in, m, region, &author, err)
 		       : app_fail(err, APP_EINTERNAL, "out of memory");
+		if (rc == APP_OK)
+			rc = raised_already(s, in->source_message_id, err);
 	}
 	if (rc == APP_OK)
 		rc = raise_checked(s, cal, c, in, author, now, out, err);
+	/* lost a race with another raise of the message: the unique index on
+	 * the source message refused this one (a conflict); say which demand won */
+	if (rc == APP_ECONFLICT && in->source_message_id) {
+		struct app_error again;
+		if (raised_already(s, in->source_message_id, &again) == APP_ECONFLICT)
+			rc = app_fail_field(err, APP_ECONFLICT, again.field, "%s", again.msg);
+	}
 	free(m);
 	return rc;
 }
@@ -534,6 +654,63 @@ enum app_err demands_similar(struct store *s, const struct auth_caller *c, const
 	return demands_list(s, c, &q, fn, ctx, err);
 }
 
+enum app_err demands_contact(struct store *s, const struct auth_caller *c, int64_t id,
+			     const char *reason, struct demand_contact *out, struct app_error *err)
+{
+	struct case_row *d = malloc(sizeof(*d));
+	if (!d)
+		return app_fail(err, APP_EINTERNAL, "out of memory");
+	enum app_err rc = demands_get(s, c, id, d, err);
+	if (rc == APP_OK && !demands_may_handle(c, d))
+		rc = app_fail(err, APP_EPERM, "only those handling the demand may see its contact");
+	struct app_error scope;
+	if (rc == APP_OK && auth_scope(c, PERM_PERSONAL_DATA, d->region, &scope) != APP_OK)
+		rc = app_fail(err, APP_EPERM, "your role may not reveal personal data here");
+	if (rc == APP_OK)
+		rc = check_text("reason", reason, DEMAND_REASON_MAX, true, err);
+	struct demand_contact found = { .from_account = false };
+	if (rc == APP_OK) {
+		snprintf(found.name, sizeof(found.name), "%s", d->contact_name);
+		snprintf(found.phone, sizeof(found.phone), "%s", d->contact_phone);
+	}
+	/* no phone of its own: the resident who raised it is the contact */
+	struct user u;
+	if (rc == APP_OK && !found.phone[0] && d->resident_id) {
+		rc = store_user_get(s, d->resident_id, &u, err);
+		if (rc == APP_OK) {
+			if (!found.name[0])
+				snprintf(found.name, sizeof(found.name), "%s", u.name);
+			snprintf(found.phone, sizeof(found.phone), "%s", u.phone);
+			found.from_account = true;
+		} else if (rc == APP_ENOTFOUND) { /* the account is gone: no contact there */
+			rc = APP_OK;
+		}
+	}
+	if (rc == APP_OK) { /* recorded before the contact leaves; no number in it */
+		char object[32], summary[64 + 4 * DEMAND_REASON_MAX];
+		snprintf(object, sizeof(object), "case:%" PRId64, d->id);
+		snprintf(summary, sizeof(summary), "contact revealed; reason: %s", reason);
+		struct audit_note note = { c->actor, "demand.contact_read", object, d->region,
+					   summary };
+		rc = store_audit_append(s, &note, err);
+	}
+	if (rc == APP_OK)
+		*out = found;
+	free(d);
+	return rc;
+}
+
+enum app_err demands_group_open(struct store *s, const struct auth_caller *c, int64_t group_id,
+				struct group *out, struct app_error *err)
+{
+	enum app_err rc = store_group_get(s, group_id, out, err);
+	if (rc == APP_OK)
+		rc = auth_scope(c, PERM_CASES_READ, out->region, err);
+	if (rc == APP_ENOTFOUND) /* outside the scope: absent */
+		return app_fail(err, APP_ENOTFOUND, "no such group");
+	return rc;
+}
+
 /* ---- acting ---- */
 
 /*
@@ -559,27 +736,54 @@ static enum app_err level_of_group(struct store *s, const char *region, int64_t 
 	return APP_OK;
 }
 
-/* Apply one engine command to *row and store it. */
-static enum app_err apply_and_store(struct store *s, const struct calendar *cal,
-				   const struct auth_caller *c, struct case_row *row,
-				   const struct case_cmd *cmd, const char *audit_action,
-				   bool *changed, struct app_error *err)
+/* A change of a demand, worked out and ready to store. */
+struct prepared {
+	bool changed; /* false: the command changed nothing, there is nothing to store */
+	struct case_event_row *steps;
+	int nsteps;
+	struct notices ns;
+	char object[32];
+	struct audit_note note;
+};
+
+static void prepared_release(struct prepared *p)
+{
+	free(p->steps);
+	if (p->changed)
+		strbuf_release(&p->ns.data);
+	memset(p, 0, sizeof(*p));
+}
+
+/* What store_case_update_many takes for the change p of row. */
+static struct case_change change_of(const struct case_row *row, const struct prepared *p)
+{
+	return (struct case_change){ row, p->steps, p->nsteps, &p->note, p->ns.ev, p->ns.n,
+				     APP_OK, { 0 } };
+}
+
+/*
+ * Apply one engine command to *row (changed in place) and work out what
+ * storing it takes, into *p (release it after). p->changed is false when
+ * the command changes nothing. memo: the sweep's, or NULL.
+ */
+static enum app_err prepare_change(struct store *s, struct group_memo *memo,
+				   const struct calendar *cal, const struct auth_caller *c,
+				   struct case_row *row, const struct case_cmd *cmd,
+				   const char *audit_action, struct prepared *p, struct app_error *err)
 {
 	struct case_rules rules;
 	struct case_env env;
 	struct case_data d = { 0 };
 	struct case_result res;
-	enum app_err rc = env_of(s, cal, row, &rules, &env, err);
+	memset(p, 0, sizeof(*p));
+	enum app_err rc = env_of(s, memo, cal, row, &rules, &env, err);
 	if (rc == APP_OK)
 		rc = from_row(row, &d, err);
 	int old_level = d.level;
 	if (rc == APP_OK)
 		rc = case_apply(&demand_type, &env, &d, cmd, &res, err);
-	if (rc != APP_OK || !res.changed) {
-		if (changed)
-			*changed = false;
+	if (rc != APP_OK || !res.changed)
 		return rc;
-	}
 	/* a group handed the case puts it on that group's rung */
 	const struct case_transition *t = case_transition_of(&demand_type, cmd->action);
 	if (t && (t->does & CASE_ASSIGNS) && cmd->assignee_group) {
@@ -591,7 +795,7 @@ static enum app_err apply_and_store(struct store *s, const struct calendar *cal,
 	}
 	int64_t level_group = 0;
 	if (d.level != old_level) { /* the rung above takes it */
-		if ((rc = group_at_level(s, row->region, d.level, &level_group, err)) != APP_OK)
+		if ((rc = group_at_level(s, memo, row->region, d.level, &level_group, err)) != APP_OK)
 			return rc;
 		if (level_group) {
 			d.assignee_group = level_group;
@@ -601,18 +805,30 @@ static enum app_err apply_and_store(struct store *s, const struct calendar *cal,
 	to_row(&d, row);
 	if (strcmp(row->state, "closed") == 0 || strcmp(row->state, "merged") == 0)
 		row->closed_at = cmd->now;
-	struct case_event_row steps[CASE_STEPS_MAX];
-	step_rows(&res, row->id, cmd->actor, cmd->now, steps);
-	struct notices ns;
-	make_notices(row, &res, level_group, &ns);
-	char object[32];
-	snprintf(object, sizeof(object), "case:%" PRId64, row->id);
-	struct audit_note note = { c ? c->actor : "system:sweep", audit_action, object, row->region,
-				   cmd->action };
-	rc = store_case_update(s, row, steps, res.nsteps, &note, ns.ev, ns.n, err);
-	strbuf_release(&ns.data);
+	p->changed = true;
+	p->nsteps = res.nsteps;
+	p->steps = xcalloc((size_t)res.nsteps + 1, sizeof(*p->steps));
+	step_rows(&res, row->id, cmd->actor, cmd->now, p->steps);
+	make_notices(row, &res, level_group, &p->ns);
+	snprintf(p->object, sizeof(p->object), "case:%" PRId64, row->id);
+	p->note = (struct audit_note){ c ? c->actor : "system:sweep", audit_action, p->object,
+				       row->region, cmd->action };
+	return APP_OK;
+}
+
+/* Apply one engine command to *row and store it. */
+static enum app_err apply_and_store(struct store *s, const struct calendar *cal,
+				   const struct auth_caller *c, struct case_row *row,
+				   const struct case_cmd *cmd, const char *audit_action,
+				   bool *changed, struct app_error *err)
+{
+	struct prepared p;
+	enum app_err rc = prepare_change(s, NULL, cal, c, row, cmd, audit_action, &p, err);
+	if (rc == APP_OK && p.changed)
+		rc = store_case_update(s, row, p.steps, p.nsteps, &p.note, p.ns.ev, p.ns.n, err);
 	if (changed)
-		*changed = rc == APP_OK;
+		*changed = rc == APP_OK && p.changed;
+	prepared_release(&p);
 	return rc;
 }
 
@@ -740,6 +956,81 @@ int demands_actions(const struct auth_caller *c, const struct case_row *d, int64
 
 /* ---- the sweep ---- */
 
+/* Demands whose clocks one transaction of the sweep stores at most. */
+enum { SWEEP_BATCH = 64 };
+
+/* A demand's failure in the sweep: logged, and the sweep goes on unless the
+ * database itself failed (false). */
+static bool sweep_tolerates(int64_t id, enum app_err rc, const struct app_error *err)
+{
+	if (rc == APP_OK || rc == APP_ECONFLICT || rc == APP_ENOTFOUND) /* acted on meanwhile */
+		return true;
+	if (rc == APP_EDB || rc == APP_EUNAVAIL)
+		return false;
+	/* this demand only: the others' clocks must not wait for it */
+	log_error("demands.sweep_failed", "case=%" PRId64 " reason=\"%s\"", id, err->msg);
+	return true;
+}
+
+/* The due demands of a batch as read: rows[i] is the demand ids[i]. */
+struct batch_rows {
+	const int64_t *ids;
+	int n;
+	struct case_row *rows;
+	bool *found;
+};
+
+static bool place_row(void *ctx, const struct case_row *k)
+{
+	struct batch_rows *b = ctx;
+	for (int i = 0; i < b->n; i++)
+		if (b->ids[i] == k->id) {
+			b->rows[i] = *k;
+			b->found[i] = true;
+		}
+	return true;
+}
+
+/* Tick the demands ids[0..n) (n <= SWEEP_BATCH), read together, and store
+ * what changed in one transaction; *changed counts what was stored. */
+static enum app_err sweep_batch(struct store *s, struct group_memo *memo,
+				const struct calendar *cal, int64_t now, const int64_t *ids, int n,
+				int *changed, struct app_error *err)
+{
+	struct case_row *rows = xcalloc((size_t)n, sizeof(*rows));
+	bool found[SWEEP_BATCH] = { false };
+	struct prepared *prep = xcalloc((size_t)n, sizeof(*prep));
+	struct case_change *ch = xcalloc((size_t)n, sizeof(*ch));
+	struct batch_rows b = { ids, n, rows, found };
+	int nch = 0;
+	enum app_err rc = store_cases_get_many(s, ids, n, place_row, &b, err);
+	for (int i = 0; rc == APP_OK && i < n; i++) {
+		if (!found[i]) /* gone meanwhile: nothing to tick */
+			continue;
+		struct case_cmd tick = { .action = "tick", .now = now, .expect_version = -1 };
+		struct app_error one;
+		enum app_err r = prepare_change(s, memo, cal, NULL, &rows[i], &tick,
+						"demand.clock", &prep[i], &one);
+		if (r == APP_OK && prep[i].changed)
+			ch[nch++] = change_of(&rows[i], &prep[i]);
+		else if (!sweep_tolerates(ids[i], r, &one))
+			rc = app_fail(err, r, "%s", one.msg);
+	}
+	if (rc == APP_OK && nch)
+		rc = store_case_update_many(s, ch, nch);
+	for (int i = 0; i < nch && rc == APP_OK; i++) {
+		*changed += ch[i].result == APP_OK;
+		if (!sweep_tolerates(ch[i].k->id, ch[i].result, &ch[i].err))
+			rc = app_fail(err, ch[i].result, "%s", ch[i].err.msg);
+	}
+	for (int i = 0; i < n; i++)
+		prepared_release(&prep[i]);
+	free(ch);
+	free(prep);
+	free(rows);
+	return rc;
+}
+
 enum app_err demands_sweep(struct store *s, const struct calendar *cal, int64_t now, int limit,
 			   int *seen, int *changed, struct app_error *err)
 {
@@ -750,25 +1041,13 @@ enum app_err demands_sweep(struct store *s, const struct calendar *cal, int64_t 
 		limit = (int)(sizeof(ids) / sizeof(ids[0]));
 	enum app_err rc = store_cases_due(s, now, limit, ids, &n, err);
 	*seen = n;
-	struct case_row *row = rc == APP_OK && n ? malloc(sizeof(*row)) : NULL;
-	if (n && !row && rc == APP_OK)
-		rc = app_fail(err, APP_EINTERNAL, "out of memory");
-	for (int i = 0; rc == APP_OK && i < n; i++) {
-		struct case_cmd tick = { .action = "tick", .now = now, .expect_version = -1 };
-		bool did = false;
-		rc = store_case_get(s, ids[i], row, err);
-		if (rc == APP_OK)
-			rc = apply_and_store(s, cal, NULL, row, &tick, "demand.clock", &did, err);
-		*changed += did;
-		if (rc == APP_ECONFLICT || rc == APP_ENOTFOUND) { /* acted on meanwhile */
-			rc = APP_OK;
-		} else if (rc != APP_OK && rc != APP_EDB && rc != APP_EUNAVAIL) {
-			/* this demand only: the others' clocks must not wait for it */
-			log_error("demands.sweep_failed", "case=%" PRId64 " reason=\"%s\"", ids[i],
-				  err->msg);
-			rc = APP_OK;
-		}
-	}
-	free(row);
+	struct group_memo memo = { .cap = n };
+	memo.duty = n ? xcalloc((size_t)n, sizeof(*memo.duty)) : NULL;
+	memo.place = n ? xcalloc((size_t)n, sizeof(*memo.place)) : NULL;
+	for (int i = 0; rc == APP_OK && i < n; i += SWEEP_BATCH)
+		rc = sweep_batch(s, &memo, cal, now, ids + i,
+				 n - i < SWEEP_BATCH ? n - i : SWEEP_BATCH, changed, err);
+	free(memo.duty);
+	free(memo.place);
 	return rc;
 }

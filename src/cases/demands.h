@@ -29,7 +29,7 @@
 
 struct demand_new {
 	const char *region;   /* the village it concerns; a resident's own when NULL */
-	const char *category; /* a code of cases/categories.h */
+	const char *category; /* a code of its county's tree (cases/case_settings.h) */
 	const char *urgency;  /* NULL: the category's */
 	const char *title;    /* NULL: the start of the description */
 	const char *description;
@@ -97,9 +97,39 @@ enum app_err demands_similar(struct store *s, const struct auth_caller *c, const
 			     const char *category, int64_t now, store_case_fn fn, void *ctx,
 			     struct app_error *err);
 
-/* Run the clocks of the demands due at now, at most `limit` (up to 512):
- * *seen says how many were due, *changed how many warned, expired or
- * escalated (a demand someone changed meanwhile waits for the next sweep). */
+#define DEMAND_REASON_MAX 200 /* characters of why a contact is revealed */
+
+struct demand_contact {
+	char name[128];
+	char phone[32];
+	bool from_account; /* the demand named no phone: the raising resident's own */
+};
+
+/*
+ * The contact of demand id unmasked, for a handler of it (demands_may_handle)
+ * who may reveal personal data in its region (PERM_PERSONAL_DATA), saying
+ * why (reason, at most DEMAND_REASON_MAX characters). The demand's own
+ * contact, else its resident's name and phone. Every reveal is audited
+ * (demand.contact_read, with the reason) before it is returned. Errors:
+ * APP_ENOTFOUND (c may not read it), APP_EPERM, APP_EINVAL or APP_ETOOBIG
+ * (field reason).
+ */
+enum app_err demands_contact(struct store *s, const struct auth_caller *c, int64_t id,
+			     const char *reason, struct demand_contact *out, struct app_error *err);
+
+/*
+ * Group group_id, whose demands c may follow (PERM_CASES_READ in its
+ * region: the events on its topic "cases:<id>"). APP_ENOTFOUND outside
+ * c's scope, APP_EPERM without the permission anywhere.
+ */
+enum app_err demands_group_open(struct store *s, const struct auth_caller *c, int64_t group_id,
+				struct group *out, struct app_error *err);
+
+/* Run the clocks of the demands due at now, at most `limit` (up to 512),
+ * stored a few dozen to a transaction: *seen says how many were due,
+ * *changed how many warned, expired or escalated (a demand someone changed
+ * meanwhile waits for the next sweep; one that fails alone is logged and
+ * skipped). A failure of the database stops the sweep. */
 enum app_err demands_sweep(struct store *s, const struct calendar *cal, int64_t now, int limit,
 			   int *seen, int *changed, struct app_error *err);
 

@@ -8,10 +8,13 @@
 struct http_req;
 
 void demands_handle_raise(struct http_req *req);
-void demands_handle_categories(struct http_req *req);
 void demands_handle_list(struct http_req *req);
 void demands_handle_similar(struct http_req *req);
 void demands_handle_get(struct http_req *req);
 void demands_handle_act(struct http_req *req);
+void demands_handle_photo_add(struct http_req *req);
+void demands_handle_photo_get(struct http_req *req);
+void demands_handle_contact(struct http_req *req);
+void demands_handle_group_events(struct http_req *req);
 
 #endif

@@ -31,10 +31,28 @@ static const struct cli_command commands[] = {
 	  "make the service group of every county, town and village",
 	  "groups sync [--within CODE]  one group per county, town and village of the\n"
 	  "  registry (under CODE) that has none; run it again after importing divisions." },
-	{ "demands", cmd_demands, "demands sweep",
-	  "run the clocks of residents' demands now",
+	{ "patrol", cmd_patrol, "patrol [--json] [--at TIME]",
+	  "run the smart patrol (智能巡群) now and print what it found",
+	  "Runs one sweep, as the scheduled job 'patrol' does every minute: unanswered\n"
+	  "  questions, demands at risk or overdue, groups with nobody on duty, emergency and\n"
+	  "  complaint words, hidden complaints (docs/patrol.md). Each finding is raised once\n"
+	  "  as an alert to the supervising level; one raised before says so. --json prints\n"
+	  "  {findings, raised, messages}. --at TIME (RFC 3339, not in the future) sweeps at\n"
+	  "  that instant instead of now." },
+	{ "demands", cmd_demands,
+	  "demands sweep | settings show|set --county CODE [name=value...] | "
+	  "categories show|import --county CODE [FILE]",
+	  "run the clocks of residents' demands now; a county's limits and category tree",
 	  "demands sweep  warn, expire and escalate the demands whose clocks are due, as the\n"
-	  "  scheduled job 'demands' does every minute (docs/cases.md).\n" },
+	  "  scheduled job 'demands' does every minute (docs/cases.md).\n"
+	  "demands settings show --county CODE  the county's limits (ack, resolve.<urgency>,\n"
+	  "  arrive, followup), warning share (warn) and default duty hours (duty_hours).\n"
+	  "demands settings set --county CODE name=value...  change them, all or nothing:\n"
+	  "  limits as 30m, 2h or 7wd (working days), warn as 80%, duty_hours as 08:00-20:00.\n"
+	  "demands categories show --county CODE  the county's category tree as CSV.\n"
+	  "demands categories import --county CODE FILE  replace it with the CSV FILE\n"
+	  "  (code,parent,name,urgency,active), all or nothing; a category that open\n"
+	  "  demands have stays (deactivate it: active no).\n" },
 	{ "calendar", cmd_calendar, "calendar import FILE | show [YEAR]",
 	  "public holidays and make-up workdays (调休) of the working-day calendar",
 	  "calendar import FILE  add a year's holidays and make-up workdays from a CSV file\n"

@@ -41,6 +41,15 @@ void clock_format_utc(int64_t t, char *out, size_t cap)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+void clock_format_china(int64_t t, char *out, size_t cap)
+{
+	time_t tt = (time_t)(t + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
 int clock_today_china(void)
 {
 	time_t tt = (time_t)(clock_now() + 8 * 3600);

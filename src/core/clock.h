@@ -26,6 +26,9 @@ int64_t clock_init_from_env(void);
 
 /* Format t as "2026-11-29T01:42:00Z" into out (at least 21 bytes). */
 void clock_format_utc(int64_t t, char *out, size_t cap);
+/* Format t in China time as "2026-11-29T09:42:00+08:00" into out (at least
+ * 26 bytes): what protocols that want a local time with its offset get. */
+void clock_format_china(int64_t t, char *out, size_t cap);
 /* Today's date in China (UTC+8) as yyyymmdd, e.g. 20261129. */
 int clock_today_china(void);
 

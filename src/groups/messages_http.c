@@ -292,12 +292,14 @@ void messages_handle_image_get(struct http_req *req)
 	}
 	int fd;
 	uint64_t size;
-	if (images_open(http_data_dir(req), &a, &fd, &size, &err) != APP_OK) {
+	if (images_open(http_data_dir(req), a.sha256, &fd, &size, &err) != APP_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	/* named by its content: it never changes, but it is not public */
-	http_reply_file(req, a.mime, fd, size, "private, max-age=86400, immutable");
+	/* named by its content: it never changes, but it is not public; its
+	 * type is sent after this returns, so it lives in the request's arena */
+	http_reply_file(req, arena_strndup(http_arena(req), a.mime, strlen(a.mime)), fd, size,
+			"private, max-age=86400, immutable");
 }
 
 /* ---- broadcasts ---- */

@@ -52,6 +52,7 @@ enum http_body {
 	HTTP_BODY_JSON, /* application/json, parsed into http_json() */
 	HTTP_BODY_CSV,  /* text/csv in UTF-8, kept as text: http_body_text() */
 	HTTP_BODY_BYTES, /* any type, kept as bytes (http_body_text()); the handler checks them */
+	HTTP_BODY_FORM, /* application/x-www-form-urlencoded, parsed (core/form.h): http_form() */
 	HTTP_BODY__MAX
 };
 
@@ -83,6 +84,8 @@ extern const size_t http_routes_count;
 
 /* Value of path parameter {name} of the matched route, or NULL. */
 const char *http_param(struct http_req *req, const char *name);
+/* The request's path, percent-decoded, without the query. */
+const char *http_path(struct http_req *req);
 /* Raw query parameter, already percent-decoded, or NULL when absent. */
 const char *http_query(struct http_req *req, const char *name);
 /*
@@ -92,6 +95,9 @@ const char *http_query(struct http_req *req, const char *name);
  */
 bool http_query_int_or_reply(struct http_req *req, const char *name, long min, long max,
 			     long def, long *out);
+/* Field name of the parsed body of a HTTP_BODY_FORM route, or NULL when
+ * absent (an empty body is a form without fields). */
+const char *http_form(struct http_req *req, const char *name);
 /* The parsed JSON body of a HTTP_BODY_JSON route (borrowed). */
 json_t *http_json(struct http_req *req);
 /* The raw body of a HTTP_BODY_CSV route, NUL-terminated and writable
@@ -136,6 +142,8 @@ void http_set_cookie(struct http_req *req, const char *name, const char *value, 
 
 /* A time as the API writes every time: "2026-11-29T01:42:00Z" (UTC). */
 json_t *http_json_time(int64_t t);
+/* s as a JSON string, or null when it is NULL or empty (a field not given). */
+json_t *http_json_str_or_null(const char *s);
 /* body as compact JSON text ending in a newline; the caller frees it. */
 char *http_json_text(json_t *body, size_t *len);
 /* Reply with a JSON document; takes ownership of body. */
@@ -174,5 +182,14 @@ void http_reply_events(struct http_req *req, const char *topic, http_events_allo
 
 /* HTTP status for an error code: the one place where that is decided. */
 int http_status_for(enum app_err code);
+
+/*
+ * Writes the reply for err, of the given status, in the error format of
+ * another protocol (Open311's list of {code, description}) instead of the
+ * API's error JSON. routes.c names the paths under which one is used
+ * (http_error_dialects); there it writes every error, whether a handler or
+ * the server's checks (404, 405, 413, 415, 400 on a bad body) raised it.
+ */
+typedef void (*http_error_writer)(struct http_req *req, int status, const struct app_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "http/http.h"
 #include "auth/auth.h"
+#include "core/form.h"
 #include "core/strbuf.h"
 
 #include <microhttpd.h>
@@ -61,6 +62,7 @@ struct http_req {
 	bool body_too_big;
 	uint64_t body_seen; /* bytes of body received, kept or not */
 	json_t *json;
+	struct form form; /* the parsed body of a HTTP_BODY_FORM route */
 	char rid[20];
 	uint64_t start_us;
 	struct auth_caller caller;
@@ -80,6 +82,14 @@ struct http_req {
 	const char *extra_name[HTTP_EXTRA_HEADERS];
 	const char *extra_value[HTTP_EXTRA_HEADERS];
 };
+
+/* Paths whose errors another protocol's writer writes (routes.c). */
+struct http_error_dialect {
+	const char *prefix; /* e.g. "/open311/" */
+	http_error_writer write;
+};
+extern const struct http_error_dialect http_error_dialects[];
+extern const size_t http_error_dialects_count;
 
 /* routes.c: find the route for method and path; see the contract there. */
 const struct http_route *http_route_match(struct http_req *req, const char *path,

@@ -4,6 +4,8 @@
  * http_status_for() is the one place where an error code becomes an HTTP
  * status; every error body has the same shape:
  *   {"error":{"code":"not_found","message":"...","field":"...","request_id":"..."}}
+ * except under the paths of another protocol (http_error_dialects in
+ * routes.c), whose own writer writes the error in that protocol's format.
  */
 #include "http/http_int.h"
 #include "core/clock.h"
@@ -129,6 +131,11 @@ json_t *http_json_time(int64_t t)
 	return json_string(buf);
 }
 
+json_t *http_json_str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
 const char *http_public_url(struct http_req *req) { return req->srv->public_url; }
 
 const char *http_data_dir(struct http_req *req) { return req->srv->data_dir; }
@@ -178,6 +185,8 @@ bool http_query_int_or_reply(struct http_req *req, const char *name, long min, l
 }
 
 json_t *http_json(struct http_req *req) { return req->json; }
+const char *http_form(struct http_req *req, const char *name) { return form_get(&req->form, name); }
+const char *http_path(struct http_req *req) { return req->path; }
 const struct auth_caller *http_caller(struct http_req *req) { return &req->caller; }
 int64_t http_session_ttl(struct http_req *req) { return req->srv->session_ttl; }
 
@@ -252,9 +261,27 @@ void http_reply_json(struct http_req *req, int status, json_t *body)
 	json_decref(body);
 }
 
+/* The writer of the error format of req's path, NULL for the API's own. */
+static http_error_writer dialect_of(struct http_req *req)
+{
+	for (size_t i = 0; req->path && i < http_error_dialects_count; i++) {
+		const struct http_error_dialect *d = &http_error_dialects[i];
+		if (strncmp(req->path, d->prefix, strlen(d->prefix)) == 0)
+			return d->write;
+	}
+	return NULL;
+}
+
 void http_reply_error_detail(struct http_req *req, const struct app_error *err,
 			     const char *key, json_t *detail)
 {
+	http_error_writer dialect = dialect_of(req);
+	if (dialect) { /* that protocol's format has no room for a detail */
+		json_decref(detail);
+		if (!req->replied)
+			dialect(req, http_status_for(err->code), err);
+		return;
+	}
 	json_t *e = json_pack("{s:s,s:s,s:s}", "code", app_err_name(err->code), "message",
 			      utf8_valid(err->msg, strlen(err->msg)) ? err->msg : "invalid input",
 			      "request_id", req->rid);

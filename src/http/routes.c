@@ -9,9 +9,12 @@
 #include "http/http_int.h"
 #include "auth/accounts_http.h"
 #include "audit/audit_http.h"
+#include "cases/case_settings_http.h"
 #include "cases/demands_http.h"
+#include "cases/open311_http.h"
 #include "groups/groups_http.h"
 #include "groups/messages_http.h"
+#include "patrol/patrol_http.h"
 #include "regions/regions_http.h"
 #include "sched/sched_http.h"
 
@@ -28,6 +31,7 @@ const char *const http_method_names[HTTP_METHOD__MAX] = {
 #define JSON_BODY(limit) .body = HTTP_BODY_JSON, .max_body = (limit)
 #define CSV_BODY(limit) .body = HTTP_BODY_CSV, .max_body = (limit)
 #define BYTES_BODY(limit) .body = HTTP_BODY_BYTES, .max_body = (limit)
+#define FORM_BODY(limit) .body = HTTP_BODY_FORM, .max_body = (limit)
 
 const struct http_route http_routes[] = {
 	{ HTTP_GET, "/healthz", http_handle_healthz, PUBLIC, .summary = "liveness and database check" },
@@ -151,14 +155,38 @@ const struct http_route http_routes[] = {
 	  .summary = "raise a demand" },
 	{ HTTP_GET, "/api/v1/demands", demands_handle_list, SIGNED_IN,
 	  .summary = "demands one raised or may read, newest first" },
-	{ HTTP_GET, "/api/v1/demands/categories", demands_handle_categories, SIGNED_IN,
-	  .summary = "the category tree of demands" },
+	{ HTTP_GET, "/api/v1/demands/categories", case_settings_handle_categories, SIGNED_IN,
+	  .summary = "the category tree of demands in one's county (or ?region='s)" },
+	{ HTTP_GET, "/api/v1/demands/settings", case_settings_handle_get, SIGNED_IN,
+	  .perm = PERM_CASES_READ,
+	  .summary = "a county's limits of the demand clocks, warning share and duty hours" },
 	{ HTTP_GET, "/api/v1/demands/similar", demands_handle_similar, SIGNED_IN,
 	  .summary = "open demands of a village and category in the last 30 days" },
 	{ HTTP_GET, "/api/v1/demands/{id}", demands_handle_get, SIGNED_IN,
 	  .summary = "one demand with its clocks and timeline" },
 	{ HTTP_POST, "/api/v1/demands/{id}/actions", demands_handle_act, SIGNED_IN, JSON_BODY(16 * 1024),
 	  .summary = "act on a demand (acknowledge, resolve, escalate, 吹哨, 退单, follow up...)" },
+	{ HTTP_POST, "/api/v1/demands/{id}/photos", demands_handle_photo_add, SIGNED_IN,
+	  BYTES_BODY(5u << 20), .summary = "add a photo to a demand (JPEG, PNG, WebP; 5 MB; 9 at most)" },
+	{ HTTP_GET, "/api/v1/demands/{id}/photos/{sha}", demands_handle_photo_get, SIGNED_IN,
+	  .summary = "a photo of a demand" },
+	{ HTTP_GET, "/api/v1/demands/{id}/contact", demands_handle_contact, SIGNED_IN,
+	  .perm = PERM_PERSONAL_DATA,
+	  .summary = "a demand's contact unmasked (its handlers; a reason, audited)" },
+	{ HTTP_GET, "/api/v1/groups/{id}/cases/events", demands_handle_group_events, SIGNED_IN,
+	  .perm = PERM_CASES_READ, .summary = "live changes of a group's demands (Server-Sent Events)" },
+
+	/* the smart patrol's alerts (智能巡群): addressed to the supervising
+	 * level, seen by its supervisors only (alerts.c) */
+	{ HTTP_GET, "/api/v1/alerts", alerts_handle_list, SIGNED_IN, .perm = PERM_GROUPS_SUPERVISE,
+	  .summary = "alerts addressed to the regions one supervises, newest first" },
+	{ HTTP_GET, "/api/v1/alerts/events", alerts_handle_events, SIGNED_IN,
+	  .perm = PERM_GROUPS_SUPERVISE,
+	  .summary = "live alerts addressed to one region (Server-Sent Events)" },
+	{ HTTP_POST, "/api/v1/alerts/{id}/acknowledge", alerts_handle_acknowledge, SIGNED_IN,
+	  .perm = PERM_GROUPS_SUPERVISE, .summary = "acknowledge an alert" },
+	{ HTTP_POST, "/api/v1/patrol/run", patrol_handle_run, SIGNED_IN, .perm = PERM_OPERATE,
+	  .summary = "run one patrol sweep now, as the job does every minute" },
 
 	{ HTTP_GET, "/api/v1/join/{code}", groups_handle_join_info, PUBLIC,
 	  .summary = "the group a join link leads to" },
@@ -171,11 +199,48 @@ const struct http_route http_routes[] = {
 	{ HTTP_GET, "/api/v1/jobs", sched_handle_jobs, SIGNED_IN, .perm = PERM_OPERATE,
 	  .summary = "scheduled jobs and their recent runs on every node" },
 
+	/* Open311 GeoReport v2 (cases/open311_http.c): answers in the format of the
+	 * path's suffix; the caller is the API key named by api_key (query, or
+	 * form field), never a header, checked by the handlers; errors are
+	 * Open311's (http_error_dialects below) */
+	{ HTTP_GET, "/open311/v2/discovery.json", open311_handle_discovery, PUBLIC,
+	  .summary = "Open311: where the GeoReport v2 API is and what it speaks (JSON)" },
+	{ HTTP_GET, "/open311/v2/discovery.xml", open311_handle_discovery, PUBLIC,
+	  .summary = "Open311: where the GeoReport v2 API is and what it speaks (XML)" },
+	{ HTTP_GET, "/open311/v2/services.json", open311_handle_services, PUBLIC,
+	  .summary = "Open311: the services (demand categories) (JSON)" },
+	{ HTTP_GET, "/open311/v2/services.xml", open311_handle_services, PUBLIC,
+	  .summary = "Open311: the services (demand categories) (XML)" },
+	{ HTTP_GET, "/open311/v2/services/{service_code}", open311_handle_service, PUBLIC,
+	  .summary = "Open311: the attributes of a service (code.json or code.xml)" },
+	{ HTTP_POST, "/open311/v2/requests.json", open311_handle_post_request, PUBLIC,
+	  FORM_BODY(64 * 1024), .summary = "Open311: raise a demand with an API key (JSON)" },
+	{ HTTP_POST, "/open311/v2/requests.xml", open311_handle_post_request, PUBLIC,
+	  FORM_BODY(64 * 1024), .summary = "Open311: raise a demand with an API key (XML)" },
+	{ HTTP_GET, "/open311/v2/requests.json", open311_handle_requests, PUBLIC,
+	  .summary = "Open311: demands in the key's scope, by window, status, service (JSON)" },
+	{ HTTP_GET, "/open311/v2/requests.xml", open311_handle_requests, PUBLIC,
+	  .summary = "Open311: demands in the key's scope, by window, status, service (XML)" },
+	{ HTTP_GET, "/open311/v2/requests/{service_request_id}", open311_handle_request, PUBLIC,
+	  .summary = "Open311: one demand (id.json or id.xml)" },
+	{ HTTP_GET, "/open311/v2/tokens/{token}", open311_handle_token, PUBLIC,
+	  .summary = "Open311: the request of a token (token.json or token.xml)" },
+	{ HTTP_GET, "/open311/v2/servicerequestupdates.json", open311_handle_updates, PUBLIC,
+	  .summary = "Open311 (FixMyStreet): what changed on demands in a window (JSON)" },
+	{ HTTP_GET, "/open311/v2/servicerequestupdates.xml", open311_handle_updates, PUBLIC,
+	  .summary = "Open311 (FixMyStreet): what changed on demands in a window (XML)" },
+
 	/* the audit trail */
 	{ HTTP_GET, "/api/v1/audit", audit_handle_list, SIGNED_IN, .perm = PERM_AUDIT_READ,
 	  .summary = "the history of one object" },
 };
 const size_t http_routes_count = sizeof(http_routes) / sizeof(http_routes[0]);
+
+const struct http_error_dialect http_error_dialects[] = {
+	{ "/open311/", open311_reply_error },
+};
+const size_t http_error_dialects_count =
+	sizeof(http_error_dialects) / sizeof(http_error_dialects[0]);
 
 bool http_method_parse(const char *s, enum http_method *out)
 {

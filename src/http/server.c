@@ -5,7 +5,7 @@
  * Order of checks for every request, all here and nowhere else:
  *   method known -> path is UTF-8 -> route exists (404) or method allowed
  *   (405) -> caller allowed (deny by default) -> body size (413) -> body type
- *   (415) -> body parse (400) -> handler.
+ *   (415) -> body parse (400: JSON, or a form) -> handler.
  * Every response carries X-Request-Id and the security headers.
  */
 #include "http/server.h"
@@ -254,13 +254,26 @@ static void parse_body(struct http_req *req)
 			http_reply_fail(req, APP_EINVAL, NULL, "request body is empty");
 		return; /* the handler judges the bytes themselves */
 	}
-	const char *want = req->route->body == HTTP_BODY_CSV ? "text/csv" : "application/json";
+	static const char *const types[HTTP_BODY__MAX] = {
+		[HTTP_BODY_JSON] = "application/json",
+		[HTTP_BODY_CSV] = "text/csv",
+		[HTTP_BODY_FORM] = "application/x-www-form-urlencoded",
+	};
+	const char *want = types[req->route->body];
 	const char *ctype = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_CONTENT_TYPE);
 	size_t n = strlen(want);
-	if (!ctype || strncasecmp(ctype, want, n) != 0 ||
-	    (ctype[n] && ctype[n] != ';' && ctype[n] != ' ')) {
+	/* no body at all needs no type: a form without fields */
+	bool untyped_empty_form = req->route->body == HTTP_BODY_FORM && !ctype && !req->body.len;
+	if (!untyped_empty_form && (!ctype || strncasecmp(ctype, want, n) != 0 ||
+				    (ctype[n] && ctype[n] != ';' && ctype[n] != ' '))) {
 		http_reply_fail(req, APP_EMEDIA, NULL, "request body must be %s", want);
+		return;
+	}
+	if (req->route->body == HTTP_BODY_FORM) { /* an empty body is a form without fields */
+		struct app_error err;
+		if (form_parse(req->body.buf, req->body.len, &req->arena, &req->form, &err) != APP_OK)
+			http_reply_error(req, &err);
 		return;
 	}
 	if (req->body.len == 0) {

@@ -4,8 +4,10 @@
  * the job_intervals option) and the function that does it.
  */
 #include "sched/sched.h"
+#include "cases/case_settings.h"
 #include "cases/cases_calendar.h"
 #include "cases/demands.h"
+#include "patrol/patrol.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -44,13 +46,30 @@ static enum app_err job_demands(struct store *s, int64_t now, char *detail, size
 	const struct calendar *cal;
 	enum app_err rc = cases_calendar_shared(s, &cal, err);
 	int changed = 0, seen = BATCH;
+	case_settings_scope_begin(); /* each county's settings read once a run */
 	for (int i = 0; rc == APP_OK && seen == BATCH && i < BATCHES_MAX; i++) {
 		int did;
 		rc = demands_sweep(s, cal, now, BATCH, &seen, &did, err);
 		changed += did;
 	}
+	case_settings_scope_end();
 	if (rc == APP_OK)
 		snprintf(detail, cap, "%d demands warned, expired or escalated", changed);
+	return rc;
+}
+
+/* The smart patrol: what is new or due since its last sweep (never a scan
+ * of every message or case), each finding raised once as an alert. */
+static enum app_err job_patrol(struct store *s, int64_t now, char *detail, size_t cap,
+			       struct app_error *err)
+{
+	const struct patrol_rules *rules = patrol_builtin();
+	if (!rules)
+		return app_fail(err, APP_EINVAL, "the built-in patrol rules do not load");
+	struct patrol_counts n;
+	enum app_err rc = patrol_sweep(s, rules, now, NULL, NULL, &n, err);
+	if (rc == APP_OK)
+		snprintf(detail, cap, "%d messages read, %d new alerts", n.messages, n.raised);
 	return rc;
 }
 
@@ -60,5 +79,7 @@ const struct sched_job sched_jobs[] = {
 	  job_maintain },
 	{ "demands", MINUTE, "run the clocks of demands: warnings, expiries, escalations",
 	  job_demands },
+	{ "patrol", MINUTE, "smart patrol: unanswered questions, overdue demands, alerts",
+	  job_patrol },
 };
 const size_t sched_jobs_count = sizeof(sched_jobs) / sizeof(sched_jobs[0]);

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,39 +310,92 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *err)
+/* What pg_write_each runs inside its transaction. */
+struct each_call {
+	pg_fn fn;
+	void *const *args;
+	int n;
+	enum app_err *results;
+	struct app_error *errs;
+};
+
+/* Each call in a savepoint of its own; a single call needs none (its
+ * failure is the transaction's). */
+static enum app_err run_each(struct pg_conn *c, void *arg, struct app_error *err)
 {
+	struct each_call *e = arg;
+	if (e->n == 1)
+		return e->results[0] = e->fn(c, e->args[0], err);
+	for (int i = 0; i < e->n; i++) {
+		enum app_err rc = pg_conn_exec(c, "SAVEPOINT each", "opening a savepoint", err);
+		if (rc != APP_OK)
+			return rc;
+		struct pg_tx_state before = c->tx;
+		e->results[i] = e->fn(c, e->args[i], &e->errs[i]);
+		if (e->results[i] != APP_OK) {
+			rc = pg_conn_exec(c, "ROLLBACK TO SAVEPOINT each", "rolling back a write",
+					  err);
+			c->tx = before;
+		}
+		if (rc == APP_OK)
+			rc = pg_conn_exec(c, "RELEASE SAVEPOINT each", "releasing a savepoint", err);
+		if (rc != APP_OK)
+			return rc;
+	}
+	return APP_OK;
+}
+
+enum app_err pg_write_each(struct store *s, pg_fn fn, void *const *args, int n,
+			   enum app_err *results, struct app_error *errs)
+{
+	assert(n >= 1);
 	struct pg *q = pg_impl(s);
-	struct app_error local;
-	if (!err)
-		err = &local;
-	struct pg_conn *c = pg_acquire(q, err);
-	if (!c)
-		return err->code;
+	struct app_error whole;
+	struct each_call e = { fn, args, n, results, errs };
+	struct pg_conn *c = pg_acquire(q, &whole);
+	enum app_err rc = c ? APP_OK : whole.code;
 	uint64_t spent = 0;
-	enum app_err rc = pg_exec(c, PS_BEGIN, NULL, "starting a transaction", NULL, NULL, err);
+	if (c) {
+		memset(&c->tx, 0, sizeof(c->tx));
+		rc = pg_exec(c, PS_BEGIN, NULL, "starting a transaction", NULL, NULL, &whole);
+	}
 	if (rc == APP_OK)
-		rc = fn(c, arg, err);
+		rc = run_each(c, &e, n == 1 ? &errs[0] : &whole);
 	if (rc == APP_OK) {
 		uint64_t t0 = now_us();
-		rc = pg_exec(c, PS_COMMIT, NULL, "committing", NULL, NULL, err);
+		rc = pg_exec(c, PS_COMMIT, NULL, "committing", NULL, NULL, &whole);
 		spent = now_us() - t0;
 	}
-	if (rc != APP_OK && PQstatus(c->db) == CONNECTION_OK &&
+	if (c && rc != APP_OK && PQstatus(c->db) == CONNECTION_OK &&
 	    PQtransactionStatus(c->db) != PQTRANS_IDLE) {
 		struct app_error ignored;
 		pg_exec(c, PS_ROLLBACK, NULL, "rolling back", NULL, NULL, &ignored);
 	}
-	pthread_mutex_lock(&q->mu);
-	if (rc == APP_OK) {
-		q->commits++;
-		q->commit_us += spent;
-	} else {
-		q->failures++;
+	if (c) {
+		pthread_mutex_lock(&q->mu);
+		if (rc == APP_OK) {
+			q->commits++;
+			q->commit_us += spent;
+		} else {
+			q->failures++;
+		}
+		pthread_mutex_unlock(&q->mu);
+		pg_release(q, c);
 	}
-	pthread_mutex_unlock(&q->mu);
-	pg_release(q, c);
-	return rc;
+	bool one_failed = n == 1 && c && results[0] != APP_OK && rc == results[0];
+	for (int i = 0; rc != APP_OK && !one_failed && i < n; i++) {
+		results[i] = rc;
+		errs[i] = whole;
+	}
+	return c ? APP_OK : rc;
+}
+
+enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *err)
+{
+	enum app_err result;
+	struct app_error local;
+	pg_write_each(s, fn, &arg, 1, &result, err ? err : &local);
+	return result;
 }
 
 /* ---- open, close, migrations ---- */
@@ -517,4 +571,7 @@ const struct store_ops store_pg_ops = {
 	.messages = &pg_message_ops,
 	.calendar = &pg_calendar_ops,
 	.cases = &pg_case_ops,
+	.case_photos = &pg_case_photo_ops,
+	.case_settings = &pg_case_settings_ops,
+	.patrol = &pg_patrol_ops,
 };

@@ -21,22 +21,33 @@ enum app_err pg_audit_append(struct pg_conn *c, const struct audit_note *note,
 	struct audit_record f; /* the sizes that will be read back */
 	uint8_t prev[CHAIN_HASH_LEN] = { 0 }, hash[CHAIN_HASH_LEN];
 	int64_t id = 1;
-	enum app_err rc = pg_exec(c, PS_AUDIT_LOCK, NULL, "locking the audit chain", NULL, NULL,
-				  err);
+	/* the events' lock always before the audit chain's, in every
+	 * transaction: one carrying several changes (pg_write_each) may write an
+	 * event after an audit entry, and must not take the locks the other way
+	 * round from a concurrent post (pg_messages.c) */
+	enum app_err rc = pg_events_lock(c, err);
+	if (rc == APP_OK && !c->tx.audit_locked)
+		rc = pg_exec(c, PS_AUDIT_LOCK, NULL, "locking the audit chain", NULL, NULL, err);
 	if (rc != APP_OK)
 		return rc;
-	PGresult *res;
-	/* read committed: this statement sees every entry committed before the
-	 * lock was granted */
-	rc = pg_exec(c, PS_AUDIT_LAST, NULL, "reading the audit chain", &res, NULL, err);
-	if (rc != APP_OK)
-		return rc;
-	if (PQntuples(res) == 1) {
-		id = pg_int(res, 0, 0) + 1;
-		if (!pg_bytea(res, 0, 1, prev, CHAIN_HASH_LEN))
-			memset(prev, 0, sizeof(prev));
+	c->tx.audit_locked = true;
+	if (c->tx.audit_known) { /* this transaction wrote the last entry */
+		id = c->tx.audit_last_id + 1;
+		memcpy(prev, c->tx.audit_last_hash, CHAIN_HASH_LEN);
+	} else {
+		PGresult *res;
+		/* read committed: this statement sees every entry committed before
+		 * the lock was granted */
+		rc = pg_exec(c, PS_AUDIT_LAST, NULL, "reading the audit chain", &res, NULL, err);
+		if (rc != APP_OK)
+			return rc;
+		if (PQntuples(res) == 1) {
+			id = pg_int(res, 0, 0) + 1;
+			if (!pg_bytea(res, 0, 1, prev, CHAIN_HASH_LEN))
+				memset(prev, 0, sizeof(prev));
+		}
+		PQclear(res);
 	}
-	PQclear(res);
 	struct chain_entry e = {
 		.id = id,
 		.at = clock_now(),
@@ -57,7 +68,13 @@ enum app_err pg_audit_append(struct pg_conn *c, const struct audit_note *note,
 	pgp_text(&p, e.summary);
 	pgp_blob(&p, prev, CHAIN_HASH_LEN);
 	pgp_blob(&p, hash, CHAIN_HASH_LEN);
-	return pg_exec(c, PS_AUDIT_INSERT, &p, "appending to the audit log", NULL, NULL, err);
+	rc = pg_exec(c, PS_AUDIT_INSERT, &p, "appending to the audit log", NULL, NULL, err);
+	if (rc == APP_OK) {
+		c->tx.audit_known = true;
+		c->tx.audit_last_id = e.id;
+		memcpy(c->tx.audit_last_hash, hash, CHAIN_HASH_LEN);
+	}
+	return rc;
 }
 
 static enum app_err append_job(struct pg_conn *c, void *arg, struct app_error *err)
@@ -85,6 +102,11 @@ static void read_record(const PGresult *res, int row, struct audit_record *r)
 		memset(r->prev_hash, 0, AUDIT_HASH_LEN);
 	if (!pg_bytea(res, row, 8, r->hash, AUDIT_HASH_LEN))
 		memset(r->hash, 0, AUDIT_HASH_LEN);
+}
+
+void pg_audit_read(const PGresult *res, int row, struct audit_record *r)
+{
+	read_record(res, row, r);
 }
 
 struct audit_read {

@@ -15,7 +15,9 @@
  */
 #include "store/pg_int.h"
 #include "core/mem.h"
+#include "core/strbuf.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,28 +91,39 @@ static void bind_case(struct pg_params *p, const struct case_row *k)
 	pgp_int(p, k->next_check);
 }
 
-/* Replace the clocks of case id by those of k. */
+/* Replace the clocks of case id by those of k, in one statement: each
+ * column of the clocks is one array parameter ("{ack,resolve}"); names and
+ * statuses are words of the engine, never input. */
 static enum app_err write_clocks(struct pg_conn *c, int64_t id, const struct case_row *k,
 				 struct app_error *err)
 {
+	enum { COLS = 8 };
+	struct strbuf col[COLS];
+	for (int j = 0; j < COLS; j++) {
+		strbuf_init(&col[j], 64);
+		strbuf_addstr(&col[j], "{");
+	}
+	for (int i = 0; i < k->nclocks; i++) {
+		const struct case_clock_row *t = &k->clocks[i];
+		const char *sep = i ? "," : "";
+		strbuf_addf(&col[0], "%s%s", sep, t->name);
+		strbuf_addf(&col[1], "%s%s", sep, t->status);
+		strbuf_addf(&col[2], "%s%" PRId64, sep, t->started);
+		strbuf_addf(&col[3], "%s%" PRId64, sep, t->used);
+		strbuf_addf(&col[4], "%s%" PRId64, sep, t->warn_at);
+		strbuf_addf(&col[5], "%s%" PRId64, sep, t->due);
+		strbuf_addf(&col[6], "%s%s", sep, t->warned ? "t" : "f");
+		strbuf_addf(&col[7], "%s%" PRId64, sep, t->stopped);
+	}
 	struct pg_params p = { 0 };
 	pgp_int(&p, id);
-	enum app_err rc = pg_exec(c, PS_CASE_CLOCKS_CLEAR, &p, "clearing a case's clocks", NULL,
-				  NULL, err);
-	for (int i = 0; rc == APP_OK && i < k->nclocks; i++) {
-		const struct case_clock_row *t = &k->clocks[i];
-		struct pg_params q = { 0 };
-		pgp_int(&q, id);
-		pgp_text(&q, t->name);
-		pgp_text(&q, t->status);
-		pgp_int(&q, t->started);
-		pgp_int(&q, t->used);
-		pgp_int(&q, t->warn_at);
-		pgp_int(&q, t->due);
-		pgp_text(&q, t->warned ? "true" : "false");
-		pgp_int(&q, t->stopped);
-		rc = write_stmt(c, PS_CASE_CLOCK_INSERT, &q, "storing a case's clock", err);
+	for (int j = 0; j < COLS; j++) {
+		strbuf_addstr(&col[j], "}");
+		pgp_text(&p, col[j].buf);
 	}
+	enum app_err rc = write_stmt(c, PS_CASE_CLOCKS_PUT, &p, "storing a case's clocks", err);
+	for (int j = 0; j < COLS; j++)
+		strbuf_release(&col[j]);
 	return rc;
 }
 
@@ -224,27 +237,26 @@ static enum app_err unchanged(struct pg_conn *c, int64_t id, struct app_error *e
 
 static enum app_err update_job(struct pg_conn *c, void *arg, struct app_error *err)
 {
-	struct case_write *w = arg;
+	struct case_change *ch = arg;
+	struct case_write w = { ch->k, ch->steps, ch->nsteps, ch->note, ch->events, ch->nevents,
+				0, "" };
 	struct pg_params p = { 0 };
-	bind_case(&p, w->k);
-	pgp_int(&p, w->k->id);
+	bind_case(&p, w.k);
+	pgp_int(&p, w.k->id);
 	int64_t changed = 0;
-	enum app_err rc = write_row(c, PS_CASE_UPDATE, &p, w->k, "changing a case", NULL,
+	enum app_err rc = write_row(c, PS_CASE_UPDATE, &p, w.k, "changing a case", NULL,
 				    &changed, err);
 	if (rc != APP_OK)
 		return rc;
 	if (changed == 0)
-		return unchanged(c, w->k->id, err);
-	return write_rest(c, w, w->k->id, false, err);
+		return unchanged(c, w.k->id, err);
+	return write_rest(c, &w, w.k->id, false, err);
 }
 
-static enum app_err case_update(struct store *s, const struct case_row *k,
-				const struct case_event_row *steps, int nsteps,
-				const struct audit_note *note, const struct event_note *events,
-				int nevents, struct app_error *err)
+static enum app_err case_update(struct store *s, struct case_change *const *ch, int n,
+				enum app_err *results, struct app_error *errs)
 {
-	struct case_write w = { k, steps, nsteps, note, events, nevents, 0, "" };
-	return pg_write(s, update_job, &w, err);
+	return pg_write_each(s, update_job, (void *const *)ch, n, results, errs);
 }
 
 /* ---- reads ---- */
@@ -364,22 +376,50 @@ static enum app_err case_get(struct store *s, int64_t id, struct case_row *out,
 	return rc;
 }
 
+struct many_read {
+	const int64_t *ids;
+	int n;
+	store_case_fn fn;
+	void *ctx;
+};
+
+static enum app_err many_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct many_read *mr = arg;
+	struct strbuf ids = STRBUF_INIT; /* "{4,8,15}": one array parameter */
+	strbuf_addstr(&ids, "{");
+	for (int i = 0; i < mr->n; i++)
+		strbuf_addf(&ids, "%s%" PRId64, i ? "," : "", mr->ids[i]);
+	strbuf_addstr(&ids, "}");
+	struct pg_params p = { 0 };
+	pgp_text(&p, ids.buf);
+	PGresult *res;
+	bool found = false;
+	enum app_err rc = pg_exec(c, PS_CASES_GET_MANY, &p, "reading cases", &res, NULL, err);
+	if (rc == APP_OK)
+		read_cases(res, mr->fn, mr->ctx, &found);
+	strbuf_release(&ids);
+	return rc;
+}
+
+static enum app_err cases_get_many(struct store *s, const int64_t *ids, int n, store_case_fn fn,
+				   void *ctx, struct app_error *err)
+{
+	struct many_read mr = { ids, n, fn, ctx };
+	return pg_read(s, many_read, &mr, err);
+}
+
 struct events_read {
 	int64_t case_id;
 	store_case_event_fn fn;
 	void *ctx;
 };
 
-static enum app_err events_read(struct pg_conn *c, void *arg, struct app_error *err)
+/* Hand each timeline line of res (columns id, case_id, at, actor, action,
+ * from_state, to_state, clock, level, detail) to fn until it returns
+ * false. Clears res. */
+static void read_lines(PGresult *res, store_case_event_fn fn, void *ctx)
 {
-	struct events_read *er = arg;
-	struct pg_params p = { 0 };
-	pgp_int(&p, er->case_id);
-	PGresult *res;
-	enum app_err rc = pg_exec(c, PS_CASE_EVENTS, &p, "reading a case's timeline", &res, NULL,
-				  err);
-	if (rc != APP_OK)
-		return rc;
 	struct case_event_row e;
 	for (int i = 0, n = PQntuples(res); i < n; i++) {
 		memset(&e, 0, sizeof(e));
@@ -393,11 +433,23 @@ static enum app_err events_read(struct pg_conn *c, void *arg, struct app_error *
 		pg_copy_text(e.clock, sizeof(e.clock), res, i, 7);
 		e.level = (int)pg_int(res, i, 8);
 		pg_copy_text(e.detail, sizeof(e.detail), res, i, 9);
-		if (!er->fn(er->ctx, &e))
+		if (!fn(ctx, &e))
 			break;
 	}
 	PQclear(res);
-	return APP_OK;
+}
+
+static enum app_err events_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct events_read *er = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, er->case_id);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_CASE_EVENTS, &p, "reading a case's timeline", &res, NULL,
+				  err);
+	if (rc == APP_OK)
+		read_lines(res, er->fn, er->ctx);
+	return rc;
 }
 
 static enum app_err case_events(struct store *s, int64_t case_id, store_case_event_fn fn,
@@ -462,6 +514,7 @@ static enum app_err list_read(struct pg_conn *c, void *arg, struct app_error *er
 	pgp_int(&p, q->since);
 	pgp_int(&p, q->before_id > 0 ? q->before_id : INT64_MAX);
 	pgp_int(&p, q->limit);
+	pgp_int(&p, q->until);
 	PGresult *res;
 	enum app_err rc = pg_exec(c, PS_CASES_LIST, &p, "reading cases", &res, NULL, err);
 	if (rc == APP_OK) {
@@ -478,11 +531,43 @@ static enum app_err cases_list(struct store *s, const struct case_query *q, stor
 	return pg_read(s, list_read, &lr, err);
 }
 
+struct between_read {
+	const struct case_event_query *q;
+	store_case_event_fn fn;
+	void *ctx;
+};
+
+static enum app_err between_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct between_read *br = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, br->q->from);
+	pgp_int(&p, br->q->until);
+	pgp_text(&p, br->q->type);
+	pgp_text(&p, br->q->region);
+	pgp_int(&p, br->q->limit);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_CASE_EVENTS_BETWEEN, &p, "reading the timelines of cases",
+				  &res, NULL, err);
+	if (rc == APP_OK)
+		read_lines(res, br->fn, br->ctx);
+	return rc;
+}
+
+static enum app_err case_events_between(struct store *s, const struct case_event_query *q,
+					store_case_event_fn fn, void *ctx, struct app_error *err)
+{
+	struct between_read br = { q, fn, ctx };
+	return pg_read(s, between_read, &br, err);
+}
+
 const struct store_case_ops pg_case_ops = {
 	.insert = case_insert,
 	.update = case_update,
 	.get = case_get,
+	.get_many = cases_get_many,
 	.events = case_events,
 	.due = cases_due,
 	.list = cases_list,
+	.events_between = case_events_between,
 };

@@ -31,10 +31,19 @@
 
 /* ---- events ---- */
 
+enum app_err pg_events_lock(struct pg_conn *c, struct app_error *err)
+{
+	if (c->tx.events_locked)
+		return APP_OK;
+	enum app_err rc = pg_exec(c, PS_EVENTS_LOCK, NULL, "ordering events", NULL, NULL, err);
+	c->tx.events_locked = rc == APP_OK;
+	return rc;
+}
+
 enum app_err pg_event_append(struct pg_conn *c, const struct event_note *ev, int64_t *id,
 			     struct app_error *err)
 {
-	enum app_err rc = pg_exec(c, PS_EVENTS_LOCK, NULL, "ordering events", NULL, NULL, err);
+	enum app_err rc = pg_events_lock(c, err);
 	if (rc != APP_OK)
 		return rc;
 	struct pg_params p = { 0 };
@@ -51,9 +60,7 @@ enum app_err pg_event_append(struct pg_conn *c, const struct event_note *ev, int
 	if (id)
 		*id = pg_int(res, 0, 0);
 	PQclear(res);
-	struct pg_params n = { 0 };
-	pgp_text(&n, ev->topic);
-	return pg_exec(c, PS_EVENT_NOTIFY, &n, "announcing an event", NULL, NULL, err);
+	return APP_OK;
 }
 
 enum app_err pg_events_rewrite(struct pg_conn *c, const char *subject, const char *data,

@@ -73,7 +73,6 @@ enum pg_stmt {
 	PS_EVENTS_LOCK,
 	PS_EVENT_INSERT,
 	PS_EVENTS_REWRITE,
-	PS_EVENT_NOTIFY,
 	PS_EVENTS_AFTER,
 	PS_EVENTS_HEAD,
 	PS_EVENTS_DROP_MONTHS,
@@ -131,12 +130,41 @@ enum pg_stmt {
 	PS_CASE_UPDATE,
 	PS_CASE_VERSION,
 	PS_CASE_GET,
-	PS_CASE_CLOCKS_CLEAR,
-	PS_CASE_CLOCK_INSERT,
+	PS_CASES_GET_MANY,
+	PS_CASE_CLOCKS_PUT,
 	PS_CASE_EVENT_INSERT,
 	PS_CASE_EVENTS,
 	PS_CASES_DUE,
 	PS_CASES_LIST,
+	PS_CASE_EVENTS_BETWEEN,
+	PS_CASE_STANDING,
+	PS_CASE_PHOTO_GET,
+	PS_CASE_PHOTO_COUNT,
+	PS_CASE_PHOTO_INSERT,
+	PS_CASE_PHOTOS,
+	PS_CASE_OF_MESSAGE,
+	PS_CASE_SETTINGS_VERSION,
+	PS_CASE_SETTINGS_BUMP,
+	PS_CASE_SETTINGS_LIST,
+	PS_CASE_SETTING_PUT,
+	PS_CASE_CATEGORIES_LIST,
+	PS_CASE_CATEGORIES_CLEAR,
+	PS_CASE_CATEGORY_INSERT,
+	PS_CASE_CATEGORY_IN_USE,
+	PS_PATROL_MARK_GET,
+	PS_PATROL_MARK_PUT,
+	PS_PATROL_MESSAGES,
+	PS_PATROL_DUE,
+	PS_PATROL_CASE_LINES,
+	PS_PATROL_HIDES,
+	PS_PATROL_WATCH_PUT,
+	PS_PATROL_WATCH_ANSWERED,
+	PS_PATROL_WATCH_DONE,
+	PS_ALERT_INSERT,
+	PS_ALERT_GET,
+	PS_ALERT_BY_KEY,
+	PS_ALERTS_LIST,
+	PS_ALERT_ACK,
 	PS__MAX
 };
 
@@ -152,9 +180,21 @@ extern const char *const pg_stmt_sql[PS__MAX];
 /* The channel of LISTEN/NOTIFY that carries the topics of new events. */
 #define PG_EVENTS_CHANNEL "bianmin_events"
 
+/* What the open write transaction of a connection holds, to skip asking
+ * again: pg_write_each clears it at BEGIN, and puts it back as it was when
+ * a savepoint is rolled back (locks taken after a savepoint go with it). */
+struct pg_tx_state {
+	bool events_locked; /* PS_EVENTS_LOCK held */
+	bool audit_locked;  /* PS_AUDIT_LOCK held */
+	bool audit_known;   /* the last entry of the chain, as this transaction left it: */
+	int64_t audit_last_id;
+	uint8_t audit_last_hash[32]; /* CHAIN_HASH_LEN */
+};
+
 struct pg_conn {
 	PGconn *db;
 	uint8_t prepared[PS__MAX];
+	struct pg_tx_state tx;
 	/* the last failure on this connection, for the caller to classify */
 	char sqlstate[6];
 	char constraint[64];
@@ -236,6 +276,15 @@ void pg_release(struct pg *q, struct pg_conn *c);
 enum app_err pg_read(struct store *s, pg_fn fn, void *arg, struct app_error *err);
 /* Run fn inside a transaction of its own; returns once committed (durably). */
 enum app_err pg_write(struct store *s, pg_fn fn, void *arg, struct app_error *err);
+/*
+ * Run fn once for each of args[0..n) (n >= 1) in one transaction, each
+ * inside its own savepoint (a failing call is rolled back alone); returns
+ * once committed. results[i] and errs[i] say how each went; a transaction
+ * that fails as a whole fails them all. APP_OK, or the failure when no
+ * connection could be had (then too in every result).
+ */
+enum app_err pg_write_each(struct store *s, pg_fn fn, void *const *args, int n,
+			   enum app_err *results, struct app_error *errs);
 
 /* Column readers: text into dst (cap bytes, "" for NULL), integers and
  * doubles (0 for NULL), booleans, and a bytea of exactly len bytes (false
@@ -250,6 +299,9 @@ bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len);
 enum app_err pg_audit_append(struct pg_conn *c, const struct audit_note *note,
 			     struct app_error *err);
 
+/* Take the lock that orders events (ids in commit order), once per
+ * transaction. */
+enum app_err pg_events_lock(struct pg_conn *c, struct app_error *err);
 /* Append an event inside the caller's transaction and announce its topic
  * to every node (NOTIFY, delivered at COMMIT). */
 enum app_err pg_event_append(struct pg_conn *c, const struct event_note *ev, int64_t *id,
@@ -259,6 +311,11 @@ enum app_err pg_event_append(struct pg_conn *c, const struct event_note *ev, int
  * transaction (what they told is withdrawn). */
 enum app_err pg_events_rewrite(struct pg_conn *c, const char *subject, const char *data,
 			       struct app_error *err);
+
+/* Row `row` of a result of MESSAGE_COLS (pg_messages.c) and of AUDIT_COLS
+ * (pg_audit.c), for the patrol's reads. */
+void pg_message_read(const PGresult *r, int row, struct message *m);
+void pg_audit_read(const PGresult *res, int row, struct audit_record *r);
 
 /* The domain parts of the backend, one per file. */
 extern const struct store_region_ops pg_region_ops;
@@ -270,5 +327,8 @@ extern const struct store_group_ops pg_group_ops;
 extern const struct store_message_ops pg_message_ops;
 extern const struct store_calendar_ops pg_calendar_ops;
 extern const struct store_case_ops pg_case_ops;
+extern const struct store_case_photo_ops pg_case_photo_ops;
+extern const struct store_case_settings_ops pg_case_settings_ops;
+extern const struct store_patrol_ops pg_patrol_ops;
 
 #endif

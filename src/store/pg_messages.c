@@ -57,6 +57,8 @@ static void read_message(const PGresult *r, int row, struct message *m)
 	m->at = pg_int(r, row, 14);
 }
 
+void pg_message_read(const PGresult *r, int row, struct message *m) { read_message(r, row, m); }
+
 /* Run a write: as pg_exec, and a value a CHECK refuses (kind, state,
  * source) is the caller's to fix, said as sqlite_messages.c says it. */
 static enum app_err write_stmt(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
@@ -77,10 +79,6 @@ static int64_t returned_id(PGresult *res)
 	return id;
 }
 
-static enum app_err lock_events(struct pg_conn *c, struct app_error *err)
-{
-	return pg_exec(c, PS_EVENTS_LOCK, NULL, "ordering events", NULL, NULL, err);
-}
 
 static enum app_err append_event(void *ctx, const struct event_note *ev, struct app_error *err)
 {
@@ -102,7 +100,7 @@ static enum app_err insert_message(struct pg_conn *c, struct message *m,
 	if (!*m->source)
 		snprintf(m->source, sizeof(m->source), "app");
 	snprintf(m->state, sizeof(m->state), "visible");
-	enum app_err rc = lock_events(c, err); /* ids in commit order (top of file) */
+	enum app_err rc = pg_events_lock(c, err); /* ids in commit order (top of file) */
 	if (rc != APP_OK)
 		return rc;
 	struct strbuf terms = STRBUF_INIT;
@@ -310,7 +308,7 @@ static enum app_err ingest_job(struct pg_conn *c, void *arg, struct app_error *e
 	struct ingest_job *ij = arg;
 	int64_t now = clock_now();
 	/* before the first key is looked at (top of file) */
-	enum app_err rc = lock_events(c, err);
+	enum app_err rc = pg_events_lock(c, err);
 	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
 		struct pg_params p = { 0 };
 		pgp_text(&p, ij->keys[i]);

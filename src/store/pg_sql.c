@@ -10,6 +10,9 @@
 #define USER_COLS                                                                              \
 	"u.id, u.name, u.phone, coalesce(u.id_number, ''), u.region_code, "                    \
 	"coalesce(u.household_id, 0), u.must_change_password, u.disabled, u.created_at, u.version"
+#define ALERT_COLS                                                                             \
+	"id, kind, object, region, supervisor, group_id, severity, summary, state, found_at, "     \
+	"acknowledged_at, acknowledged_by"
 #define AUDIT_COLS "id, at, actor, action, object, region, summary, prev_hash, hash"
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
@@ -158,11 +161,12 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_INVITE_USE] = "UPDATE invites SET used_by = $2::bigint, used_at = $3::bigint "
 			  "WHERE code_hash = $1::bytea AND used_by IS NULL",
 	[PS_EVENTS_LOCK] = "SELECT pg_advisory_xact_lock(1651076356)", /* PG_LOCK_EVENTS */
-	[PS_EVENT_INSERT] = "INSERT INTO events(id, at, county, topic, kind, data, subject) "
-			    "VALUES (nextval('events_id_seq'), $1::bigint, $2::text, $3::text, "
-			    "$4::text, $5::text, $6::text) RETURNING id",
+	/* stored and announced (NOTIFY, delivered at COMMIT) in one round trip */
+	[PS_EVENT_INSERT] = "WITH e AS (INSERT INTO events(id, at, county, topic, kind, data, "
+			    "subject) VALUES (nextval('events_id_seq'), $1::bigint, $2::text, "
+			    "$3::text, $4::text, $5::text, $6::text) RETURNING id) "
+			    "SELECT id, pg_notify('" PG_EVENTS_CHANNEL "', $3::text) FROM e",
 	[PS_EVENTS_REWRITE] = "UPDATE events SET data = $2::text WHERE subject = $1::text",
-	[PS_EVENT_NOTIFY] = "SELECT pg_notify('" PG_EVENTS_CHANNEL "', $1::text)",
 	[PS_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE topic = $1::text "
 			    "AND id > $2::bigint ORDER BY id LIMIT $3::bigint",
 	[PS_EVENTS_HEAD] = "SELECT coalesce(max(id), 0) FROM events",
@@ -336,11 +340,18 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_CASE_VERSION] = "SELECT version FROM cases WHERE id = $1::bigint",
 	[PS_CASE_GET] = "SELECT " CASE_COLS " FROM cases c LEFT JOIN case_clocks k "
 			"ON k.case_id = c.id WHERE c.id = $1::bigint ORDER BY k.name",
-	[PS_CASE_CLOCKS_CLEAR] = "DELETE FROM case_clocks WHERE case_id = $1::bigint",
-	[PS_CASE_CLOCK_INSERT] = "INSERT INTO case_clocks(case_id, name, status, started, used, "
-				 "warn_at, due, warned, stopped) VALUES ($1::bigint, $2::text, "
-				 "$3::text, $4::bigint, $5::bigint, $6::bigint, $7::bigint, "
-				 "$8::boolean, $9::bigint)",
+	[PS_CASES_GET_MANY] = "SELECT " CASE_COLS " FROM cases c LEFT JOIN case_clocks k "
+			      "ON k.case_id = c.id WHERE c.id = ANY ($1::bigint[]) "
+			      "ORDER BY c.id, k.name",
+	[PS_CASE_CLOCKS_PUT] =
+		"WITH gone AS (DELETE FROM case_clocks WHERE case_id = $1::bigint "
+		"AND name <> ALL ($2::text[])) "
+		"INSERT INTO case_clocks(case_id, name, status, started, used, warn_at, due, warned, "
+		"stopped) SELECT $1::bigint, * FROM unnest($2::text[], $3::text[], $4::bigint[], "
+		"$5::bigint[], $6::bigint[], $7::bigint[], $8::boolean[], $9::bigint[]) "
+		"ON CONFLICT (case_id, name) DO UPDATE SET status = excluded.status, "
+		"started = excluded.started, used = excluded.used, warn_at = excluded.warn_at, "
+		"due = excluded.due, warned = excluded.warned, stopped = excluded.stopped",
 	[PS_CASE_EVENT_INSERT] = "INSERT INTO case_events(case_id, at, actor, action, from_state, "
 				 "to_state, clock, level, detail) VALUES ($1::bigint, $2::bigint, "
 				 "$3::bigint, $4::text, $5::text, $6::text, $7::text, $8::integer, "
@@ -351,15 +362,110 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_CASES_DUE] = "SELECT id FROM cases WHERE next_check > 0 AND next_check <= $1::bigint "
 			 "ORDER BY next_check, id LIMIT $2::integer",
 	/* $2..$5 the scope's regions, $6 its resident (0: none); $7 the state
-	 * ('' any, 'open' not closed or merged), $8 the category ('' any), $9
-	 * a region the cases are within too ('' all) */
+	 * ('' any, 'open' not closed or merged, 'ended' closed or merged), $8
+	 * the category ('' any), $9 a region the cases are within too ('' all),
+	 * $10 and $13 the window of creation ($13 0: no end) */
 	[PS_CASES_LIST] =
 		"SELECT " CASE_COLS " FROM (SELECT c.* FROM cases c WHERE c.type = $1::text AND ("
 		CASE_WITHIN("2") " OR " CASE_WITHIN("3") " OR " CASE_WITHIN("4") " OR "
 		CASE_WITHIN("5") " OR ($6::bigint <> 0 AND c.resident_id = $6::bigint)) AND "
 		"($7::text = '' OR c.state = $7::text OR ($7::text = 'open' AND c.state NOT IN "
-		"('closed', 'merged'))) AND ($8::text = '' OR c.category = $8::text) AND "
-		CASE_WITHIN("9") " AND c.created_at >= $10::bigint AND c.id < $11::bigint "
+		"('closed', 'merged')) OR ($7::text = 'ended' AND c.state IN ('closed', 'merged'))) "
+		"AND ($8::text = '' OR c.category = $8::text) AND "
+		CASE_WITHIN("9") " AND c.created_at >= $10::bigint AND ($13::bigint = 0 OR "
+		"c.created_at < $13::bigint) AND c.id < $11::bigint "
 		"ORDER BY c.id DESC LIMIT $12::integer) c LEFT JOIN case_clocks k "
 		"ON k.case_id = c.id ORDER BY c.id DESC, k.name",
+	/* lines of cases of type $3 within region $4 at in [$1, $2), by time
+	 * on case_events_by_time */
+	[PS_CASE_EVENTS_BETWEEN] =
+		"SELECT e.id, e.case_id, e.at, e.actor, e.action, e.from_state, e.to_state, "
+		"e.clock, e.level, e.detail FROM case_events e JOIN cases c ON c.id = e.case_id "
+		"WHERE e.at >= $1::bigint AND e.at < $2::bigint AND c.type = $3::text AND "
+		CASE_WITHIN("4") " ORDER BY e.at, e.id LIMIT $5::integer",
+	/* what hangs off a case (pg_case_photos.c); the case's row locked while
+	 * a photo is added, so two additions at once count one after the other */
+	[PS_CASE_STANDING] = "SELECT state, level FROM cases WHERE id = $1::bigint FOR UPDATE",
+	[PS_CASE_PHOTO_GET] = "SELECT case_id, sha256, mime, size, added_by, added_at "
+			      "FROM case_photos WHERE case_id = $1::bigint AND sha256 = $2::text",
+	[PS_CASE_PHOTO_COUNT] = "SELECT count(*) FROM case_photos WHERE case_id = $1::bigint",
+	[PS_CASE_PHOTO_INSERT] = "INSERT INTO case_photos(case_id, sha256, mime, size, added_by, "
+				 "added_at) VALUES ($1::bigint, $2::text, $3::text, $4::bigint, "
+				 "$5::bigint, $6::bigint)",
+	[PS_CASE_PHOTOS] = "SELECT case_id, sha256, mime, size, added_by, added_at "
+			   "FROM case_photos WHERE case_id = $1::bigint ORDER BY id",
+	/* the partial index cases_by_source_message holds the rows $1 can match */
+	[PS_CASE_OF_MESSAGE] = "SELECT id FROM cases WHERE source_message_id = $1::bigint "
+			       "AND source_message_id > 0",
+	/* what a county configures for its cases (pg_case_settings.c) */
+	[PS_CASE_SETTINGS_VERSION] = "SELECT version FROM case_settings_versions "
+				     "WHERE county = $1::text",
+	[PS_CASE_SETTINGS_BUMP] = "INSERT INTO case_settings_versions AS v(county, version) "
+				  "VALUES ($1::text, 1) ON CONFLICT(county) DO UPDATE SET "
+				  "version = v.version + 1",
+	[PS_CASE_SETTINGS_LIST] = "SELECT name, value, set_by, set_at FROM case_settings "
+				  "WHERE county = $1::text ORDER BY name",
+	[PS_CASE_SETTING_PUT] = "INSERT INTO case_settings(county, name, value, set_by, set_at) "
+				"VALUES ($1::text, $2::text, $3::text, $4::text, $5::bigint) "
+				"ON CONFLICT(county, name) DO UPDATE SET value = excluded.value, "
+				"set_by = excluded.set_by, set_at = excluded.set_at",
+	[PS_CASE_CATEGORIES_LIST] = "SELECT code, parent, name, urgency, sort, active "
+				    "FROM case_categories WHERE county = $1::text ORDER BY sort, code",
+	[PS_CASE_CATEGORIES_CLEAR] = "DELETE FROM case_categories WHERE county = $1::text",
+	[PS_CASE_CATEGORY_INSERT] = "INSERT INTO case_categories(county, code, parent, name, "
+				    "urgency, sort, active) VALUES ($1::text, $2::text, $3::text, "
+				    "$4::text, $5::text, $6::integer, $7::boolean)",
+	/* after the new tree is in: a category that cases still open in the
+	 * county have and the tree lacks (the index cases_by_county) */
+	[PS_CASE_CATEGORY_IN_USE] =
+		"SELECT c.category, count(*) FROM cases c WHERE c.county = $1::text "
+		"AND c.state NOT IN ('closed', 'merged') AND NOT EXISTS (SELECT 1 FROM "
+		"case_categories k WHERE k.county = $1::text AND k.code = c.category) "
+		"GROUP BY c.category ORDER BY c.category LIMIT 1",
+
+	/* the smart patrol (pg_patrol.c): every read starts after a watermark
+	 * or at a due time, on a key or an index */
+	[PS_PATROL_MARK_GET] = "SELECT mark FROM patrol_marks WHERE kind = $1::text",
+	[PS_PATROL_MARK_PUT] = "INSERT INTO patrol_marks(kind, mark) VALUES ($1::text, $2::bigint) "
+			       "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
+	[PS_PATROL_MESSAGES] =
+		"SELECT " MESSAGE_COLS ", coalesce(gm.role, ''), g.kind, g.region_code, "
+		"g.duty_start, g.duty_end FROM messages m JOIN groups g ON g.id = m.group_id "
+		"LEFT JOIN group_members gm ON gm.group_id = m.group_id "
+		"AND gm.user_id = m.author_id AND gm.state = 'active' "
+		"WHERE m.id > $1::bigint ORDER BY m.id LIMIT $2::bigint",
+	[PS_PATROL_DUE] = "SELECT message_id, group_id, at, due FROM patrol_watch "
+			  "WHERE due <= $1::bigint ORDER BY due, message_id LIMIT $2::bigint",
+	[PS_PATROL_CASE_LINES] =
+		"SELECT e.id, e.case_id, e.at, e.actor, e.action, e.from_state, e.to_state, "
+		"e.clock, e.level, e.detail, c.region, c.group_id, c.title "
+		"FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.id > $1::bigint "
+		"AND e.action IN ('clock.warning', 'clock.missed') AND c.type = 'demand' "
+		"ORDER BY e.id LIMIT $2::bigint",
+	[PS_PATROL_HIDES] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > $1::bigint "
+			    "AND action = 'message.hide' ORDER BY id LIMIT $2::bigint",
+	[PS_PATROL_WATCH_PUT] = "INSERT INTO patrol_watch(message_id, group_id, at, due) "
+				"VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint) "
+				"ON CONFLICT(message_id) DO NOTHING",
+	[PS_PATROL_WATCH_ANSWERED] = "DELETE FROM patrol_watch WHERE message_id = $1::bigint "
+				     "AND due >= $2::bigint",
+	[PS_PATROL_WATCH_DONE] = "DELETE FROM patrol_watch WHERE message_id = $1::bigint",
+	[PS_ALERT_INSERT] = "INSERT INTO alerts(kind, object, region, supervisor, group_id, "
+			    "severity, summary, found_at) VALUES ($1::text, $2::text, $3::text, "
+			    "$4::text, $5::bigint, $6::integer, $7::text, $8::bigint) "
+			    "ON CONFLICT(kind, object) DO NOTHING RETURNING id",
+	[PS_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = $1::bigint",
+	[PS_ALERT_BY_KEY] = "SELECT " ALERT_COLS " FROM alerts WHERE kind = $1::text "
+			    "AND object = $2::text",
+	/* an unused region is bound '~', which sorts after every code */
+	[PS_ALERTS_LIST] =
+		"SELECT " ALERT_COLS " FROM alerts WHERE ("
+		"(supervisor >= $1::text AND supervisor < $1::text || ':') OR "
+		"(supervisor >= $2::text AND supervisor < $2::text || ':') OR "
+		"(supervisor >= $3::text AND supervisor < $3::text || ':') OR "
+		"(supervisor >= $4::text AND supervisor < $4::text || ':')) "
+		"AND ($5::text = '' OR state = $5::text) AND ($6::text = '' OR kind = $6::text) "
+		"AND ($7::bigint = 0 OR id < $7::bigint) ORDER BY id DESC LIMIT $8::bigint",
+	[PS_ALERT_ACK] = "UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2::bigint, "
+			 "acknowledged_by = $3::bigint WHERE id = $1::bigint AND state = 'open'",
 };

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,9 +337,11 @@ static void run_batch(struct sq *q, struct write_job *batch)
 	pthread_mutex_unlock(&q->queue_mu);
 	if (rc == APP_OK) {
 		tell_watcher(q);
-		sq_index_kick(q);
+		if (q->messages_written)
+			sq_index_kick(q);
 	}
 	q->npending = 0;
+	q->messages_written = false;
 }
 
 static void *writer_main(void *arg)
@@ -361,27 +364,46 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+enum app_err sq_write_each(struct store *s, sq_fn fn, void *const *args, int n,
+			   enum app_err *results, struct app_error *errs)
+{
+	assert(n >= 1);
+	struct sq *q = sq_impl(s);
+	struct write_job one, *jobs = n == 1 ? &one : xcalloc((size_t)n, sizeof(*jobs));
+	for (int i = 0; i < n; i++)
+		jobs[i] = (struct write_job){ .fn = fn, .arg = args[i],
+					      .next = i + 1 < n ? &jobs[i + 1] : NULL };
+	pthread_mutex_lock(&q->queue_mu);
+	bool closing = q->stopping;
+	if (!closing) {
+		if (q->queue_tail)
+			q->queue_tail->next = &jobs[0];
+		else
+			q->queue_head = &jobs[0];
+		q->queue_tail = &jobs[n - 1];
+		pthread_cond_signal(&q->queue_cv);
+		/* queued together, so run in the same batch, marked done together */
+		while (!jobs[n - 1].done)
+			pthread_cond_wait(&q->done_cv, &q->queue_mu);
+	}
+	pthread_mutex_unlock(&q->queue_mu);
+	for (int i = 0; i < n; i++) {
+		results[i] = closing ? app_fail(&errs[i], APP_EUNAVAIL, "the database is closing")
+				     : jobs[i].result;
+		if (!closing && results[i] != APP_OK)
+			errs[i] = jobs[i].err;
+	}
+	if (jobs != &one)
+		free(jobs);
+	return closing ? APP_EUNAVAIL : APP_OK;
+}
+
 enum app_err sq_write(struct store *s, sq_fn fn, void *arg, struct app_error *err)
 {
-	struct sq *q = sq_impl(s);
-	struct write_job job = { .fn = fn, .arg = arg };
-	pthread_mutex_lock(&q->queue_mu);
-	if (q->stopping) {
-		pthread_mutex_unlock(&q->queue_mu);
-		return app_fail(err, APP_EUNAVAIL, "the database is closing");
-	}
-	if (q->queue_tail)
-		q->queue_tail->next = &job;
-	else
-		q->queue_head = &job;
-	q->queue_tail = &job;
-	pthread_cond_signal(&q->queue_cv);
-	while (!job.done)
-		pthread_cond_wait(&q->done_cv, &q->queue_mu);
-	pthread_mutex_unlock(&q->queue_mu);
-	if (job.result != APP_OK && err)
-		*err = job.err;
-	return job.result;
+	enum app_err result;
+	struct app_error local;
+	sq_write_each(s, fn, &arg, 1, &result, err ? err : &local);
+	return result;
 }
 
 /* ---- open, close, migrations ---- */
@@ -613,4 +635,7 @@ const struct store_ops store_sqlite_ops = {
 	.messages = &sq_message_ops,
 	.calendar = &sq_calendar_ops,
 	.cases = &sq_case_ops,
+	.case_photos = &sq_case_photo_ops,
+	.case_settings = &sq_case_settings_ops,
+	.patrol = &sq_patrol_ops,
 };

@@ -83,6 +83,8 @@ static void read_record(sqlite3_stmt *st, struct audit_record *r)
 		memcpy(r->hash, sqlite3_column_blob(st, 8), AUDIT_HASH_LEN);
 }
 
+void sq_audit_read(sqlite3_stmt *st, struct audit_record *r) { read_record(st, r); }
+
 struct audit_read {
 	const char *object;
 	int limit;

@@ -42,6 +42,10 @@ static enum app_err row_fail(struct conn *c, int r, const struct case_row *k, co
 				      "%s: region %s is not in the registry", what, k->region);
 	if (r == SQLITE_CONSTRAINT_CHECK)
 		return app_fail(err, APP_EINVAL, "%s: a value is out of range", what);
+	if (r == SQLITE_CONSTRAINT_UNIQUE) /* one demand per group message */
+		return app_fail_field(err, APP_ECONFLICT, "source_message_id",
+				      "%s: message %lld already has a demand", what,
+				      (long long)k->source_message_id);
 	return sq_db_fail(err, c->db, what);
 }
 
@@ -223,28 +227,27 @@ static enum app_err unchanged(struct conn *c, int64_t id, struct app_error *err)
 
 static enum app_err update_job(struct conn *c, void *arg, struct app_error *err)
 {
-	struct case_write *w = arg;
+	struct case_change *ch = arg;
+	struct case_write w = { ch->k, ch->steps, ch->nsteps, ch->note, ch->events, ch->nevents,
+				0, "" };
 	sqlite3_stmt *st = sq_stmt(c, STMT_CASE_UPDATE, err);
 	if (!st)
 		return APP_EDB;
-	bind_case(st, w->k);
-	sqlite3_bind_int64(st, 35, w->k->id);
+	bind_case(st, w.k);
+	sqlite3_bind_int64(st, 35, w.k->id);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
-		return row_fail(c, r, w->k, "changing a case", err);
+		return row_fail(c, r, w.k, "changing a case", err);
 	if (sqlite3_changes(c->db) == 0)
-		return unchanged(c, w->k->id, err);
-	return write_rest(c, w, w->k->id, false, err);
+		return unchanged(c, w.k->id, err);
+	return write_rest(c, &w, w.k->id, false, err);
 }
 
-static enum app_err case_update(struct store *s, const struct case_row *k,
-				const struct case_event_row *steps, int nsteps,
-				const struct audit_note *note, const struct event_note *events,
-				int nevents, struct app_error *err)
+static enum app_err case_update(struct store *s, struct case_change *const *ch, int n,
+				enum app_err *results, struct app_error *errs)
 {
-	struct case_write w = { k, steps, nsteps, note, events, nevents, 0, "" };
-	return sq_write(s, update_job, &w, err);
+	return sq_write_each(s, update_job, (void *const *)ch, n, results, errs);
 }
 
 /* ---- reads ---- */
@@ -366,19 +369,49 @@ static enum app_err case_get(struct store *s, int64_t id, struct case_row *out,
 	return rc;
 }
 
+struct many_read {
+	const int64_t *ids;
+	int n;
+	store_case_fn fn;
+	void *ctx;
+};
+
+/* One statement run for each id, on one connection: no join to plan. */
+static enum app_err many_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct many_read *mr = arg;
+	struct case_row *k = xmalloc(sizeof(*k));
+	enum app_err rc = APP_OK;
+	bool go = true;
+	for (int i = 0; rc == APP_OK && go && i < mr->n; i++) {
+		struct get_read gr = { mr->ids[i], k, false };
+		rc = get_read(c, &gr, err);
+		if (rc == APP_OK && gr.found)
+			go = mr->fn(mr->ctx, k);
+	}
+	free(k);
+	return rc;
+}
+
+static enum app_err cases_get_many(struct store *s, const int64_t *ids, int n, store_case_fn fn,
+				   void *ctx, struct app_error *err)
+{
+	struct many_read mr = { ids, n, fn, ctx };
+	return sq_read(s, many_read, &mr, err);
+}
+
 struct events_read {
 	int64_t case_id;
 	store_case_event_fn fn;
 	void *ctx;
 };
 
-static enum app_err events_read(struct conn *c, void *arg, struct app_error *err)
+/* Hand each timeline line of st (bound; columns id, case_id, at, actor,
+ * action, from_state, to_state, clock, level, detail) to fn until it
+ * returns false. */
+static enum app_err read_lines(struct conn *c, sqlite3_stmt *st, store_case_event_fn fn,
+			       void *ctx, struct app_error *err)
 {
-	struct events_read *er = arg;
-	sqlite3_stmt *st = sq_stmt(c, STMT_CASE_EVENTS, err);
-	if (!st)
-		return APP_EDB;
-	sqlite3_bind_int64(st, 1, er->case_id);
 	struct case_event_row e;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -393,13 +426,23 @@ static enum app_err events_read(struct conn *c, void *arg, struct app_error *err
 		sq_copy_text(e.clock, sizeof(e.clock), st, 7);
 		e.level = sqlite3_column_int(st, 8);
 		sq_copy_text(e.detail, sizeof(e.detail), st, 9);
-		if (!er->fn(er->ctx, &e)) {
+		if (!fn(ctx, &e)) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "reading a case's timeline");
+}
+
+static enum app_err events_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct events_read *er = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_CASE_EVENTS, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, er->case_id);
+	return read_lines(c, st, er->fn, er->ctx, err);
 }
 
 static enum app_err case_events(struct store *s, int64_t case_id, store_case_event_fn fn,
@@ -467,6 +510,7 @@ static enum app_err list_read(struct conn *c, void *arg, struct app_error *err)
 	sqlite3_bind_int64(st, 10, q->since);
 	sqlite3_bind_int64(st, 11, q->before_id > 0 ? q->before_id : INT64_MAX);
 	sqlite3_bind_int(st, 12, q->limit);
+	sqlite3_bind_int64(st, 13, q->until);
 	bool found = false;
 	return read_cases(c, st, lr->fn, lr->ctx, &found, err);
 }
@@ -478,11 +522,40 @@ static enum app_err cases_list(struct store *s, const struct case_query *q, stor
 	return sq_read(s, list_read, &lr, err);
 }
 
+struct between_read {
+	const struct case_event_query *q;
+	store_case_event_fn fn;
+	void *ctx;
+};
+
+static enum app_err between_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct between_read *br = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_CASE_EVENTS_BETWEEN, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, br->q->from);
+	sqlite3_bind_int64(st, 2, br->q->until);
+	sqlite3_bind_text(st, 3, br->q->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, br->q->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, br->q->limit);
+	return read_lines(c, st, br->fn, br->ctx, err);
+}
+
+static enum app_err case_events_between(struct store *s, const struct case_event_query *q,
+					store_case_event_fn fn, void *ctx, struct app_error *err)
+{
+	struct between_read br = { q, fn, ctx };
+	return sq_read(s, between_read, &br, err);
+}
+
 const struct store_case_ops sq_case_ops = {
 	.insert = case_insert,
 	.update = case_update,
 	.get = case_get,
+	.get_many = cases_get_many,
 	.events = case_events,
 	.due = cases_due,
 	.list = cases_list,
+	.events_between = case_events_between,
 };

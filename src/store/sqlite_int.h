@@ -136,6 +136,35 @@ enum stmt_id {
 	STMT_CASE_EVENTS,
 	STMT_CASES_DUE,
 	STMT_CASES_LIST,
+	STMT_CASE_EVENTS_BETWEEN,
+	STMT_CASE_STANDING,
+	STMT_CASE_PHOTO_GET,
+	STMT_CASE_PHOTO_COUNT,
+	STMT_CASE_PHOTO_INSERT,
+	STMT_CASE_PHOTOS,
+	STMT_CASE_OF_MESSAGE,
+	STMT_CASE_SETTINGS_VERSION,
+	STMT_CASE_SETTINGS_BUMP,
+	STMT_CASE_SETTINGS_LIST,
+	STMT_CASE_SETTING_PUT,
+	STMT_CASE_CATEGORIES_LIST,
+	STMT_CASE_CATEGORIES_CLEAR,
+	STMT_CASE_CATEGORY_INSERT,
+	STMT_CASE_CATEGORY_IN_USE,
+	STMT_PATROL_MARK_GET,
+	STMT_PATROL_MARK_PUT,
+	STMT_PATROL_MESSAGES,
+	STMT_PATROL_DUE,
+	STMT_PATROL_CASE_LINES,
+	STMT_PATROL_HIDES,
+	STMT_PATROL_WATCH_PUT,
+	STMT_PATROL_WATCH_ANSWERED,
+	STMT_PATROL_WATCH_DONE,
+	STMT_ALERT_INSERT,
+	STMT_ALERT_GET,
+	STMT_ALERT_BY_KEY,
+	STMT_ALERTS_LIST,
+	STMT_ALERT_ACK,
 	STMT__MAX
 };
 
@@ -183,6 +212,10 @@ struct sq {
 
 	/* figures, written by the writer thread under queue_mu */
 	uint64_t commits, jobs, failures, commit_us, max_batch;
+
+	/* the open transaction stored messages: the search indexer has work
+	 * once it commits (writer only) */
+	bool messages_written;
 
 	/* topics of the events the open transaction appended (writer only),
 	 * told to the watcher once it commits */
@@ -249,6 +282,15 @@ enum app_err sq_step_write(struct conn *c, sqlite3_stmt *st, const char *what,
 enum app_err sq_read(struct store *s, sq_fn fn, void *arg, struct app_error *err);
 /* Run fn on the writer inside the next group commit; returns once durable. */
 enum app_err sq_write(struct store *s, sq_fn fn, void *arg, struct app_error *err);
+/*
+ * Run fn once for each of args[0..n) (n >= 1) on the writer, each inside its
+ * own savepoint (a failing call is rolled back alone), all in the same
+ * group commit; returns once durable. results[i] and errs[i] say how each
+ * went; a failed commit fails them all. APP_OK, or APP_EUNAVAIL when the
+ * database is closing (then too in every result, and nothing ran).
+ */
+enum app_err sq_write_each(struct store *s, sq_fn fn, void *const *args, int n,
+			   enum app_err *results, struct app_error *errs);
 
 /* Copy text column col of st into dst (cap bytes), "" for NULL. */
 void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
@@ -269,6 +311,11 @@ enum app_err sq_event_append(struct conn *c, const struct event_note *ev, int64_
 enum app_err sq_events_rewrite(struct conn *c, const char *subject, const char *data,
 			       struct app_error *err);
 
+/* A row of MESSAGE_COLS (sqlite_messages.c) and of AUDIT_COLS
+ * (sqlite_audit.c) at the current step of st, for the patrol's reads. */
+void sq_message_read(sqlite3_stmt *st, struct message *m);
+void sq_audit_read(sqlite3_stmt *st, struct audit_record *r);
+
 /* The domain parts of the backend, one per file. */
 extern const struct store_region_ops sq_region_ops;
 extern const struct store_audit_ops sq_audit_ops;
@@ -279,5 +326,8 @@ extern const struct store_group_ops sq_group_ops;
 extern const struct store_message_ops sq_message_ops;
 extern const struct store_calendar_ops sq_calendar_ops;
 extern const struct store_case_ops sq_case_ops;
+extern const struct store_case_photo_ops sq_case_photo_ops;
+extern const struct store_case_settings_ops sq_case_settings_ops;
+extern const struct store_patrol_ops sq_patrol_ops;
 
 #endif

@@ -39,6 +39,8 @@ static void read_message(sqlite3_stmt *st, struct message *m)
 	m->at = sqlite3_column_int64(st, 14);
 }
 
+void sq_message_read(sqlite3_stmt *st, struct message *m) { read_message(st, m); }
+
 /* Step a write: as sq_step_write, and a value a CHECK refuses (kind, state,
  * source) is the caller's to fix, said as pg_messages.c says it. */
 static enum app_err step_write(struct conn *c, sqlite3_stmt *st, const char *what,
@@ -74,6 +76,7 @@ static enum app_err insert_message(struct conn *c, struct message *m, store_mess
 	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGE_INSERT, err);
 	if (!st)
 		return APP_EDB;
+	c->owner->messages_written = true;
 	sqlite3_bind_int64(st, 1, m->group_id);
 	sqlite3_bind_text(st, 2, m->county, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, m->author_id);

@@ -8,6 +8,9 @@
 #define USER_COLS                                                                              \
 	"u.id, u.name, u.phone, coalesce(u.id_number, ''), u.region_code, "                    \
 	"coalesce(u.household_id, 0), u.must_change_password, u.disabled, u.created_at, u.version"
+#define ALERT_COLS                                                                             \
+	"id, kind, object, region, supervisor, group_id, severity, summary, state, found_at, "     \
+	"acknowledged_at, acknowledged_by"
 #define AUDIT_COLS "id, at, actor, action, object, region, summary, prev_hash, hash"
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
@@ -299,8 +302,95 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"SELECT " CASE_COLS " FROM (SELECT c.* FROM cases c WHERE c.type = ?1 AND ("
 		CASE_WITHIN("2") " OR " CASE_WITHIN("3") " OR " CASE_WITHIN("4") " OR "
 		CASE_WITHIN("5") " OR (?6 <> 0 AND c.resident_id = ?6)) AND (?7 = '' OR "
-		"c.state = ?7 OR (?7 = 'open' AND c.state NOT IN ('closed', 'merged'))) "
+		"c.state = ?7 OR (?7 = 'open' AND c.state NOT IN ('closed', 'merged')) OR "
+		"(?7 = 'ended' AND c.state IN ('closed', 'merged'))) "
 		"AND (?8 = '' OR c.category = ?8) AND " CASE_WITHIN("9") " AND c.created_at >= ?10 "
+		"AND (?13 = 0 OR c.created_at < ?13) "
 		"AND c.id < ?11 ORDER BY c.id DESC LIMIT ?12) c LEFT JOIN case_clocks k "
 		"ON k.case_id = c.id ORDER BY c.id DESC, k.name",
+	/* lines of cases of type ?3 within region ?4 at in [?1, ?2): CROSS JOIN
+	 * keeps the lines outside, walked by time on case_events_by_time */
+	[STMT_CASE_EVENTS_BETWEEN] =
+		"SELECT e.id, e.case_id, e.at, e.actor, e.action, e.from_state, e.to_state, "
+		"e.clock, e.level, e.detail FROM case_events e CROSS JOIN cases c "
+		"ON c.id = e.case_id WHERE e.at >= ?1 AND e.at < ?2 AND c.type = ?3 AND "
+		CASE_WITHIN("4") " ORDER BY e.at, e.id LIMIT ?5",
+	/* what hangs off a case (sqlite_case_photos.c) */
+	[STMT_CASE_STANDING] = "SELECT state, level FROM cases WHERE id = ?1",
+	[STMT_CASE_PHOTO_GET] = "SELECT case_id, sha256, mime, size, added_by, added_at "
+				"FROM case_photos WHERE case_id = ?1 AND sha256 = ?2",
+	[STMT_CASE_PHOTO_COUNT] = "SELECT count(*) FROM case_photos WHERE case_id = ?1",
+	[STMT_CASE_PHOTO_INSERT] = "INSERT INTO case_photos(case_id, sha256, mime, size, added_by, "
+				   "added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_CASE_PHOTOS] = "SELECT case_id, sha256, mime, size, added_by, added_at "
+			     "FROM case_photos WHERE case_id = ?1 ORDER BY id",
+	/* the partial index cases_by_source_message holds the rows ?1 can match */
+	[STMT_CASE_OF_MESSAGE] = "SELECT id FROM cases WHERE source_message_id = ?1 "
+				 "AND source_message_id > 0",
+	/* what a county configures for its cases (sqlite_case_settings.c) */
+	[STMT_CASE_SETTINGS_VERSION] = "SELECT version FROM case_settings_versions WHERE county = ?1",
+	[STMT_CASE_SETTINGS_BUMP] = "INSERT INTO case_settings_versions(county, version) "
+				    "VALUES (?1, 1) ON CONFLICT(county) DO UPDATE SET "
+				    "version = version + 1",
+	[STMT_CASE_SETTINGS_LIST] = "SELECT name, value, set_by, set_at FROM case_settings "
+				    "WHERE county = ?1 ORDER BY name",
+	[STMT_CASE_SETTING_PUT] = "INSERT INTO case_settings(county, name, value, set_by, set_at) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(county, name) DO UPDATE "
+				  "SET value = excluded.value, set_by = excluded.set_by, "
+				  "set_at = excluded.set_at",
+	[STMT_CASE_CATEGORIES_LIST] = "SELECT code, parent, name, urgency, sort, active "
+				      "FROM case_categories WHERE county = ?1 ORDER BY sort, code",
+	[STMT_CASE_CATEGORIES_CLEAR] = "DELETE FROM case_categories WHERE county = ?1",
+	[STMT_CASE_CATEGORY_INSERT] = "INSERT INTO case_categories(county, code, parent, name, "
+				      "urgency, sort, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* after the new tree is in: a category that cases still open in the
+	 * county have and the tree lacks (the index cases_by_county) */
+	[STMT_CASE_CATEGORY_IN_USE] =
+		"SELECT c.category, count(*) FROM cases c WHERE c.county = ?1 "
+		"AND c.state NOT IN ('closed', 'merged') AND NOT EXISTS (SELECT 1 FROM "
+		"case_categories k WHERE k.county = ?1 AND k.code = c.category) "
+		"GROUP BY c.category ORDER BY c.category LIMIT 1",
+
+	/* the smart patrol (sqlite_patrol.c): every read starts after a
+	 * watermark or at a due time, on a key or an index */
+	[STMT_PATROL_MARK_GET] = "SELECT mark FROM patrol_marks WHERE kind = ?1",
+	[STMT_PATROL_MARK_PUT] = "INSERT INTO patrol_marks(kind, mark) VALUES (?1, ?2) "
+				 "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
+	[STMT_PATROL_MESSAGES] =
+		"SELECT " MESSAGE_COLS ", coalesce(gm.role, ''), g.kind, g.region_code, "
+		"g.duty_start, g.duty_end FROM messages m JOIN groups g ON g.id = m.group_id "
+		"LEFT JOIN group_members gm ON gm.group_id = m.group_id "
+		"AND gm.user_id = m.author_id AND gm.state = 'active' "
+		"WHERE m.id > ?1 ORDER BY m.id LIMIT ?2",
+	[STMT_PATROL_DUE] = "SELECT message_id, group_id, at, due FROM patrol_watch "
+			    "WHERE due <= ?1 ORDER BY due, message_id LIMIT ?2",
+	[STMT_PATROL_CASE_LINES] =
+		"SELECT e.id, e.case_id, e.at, e.actor, e.action, e.from_state, e.to_state, "
+		"e.clock, e.level, e.detail, c.region, coalesce(c.group_id, 0), c.title "
+		"FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.id > ?1 "
+		"AND e.action IN ('clock.warning', 'clock.missed') AND c.type = 'demand' "
+		"ORDER BY e.id LIMIT ?2",
+	[STMT_PATROL_HIDES] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > ?1 "
+			      "AND action = 'message.hide' ORDER BY id LIMIT ?2",
+	[STMT_PATROL_WATCH_PUT] = "INSERT INTO patrol_watch(message_id, group_id, at, due) "
+				  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(message_id) DO NOTHING",
+	[STMT_PATROL_WATCH_ANSWERED] = "DELETE FROM patrol_watch WHERE message_id = ?1 "
+				       "AND due >= ?2",
+	[STMT_PATROL_WATCH_DONE] = "DELETE FROM patrol_watch WHERE message_id = ?1",
+	[STMT_ALERT_INSERT] = "INSERT INTO alerts(kind, object, region, supervisor, group_id, "
+			      "severity, summary, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+			      "ON CONFLICT(kind, object) DO NOTHING RETURNING id",
+	[STMT_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1",
+	[STMT_ALERT_BY_KEY] = "SELECT " ALERT_COLS " FROM alerts WHERE kind = ?1 AND object = ?2",
+	/* an unused region is bound '~', which sorts after every code */
+	[STMT_ALERTS_LIST] =
+		"SELECT " ALERT_COLS " FROM alerts WHERE ("
+		"(supervisor >= ?1 AND supervisor < ?1 || ':') OR "
+		"(supervisor >= ?2 AND supervisor < ?2 || ':') OR "
+		"(supervisor >= ?3 AND supervisor < ?3 || ':') OR "
+		"(supervisor >= ?4 AND supervisor < ?4 || ':')) "
+		"AND (?5 = '' OR state = ?5) AND (?6 = '' OR kind = ?6) "
+		"AND (?7 = 0 OR id < ?7) ORDER BY id DESC LIMIT ?8",
+	[STMT_ALERT_ACK] = "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?2, "
+			   "acknowledged_by = ?3 WHERE id = ?1 AND state = 'open'",
 };

@@ -23,8 +23,10 @@ enum app_err store_open(struct store **out, const char *uri, enum store_open_mod
 {
 	if (!uri || !*uri)
 		return app_fail(err, APP_EINVAL, "no database given (use --db or BIANMIN_DB)");
+	static _Atomic uint64_t opened;
 	struct store *s = xcalloc(1, sizeof(*s));
 	s->ops = backend_for(uri);
+	s->serial = ++opened;
 	enum app_err rc = s->ops->open(s, uri, mode, err);
 	if (rc != APP_OK) {
 		free(s);
@@ -43,6 +45,8 @@ void store_close(struct store *s)
 }
 
 const char *store_backend(const struct store *s) { return s->ops->name; }
+
+uint64_t store_serial(const struct store *s) { return s->serial; }
 
 enum app_err store_migrate(struct store *s, int *applied, struct app_error *err)
 {
@@ -636,16 +640,49 @@ enum app_err store_case_update(struct store *s, const struct case_row *c,
 			       const struct audit_note *note, const struct event_note *events,
 			       int nevents, struct app_error *err)
 {
-	enum app_err rc = case_write_check(c, steps, nsteps, events, nevents, err);
-	if (rc != APP_OK)
-		return rc;
-	return s->ops->cases->update(s, c, steps, nsteps, note, events, nevents, err);
+	struct case_change ch = { c, steps, nsteps, note, events, nevents, APP_OK, { 0 } };
+	store_case_update_many(s, &ch, 1);
+	if (ch.result != APP_OK && err)
+		*err = ch.err;
+	return ch.result;
+}
+
+enum app_err store_case_update_many(struct store *s, struct case_change *ch, int n)
+{
+	/* a change that fails the checks is refused alone; the rest are stored */
+	struct case_change **ok = xcalloc((size_t)n + 1, sizeof(*ok));
+	enum app_err *results = xcalloc((size_t)n + 1, sizeof(*results));
+	struct app_error *errs = xcalloc((size_t)n + 1, sizeof(*errs));
+	int nok = 0;
+	for (int i = 0; i < n; i++) {
+		app_error_clear(&ch[i].err);
+		ch[i].result = case_write_check(ch[i].k, ch[i].steps, ch[i].nsteps, ch[i].events,
+						ch[i].nevents, &ch[i].err);
+		if (ch[i].result == APP_OK)
+			ok[nok++] = &ch[i];
+	}
+	enum app_err rc = nok ? s->ops->cases->update(s, ok, nok, results, errs) : APP_OK;
+	for (int i = 0; i < nok; i++) {
+		ok[i]->result = results[i];
+		if (results[i] != APP_OK)
+			ok[i]->err = errs[i];
+	}
+	free(ok);
+	free(results);
+	free(errs);
+	return rc;
 }
 
 enum app_err store_case_get(struct store *s, int64_t id, struct case_row *out,
 			    struct app_error *err)
 {
 	return s->ops->cases->get(s, id, out, err);
+}
+
+enum app_err store_cases_get_many(struct store *s, const int64_t *ids, int n, store_case_fn fn,
+				  void *ctx, struct app_error *err)
+{
+	return n > 0 ? s->ops->cases->get_many(s, ids, n, fn, ctx, err) : APP_OK;
 }
 
 enum app_err store_case_events(struct store *s, int64_t case_id, store_case_event_fn fn,
@@ -676,4 +713,113 @@ enum app_err store_cases_list(struct store *s, const struct case_query *q, store
 	if (q->limit < 1)
 		return app_fail(err, APP_EINVAL, "a listing of cases needs a limit of at least 1");
 	return s->ops->cases->list(s, q, fn, ctx, err);
+}
+
+enum app_err store_case_events_between(struct store *s, const struct case_event_query *q,
+				       store_case_event_fn fn, void *ctx, struct app_error *err)
+{
+	if (!q->type || !*q->type || !q->region || !*q->region) /* "" would be everywhere */
+		return app_fail(err, APP_EINVAL, "a window of case lines needs a type and a region");
+	if (q->limit < 1)
+		return app_fail(err, APP_EINVAL, "a window of case lines needs a limit of at least 1");
+	return s->ops->cases->events_between(s, q, fn, ctx, err);
+}
+
+/* ---- what hangs off a case ---- */
+
+enum app_err store_case_photo_add(struct store *s, const struct case_photo *p, int max,
+				  const struct case_event_row *line, const struct audit_note *note,
+				  const struct event_note *events, int nevents,
+				  struct case_photo *out, bool *added, struct app_error *err)
+{
+	*added = false;
+	if (strlen(p->sha256) != ATTACHMENT_SHA_LEN || strspn(p->sha256, "0123456789abcdef") !=
+							      ATTACHMENT_SHA_LEN)
+		return app_fail(err, APP_EINVAL, "a photo is named by its SHA-256 in hex");
+	if (!p->mime[0] || p->size <= 0 || max < 1 || !line || nevents < 0 || (nevents && !events))
+		return app_fail(err, APP_EINVAL, "a photo needs a type, a size, a limit and its "
+				"timeline line");
+	for (int i = 0; i < nevents; i++) {
+		enum app_err rc = event_check(&events[i], err);
+		if (rc != APP_OK)
+			return rc;
+	}
+	return s->ops->case_photos->add(s, p, max, line, note, events, nevents, out, added, err);
+}
+
+enum app_err store_case_photos(struct store *s, int64_t case_id, store_case_photo_fn fn,
+			       void *ctx, struct app_error *err)
+{
+	return s->ops->case_photos->list(s, case_id, fn, ctx, err);
+}
+
+enum app_err store_case_photo_get(struct store *s, int64_t case_id, const char *sha256,
+				  struct case_photo *out, struct app_error *err)
+{
+	return s->ops->case_photos->get(s, case_id, sha256, out, err);
+}
+
+enum app_err store_case_of_message(struct store *s, int64_t message_id, int64_t *id,
+				   struct app_error *err)
+{
+	*id = 0;
+	return s->ops->case_photos->of_message(s, message_id, id, err);
+}
+
+/* ---- what a county configures for its cases ---- */
+
+/* A county code: 6 digits (the tables refuse other lengths, and a prefix
+ * test elsewhere trusts them). */
+static enum app_err county_check(const char *county, struct app_error *err)
+{
+	if (!county || strlen(county) != 6 || strspn(county, "0123456789") != 6)
+		return app_fail(err, APP_EINVAL, "'%.16s' is not a county code (6 digits)",
+				county ? county : "");
+	return APP_OK;
+}
+
+enum app_err store_case_settings_version(struct store *s, const char *county, int64_t *version,
+					 struct app_error *err)
+{
+	enum app_err rc = county_check(county, err);
+	if (rc != APP_OK)
+		return rc;
+	return s->ops->case_settings->version(s, county, version, err);
+}
+
+enum app_err store_case_settings_load(struct store *s, const char *county, int64_t *version,
+				      store_case_setting_fn sfn, store_case_category_fn cfn,
+				      void *ctx, struct app_error *err)
+{
+	enum app_err rc = county_check(county, err);
+	if (rc != APP_OK)
+		return rc;
+	return s->ops->case_settings->load(s, county, version, sfn, cfn, ctx, err);
+}
+
+enum app_err store_case_settings_put(struct store *s, const char *county,
+				     const struct case_setting_row *rows, size_t n,
+				     const struct audit_note *note, struct app_error *err)
+{
+	enum app_err rc = county_check(county, err);
+	if (rc != APP_OK)
+		return rc;
+	if (!n)
+		return app_fail(err, APP_EINVAL, "say which settings to change");
+	for (size_t i = 0; i < n; i++)
+		if (!rows[i].name[0] || !rows[i].value[0])
+			return app_fail(err, APP_EINVAL, "a setting needs a name and a value");
+	return s->ops->case_settings->put(s, county, rows, n, note, err);
+}
+
+enum app_err store_case_categories_put(struct store *s, const char *county,
+				       const struct case_category_row *rows, size_t n,
+				       const struct audit_note *note, struct app_error *err)
+{
+	enum app_err rc = county_check(county, err);
+	if (rc != APP_OK)
+		return rc;
+	if (!n)
+		return app_fail(err, APP_EINVAL, "a category tree needs at least one category");
+	return s->ops->case_settings->categories_put(s, county, rows, n, note, err);
 }

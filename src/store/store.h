@@ -40,6 +40,10 @@ void store_close(struct store *s);
 /* Name of the backend in use ("sqlite" or "postgresql"). */
 const char *store_backend(const struct store *s);
 
+/* A number no other store opened by this process has (1, 2, ...): what
+ * keys a cache of answers per database, where a pointer might be reused. */
+uint64_t store_serial(const struct store *s);
+
 /*
  * Apply every migration the database lacks, all in one transaction: a
  * failure leaves the schema exactly as it was.
@@ -828,9 +832,34 @@ enum app_err store_case_update(struct store *s, const struct case_row *c,
 			       const struct case_event_row *steps, int nsteps,
 			       const struct audit_note *note, const struct event_note *events,
 			       int nevents, struct app_error *err);
+/* One change of store_case_update_many: what store_case_update takes, and
+ * how storing it went (set by the store). */
+struct case_change {
+	const struct case_row *k;
+	const struct case_event_row *steps;
+	int nsteps;
+	const struct audit_note *note;
+	const struct event_note *events;
+	int nevents;
+	enum app_err result;
+	struct app_error err;
+};
+/*
+ * Store n changes, each as store_case_update would, in one durable
+ * transaction (one flush for them all) where each stands alone: a change
+ * refused (a stale version, no such case) is left out and the others are
+ * stored. Each ch[i].result says how it went (a transaction that failed as
+ * a whole fails them all). APP_OK, or APP_EUNAVAIL when the database could
+ * not be reached (then too in every result).
+ */
+enum app_err store_case_update_many(struct store *s, struct case_change *ch, int n);
 /* APP_ENOTFOUND when absent. Clocks come back in name order. */
 enum app_err store_case_get(struct store *s, int64_t id, struct case_row *out,
 			    struct app_error *err);
+/* The cases of ids[0..n) that exist, each handed to fn (in no set order)
+ * until it returns false: one read for many, as the sweep needs them. */
+enum app_err store_cases_get_many(struct store *s, const int64_t *ids, int n, store_case_fn fn,
+				  void *ctx, struct app_error *err);
 /* The timeline of a case, oldest first. */
 enum app_err store_case_events(struct store *s, int64_t case_id, store_case_event_fn fn,
 			       void *ctx, struct app_error *err);
@@ -844,10 +873,12 @@ struct case_query {
 	int nregions;
 	const char *regions[4]; /* cases whose region is within one of these */
 	int64_t resident_id;  /* or raised by this person (0: not this way) */
-	const char *state;    /* "" or NULL: any; "open": not closed or merged */
+	const char *state;    /* "" or NULL: any; "open": not closed or merged;
+			       * "ended": closed or merged */
 	const char *category; /* "" or NULL: any */
 	const char *region;   /* "" or NULL: any; else within this region too */
 	int64_t since;        /* created at or after (0: any) */
+	int64_t until;        /* created before (0: no bound) */
 	int64_t before_id;    /* paging: ids below this (0: no bound) */
 	int limit;
 };
@@ -855,6 +886,247 @@ struct case_query {
 /* Cases matching q, newest first. */
 enum app_err store_cases_list(struct store *s, const struct case_query *q, store_case_fn fn,
 			      void *ctx, struct app_error *err);
+
+/* Timeline lines of many cases in a window of time (what changed lately:
+ * Open311's servicerequestupdates). */
+struct case_event_query {
+	const char *type;    /* required: lines of cases of this type */
+	const char *region;  /* required: of cases within this region */
+	int64_t from, until; /* lines at in [from, until) */
+	int limit;           /* at most this many (1 or more) */
+};
+
+/* The lines of q, oldest first (by time, then id). The read walks an index
+ * on the lines' time, so it reads the window, not every case's timeline. */
+enum app_err store_case_events_between(struct store *s, const struct case_event_query *q,
+				       store_case_event_fn fn, void *ctx, struct app_error *err);
+
+/* ---- what hangs off a case: its photos, the message it was raised from ----
+ *
+ * A photo's bytes are a file on disk (src/groups/images.c); the store
+ * records which case shows it. Adding one writes, in one transaction, its
+ * row, a line of the case's timeline, the audit entry and the events; the
+ * number of photos a case may have is checked in that transaction, so two
+ * uploads at once cannot pass it. Nothing is deleted.
+ */
+
+struct case_photo {
+	int64_t case_id;
+	char sha256[ATTACHMENT_SHA_LEN + 1];
+	char mime[32];
+	int64_t size;     /* bytes */
+	int64_t added_by; /* a user id */
+	int64_t added_at;
+};
+
+typedef bool (*store_case_photo_fn)(void *ctx, const struct case_photo *p);
+
+/*
+ * Record photo p of case p->case_id (its file is already on disk) unless
+ * the case shows it already: then *out is the photo as first added, *added
+ * is false and nothing is written. Otherwise the row, the timeline line
+ * `line` (its case_id, states and level are set here from the case as it
+ * stands), the audit entry and the events are stored and *out is p.
+ * APP_ENOTFOUND when there is no such case; APP_ECONFLICT when it has `max`
+ * photos already.
+ */
+enum app_err store_case_photo_add(struct store *s, const struct case_photo *p, int max,
+				  const struct case_event_row *line, const struct audit_note *note,
+				  const struct event_note *events, int nevents,
+				  struct case_photo *out, bool *added, struct app_error *err);
+/* The photos of a case in the order they were added. */
+enum app_err store_case_photos(struct store *s, int64_t case_id, store_case_photo_fn fn,
+			       void *ctx, struct app_error *err);
+/* Photo sha256 of a case. APP_ENOTFOUND when the case does not show it. */
+enum app_err store_case_photo_get(struct store *s, int64_t case_id, const char *sha256,
+				  struct case_photo *out, struct app_error *err);
+/* The case raised from group message message_id; *id is 0 when none. */
+enum app_err store_case_of_message(struct store *s, int64_t message_id, int64_t *id,
+				   struct app_error *err);
+
+/* ---- what a county configures for its cases ----
+ *
+ * A county's settings (the limits of the demand clocks and the like, kept
+ * as written: "3m", "7wd"; src/cases/case_settings.h says what they mean)
+ * and its category tree, each write bumping the county's version in the
+ * same transaction, so that a process may keep a county's settings in
+ * memory as long as store_case_settings_version() says the same. A county
+ * with no rows runs on the built-in defaults.
+ */
+
+#define CASE_SETTING_NAME_MAX 32  /* bytes, including the NUL */
+#define CASE_SETTING_VALUE_MAX 32 /* bytes, including the NUL */
+#define CASE_CATEGORY_CODE_MAX 32 /* bytes, including the NUL (case_row.category) */
+#define CASE_CATEGORY_NAME_MAX 128 /* bytes, including the NUL */
+
+struct case_setting_row {
+	char name[CASE_SETTING_NAME_MAX];
+	char value[CASE_SETTING_VALUE_MAX];
+	char set_by[64]; /* the actor: "cli:root" */
+	int64_t set_at;
+};
+
+struct case_category_row {
+	char code[CASE_CATEGORY_CODE_MAX];
+	char parent[CASE_CATEGORY_CODE_MAX]; /* "" for a top category */
+	char name[CASE_CATEGORY_NAME_MAX];
+	char urgency[12]; /* "emergency", "utilities", "general", "complex" */
+	int sort;         /* the order of the tree, parents before children */
+	bool active;      /* false: kept for the demands that have it, not offered */
+};
+
+typedef bool (*store_case_setting_fn)(void *ctx, const struct case_setting_row *r);
+typedef bool (*store_case_category_fn)(void *ctx, const struct case_category_row *r);
+
+/* The version of county's settings and categories: 0 when nothing was ever
+ * set or imported for it. One indexed read: the freshness check. */
+enum app_err store_case_settings_version(struct store *s, const char *county, int64_t *version,
+					 struct app_error *err);
+/*
+ * What is stored for county: *version, then every setting (by name) to
+ * sfn and every category (by sort) to cfn. The version is read first, so
+ * rows written meanwhile come with an older version and are read again at
+ * the next check, never the reverse.
+ */
+enum app_err store_case_settings_load(struct store *s, const char *county, int64_t *version,
+				      store_case_setting_fn sfn, store_case_category_fn cfn,
+				      void *ctx, struct app_error *err);
+/* Store n (>= 1) settings of county, each replacing the stored value of
+ * its name, with the note's audit entry and a new version, in one
+ * transaction. APP_EINVAL (nothing changes) for an empty name or value. */
+enum app_err store_case_settings_put(struct store *s, const char *county,
+				     const struct case_setting_row *rows, size_t n,
+				     const struct audit_note *note, struct app_error *err);
+/*
+ * Replace county's category tree by rows[0..n) (n >= 1), with the note's
+ * audit entry and a new version, in one transaction. APP_ECONFLICT when a
+ * case of the county that is not closed or merged has a category the new
+ * tree lacks (the message names it; a category in use is deactivated, not
+ * removed); APP_EINVAL for a value the table refuses (an urgency, an empty
+ * name) or a code twice. Nothing changes on failure.
+ */
+enum app_err store_case_categories_put(struct store *s, const char *county,
+				       const struct case_category_row *rows, size_t n,
+				       const struct audit_note *note, struct app_error *err);
+
+/* ---- the smart patrol (src/patrol) ----
+ *
+ * What the patrol sweep reads since its last run and what it keeps: a
+ * watermark per kind of finding (store_patrol_mark), the residents'
+ * questions awaiting a cadre's answer (the watch list), and the alerts it
+ * raises. A sweep's step is saved by store_patrol_save() in one
+ * transaction: its watch changes, its new alerts (each stored once per kind
+ * and object, with an event on the alert's topic) and its new watermarks,
+ * or none of them. No rules here: src/patrol/patrol.c decides what is found.
+ */
+
+#define ALERT_KIND_MAX 24
+#define ALERT_OBJECT_MAX 48
+#define ALERT_SUMMARY_MAX 1024
+
+struct alert {
+	int64_t id;
+	char kind[ALERT_KIND_MAX];     /* "unanswered", "emergency", ... (patrol.h) */
+	char object[ALERT_OBJECT_MAX]; /* what it is about: "message:12", "demand:3:ack" */
+	char region[DIVISION_CODE_MAX + 1];     /* where it happened */
+	char supervisor[DIVISION_CODE_MAX + 1]; /* the level it is addressed to */
+	int64_t group_id;              /* the service group, 0 when none */
+	int severity;                  /* 1 note, 2 warning, 3 urgent */
+	char summary[ALERT_SUMMARY_MAX];
+	char state[16];                /* "open", "acknowledged", "closed" */
+	int64_t found_at, acknowledged_at, acknowledged_by;
+};
+typedef bool (*store_alert_fn)(void *ctx, const struct alert *a);
+/* Write the JSON of a (one line, an object) for its events. */
+typedef void (*store_alert_json_fn)(const struct alert *a, struct strbuf *out);
+
+/* A message as the patrol reads it: with its group and its author's role. */
+struct patrol_message {
+	struct message m;
+	char author_role[12]; /* the author's role in the group now, "" when not a member */
+	char group_kind[8];
+	char group_region[DIVISION_CODE_MAX + 1];
+	int duty_start, duty_end; /* the group's duty hours, minutes of the day */
+};
+typedef bool (*store_patrol_message_fn)(void *ctx, const struct patrol_message *m);
+
+/* A question watched until answered or due. */
+struct patrol_watch {
+	int64_t message_id, group_id;
+	int64_t at;  /* when it was asked; for an answer: when it was answered */
+	int64_t due; /* when its acknowledgement window ends */
+};
+typedef bool (*store_patrol_watch_fn)(void *ctx, const struct patrol_watch *w);
+
+/* A line of a demand's timeline that the patrol reports, with its demand. */
+struct patrol_case_line {
+	struct case_event_row e;
+	char region[16];
+	int64_t group_id;
+	char title[256];
+};
+typedef bool (*store_patrol_case_line_fn)(void *ctx, const struct patrol_case_line *l);
+
+#define PATROL_MARKS_MAX 4
+struct patrol_save {
+	const struct patrol_watch *watch; /* start watching these */
+	int nwatch;
+	const struct patrol_watch *answered; /* message_id answered at `at`: watched no more
+					      * when that is within its window */
+	int nanswered;
+	const int64_t *done; /* watched no more (found, or nothing to answer) */
+	int ndone;
+	struct alert *alerts; /* to raise; the store sets id, state and, for one
+			       * raised before, the stored row's fields */
+	bool *raised;         /* per alert: new (true) or raised before (false) */
+	int nalerts;
+	store_alert_json_fn json;
+	int nmarks;
+	const char *mark_kinds[PATROL_MARKS_MAX];
+	int64_t marks[PATROL_MARKS_MAX];
+};
+
+/* The watermark of kind, 0 when never set. */
+enum app_err store_patrol_mark(struct store *s, const char *kind, int64_t *out,
+			       struct app_error *err);
+/* Messages with id > after, oldest first, at most limit. */
+enum app_err store_patrol_messages(struct store *s, int64_t after, int limit,
+				   store_patrol_message_fn fn, void *ctx, struct app_error *err);
+/* Watched questions due at now (due <= now), earliest first, at most limit. */
+enum app_err store_patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+			      void *ctx, struct app_error *err);
+/* Timeline lines of demands with id > after whose action is "clock.warning"
+ * or "clock.missed", oldest first, at most limit (an index on the id). */
+enum app_err store_patrol_case_lines(struct store *s, int64_t after, int limit,
+				     store_patrol_case_line_fn fn, void *ctx,
+				     struct app_error *err);
+/* Audit entries with id > after of action "message.hide", oldest first, at
+ * most limit. */
+enum app_err store_patrol_hides(struct store *s, int64_t after, int limit, store_audit_fn fn,
+				void *ctx, struct app_error *err);
+/* Save one step of a sweep (see struct patrol_save) in one transaction. */
+enum app_err store_patrol_save(struct store *s, struct patrol_save *ps, struct app_error *err);
+
+struct alert_query {
+	int nregions;
+	const char *regions[4]; /* alerts addressed to a region within one of these */
+	const char *state;      /* NULL or "": any */
+	const char *kind;       /* NULL or "": any */
+	int64_t before_id;      /* paging: ids below this (0: no bound) */
+	int limit;
+};
+/* Alerts matching q, newest first. */
+enum app_err store_alerts_list(struct store *s, const struct alert_query *q, store_alert_fn fn,
+			       void *ctx, struct app_error *err);
+/* APP_ENOTFOUND when absent. */
+enum app_err store_alert_get(struct store *s, int64_t id, struct alert *out,
+			     struct app_error *err);
+/* Mark a acknowledged by user at `at` (a->state "open" as read), with the
+ * note's audit entry and an event: APP_ECONFLICT when it is no longer open.
+ * *a receives the stored row. */
+enum app_err store_alert_acknowledge(struct store *s, struct alert *a, int64_t user, int64_t at,
+				     const struct audit_note *note, store_alert_json_fn json,
+				     struct app_error *err);
 
 /* ---- figures for /metrics ---- */
 

@@ -205,18 +205,74 @@ struct store_case_ops {
 			       const struct case_event_row *steps, int nsteps,
 			       const struct audit_note *note, const struct event_note *events,
 			       int nevents, struct app_error *err);
-	enum app_err (*update)(struct store *s, const struct case_row *c,
-			       const struct case_event_row *steps, int nsteps,
-			       const struct audit_note *note, const struct event_note *events,
-			       int nevents, struct app_error *err);
+	/* changes that passed the shared checks, in one transaction: results[i]
+	 * and errs[i] say how each went (as pg_write_each/sq_write_each) */
+	enum app_err (*update)(struct store *s, struct case_change *const *ch, int n,
+			       enum app_err *results, struct app_error *errs);
 	enum app_err (*get)(struct store *s, int64_t id, struct case_row *out,
 			    struct app_error *err);
+	enum app_err (*get_many)(struct store *s, const int64_t *ids, int n, store_case_fn fn,
+				 void *ctx, struct app_error *err);
 	enum app_err (*events)(struct store *s, int64_t case_id, store_case_event_fn fn, void *ctx,
 			       struct app_error *err);
 	enum app_err (*due)(struct store *s, int64_t now, int limit, int64_t *ids, int *n,
 			    struct app_error *err);
 	enum app_err (*list)(struct store *s, const struct case_query *q, store_case_fn fn,
 			     void *ctx, struct app_error *err);
+	enum app_err (*events_between)(struct store *s, const struct case_event_query *q,
+				       store_case_event_fn fn, void *ctx, struct app_error *err);
+};
+
+/* what hangs off a case (sqlite_case_photos.c, pg_case_photos.c): its
+ * photos, and the message it was raised from */
+struct store_case_photo_ops {
+	enum app_err (*add)(struct store *s, const struct case_photo *p, int max,
+			    const struct case_event_row *line, const struct audit_note *note,
+			    const struct event_note *events, int nevents, struct case_photo *out,
+			    bool *added, struct app_error *err);
+	enum app_err (*list)(struct store *s, int64_t case_id, store_case_photo_fn fn, void *ctx,
+			     struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t case_id, const char *sha256,
+			    struct case_photo *out, struct app_error *err);
+	enum app_err (*of_message)(struct store *s, int64_t message_id, int64_t *id,
+				   struct app_error *err);
+};
+
+/* what a county configures for its cases (sqlite_case_settings.c,
+ * pg_case_settings.c) */
+struct store_case_settings_ops {
+	enum app_err (*version)(struct store *s, const char *county, int64_t *version,
+				struct app_error *err);
+	enum app_err (*load)(struct store *s, const char *county, int64_t *version,
+			     store_case_setting_fn sfn, store_case_category_fn cfn, void *ctx,
+			     struct app_error *err);
+	enum app_err (*put)(struct store *s, const char *county, const struct case_setting_row *rows,
+			    size_t n, const struct audit_note *note, struct app_error *err);
+	enum app_err (*categories_put)(struct store *s, const char *county,
+				       const struct case_category_row *rows, size_t n,
+				       const struct audit_note *note, struct app_error *err);
+};
+
+/* the smart patrol's reads, its watch list and its alerts (sqlite_patrol.c,
+ * pg_patrol.c) */
+struct store_patrol_ops {
+	enum app_err (*mark)(struct store *s, const char *kind, int64_t *out, struct app_error *err);
+	enum app_err (*messages)(struct store *s, int64_t after, int limit,
+				 store_patrol_message_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*due)(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+			    void *ctx, struct app_error *err);
+	enum app_err (*case_lines)(struct store *s, int64_t after, int limit,
+				   store_patrol_case_line_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*hides)(struct store *s, int64_t after, int limit, store_audit_fn fn,
+			      void *ctx, struct app_error *err);
+	enum app_err (*save)(struct store *s, struct patrol_save *ps, struct app_error *err);
+	enum app_err (*alerts)(struct store *s, const struct alert_query *q, store_alert_fn fn,
+			       void *ctx, struct app_error *err);
+	enum app_err (*alert_get)(struct store *s, int64_t id, struct alert *out,
+				  struct app_error *err);
+	enum app_err (*alert_ack)(struct store *s, struct alert *a, int64_t user, int64_t at,
+				  const struct audit_note *note, store_alert_json_fn json,
+				  struct app_error *err);
 };
 
 struct store_ops {
@@ -237,11 +293,15 @@ struct store_ops {
 	const struct store_message_ops *messages;
 	const struct store_calendar_ops *calendar;
 	const struct store_case_ops *cases;
+	const struct store_case_photo_ops *case_photos;
+	const struct store_case_settings_ops *case_settings;
+	const struct store_patrol_ops *patrol;
 };
 
 struct store {
 	const struct store_ops *ops;
-	void *impl; /* the backend's own state */
+	void *impl;      /* the backend's own state */
+	uint64_t serial; /* store_serial() */
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -90,7 +90,8 @@ batch() {
 # CREDENTIAL (none when empty) and the JSON body if given. With OP_STREAM
 # set the answer may be a stream that never ends: its body goes unbuffered
 # to /dev/full, so curl drops it at the first bytes, once the status is known.
-# With OP_FILE set the body is that file's bytes, of type OP_CTYPE.
+# With OP_FILE set the body is that file's bytes, of type OP_CTYPE; with
+# OP_FORM set it is that form (application/x-www-form-urlencoded, encoded).
 op() {
 	local body=${4-}
 	NOPS=$((NOPS + 1))
@@ -109,6 +110,9 @@ op() {
 		if [ -n "${OP_FILE-}" ]; then
 			echo "header = \"Content-Type: $OP_CTYPE\""
 			echo "data-binary = \"@$OP_FILE\""
+		elif [ -n "${OP_FORM-}" ]; then
+			echo 'header = "Content-Type: application/x-www-form-urlencoded"'
+			echo "data-binary = \"$OP_FORM\""
 		elif [ -n "$body" ]; then
 			body=${body//\\/\\\\}
 			echo 'header = "Content-Type: application/json"'
@@ -364,6 +368,9 @@ for s in v1 v2 t2 c2; do
 	op POST "/api/v1/groups/${GID[$s]}/duty/leave" "$MAKER" \
 		"{\"user\":${HPID[$s]},\"from\":\"2027-01-04\",\"to\":\"2027-01-05\"}"
 	AT[leave.$s]=$NOPS
+	# an emergency word: the patrol raises an alert to the scope's town
+	op POST "/api/v1/groups/${GID[$s]}/messages" "${HPT[$s]}" "{\"text\":\"矩阵着火$s\"}"
+	AT[fire.$s]=$NOPS
 done
 for t in t1 tx; do
 	op POST "/api/v1/groups/${GID[$t]}/broadcasts" "${TOKEN[system_admin]}" '{"text":"矩阵通知"}'
@@ -384,6 +391,8 @@ for r in "${!ROWS[@]}"; do
 		op POST "/api/v1/groups/${GID[$scope]}/messages" "${HPT[$scope]}" "{\"text\":\"待隐藏$r\"}" ;;
 	"POST /api/v1/messages/{mid}/recall|own")
 		op POST "/api/v1/groups/$(own_group "$caller")/messages" "${TOKEN[$caller]}" "{\"text\":\"待撤回$r\"}" ;;
+	"POST /api/v1/alerts/{id}/acknowledge|"*)
+		op POST "/api/v1/groups/${GID[$scope]}/messages" "${HPT[$scope]}" "{\"text\":\"矩阵着火$r\"}" ;;
 	*) continue ;;
 	esac
 	GFRESH[$r]=$NOPS
@@ -407,6 +416,20 @@ for r in "${!GFRESH[@]}"; do
 	field "${GFRESH[$r]}" id && FRESH[$r]=$FIELD
 done
 check "setup: ${#GFRESH[@]} leaves and messages for rows of their own" test $bad -eq 0
+
+# alerts (智能巡群): one sweep raises an alert for each emergency message above;
+# ALERT[S] is the scope's, and each acknowledging row that succeeds has its own
+declare -A ALERT
+bm patrol >"$T/patrol.out" 2>&1
+check "setup: a patrol sweep" test $? -eq 0
+alert_of() { db_sql "$DB" "SELECT id FROM alerts WHERE kind = 'emergency' AND object = 'message:$1'"; }
+for s in v1 v2 t2 c2; do
+	field "${AT[fire.$s]}" id && ALERT[$s]=$(alert_of "$FIELD")
+	check "setup: an alert from $s" test -n "${ALERT[$s]:-}"
+done
+for r in "${!GFRESH[@]}"; do
+	[[ ${ROWS[$r]} == POST$'\t'/api/v1/alerts/* ]] && FRESH[$r]=$(alert_of "${FRESH[$r]}")
+done
 
 # --- demands (诉求) ------------------------------------------------------------
 # DEMAND[S]: a demand about the village of scope S, raised in v1 by the
@@ -448,6 +471,19 @@ for r in "${!DFU[@]}"; do
 	field "${DFU[$r]}" id && DFU[$r]=$FIELD
 done
 check "setup: ${#DFRESH[@]} demands to act on and ${#DFU[@]} to follow up" test $bad -eq 0
+# PHOTO[S]: the SHA-256 of a photo the raiser of DEMAND[S] added to it
+declare -A PHOTO
+batch dphoto
+for s in v1 v2 t2 c2; do
+	printf '\x89PNG\r\n\x1a\nmatrix photo of %s\n' "$s" >"$T/photo.$s"
+	OP_FILE=$T/photo.$s OP_CTYPE=image/png op POST "/api/v1/demands/${DEMAND[$s]}/photos" "$(raiser "$s")"
+	AT[photo.$s]=$NOPS
+done
+run_batch
+for s in v1 v2 t2 c2; do
+	setup_ok "${AT[photo.$s]}" "a photo of the demand in $s"
+	field "${AT[photo.$s]}" sha256 && PHOTO[$s]=$FIELD
+done
 batch dresolve
 for r in "${!DFU[@]}"; do
 	op POST "/api/v1/demands/${DFU[$r]}/actions" "${TOKEN[village_admin]}" '{"action":"acknowledge","version":1}'
@@ -462,7 +498,7 @@ echo "# setup took $((SECONDS - started)) s"
 # op_row ROW: add the request of a row (by its caller, on its scope); false
 # when the scope means nothing to the route.
 op_row() {
-	local r=$1 method path caller scope expect s who id q object
+	local r=$1 method path caller scope expect s who id q object sha
 	IFS=$'\t' read -r method path caller scope expect <<<"${ROWS[$r]}"
 	local cred=${TOKEN[$caller]-}
 	case "$method $path|$scope" in
@@ -509,7 +545,7 @@ op_row() {
 		[ -n "${GID[$scope]:-}" ] || return 1
 		local p=${path/\{id\}/${GID[$scope]}}
 		case "$method $path" in
-		"GET /api/v1/groups/{id}/events")
+		"GET /api/v1/groups/{id}/events" | "GET /api/v1/groups/{id}/cases/events")
 			OP_STREAM=1 op GET "$p" "$cred" ;;
 		"PATCH /api/v1/groups/{id}")
 			op PATCH "$p" "$cred" '{"approval":false}' ;;
@@ -620,11 +656,28 @@ op_row() {
 	# --- demands
 	"POST /api/v1/demands|home")
 		op POST "$path" "$cred" '{"category":"roads.lights","description":"矩阵诉求"}' ;;
+	# --- the patrol's alerts
+	"GET /api/v1/alerts|-")
+		op GET "$path" "$cred" ;;
+	"GET /api/v1/alerts/events|-")
+		OP_STREAM=1 op GET "$path" "$cred" ;;
+	"POST /api/v1/patrol/run|-")
+		op POST "$path" "$cred" ;;
+	"POST /api/v1/alerts/{id}/acknowledge|"*)
+		id=${FRESH[$r]:-${ALERT[$scope]:-}}
+		[ -n "$id" ] || return 1
+		op POST "/api/v1/alerts/$id/acknowledge" "$cred" ;;
 	"POST /api/v1/demands|"*)
 		[ -n "${REGION[$scope]:-}" ] || return 1
 		op POST "$path" "$cred" "$(demand_json "$scope")" ;;
-	"GET /api/v1/demands|-" | "GET /api/v1/demands/categories|-")
+	"GET /api/v1/demands|-" | "GET /api/v1/demands/categories|-" | "GET /api/v1/demands/settings|-")
 		op GET "$path" "$cred" ;;
+	"GET /api/v1/demands/categories|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}" "$cred" ;;
+	"GET /api/v1/demands/settings|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?county=${REGION[$scope]:0:6}" "$cred" ;;
 	"GET /api/v1/demands/similar|"*)
 		[ -n "${REGION[$scope]:-}" ] || return 1
 		op GET "$path?region=${REGION[$scope]}&category=roads.lights" "$cred" ;;
@@ -642,6 +695,36 @@ op_row() {
 		[ "$scope" = none ] && id=$NOID
 		[ -n "$id" ] || return 1
 		op POST "/api/v1/demands/$id/actions" "$cred" '{"action":"acknowledge","version":1}' ;;
+	"POST /api/v1/demands/{id}/photos|"*)
+		id=${DEMAND[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		printf '\x89PNG\r\n\x1a\nmatrix photo of row %s\n' "$r" >"$T/photo.row$r"
+		OP_FILE=$T/photo.row$r OP_CTYPE=image/png op POST "/api/v1/demands/$id/photos" "$cred" ;;
+	"GET /api/v1/demands/{id}/photos/{sha}|"*)
+		id=${DEMAND[$scope]:-} sha=${PHOTO[$scope]:-}
+		[ "$scope" = none ] && id=$NOID sha=${PHOTO[v1]:-}
+		[ -n "$id" ] && [ -n "$sha" ] || return 1
+		op GET "/api/v1/demands/$id/photos/$sha" "$cred" ;;
+	"GET /api/v1/demands/{id}/contact|"*)
+		id=${DEMAND[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		op GET "/api/v1/demands/$id/contact?reason=%E7%9F%A9%E9%98%B5" "$cred" ;; # 矩阵
+	# --- Open311: the credential as api_key, never a header
+	"POST /open311/v2/requests."*"|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		OP_FORM="api_key=$cred&service_code=roads.lights&attribute%5Bvillage%5D=${REGION[$scope]}&description=%E7%9F%A9%E9%98%B5" \
+			op POST "$path" "" ;;
+	"GET /open311/v2/requests/{service_request_id}|"* | "GET /open311/v2/tokens/{token}|"*)
+		id=${DEMAND[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		op GET "${path%%\{*}$id.json?api_key=$cred" "" ;;
+	"GET /open311/v2/services/{service_code}|-")
+		op GET "/open311/v2/services/roads.lights.json?api_key=$cred" "" ;;
+	"GET /open311/v2/"*"|-")
+		op GET "$path?api_key=$cred" "" ;;
 	*) return 1 ;;
 	esac
 }

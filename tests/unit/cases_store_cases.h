@@ -12,9 +12,12 @@
  * the timeline, oldest first; an update from the version read (row,
  * clocks replaced, lines appended, audit entry, events on their topics);
  * an update from a stale version or of no case, refused with nothing
- * changed; the sweep's due cases (earliest first, limit, next_check 0
+ * changed, alone or among others in one transaction; several cases read
+ * at once; the sweep's due cases (earliest first, limit, next_check 0
  * never); listings by scope (a region's subtree, a resident's own), state
- * ("open"), category, region, time and page; a region not in the registry
+ * ("open", "ended"), category, region, time (since, until) and page; the
+ * timeline lines of many cases in a window of time (by time, then id;
+ * within a region, of one type, limited); a region not in the registry
  * and values the schema refuses, refused with nothing stored.
  */
 #ifndef TESTS_UNIT_CASES_STORE_CASES_H
@@ -37,10 +40,13 @@
 	X(update)                                                                              \
 	X(stale)                                                                               \
 	X(unknown)                                                                             \
+	X(update_many)                                                                         \
+	X(get_many)                                                                            \
 	X(due)                                                                                 \
 	X(list_scope)                                                                          \
 	X(list_filters)                                                                        \
 	X(list_paging)                                                                         \
+	X(events_between)                                                                      \
 	X(refused)
 
 #define KS_NOW 1764400000
@@ -682,6 +688,80 @@ static inline void ks_case_unknown(struct store *s)
 	assert_int_equal(ks_get(s, id)->version, 1);
 }
 
+/* Three changes in one transaction: the stale one and the one of no case
+ * are refused alone, with nothing of theirs stored; the other is stored
+ * whole (row, timeline, audit entry, event). */
+static inline void ks_case_update_many(struct store *s)
+{
+	int64_t id[2];
+	struct case_row c[3];
+	for (int i = 0; i < 2; i++) {
+		ks_fill(&c[i], KS_VILLAGE, "road", KS_NOW);
+		id[i] = ks_insert(s, &c[i]);
+		c[i] = *ks_get(s, id[i]);
+	}
+	int audits = ks_audits(s);
+	int64_t events = ks_events_head(s);
+	c[0].version = 2; /* from version 1: good */
+	snprintf(c[0].state, sizeof(c[0].state), "acknowledged");
+	c[1].version = 5; /* from a version that never was */
+	c[2] = c[0];      /* a case that is not there */
+	c[2].id = id[1] + 100;
+	struct audit_note note[3];
+	struct event_note ev[3];
+	struct case_event_row step =
+		ks_step(KS_NOW + 60, 0, "clock.warned", "received", "received", "ack", 0, "");
+	struct case_change ch[3];
+	char object[3][32];
+	for (int i = 0; i < 3; i++) {
+		snprintf(object[i], sizeof(object[i]), "case:%" PRId64, c[i].id);
+		note[i] = (struct audit_note){ "system:sweep", "case.clock", object[i], KS_VILLAGE, "" };
+		ev[i] = (struct event_note){ object[i], "case.changed", KS_COUNTY, "{}", object[i] };
+		ch[i] = (struct case_change){ &c[i], &step, 1, &note[i], &ev[i], 1, APP_EINTERNAL, { 0 } };
+	}
+	assert_int_equal(store_case_update_many(s, ch, 3), APP_OK);
+	assert_int_equal(ch[0].result, APP_OK);
+	assert_int_equal(ch[1].result, APP_ECONFLICT);
+	assert_string_equal(ch[1].err.msg, "the case was changed meanwhile: read it again");
+	assert_int_equal(ch[2].result, APP_ENOTFOUND);
+	assert_string_equal(ks_get(s, id[0])->state, "acknowledged");
+	assert_int_equal(ks_get(s, id[0])->version, 2);
+	assert_int_equal(ks_timeline(s, id[0])->n, 2);
+	assert_int_equal(ks_get(s, id[1])->version, 1);
+	assert_int_equal(ks_timeline(s, id[1])->n, 1);
+	assert_int_equal(ks_audits(s), audits + 1);
+	assert_int_equal(ks_events_head(s), events + 1);
+}
+
+static inline bool ks_collect_fn(void *ctx, const struct case_row *c)
+{
+	struct ks_ids *l = ctx;
+	l->id[l->n++] = c->id;
+	assert_int_equal(c->nclocks, 1); /* with its clocks */
+	return true;
+}
+
+/* Several cases read at once: those that exist, with their clocks; an id
+ * of no case is left out. */
+static inline void ks_case_get_many(struct store *s)
+{
+	int64_t ids[3];
+	for (int i = 0; i < 2; i++) {
+		struct case_row c;
+		ks_fill(&c, KS_VILLAGE, "road", KS_NOW);
+		c.nclocks = 1;
+		c.clocks[0] = ks_clock("ack", "running", KS_NOW, KS_NOW + 180);
+		ids[i] = ks_insert(s, &c);
+	}
+	ids[2] = ids[1] + 1000;
+	struct ks_ids got = { 0 };
+	struct app_error e;
+	assert_int_equal(store_cases_get_many(s, ids, 3, ks_collect_fn, &got, &e), APP_OK);
+	assert_int_equal(got.n, 2);
+	assert_true((got.id[0] == ids[0] && got.id[1] == ids[1]) ||
+		    (got.id[0] == ids[1] && got.id[1] == ids[0]));
+}
+
 static inline void ks_case_due(struct store *s)
 {
 	static const int64_t checks[] = { 0, KS_NOW + 300, KS_NOW + 100, KS_NOW + 200,
@@ -817,6 +897,9 @@ static inline void ks_case_list_filters(struct store *s)
 	q.state = "received";
 	l = ks_list(s, &q);
 	KS_IDS(l, x.f, x.c, x.a);
+	q.state = "ended"; /* closed or merged */
+	l = ks_list(s, &q);
+	KS_IDS(l, x.e, x.d);
 	q = ks_query(KS_COUNTY);
 	q.category = "road";
 	l = ks_list(s, &q);
@@ -837,6 +920,15 @@ static inline void ks_case_list_filters(struct store *s)
 	q.since = KS_NOW + 20;
 	l = ks_list(s, &q);
 	KS_IDS(l, x.f, x.e, x.d, x.c);
+	/* made before until, and in a window */
+	q = ks_query(KS_COUNTY);
+	q.until = KS_NOW + 20;
+	l = ks_list(s, &q);
+	KS_IDS(l, x.b, x.a);
+	q.since = KS_NOW + 10;
+	q.until = KS_NOW + 40;
+	l = ks_list(s, &q);
+	KS_IDS(l, x.d, x.c, x.b);
 	/* all at once */
 	q = ks_query(KS_COUNTY);
 	q.resident_id = KS_RESIDENT;
@@ -846,6 +938,78 @@ static inline void ks_case_list_filters(struct store *s)
 	q.since = KS_NOW;
 	l = ks_list(s, &q);
 	KS_IDS(l, x.a);
+}
+
+/* The lines of demands within region at in [from, until), at most limit. */
+static inline struct ks_steps *ks_between(struct store *s, const char *region, int64_t from,
+					  int64_t until, int limit)
+{
+	static struct ks_steps l;
+	memset(&l, 0, sizeof(l));
+	struct case_event_query q = { "demand", region, from, until, limit };
+	struct app_error e;
+	if (store_case_events_between(s, &q, ks_step_fn, &l, &e) != APP_OK)
+		fail_msg("lines between %" PRId64 " and %" PRId64 ": %s", from, until, e.msg);
+	return &l;
+}
+
+static inline void ks_case_events_between(struct store *s)
+{
+	struct ks_six x = ks_six(s); /* each opened by one line, at KS_NOW + 0, 10, ... 50 */
+	struct case_row other;         /* another type's lines are not demands' */
+	ks_fill(&other, KS_VILLAGE, "road", KS_NOW + 5);
+	snprintf(other.type, sizeof(other.type), "legal");
+	ks_insert(s, &other);
+	struct case_row a = *ks_get(s, x.a);
+	a.version = 2;
+	struct case_event_row more[] = { /* two lines of one second: in the order written */
+		ks_step(KS_NOW + 60, 7, "acknowledge", "received", "acknowledged", "ack", 0, ""),
+		ks_step(KS_NOW + 60, 7, "start", "acknowledged", "in_progress", "", 0, "已派人"),
+	};
+	struct app_error e;
+	assert_int_equal(store_case_update(s, &a, more, 2, NULL, NULL, 0, &e), APP_OK);
+
+	struct ks_steps *l = ks_between(s, KS_TOWN, KS_NOW, KS_NOW + 100, 50);
+	assert_int_equal(l->n, 5); /* a, b and e are of the town; oldest first */
+	const int64_t cases[] = { x.a, x.b, x.e, x.a, x.a };
+	const char *const actions[] = { "open", "open", "open", "acknowledge", "start" };
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(l->e[i].case_id, cases[i]);
+		assert_string_equal(l->e[i].action, actions[i]);
+	}
+	assert_true(l->e[4].id > l->e[3].id);
+	assert_int_equal(l->e[4].at, KS_NOW + 60);
+	assert_string_equal(l->e[4].to_state, "in_progress");
+	assert_string_equal(l->e[4].detail, "已派人");
+	/* the window is [from, until) */
+	l = ks_between(s, KS_COUNTY, KS_NOW + 10, KS_NOW + 40, 50);
+	assert_int_equal(l->n, 3);
+	assert_int_equal(l->e[0].case_id, x.b);
+	assert_int_equal(l->e[1].case_id, x.c);
+	assert_int_equal(l->e[2].case_id, x.d);
+	l = ks_between(s, KS_COUNTY, KS_NOW + 50, KS_NOW + 60, 50);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->e[0].case_id, x.f);
+	/* at most limit, the oldest; and a reader may stop early */
+	l = ks_between(s, KS_COUNTY, KS_NOW, KS_NOW + 100, 2);
+	assert_int_equal(l->n, 2);
+	assert_int_equal(l->e[0].case_id, x.a);
+	assert_int_equal(l->e[1].case_id, x.b);
+	static struct ks_steps stop;
+	memset(&stop, 0, sizeof(stop));
+	stop.stop_after = 3;
+	struct case_event_query q = { "demand", KS_COUNTY, KS_NOW, KS_NOW + 100, 50 };
+	assert_int_equal(store_case_events_between(s, &q, ks_step_fn, &stop, &e), APP_OK);
+	assert_int_equal(stop.n, 3);
+	/* nothing of another village, nothing before anything happened */
+	assert_int_equal(ks_between(s, KS_VILLAGE2, KS_NOW + 11, KS_NOW + 100, 50)->n, 0);
+	assert_int_equal(ks_between(s, KS_COUNTY, 0, KS_NOW, 50)->n, 0);
+	/* a window needs a type, a region and a limit */
+	q.limit = 0;
+	assert_int_equal(store_case_events_between(s, &q, ks_step_fn, &stop, &e), APP_EINVAL);
+	q.limit = 5;
+	q.region = NULL;
+	assert_int_equal(store_case_events_between(s, &q, ks_step_fn, &stop, &e), APP_EINVAL);
 }
 
 static inline void ks_case_list_paging(struct store *s)

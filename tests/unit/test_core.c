@@ -6,7 +6,8 @@
  * (quoting, line counting, CRLF, BOM, blank lines, errors naming the line),
  * csv_load on plain and gzip files, and the config table (defaults,
  * validation, config files with errors naming the line, environment
- * precedence).
+ * precedence); form bodies (decoding, refusals that leave nothing
+ * behind), the XML writer's escaping, and times in China's offset.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,14 +16,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/csv.h"
 #include "core/division.h"
 #include "core/err.h"
+#include "core/form.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strbuf.h"
 #include "core/utf8.h"
+#include "core/xml.h"
 #include "testutil.h"
 
 #include <zlib.h>
@@ -838,6 +842,125 @@ static void test_config_env_precedence(void **state)
 	tu_rmtree(dir);
 }
 
+/* ---- form bodies ---- */
+
+static void test_form_parse(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a);
+	struct app_error err;
+	struct form f;
+	static const char body[] = "a=1&b=x+y%2Bz&c&&d=%E8%B7%AF&attribute%5Bvillage%5D=9&";
+	assert_int_equal(form_parse(body, strlen(body), &a, &f, &err), APP_OK);
+	assert_int_equal(f.n, 5);
+	assert_string_equal(f.fields[0].name, "a");
+	assert_string_equal(form_get(&f, "a"), "1");
+	assert_string_equal(form_get(&f, "b"), "x y+z");
+	assert_string_equal(form_get(&f, "c"), "");
+	assert_string_equal(form_get(&f, "d"), "路");
+	assert_string_equal(form_get(&f, "attribute[village]"), "9");
+	assert_null(form_get(&f, "e"));
+
+	/* an empty body is a form without fields; the length bounds the body */
+	assert_int_equal(form_parse("", 0, &a, &f, &err), APP_OK);
+	assert_int_equal(f.n, 0);
+	assert_null(form_get(&f, "a"));
+	assert_int_equal(form_parse("a=1&b=2", 3, &a, &f, &err), APP_OK);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(form_get(&f, "a"), "1");
+
+	static const struct {
+		const char *body, *says;
+	} bad[] = {
+		{ "a=%zz", "field 'a' has a '%' that is not followed by two hex digits" },
+		{ "a=1&b=%4", "field 'b' has a '%'" },
+		{ "x=1&%=1", "the name of pair 2 of the form has a '%'" },
+		{ "=1", "pair 1 of the form has no name" },
+		{ "a=1&&=2", "pair 3 of the form has no name" },
+		{ "a=1&a=2", "field 'a' is given twice" },
+		{ "a=%FF", "field 'a' is not valid UTF-8" },
+		{ "a=x%00y", "field 'a' is not valid UTF-8" },
+		{ "%C3=1", "the name of pair 1 of the form is not valid UTF-8" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct form kept = { 7, NULL };
+		assert_int_equal(form_parse(bad[i].body, strlen(bad[i].body), &a, &kept, &err),
+				 APP_EINVAL);
+		if (!strstr(err.msg, bad[i].says))
+			fail_msg("'%s': message '%s' lacks '%s'", bad[i].body, err.msg, bad[i].says);
+		assert_int_equal(kept.n, 7); /* nothing half-parsed */
+	}
+	struct strbuf many = STRBUF_INIT;
+	for (int i = 0; i <= FORM_FIELDS_MAX; i++)
+		strbuf_addf(&many, "%sf%d=%d", i ? "&" : "", i, i);
+	assert_int_equal(form_parse(many.buf, many.len, &a, &f, &err), APP_EINVAL);
+	assert_non_null(strstr(err.msg, "more than 64 fields"));
+	strbuf_release(&many);
+	arena_release(&a);
+}
+
+/* ---- XML ---- */
+
+static void test_xml_escape(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	xml_escape(&sb, "a<b>&\"c'\r\n\t\x01\xff路\xEF\xBF\xBE\xEF\xBF\xBD");
+	assert_string_equal(sb.buf, "a&lt;b&gt;&amp;&quot;c&apos;&#13;\n\t\xEF\xBF\xBD\xEF\xBF\xBD"
+				    "路\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_true(utf8_valid(sb.buf, sb.len));
+	strbuf_reset(&sb);
+	xml_escape(&sb, "\xE8\xB7"); /* a character cut short: two bytes of nothing */
+	assert_string_equal(sb.buf, "\xEF\xBF\xBD\xEF\xBF\xBD");
+	strbuf_reset(&sb);
+	xml_escape(&sb, "\xED\xA0\x80\xF0\x9F\x98\x80"); /* a surrogate; an emoji */
+	assert_string_equal(sb.buf, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xF0\x9F\x98\x80");
+	strbuf_reset(&sb);
+	xml_escape(&sb, NULL);
+	assert_string_equal(sb.buf, "");
+	strbuf_release(&sb);
+}
+
+static void test_xml_writer(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	struct xml_writer w;
+	xml_begin(&w, &sb);
+	xml_open(&w, "errors");
+	xml_open(&w, "error");
+	xml_text(&w, "code", "400");
+	xml_text(&w, "description", "a < b");
+	xml_close(&w);
+	xml_text(&w, "empty", "");
+	xml_text(&w, "none", NULL);
+	xml_open(&w, "left_open");
+	xml_end(&w);
+	assert_string_equal(sb.buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<errors><error>"
+				    "<code>400</code><description>a &lt; b</description></error>"
+				    "<empty/><none/><left_open></left_open></errors>\n");
+	assert_int_equal(w.depth, 0);
+	strbuf_release(&sb);
+}
+
+/* ---- times in China's offset ---- */
+
+static void test_clock_format_china(void **state)
+{
+	(void)state;
+	char buf[32];
+	int64_t t;
+	clock_format_china(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T08:00:00+08:00");
+	assert_true(clock_parse_time("2026-11-29T16:00:00Z", &t));
+	clock_format_china(t, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-30T00:00:00+08:00"); /* the next day in China */
+	assert_true(clock_parse_time("2026-12-31T23:59:59+08:00", &t));
+	clock_format_china(t, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-12-31T23:59:59+08:00");
+}
+
 /* ---- err ---- */
 
 static void test_err_names(void **state)
@@ -885,6 +1008,10 @@ int main(void)
 		cmocka_unit_test(test_config_set_validation),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_config_env_precedence),
+		cmocka_unit_test(test_form_parse),
+		cmocka_unit_test(test_xml_escape),
+		cmocka_unit_test(test_xml_writer),
+		cmocka_unit_test(test_clock_format_china),
 		cmocka_unit_test(test_err_names),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

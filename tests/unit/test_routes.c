@@ -74,6 +74,22 @@ static void test_routes_declared(void **state)
 	}
 }
 
+/* Each path prefix whose errors another protocol writes is a whole segment
+ * and has its writer; a route under it is one of that protocol's. */
+static void test_error_dialects(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < http_error_dialects_count; i++) {
+		const struct http_error_dialect *d = &http_error_dialects[i];
+		size_t n = strlen(d->prefix);
+		assert_non_null(d->write);
+		if (n < 3 || d->prefix[0] != '/' || d->prefix[n - 1] != '/')
+			fail_msg("error dialect prefix '%s' is not a path of whole segments", d->prefix);
+		if (strncmp(d->prefix, "/api/", 5) == 0)
+			fail_msg("error dialect prefix '%s' would change the API's errors", d->prefix);
+	}
+}
+
 static void test_routes_unique(void **state)
 {
 	(void)state;
@@ -180,6 +196,10 @@ static void test_openapi_documents_every_route(void **state)
 				 r->path);
 		if (r->body == HTTP_BODY_CSV && !json_object_get(content, "text/csv"))
 			fail_msg("%s %s takes CSV but documents no text/csv body", m, r->path);
+		if (r->body == HTTP_BODY_FORM &&
+		    !json_object_get(content, "application/x-www-form-urlencoded"))
+			fail_msg("%s %s takes a form but documents no "
+				 "application/x-www-form-urlencoded body", m, r->path);
 		if (r->body == HTTP_BODY_BYTES && !json_object_size(content))
 			fail_msg("%s %s takes bytes but documents no body", m, r->path);
 		if (r->body == HTTP_BODY_NONE && body)
@@ -351,6 +371,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes_declared),
 		cmocka_unit_test(test_routes_unique),
+		cmocka_unit_test(test_error_dialects),
 		cmocka_unit_test(test_openapi_documents_every_route),
 		cmocka_unit_test(test_openapi_documents_only_routes),
 		cmocka_unit_test(test_route_matching),

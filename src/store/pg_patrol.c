@@ -1,0 +1,388 @@
+/*
+ * pg_patrol.c - the smart patrol's reads, its watch list and its alerts, on
+ * PostgreSQL: the twin of sqlite_patrol.c, with the same errors, messages
+ * and orders.
+ *
+ * A sweep's step is one transaction: watch changes, alerts (each stored
+ * once per kind and object, the unique key deciding between two nodes that
+ * raise the same one at once) with an event for each new one, and
+ * watermarks. The scheduler runs one sweep at a time across nodes.
+ */
+#include "store/pg_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void read_alert(const PGresult *r, int row, struct alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = pg_int(r, row, 0);
+	pg_copy_text(a->kind, sizeof(a->kind), r, row, 1);
+	pg_copy_text(a->object, sizeof(a->object), r, row, 2);
+	pg_copy_text(a->region, sizeof(a->region), r, row, 3);
+	pg_copy_text(a->supervisor, sizeof(a->supervisor), r, row, 4);
+	a->group_id = pg_int(r, row, 5);
+	a->severity = (int)pg_int(r, row, 6);
+	pg_copy_text(a->summary, sizeof(a->summary), r, row, 7);
+	pg_copy_text(a->state, sizeof(a->state), r, row, 8);
+	a->found_at = pg_int(r, row, 9);
+	a->acknowledged_at = pg_int(r, row, 10);
+	a->acknowledged_by = pg_int(r, row, 11);
+}
+
+struct mark_read {
+	const char *kind;
+	int64_t *out;
+};
+
+static enum app_err mark_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct mark_read *mr = arg;
+	struct pg_params p = { 0 };
+	pgp_text(&p, mr->kind);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_PATROL_MARK_GET, &p, "reading a patrol watermark", &res,
+				  NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	*mr->out = PQntuples(res) ? pg_int(res, 0, 0) : 0;
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err patrol_mark(struct store *s, const char *kind, int64_t *out,
+				struct app_error *err)
+{
+	struct mark_read mr = { kind, out };
+	return pg_read(s, mark_read, &mr, err);
+}
+
+/* A read of rows after a key: the statement, its two bound integers, and
+ * what each row becomes. */
+struct rows_read {
+	enum pg_stmt id;
+	int64_t key;
+	int limit;
+	const char *what;
+	bool (*row)(const PGresult *r, int row, void *rr);
+	void *fn;
+	void *ctx;
+};
+
+static enum app_err rows_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct rows_read *rr = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, rr->key);
+	pgp_int(&p, rr->limit);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, rr->id, &p, rr->what, &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	for (int i = 0, n = PQntuples(res); i < n; i++)
+		if (!rr->row(res, i, rr))
+			break;
+	PQclear(res);
+	return APP_OK;
+}
+
+static bool message_row(const PGresult *r, int row, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_message pm;
+	pg_message_read(r, row, &pm.m);
+	pg_copy_text(pm.author_role, sizeof(pm.author_role), r, row, 15);
+	pg_copy_text(pm.group_kind, sizeof(pm.group_kind), r, row, 16);
+	pg_copy_text(pm.group_region, sizeof(pm.group_region), r, row, 17);
+	pm.duty_start = (int)pg_int(r, row, 18);
+	pm.duty_end = (int)pg_int(r, row, 19);
+	return ((store_patrol_message_fn)rr->fn)(rr->ctx, &pm);
+}
+
+static enum app_err patrol_messages(struct store *s, int64_t after, int limit,
+				    store_patrol_message_fn fn, void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { PS_PATROL_MESSAGES, after, limit, "reading new messages",
+				message_row, (void *)fn, ctx };
+	return pg_read(s, rows_read, &rr, err);
+}
+
+static bool watch_row(const PGresult *r, int row, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_watch w = {
+		.message_id = pg_int(r, row, 0),
+		.group_id = pg_int(r, row, 1),
+		.at = pg_int(r, row, 2),
+		.due = pg_int(r, row, 3),
+	};
+	return ((store_patrol_watch_fn)rr->fn)(rr->ctx, &w);
+}
+
+static enum app_err patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+			       void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { PS_PATROL_DUE, now, limit, "reading watched questions", watch_row,
+				(void *)fn, ctx };
+	return pg_read(s, rows_read, &rr, err);
+}
+
+static bool case_line_row(const PGresult *r, int row, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_case_line l;
+	memset(&l, 0, sizeof(l));
+	l.e.id = pg_int(r, row, 0);
+	l.e.case_id = pg_int(r, row, 1);
+	l.e.at = pg_int(r, row, 2);
+	l.e.actor = pg_int(r, row, 3);
+	pg_copy_text(l.e.action, sizeof(l.e.action), r, row, 4);
+	pg_copy_text(l.e.from_state, sizeof(l.e.from_state), r, row, 5);
+	pg_copy_text(l.e.to_state, sizeof(l.e.to_state), r, row, 6);
+	pg_copy_text(l.e.clock, sizeof(l.e.clock), r, row, 7);
+	l.e.level = (int)pg_int(r, row, 8);
+	pg_copy_text(l.e.detail, sizeof(l.e.detail), r, row, 9);
+	pg_copy_text(l.region, sizeof(l.region), r, row, 10);
+	l.group_id = pg_int(r, row, 11);
+	pg_copy_text(l.title, sizeof(l.title), r, row, 12);
+	return ((store_patrol_case_line_fn)rr->fn)(rr->ctx, &l);
+}
+
+static enum app_err patrol_case_lines(struct store *s, int64_t after, int limit,
+				      store_patrol_case_line_fn fn, void *ctx,
+				      struct app_error *err)
+{
+	struct rows_read rr = { PS_PATROL_CASE_LINES, after, limit,
+				"reading the clocks of demands", case_line_row, (void *)fn, ctx };
+	return pg_read(s, rows_read, &rr, err);
+}
+
+static bool hide_row(const PGresult *r, int row, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct audit_record a;
+	pg_audit_read(r, row, &a);
+	return ((store_audit_fn)rr->fn)(rr->ctx, &a);
+}
+
+static enum app_err patrol_hides(struct store *s, int64_t after, int limit, store_audit_fn fn,
+				 void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { PS_PATROL_HIDES, after, limit, "reading hidden messages", hide_row,
+				(void *)fn, ctx };
+	return pg_read(s, rows_read, &rr, err);
+}
+
+/* Run statement id (one alert's row expected) into *a: APP_ENOTFOUND when
+ * there is none. */
+static enum app_err alert_row(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+			      struct alert *a, struct app_error *err)
+{
+	PGresult *res;
+	enum app_err rc = pg_exec(c, id, p, "reading an alert", &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	if (PQntuples(res) == 1)
+		read_alert(res, 0, a);
+	else
+		rc = app_fail(err, APP_ENOTFOUND, "no such alert");
+	PQclear(res);
+	return rc;
+}
+
+/* The event telling the supervising level of a (new or changed). */
+static enum app_err alert_event(struct pg_conn *c, const struct alert *a, const char *kind,
+				store_alert_json_fn json, struct app_error *err)
+{
+	char topic[EVENT_TOPIC_MAX], subject[40], county[7];
+	snprintf(topic, sizeof(topic), "alerts:%s", a->supervisor);
+	snprintf(subject, sizeof(subject), "alert:%" PRId64, a->id);
+	division_county(a->region, county);
+	struct strbuf data = STRBUF_INIT;
+	json(a, &data);
+	struct event_note ev = { topic, kind, county, data.buf, subject };
+	enum app_err rc = pg_event_append(c, &ev, NULL, err);
+	strbuf_release(&data);
+	return rc;
+}
+
+/* Store a, or find it stored before (*raised false). */
+static enum app_err raise_alert(struct pg_conn *c, struct alert *a, bool *raised,
+				store_alert_json_fn json, struct app_error *err)
+{
+	struct pg_params p = { 0 };
+	pgp_text(&p, a->kind);
+	pgp_text(&p, a->object);
+	pgp_text(&p, a->region);
+	pgp_text(&p, a->supervisor);
+	pgp_int(&p, a->group_id);
+	pgp_int(&p, a->severity);
+	pgp_text(&p, a->summary);
+	pgp_int(&p, a->found_at);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ALERT_INSERT, &p, "storing an alert", &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	*raised = PQntuples(res) == 1;
+	if (*raised)
+		a->id = pg_int(res, 0, 0);
+	PQclear(res);
+	if (*raised) {
+		snprintf(a->state, sizeof(a->state), "open");
+		return alert_event(c, a, "alert.raised", json, err);
+	}
+	struct pg_params k = { 0 };
+	pgp_text(&k, a->kind);
+	pgp_text(&k, a->object);
+	return alert_row(c, PS_ALERT_BY_KEY, &k, a, err);
+}
+
+/* Run a watch statement on a message id (and, for an answer, a time). */
+static enum app_err watch_stmt(struct pg_conn *c, enum pg_stmt id, int64_t message, int64_t at,
+			       const char *what, struct app_error *err)
+{
+	struct pg_params p = { 0 };
+	pgp_int(&p, message);
+	if (id == PS_PATROL_WATCH_ANSWERED)
+		pgp_int(&p, at);
+	return pg_exec(c, id, &p, what, NULL, NULL, err);
+}
+
+static enum app_err save_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct patrol_save *ps = arg;
+	enum app_err rc = APP_OK;
+	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++) {
+		const struct patrol_watch *w = &ps->watch[i];
+		struct pg_params p = { 0 };
+		pgp_int(&p, w->message_id);
+		pgp_int(&p, w->group_id);
+		pgp_int(&p, w->at);
+		pgp_int(&p, w->due);
+		rc = pg_exec(c, PS_PATROL_WATCH_PUT, &p, "watching a question", NULL, NULL, err);
+	}
+	for (int i = 0; rc == APP_OK && i < ps->nanswered; i++)
+		rc = watch_stmt(c, PS_PATROL_WATCH_ANSWERED, ps->answered[i].message_id,
+				ps->answered[i].at, "noting an answer", err);
+	for (int i = 0; rc == APP_OK && i < ps->ndone; i++)
+		rc = watch_stmt(c, PS_PATROL_WATCH_DONE, ps->done[i], 0,
+				"ending the watch of a question", err);
+	for (int i = 0; rc == APP_OK && i < ps->nalerts; i++)
+		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], ps->json, err);
+	for (int i = 0; rc == APP_OK && i < ps->nmarks; i++) {
+		struct pg_params p = { 0 };
+		pgp_text(&p, ps->mark_kinds[i]);
+		pgp_int(&p, ps->marks[i]);
+		rc = pg_exec(c, PS_PATROL_MARK_PUT, &p, "moving a patrol watermark", NULL, NULL,
+			     err);
+	}
+	return rc;
+}
+
+static enum app_err patrol_save(struct store *s, struct patrol_save *ps, struct app_error *err)
+{
+	return pg_write(s, save_job, ps, err);
+}
+
+struct alerts_read {
+	const struct alert_query *q;
+	store_alert_fn fn;
+	void *ctx;
+};
+
+static enum app_err alerts_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct alerts_read *ar = arg;
+	const struct alert_query *q = ar->q;
+	struct pg_params p = { 0 };
+	for (int i = 0; i < 4; i++)
+		pgp_text(&p, i < q->nregions ? q->regions[i] : "~");
+	pgp_text(&p, q->state ? q->state : "");
+	pgp_text(&p, q->kind ? q->kind : "");
+	pgp_int(&p, q->before_id);
+	pgp_int(&p, q->limit);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ALERTS_LIST, &p, "listing alerts", &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	struct alert a;
+	for (int i = 0, n = PQntuples(res); i < n; i++) {
+		read_alert(res, i, &a);
+		if (!ar->fn(ar->ctx, &a))
+			break;
+	}
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err alerts_list(struct store *s, const struct alert_query *q, store_alert_fn fn,
+				void *ctx, struct app_error *err)
+{
+	struct alerts_read ar = { q, fn, ctx };
+	return pg_read(s, alerts_read, &ar, err);
+}
+
+struct alert_one {
+	int64_t id;
+	struct alert *a;
+	int64_t user, at;
+	const struct audit_note *note;
+	store_alert_json_fn json;
+};
+
+static enum app_err alert_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct alert_one *ao = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, ao->id);
+	return alert_row(c, PS_ALERT_GET, &p, ao->a, err);
+}
+
+static enum app_err alert_get(struct store *s, int64_t id, struct alert *out,
+			      struct app_error *err)
+{
+	struct alert_one ao = { .id = id, .a = out };
+	return pg_read(s, alert_read, &ao, err);
+}
+
+static enum app_err ack_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct alert_one *ao = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, ao->id);
+	pgp_int(&p, ao->at);
+	pgp_int(&p, ao->user);
+	int64_t changes = 0;
+	enum app_err rc = pg_exec(c, PS_ALERT_ACK, &p, "acknowledging an alert", NULL, &changes,
+				  err);
+	if (rc != APP_OK)
+		return rc;
+	if (changes == 0)
+		return app_fail(err, APP_ECONFLICT, "this alert is no longer open");
+	if ((rc = alert_read(c, ao, err)) != APP_OK)
+		return rc;
+	if ((rc = pg_audit_append(c, ao->note, err)) != APP_OK)
+		return rc;
+	return alert_event(c, ao->a, "alert.acknowledged", ao->json, err);
+}
+
+static enum app_err alert_ack(struct store *s, struct alert *a, int64_t user, int64_t at,
+			      const struct audit_note *note, store_alert_json_fn json,
+			      struct app_error *err)
+{
+	struct alert_one ao = { a->id, a, user, at, note, json };
+	return pg_write(s, ack_job, &ao, err);
+}
+
+const struct store_patrol_ops pg_patrol_ops = {
+	.mark = patrol_mark,
+	.messages = patrol_messages,
+	.due = patrol_due,
+	.case_lines = patrol_case_lines,
+	.hides = patrol_hides,
+	.save = patrol_save,
+	.alerts = alerts_list,
+	.alert_get = alert_get,
+	.alert_ack = alert_ack,
+};

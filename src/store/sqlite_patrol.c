@@ -1,0 +1,397 @@
+/*
+ * sqlite_patrol.c - the smart patrol's reads, its watch list and its
+ * alerts, on SQLite (store.h "the smart patrol").
+ *
+ * Every read starts after a watermark (an id) or at a due time, on a key or
+ * an index, so a sweep reads what is new or due, never every message or
+ * case. A sweep's step is one group-committed job: watch changes, alerts
+ * (each stored once per kind and object, an event for each new one) and
+ * watermarks, or none of them. No rules here: src/patrol decides.
+ */
+#include "store/sqlite_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void read_alert(sqlite3_stmt *st, struct alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	sq_copy_text(a->kind, sizeof(a->kind), st, 1);
+	sq_copy_text(a->object, sizeof(a->object), st, 2);
+	sq_copy_text(a->region, sizeof(a->region), st, 3);
+	sq_copy_text(a->supervisor, sizeof(a->supervisor), st, 4);
+	a->group_id = sqlite3_column_int64(st, 5);
+	a->severity = sqlite3_column_int(st, 6);
+	sq_copy_text(a->summary, sizeof(a->summary), st, 7);
+	sq_copy_text(a->state, sizeof(a->state), st, 8);
+	a->found_at = sqlite3_column_int64(st, 9);
+	a->acknowledged_at = sqlite3_column_int64(st, 10);
+	a->acknowledged_by = sqlite3_column_int64(st, 11);
+}
+
+struct mark_read {
+	const char *kind;
+	int64_t *out;
+};
+
+static enum app_err mark_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct mark_read *mr = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_MARK_GET, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, mr->kind, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	int64_t v = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return sq_db_fail(err, c->db, "reading a patrol watermark");
+	*mr->out = v;
+	return APP_OK;
+}
+
+static enum app_err patrol_mark(struct store *s, const char *kind, int64_t *out,
+				struct app_error *err)
+{
+	struct mark_read mr = { kind, out };
+	return sq_read(s, mark_read, &mr, err);
+}
+
+/* A read of rows after a key: the statement, its two bound integers, and
+ * what each row becomes. */
+struct rows_read {
+	enum stmt_id id;
+	int64_t key;
+	int limit;
+	const char *what;
+	bool (*row)(sqlite3_stmt *st, void *rr);
+	void *fn;
+	void *ctx;
+};
+
+static enum app_err rows_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct rows_read *rr = arg;
+	sqlite3_stmt *st = sq_stmt(c, rr->id, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, rr->key);
+	sqlite3_bind_int(st, 2, rr->limit);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (!rr->row(st, rr)) {
+			r = SQLITE_DONE;
+			break;
+		}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, rr->what);
+}
+
+static bool message_row(sqlite3_stmt *st, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_message pm;
+	sq_message_read(st, &pm.m);
+	sq_copy_text(pm.author_role, sizeof(pm.author_role), st, 15);
+	sq_copy_text(pm.group_kind, sizeof(pm.group_kind), st, 16);
+	sq_copy_text(pm.group_region, sizeof(pm.group_region), st, 17);
+	pm.duty_start = sqlite3_column_int(st, 18);
+	pm.duty_end = sqlite3_column_int(st, 19);
+	return ((store_patrol_message_fn)rr->fn)(rr->ctx, &pm);
+}
+
+static enum app_err patrol_messages(struct store *s, int64_t after, int limit,
+				    store_patrol_message_fn fn, void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { STMT_PATROL_MESSAGES, after, limit, "reading new messages",
+				message_row, (void *)fn, ctx };
+	return sq_read(s, rows_read, &rr, err);
+}
+
+static bool watch_row(sqlite3_stmt *st, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_watch w = {
+		.message_id = sqlite3_column_int64(st, 0),
+		.group_id = sqlite3_column_int64(st, 1),
+		.at = sqlite3_column_int64(st, 2),
+		.due = sqlite3_column_int64(st, 3),
+	};
+	return ((store_patrol_watch_fn)rr->fn)(rr->ctx, &w);
+}
+
+static enum app_err patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+			       void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { STMT_PATROL_DUE, now, limit, "reading watched questions",
+				watch_row, (void *)fn, ctx };
+	return sq_read(s, rows_read, &rr, err);
+}
+
+static bool case_line_row(sqlite3_stmt *st, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_case_line l;
+	memset(&l, 0, sizeof(l));
+	l.e.id = sqlite3_column_int64(st, 0);
+	l.e.case_id = sqlite3_column_int64(st, 1);
+	l.e.at = sqlite3_column_int64(st, 2);
+	l.e.actor = sqlite3_column_int64(st, 3);
+	sq_copy_text(l.e.action, sizeof(l.e.action), st, 4);
+	sq_copy_text(l.e.from_state, sizeof(l.e.from_state), st, 5);
+	sq_copy_text(l.e.to_state, sizeof(l.e.to_state), st, 6);
+	sq_copy_text(l.e.clock, sizeof(l.e.clock), st, 7);
+	l.e.level = sqlite3_column_int(st, 8);
+	sq_copy_text(l.e.detail, sizeof(l.e.detail), st, 9);
+	sq_copy_text(l.region, sizeof(l.region), st, 10);
+	l.group_id = sqlite3_column_int64(st, 11);
+	sq_copy_text(l.title, sizeof(l.title), st, 12);
+	return ((store_patrol_case_line_fn)rr->fn)(rr->ctx, &l);
+}
+
+static enum app_err patrol_case_lines(struct store *s, int64_t after, int limit,
+				      store_patrol_case_line_fn fn, void *ctx,
+				      struct app_error *err)
+{
+	struct rows_read rr = { STMT_PATROL_CASE_LINES, after, limit,
+				"reading the clocks of demands", case_line_row, (void *)fn, ctx };
+	return sq_read(s, rows_read, &rr, err);
+}
+
+static bool hide_row(sqlite3_stmt *st, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct audit_record r;
+	sq_audit_read(st, &r);
+	return ((store_audit_fn)rr->fn)(rr->ctx, &r);
+}
+
+static enum app_err patrol_hides(struct store *s, int64_t after, int limit, store_audit_fn fn,
+				 void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { STMT_PATROL_HIDES, after, limit, "reading hidden messages",
+				hide_row, (void *)fn, ctx };
+	return sq_read(s, rows_read, &rr, err);
+}
+
+/* Read the alert of st's single row into *a: APP_ENOTFOUND when none. */
+static enum app_err alert_row(struct conn *c, sqlite3_stmt *st, struct alert *a,
+			      struct app_error *err)
+{
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		read_alert(st, a);
+	sqlite3_reset(st);
+	if (r == SQLITE_DONE)
+		return app_fail(err, APP_ENOTFOUND, "no such alert");
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "reading an alert");
+}
+
+/* The event telling the supervising level of a (new or changed). */
+static enum app_err alert_event(struct conn *c, const struct alert *a, const char *kind,
+				store_alert_json_fn json, struct app_error *err)
+{
+	char topic[EVENT_TOPIC_MAX], subject[40], county[7];
+	snprintf(topic, sizeof(topic), "alerts:%s", a->supervisor);
+	snprintf(subject, sizeof(subject), "alert:%" PRId64, a->id);
+	division_county(a->region, county);
+	struct strbuf data = STRBUF_INIT;
+	json(a, &data);
+	struct event_note ev = { topic, kind, county, data.buf, subject };
+	enum app_err rc = sq_event_append(c, &ev, NULL, err);
+	strbuf_release(&data);
+	return rc;
+}
+
+/* Store a, or find it stored before (*raised false). */
+static enum app_err raise_alert(struct conn *c, struct alert *a, bool *raised,
+				store_alert_json_fn json, struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_INSERT, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->supervisor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, a->group_id);
+	sqlite3_bind_int(st, 6, a->severity);
+	sqlite3_bind_text(st, 7, a->summary, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, a->found_at);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		a->id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return sq_db_fail(err, c->db, "storing an alert");
+	*raised = r == SQLITE_ROW;
+	if (*raised) {
+		snprintf(a->state, sizeof(a->state), "open");
+		return alert_event(c, a, "alert.raised", json, err);
+	}
+	if (!(st = sq_stmt(c, STMT_ALERT_BY_KEY, err)))
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->object, -1, SQLITE_STATIC);
+	return alert_row(c, st, a, err);
+}
+
+/* Bind a message id and a time to statement id and step it. */
+static enum app_err watch_step(struct conn *c, enum stmt_id id, int64_t message, int64_t at,
+			       const char *what, struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, id, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, message);
+	if (id == STMT_PATROL_WATCH_ANSWERED)
+		sqlite3_bind_int64(st, 2, at);
+	return sq_step_write(c, st, what, err);
+}
+
+static enum app_err save_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct patrol_save *ps = arg;
+	enum app_err rc = APP_OK;
+	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++) {
+		const struct patrol_watch *w = &ps->watch[i];
+		sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_WATCH_PUT, err);
+		if (!st)
+			return APP_EDB;
+		sqlite3_bind_int64(st, 1, w->message_id);
+		sqlite3_bind_int64(st, 2, w->group_id);
+		sqlite3_bind_int64(st, 3, w->at);
+		sqlite3_bind_int64(st, 4, w->due);
+		rc = sq_step_write(c, st, "watching a question", err);
+	}
+	for (int i = 0; rc == APP_OK && i < ps->nanswered; i++)
+		rc = watch_step(c, STMT_PATROL_WATCH_ANSWERED, ps->answered[i].message_id,
+				ps->answered[i].at, "noting an answer", err);
+	for (int i = 0; rc == APP_OK && i < ps->ndone; i++)
+		rc = watch_step(c, STMT_PATROL_WATCH_DONE, ps->done[i], 0,
+				"ending the watch of a question", err);
+	for (int i = 0; rc == APP_OK && i < ps->nalerts; i++)
+		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], ps->json, err);
+	for (int i = 0; rc == APP_OK && i < ps->nmarks; i++) {
+		sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_MARK_PUT, err);
+		if (!st)
+			return APP_EDB;
+		sqlite3_bind_text(st, 1, ps->mark_kinds[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, ps->marks[i]);
+		rc = sq_step_write(c, st, "moving a patrol watermark", err);
+	}
+	return rc;
+}
+
+static enum app_err patrol_save(struct store *s, struct patrol_save *ps, struct app_error *err)
+{
+	return sq_write(s, save_job, ps, err);
+}
+
+struct alerts_read {
+	const struct alert_query *q;
+	store_alert_fn fn;
+	void *ctx;
+};
+
+static enum app_err alerts_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct alerts_read *ar = arg;
+	const struct alert_query *q = ar->q;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERTS_LIST, err);
+	if (!st)
+		return APP_EDB;
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_text(st, i + 1, i < q->nregions ? q->regions[i] : "~", -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, q->state ? q->state : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, q->kind ? q->kind : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, q->before_id);
+	sqlite3_bind_int(st, 8, q->limit);
+	int r;
+	struct alert a;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_alert(st, &a);
+		if (!ar->fn(ar->ctx, &a)) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "listing alerts");
+}
+
+static enum app_err alerts_list(struct store *s, const struct alert_query *q, store_alert_fn fn,
+				void *ctx, struct app_error *err)
+{
+	struct alerts_read ar = { q, fn, ctx };
+	return sq_read(s, alerts_read, &ar, err);
+}
+
+struct alert_one {
+	int64_t id;
+	struct alert *a;
+	int64_t user, at;
+	const struct audit_note *note;
+	store_alert_json_fn json;
+};
+
+static enum app_err alert_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct alert_one *ao = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_GET, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, ao->id);
+	return alert_row(c, st, ao->a, err);
+}
+
+static enum app_err alert_get(struct store *s, int64_t id, struct alert *out,
+			      struct app_error *err)
+{
+	struct alert_one ao = { .id = id, .a = out };
+	return sq_read(s, alert_read, &ao, err);
+}
+
+static enum app_err ack_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct alert_one *ao = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_ACK, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, ao->id);
+	sqlite3_bind_int64(st, 2, ao->at);
+	sqlite3_bind_int64(st, 3, ao->user);
+	enum app_err rc = sq_step_write(c, st, "acknowledging an alert", err);
+	if (rc != APP_OK)
+		return rc;
+	if (sqlite3_changes(c->db) == 0)
+		return app_fail(err, APP_ECONFLICT, "this alert is no longer open");
+	if ((rc = alert_read(c, ao, err)) != APP_OK)
+		return rc;
+	if ((rc = sq_audit_append(c, ao->note, err)) != APP_OK)
+		return rc;
+	return alert_event(c, ao->a, "alert.acknowledged", ao->json, err);
+}
+
+static enum app_err alert_ack(struct store *s, struct alert *a, int64_t user, int64_t at,
+			      const struct audit_note *note, store_alert_json_fn json,
+			      struct app_error *err)
+{
+	struct alert_one ao = { a->id, a, user, at, note, json };
+	return sq_write(s, ack_job, &ao, err);
+}
+
+const struct store_patrol_ops sq_patrol_ops = {
+	.mark = patrol_mark,
+	.messages = patrol_messages,
+	.due = patrol_due,
+	.case_lines = patrol_case_lines,
+	.hides = patrol_hides,
+	.save = patrol_save,
+	.alerts = alerts_list,
+	.alert_get = alert_get,
+	.alert_ack = alert_ack,
+};

@@ -1,0 +1,128 @@
+/*
+ * test_patrol.c - unit tests of the patrol's pure parts (src/patrol/patrol.c):
+ * when a question must be answered (3 minutes counted in duty hours, across
+ * the end of the day's hours and from outside them), what counts as a
+ * request, and which level a finding is addressed to. Times are built from
+ * explicit dates, never from the clock.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "patrol/patrol.h"
+#include "testutil.h"
+
+/* Seconds since the epoch of hh:mm:ss, China time, that many days after
+ * Sunday 2026-11-29 (`date -d "2026-11-29 00:00 +08:00" +%s` is
+ * 1795881600), computed without clock.c. */
+static int64_t at(int day, int hh, int mm, int ss)
+{
+	return 1795881600 + (int64_t)day * 86400 + hh * 3600 + mm * 60 + ss;
+}
+
+enum { H8 = 8 * 60, H20 = 20 * 60 };
+
+static void test_due_in_hours(void **state)
+{
+	(void)state;
+	/* 10:00 asked: due 10:03, to the second */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 10, 0, 0), 180), at(1, 10, 3, 0));
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 10, 0, 17), 180), at(1, 10, 3, 17));
+	/* at the first second of duty hours */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 8, 0, 0), 180), at(1, 8, 3, 0));
+	/* ending exactly as the hours end */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 19, 57, 0), 180), at(1, 20, 0, 0));
+}
+
+static void test_due_across_the_boundary(void **state)
+{
+	(void)state;
+	/* 19:59 asked: one minute today, two tomorrow from 08:00 */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 19, 59, 0), 180), at(2, 8, 2, 0));
+	/* 19:59:30: 30 s today, 150 s tomorrow */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 19, 59, 30), 180), at(2, 8, 2, 30));
+	/* at 20:00 the hours are over: the whole window tomorrow */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 20, 0, 0), 180), at(2, 8, 3, 0));
+	/* 21:00 and 22:00: 08:03 the next day */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 21, 0, 0), 180), at(2, 8, 3, 0));
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 22, 0, 0), 180), at(2, 8, 3, 0));
+	/* 23:59:59 and midnight belong to different China days, same answer */
+	assert_int_equal(patrol_ack_due(H8, H20, at(1, 23, 59, 59), 180), at(2, 8, 3, 0));
+	assert_int_equal(patrol_ack_due(H8, H20, at(2, 0, 0, 0), 180), at(2, 8, 3, 0));
+	/* before the hours start the same morning */
+	assert_int_equal(patrol_ack_due(H8, H20, at(2, 6, 30, 0), 180), at(2, 8, 3, 0));
+	/* other hours: 09:00-17:30, asked 17:29 -> 1 min today, 2 min tomorrow */
+	assert_int_equal(patrol_ack_due(9 * 60, 17 * 60 + 30, at(1, 17, 29, 0), 180),
+			 at(2, 9, 2, 0));
+	/* hours of one minute a day: the window spans three days */
+	assert_int_equal(patrol_ack_due(H8, H8 + 1, at(1, 8, 0, 0), 180), at(3, 8, 1, 0));
+	/* round the clock: never deferred */
+	assert_int_equal(patrol_ack_due(0, 1440, at(1, 23, 59, 0), 180), at(2, 0, 2, 0));
+}
+
+/* The rules of form alone (no model). */
+static void test_is_request_by_form(void **state)
+{
+	(void)state;
+	struct patrol_rules r = { NULL, NULL };
+	assert_true(patrol_is_request(&r, "低保什么时候发？"));
+	assert_true(patrol_is_request(&r, "自来水停了吗"));
+	assert_true(patrol_is_request(&r, "请问村委会几点上班"));
+	assert_true(patrol_is_request(&r, "路灯坏了，麻烦来看看"));
+	assert_false(patrol_is_request(&r, "谢谢书记"));
+	assert_false(patrol_is_request(&r, "家里断电三天了")); /* no form, no word: the model's to say */
+	assert_false(patrol_is_request(&r, "家里着火了"));
+}
+
+/* With the built-in lexicon and model: demands and questions the form
+ * misses, an urgent word always; chat never. */
+static void test_is_request_builtin(void **state)
+{
+	(void)state;
+	const struct patrol_rules *r = patrol_builtin();
+	assert_non_null(r);
+	assert_non_null(r->lex);
+	assert_non_null(r->model);
+	assert_true(patrol_is_request(r, "家里断电三天了"));
+	assert_true(patrol_is_request(r, "家里着火了"));
+	assert_false(patrol_is_request(r, "谢谢书记"));
+	assert_false(patrol_is_request(r, "好的，收到"));
+	assert_false(patrol_is_request(r, "哈哈哈"));
+}
+
+static void test_supervisor(void **state)
+{
+	(void)state;
+	char out[13];
+	patrol_supervisor("990101103200", out);
+	assert_string_equal(out, "990101103"); /* a village's town */
+	patrol_supervisor("990101103", out);
+	assert_string_equal(out, "990101"); /* a town's county */
+	patrol_supervisor("990101", out);
+	assert_string_equal(out, "990101"); /* a county itself */
+}
+
+static void test_kinds(void **state)
+{
+	(void)state;
+	enum patrol_kind k;
+	for (int i = 0; i < PATROL_KIND__MAX; i++) {
+		assert_non_null(patrol_kind_names_zh[i]);
+		assert_true(patrol_kind_parse(patrol_kind_names[i], &k));
+		assert_int_equal(k, i);
+	}
+	assert_false(patrol_kind_parse("nosuch", &k));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_due_in_hours), cmocka_unit_test(test_due_across_the_boundary),
+		cmocka_unit_test(test_is_request_by_form), cmocka_unit_test(test_is_request_builtin),
+		cmocka_unit_test(test_supervisor),
+		cmocka_unit_test(test_kinds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
