@@ -10,7 +10,7 @@
 #   make WERROR=1   warnings are errors (CI)
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq zlib libsodium libqrencode
+PKGS    := libmicrohttpd jansson sqlite3 libpq zlib libsodium libqrencode xlsxwriter
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifneq ($(SANITIZE),)

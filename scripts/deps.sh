@@ -10,7 +10,7 @@
 set -euo pipefail
 
 run=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-     zlib1g-dev libsodium-dev libqrencode-dev)
+     zlib1g-dev libsodium-dev libqrencode-dev libxlsxwriter-dev)
 test=("${run[@]}" libcmocka-dev curl jq libxml2-utils postgresql postgresql-common)
 case ${1:-run} in
 run) pkgs=("${run[@]}") ;;

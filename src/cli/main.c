@@ -39,6 +39,24 @@ static const struct cli_command commands[] = {
 	  "  as an alert to the supervising level; one raised before says so. --json prints\n"
 	  "  {findings, raised, messages}. --at TIME (RFC 3339, not in the future) sweeps at\n"
 	  "  that instant instead of now." },
+	{ "stats", cmd_stats,
+	  "stats --region CODE [--from DATE [--to DATE]] [--by village|town] [--json] "
+	  "[--csv FILE] [--xlsx FILE]",
+	  "the rates of residents' demands of a region over a period (CSV, JSON or XLSX)",
+	  "stats --region CODE  响应率, 解决率, 满意率, first-line resolution, 退单率, 吹哨率,\n"
+	  "  overdue demands, first-response times and valid interactions of the demands\n"
+	  "  raised in the period (docs/patrol.md \"Statistics\"). --from is a day\n"
+	  "  (2026-11-29, default today) or a month (2026-11); --to the exclusive end in\n"
+	  "  either form (default: the day or month of --from). --by adds a row per village\n"
+	  "  or town. Prints CSV with Chinese headers (or JSON with --json); --csv FILE and\n"
+	  "  --xlsx FILE write the table to files instead." },
+	{ "supervision", cmd_supervision, "supervision check [--at TIME]",
+	  "settle the reminders (督办) now: resolved ones, and the overdue ones into the 通报",
+	  "supervision check [--at TIME]  as the scheduled job 'supervision' does every hour:\n"
+	  "  a reminder whose alert or demand was resolved or closed by its deadline is\n"
+	  "  resolved; one still open at its deadline is listed in the 通报 of the month the\n"
+	  "  deadline fell in (docs/patrol.md). --at TIME (RFC 3339, not in the future)\n"
+	  "  checks at that instant instead of now." },
 	{ "demands", cmd_demands,
 	  "demands sweep | settings show|set --county CODE [name=value...] | "
 	  "categories show|import --county CODE [FILE]",

@@ -15,6 +15,8 @@
 #include "groups/groups_http.h"
 #include "groups/messages_http.h"
 #include "patrol/patrol_http.h"
+#include "patrol/supervise_http.h"
+#include "patrol/stats_http.h"
 #include "regions/regions_http.h"
 #include "sched/sched_http.h"
 
@@ -185,8 +187,32 @@ const struct http_route http_routes[] = {
 	  .summary = "live alerts addressed to one region (Server-Sent Events)" },
 	{ HTTP_POST, "/api/v1/alerts/{id}/acknowledge", alerts_handle_acknowledge, SIGNED_IN,
 	  .perm = PERM_GROUPS_SUPERVISE, .summary = "acknowledge an alert" },
+	{ HTTP_POST, "/api/v1/alerts/{id}/close", alerts_handle_close, SIGNED_IN,
+	  .perm = PERM_GROUPS_SUPERVISE, .summary = "close an alert that was dealt with" },
 	{ HTTP_POST, "/api/v1/patrol/run", patrol_handle_run, SIGNED_IN, .perm = PERM_OPERATE,
 	  .summary = "run one patrol sweep now, as the job does every minute" },
+	/* 督办: reminders on alerts and demands, and the 通报 (supervise.c) */
+	{ HTTP_POST, "/api/v1/supervision", supervise_handle_issue, SIGNED_IN,
+	  .perm = PERM_GROUPS_SUPERVISE, JSON_BODY(8 * 1024),
+	  .summary = "issue a reminder (催办) on an alert or a demand" },
+	{ HTTP_POST, "/api/v1/supervision/{id}/acknowledge", supervise_handle_acknowledge,
+	  SIGNED_IN, .summary = "acknowledge a reminder, as who handles its item" },
+	{ HTTP_GET, "/api/v1/supervision/notices", supervise_handle_notices, SIGNED_IN,
+	  .summary = "the 通报 of a month: reminders unresolved at their deadline" },
+	{ HTTP_POST, "/api/v1/supervision/notices/{id}/acknowledge",
+	  supervise_handle_notice_acknowledge, SIGNED_IN,
+	  .summary = "acknowledge a 通报, as who handles its item" },
+	/* the statistics of demands (docs/patrol.md "Statistics"): a region in
+	 * the caller's scope (stats_http.c) */
+	{ HTTP_GET, "/api/v1/stats", stats_handle_get, SIGNED_IN, .perm = PERM_CASES_READ,
+	  .summary = "the rates of demands of a region over a period, by village or town" },
+	{ HTTP_GET, "/api/v1/stats/ranking", stats_handle_ranking, SIGNED_IN,
+	  .perm = PERM_CASES_READ,
+	  .summary = "the towns or villages of a region ranked by a rate, with a minimum sample" },
+	{ HTTP_GET, "/api/v1/stats/export.csv", stats_handle_csv, SIGNED_IN,
+	  .perm = PERM_CASES_READ, .summary = "the statistics as CSV with Chinese headers" },
+	{ HTTP_GET, "/api/v1/stats/export.xlsx", stats_handle_xlsx, SIGNED_IN,
+	  .perm = PERM_CASES_READ, .summary = "the statistics as an XLSX workbook" },
 
 	{ HTTP_GET, "/api/v1/join/{code}", groups_handle_join_info, PUBLIC,
 	  .summary = "the group a join link leads to" },

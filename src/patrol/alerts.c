@@ -111,8 +111,9 @@ enum app_err alerts_list(struct store *s, const struct auth_caller *c, const cha
 	return rc != APP_OK ? rc : store_alerts_list(s, q, fn, ctx, err);
 }
 
-enum app_err alerts_acknowledge(struct store *s, const struct auth_caller *c, int64_t id,
-				struct alert *out, struct app_error *err)
+/* Acknowledge (close false) or close alert id for c: see alerts.h. */
+static enum app_err change(struct store *s, const struct auth_caller *c, int64_t id, bool close,
+			   struct alert *out, struct app_error *err)
 {
 	struct alert a;
 	enum app_err rc = store_alert_get(s, id, &a, err);
@@ -120,15 +121,30 @@ enum app_err alerts_acknowledge(struct store *s, const struct auth_caller *c, in
 		rc = app_fail(err, APP_ENOTFOUND, "no such alert");
 	if (rc != APP_OK)
 		return rc;
-	if (strcmp(a.state, "open") != 0)
+	bool done = close ? strcmp(a.state, "closed") == 0 : strcmp(a.state, "open") != 0;
+	if (done)
 		return app_fail(err, APP_ECONFLICT, "this alert is already %s", a.state);
 	char object[40];
 	snprintf(object, sizeof(object), "alert:%" PRId64, a.id);
-	struct audit_note note = { c->actor, "alert.acknowledge", object, a.supervisor, a.kind };
-	rc = store_alert_acknowledge(s, &a, c->user_id, clock_now(), &note, alerts_json_text, err);
+	struct audit_note note = { c->actor, close ? "alert.close" : "alert.acknowledge", object,
+				   a.supervisor, a.kind };
+	rc = (close ? store_alert_close : store_alert_acknowledge)(
+		s, &a, c->user_id, clock_now(), &note, alerts_json_text, err);
 	if (rc == APP_OK)
 		*out = a;
 	return rc;
+}
+
+enum app_err alerts_acknowledge(struct store *s, const struct auth_caller *c, int64_t id,
+				struct alert *out, struct app_error *err)
+{
+	return change(s, c, id, false, out, err);
+}
+
+enum app_err alerts_close(struct store *s, const struct auth_caller *c, int64_t id,
+			  struct alert *out, struct app_error *err)
+{
+	return change(s, c, id, true, out, err);
 }
 
 enum app_err alerts_feed_topic(const struct auth_caller *c, const char *region, char *topic,

@@ -51,6 +51,13 @@ enum app_err alerts_sweep(struct store *s, int64_t now, json_t **out,
 enum app_err alerts_acknowledge(struct store *s, const struct auth_caller *c, int64_t id,
 				struct alert *out, struct app_error *err);
 
+/* Close alert id for c (who must supervise where it is addressed) once it
+ * is dealt with, open or acknowledged: a reminder (督办) on it is then
+ * resolved. *out receives it. APP_ENOTFOUND outside c's scope;
+ * APP_ECONFLICT when it is closed already. */
+enum app_err alerts_close(struct store *s, const struct auth_caller *c, int64_t id,
+			  struct alert *out, struct app_error *err);
+
 /* The topic of the live feed of the alerts addressed to region (NULL or
  * "": c's home region of PERM_GROUPS_SUPERVISE) into topic, after checking
  * c supervises it. Errors as alerts_list's. */

@@ -1,6 +1,6 @@
 /*
  * patrol_http.c - the patrol over HTTP: a sweep on demand (operators), and
- * its alerts: the scoped listing, acknowledging, and the live feed
+ * its alerts: the scoped listing, acknowledging, closing, and the live feed
  * (Server-Sent Events) of one supervising region. Who sees what is
  * alerts.c's to decide.
  */
@@ -49,18 +49,30 @@ void alerts_handle_list(struct http_req *req)
 	http_reply_json(req, 200, body);
 }
 
-void alerts_handle_acknowledge(struct http_req *req)
+/* Acknowledge or close the alert of the path. */
+static void change(struct http_req *req, bool close)
 {
 	int64_t id;
 	if (!http_param_id(req, "id", &id))
 		return;
 	struct alert a;
 	struct app_error err;
-	if (alerts_acknowledge(http_store(req), http_caller(req), id, &a, &err) != APP_OK) {
+	if ((close ? alerts_close : alerts_acknowledge)(http_store(req), http_caller(req), id, &a,
+							 &err) != APP_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
 	http_reply_json(req, 200, alerts_json(&a));
+}
+
+void alerts_handle_acknowledge(struct http_req *req)
+{
+	change(req, false);
+}
+
+void alerts_handle_close(struct http_req *req)
+{
+	change(req, true);
 }
 
 void patrol_handle_run(struct http_req *req)

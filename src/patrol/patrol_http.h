@@ -9,6 +9,7 @@ struct http_req;
 
 void alerts_handle_list(struct http_req *req);
 void alerts_handle_acknowledge(struct http_req *req);
+void alerts_handle_close(struct http_req *req);
 void alerts_handle_events(struct http_req *req);
 void patrol_handle_run(struct http_req *req);
 

@@ -8,6 +8,7 @@
 #include "cases/cases_calendar.h"
 #include "cases/demands.h"
 #include "patrol/patrol.h"
+#include "patrol/supervise.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -73,6 +74,19 @@ static enum app_err job_patrol(struct store *s, int64_t now, char *detail, size_
 	return rc;
 }
 
+/* 督办: settle the reminders whose item is done or whose deadline has
+ * passed; an hour is fine grain for deadlines at the end of a day. */
+static enum app_err job_supervision(struct store *s, int64_t now, char *detail, size_t cap,
+				    struct app_error *err)
+{
+	int resolved, noticed;
+	enum app_err rc = supervise_check(s, now, &resolved, &noticed, err);
+	if (rc == APP_OK)
+		snprintf(detail, cap, "%d reminders resolved, %d listed in the 通报", resolved,
+			 noticed);
+	return rc;
+}
+
 const struct sched_job sched_jobs[] = {
 	{ "purge", HOUR, "remove ended sessions, old sign-in attempts and old events", job_purge },
 	{ "maintain", DAY, "database upkeep: next months' partitions, WAL checkpoint",
@@ -81,5 +95,7 @@ const struct sched_job sched_jobs[] = {
 	  job_demands },
 	{ "patrol", MINUTE, "smart patrol: unanswered questions, overdue demands, alerts",
 	  job_patrol },
+	{ "supervision", HOUR, "督办: settle reminders, list the overdue ones in the 通报",
+	  job_supervision },
 };
 const size_t sched_jobs_count = sizeof(sched_jobs) / sizeof(sched_jobs[0]);

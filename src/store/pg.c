@@ -574,4 +574,6 @@ const struct store_ops store_pg_ops = {
 	.case_photos = &pg_case_photo_ops,
 	.case_settings = &pg_case_settings_ops,
 	.patrol = &pg_patrol_ops,
+	.case_stats = &pg_stats_ops,
+	.supervise = &pg_supervise_ops,
 };

@@ -165,6 +165,18 @@ enum pg_stmt {
 	PS_ALERT_BY_KEY,
 	PS_ALERTS_LIST,
 	PS_ALERT_ACK,
+	PS_ALERT_CLOSE,
+	PS_SUPERVISION_INSERT,
+	PS_SUPERVISION_GET,
+	PS_SUPERVISION_ACK,
+	PS_SUPERVISION_NOTICE_ACK,
+	PS_SUPERVISION_TIMELINE,
+	PS_SUPERVISIONS_OPEN,
+	PS_SUPERVISION_SETTLE,
+	PS_SUPERVISION_NOTICES,
+	PS_STATS_COUNTS,
+	PS_STATS_TIMES,
+	PS_STATS_TALK,
 	PS__MAX
 };
 
@@ -330,5 +342,7 @@ extern const struct store_case_ops pg_case_ops;
 extern const struct store_case_photo_ops pg_case_photo_ops;
 extern const struct store_case_settings_ops pg_case_settings_ops;
 extern const struct store_patrol_ops pg_patrol_ops;
+extern const struct store_stats_ops pg_stats_ops;
+extern const struct store_supervise_ops pg_supervise_ops;
 
 #endif

@@ -329,6 +329,7 @@ struct alert_one {
 	int64_t user, at;
 	const struct audit_note *note;
 	store_alert_json_fn json;
+	bool close; /* closing it, not acknowledging it */
 };
 
 static enum app_err alert_read(struct pg_conn *c, void *arg, struct app_error *err)
@@ -354,24 +355,35 @@ static enum app_err ack_job(struct pg_conn *c, void *arg, struct app_error *err)
 	pgp_int(&p, ao->at);
 	pgp_int(&p, ao->user);
 	int64_t changes = 0;
-	enum app_err rc = pg_exec(c, PS_ALERT_ACK, &p, "acknowledging an alert", NULL, &changes,
-				  err);
+	enum app_err rc = pg_exec(c, ao->close ? PS_ALERT_CLOSE : PS_ALERT_ACK, &p,
+				  ao->close ? "closing an alert" : "acknowledging an alert", NULL,
+				  &changes, err);
 	if (rc != APP_OK)
 		return rc;
 	if (changes == 0)
-		return app_fail(err, APP_ECONFLICT, "this alert is no longer open");
+		return app_fail(err, APP_ECONFLICT, "this alert is %s",
+				ao->close ? "already closed" : "no longer open");
 	if ((rc = alert_read(c, ao, err)) != APP_OK)
 		return rc;
 	if ((rc = pg_audit_append(c, ao->note, err)) != APP_OK)
 		return rc;
-	return alert_event(c, ao->a, "alert.acknowledged", ao->json, err);
+	return alert_event(c, ao->a, ao->close ? "alert.closed" : "alert.acknowledged", ao->json,
+			   err);
 }
 
 static enum app_err alert_ack(struct store *s, struct alert *a, int64_t user, int64_t at,
 			      const struct audit_note *note, store_alert_json_fn json,
 			      struct app_error *err)
 {
-	struct alert_one ao = { a->id, a, user, at, note, json };
+	struct alert_one ao = { a->id, a, user, at, note, json, false };
+	return pg_write(s, ack_job, &ao, err);
+}
+
+static enum app_err alert_close(struct store *s, struct alert *a, int64_t user, int64_t at,
+				const struct audit_note *note, store_alert_json_fn json,
+				struct app_error *err)
+{
+	struct alert_one ao = { a->id, a, user, at, note, json, true };
 	return pg_write(s, ack_job, &ao, err);
 }
 
@@ -385,4 +397,5 @@ const struct store_patrol_ops pg_patrol_ops = {
 	.alerts = alerts_list,
 	.alert_get = alert_get,
 	.alert_ack = alert_ack,
+	.alert_close = alert_close,
 };

@@ -13,6 +13,10 @@
 #define ALERT_COLS                                                                             \
 	"id, kind, object, region, supervisor, group_id, severity, summary, state, found_at, "     \
 	"acknowledged_at, acknowledged_by"
+#define SUPERVISION_COLS                                                                       \
+	"s.id, s.kind, s.item_id, s.region, s.group_id, s.note, s.days, s.issued_by, s.issued_at, " \
+	"s.deadline, s.state, s.acknowledged_at, s.acknowledged_by, s.settled_at, s.period, "       \
+	"s.notice_ack_at, s.notice_ack_by"
 #define AUDIT_COLS "id, at, actor, action, object, region, summary, prev_hash, hash"
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
@@ -468,4 +472,75 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"AND ($7::bigint = 0 OR id < $7::bigint) ORDER BY id DESC LIMIT $8::bigint",
 	[PS_ALERT_ACK] = "UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2::bigint, "
 			 "acknowledged_by = $3::bigint WHERE id = $1::bigint AND state = 'open'",
+	[PS_ALERT_CLOSE] = "UPDATE alerts SET state = 'closed', closed_at = $2::bigint, "
+			   "closed_by = $3::bigint WHERE id = $1::bigint AND state <> 'closed'",
+	/* 督办 (pg_supervise.c); the done time of an item: its demand's
+	 * last resolution (or its closing), or its alert's closing */
+	[PS_SUPERVISION_INSERT] =
+		"INSERT INTO supervisions(kind, item_id, region, group_id, note, days, issued_by, "
+		"issued_at, deadline) VALUES ($1::text, $2::bigint, $3::text, $4::bigint, $5::text, "
+		"$6::int, $7::bigint, $8::bigint, $9::bigint) RETURNING id",
+	[PS_SUPERVISION_GET] =
+		"SELECT " SUPERVISION_COLS " FROM supervisions s WHERE s.id = $1::bigint",
+	[PS_SUPERVISION_ACK] = "UPDATE supervisions SET acknowledged_at = $2::bigint, "
+			       "acknowledged_by = $3::bigint WHERE id = $1::bigint AND acknowledged_at = 0",
+	[PS_SUPERVISION_NOTICE_ACK] =
+		"UPDATE supervisions SET notice_ack_at = $2::bigint, notice_ack_by = $3::bigint "
+		"WHERE id = $1::bigint AND state = 'noticed' AND notice_ack_at = 0",
+	[PS_SUPERVISION_TIMELINE] =
+		"INSERT INTO case_events(case_id, at, actor, action, from_state, to_state, detail) "
+		"SELECT id, $2::bigint, $3::bigint, $4::text, state, state, $5::text FROM cases "
+		"WHERE id = $1::bigint",
+	[PS_SUPERVISIONS_OPEN] =
+		"SELECT " SUPERVISION_COLS ", "
+		"(CASE s.kind WHEN 'case' THEN coalesce((SELECT coalesce((SELECT max(e.at) FROM "
+		"case_events e WHERE e.case_id = c.id AND e.to_state = 'resolved'), c.closed_at) "
+		"FROM cases c WHERE c.id = s.item_id AND c.state IN ('resolved', 'followed_up', "
+		"'closed')), 0) ELSE coalesce((SELECT a.closed_at FROM alerts a WHERE a.id = s.item_id "
+		"AND a.state = 'closed'), 0) END) FROM supervisions s WHERE s.state = 'open' "
+		"AND s.id > $2::bigint ORDER BY s.id LIMIT $1::bigint",
+	[PS_SUPERVISION_SETTLE] =
+		"UPDATE supervisions SET state = $2::text, settled_at = $3::bigint, period = $4::text "
+		"WHERE id = $1::bigint AND state = 'open'",
+	[PS_SUPERVISION_NOTICES] =
+		"SELECT " SUPERVISION_COLS " FROM supervisions s WHERE s.period = $1::text AND "
+		"s.state = 'noticed' AND s.region >= $2::text AND s.region < $2::text || ':' "
+		"ORDER BY s.id",
+	/* the statistics of demands (pg_stats.c): docs/patrol.md "Statistics" */
+	[PS_STATS_COUNTS] =
+		"SELECT substr(c.region, 1, $2::int), count(*), count(*) FILTER (WHERE "
+		"EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = "
+		"'acknowledge') AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id "
+		"= c.id AND e.action = 'clock.missed' AND e.clock = 'ack') AND NOT EXISTS "
+		"(SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.name = 'ack' AND "
+		"k.status = 'missed')), count(*) FILTER (WHERE c.state IN ('resolved', "
+		"'followed_up', 'closed')), count(*) FILTER (WHERE c.rating <> ''), count(*) "
+		"FILTER (WHERE c.rating IN ('satisfied', 'fair')), count(*) FILTER (WHERE "
+		"c.state IN ('resolved', 'followed_up', 'closed') AND c.escalations = 0), "
+		"count(*) FILTER (WHERE c.returns > 0), count(*) FILTER (WHERE c.whistles > "
+		"0), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_clocks k WHERE "
+		"k.case_id = c.id AND k.name IN ('ack', 'resolve') AND k.status = 'missed') "
+		"OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action "
+		"= 'clock.missed' AND e.clock IN ('ack', 'resolve'))) FROM cases c WHERE "
+		"c.type = 'demand' AND c.state <> 'merged' AND (c.region >= $1::text AND "
+		"c.region < $1::text || ':') AND c.created_at >= $3::bigint AND c.created_at "
+		"< $4::bigint GROUP BY 1 ORDER BY 1",
+	[PS_STATS_TIMES] =
+		"SELECT u, rn, cnt, t FROM (SELECT u, t, row_number() OVER (PARTITION BY u "
+		"ORDER BY t) AS rn, count(*) OVER (PARTITION BY u) AS cnt FROM (SELECT "
+		"substr(c.region, 1, $2::int) AS u, (SELECT min(e.at) FROM case_events e "
+		"WHERE e.case_id = c.id AND e.action = 'acknowledge') - c.created_at AS t "
+		"FROM cases c WHERE c.type = 'demand' AND c.state <> 'merged' AND (c.region "
+		">= $1::text AND c.region < $1::text || ':') AND c.created_at >= $3::bigint "
+		"AND c.created_at < $4::bigint) x WHERE t IS NOT NULL) y WHERE rn = (cnt * "
+		"50 + 99) / 100 OR rn = (cnt * 90 + 99) / 100 ORDER BY u, rn",
+	[PS_STATS_TALK] =
+		"SELECT substr(g.region_code, 1, $2::int), count(*) FROM messages m JOIN "
+		"groups g ON g.id = m.group_id JOIN group_members gm ON gm.group_id = "
+		"m.group_id AND gm.user_id = m.author_id AND gm.role = 'resident' WHERE "
+		"(g.region_code >= $1::text AND g.region_code < $1::text || ':') AND m.at >= "
+		"$3::bigint AND m.at < $4::bigint AND m.state = 'visible' AND EXISTS (SELECT "
+		"1 FROM messages r JOIN group_members rm ON rm.group_id = r.group_id AND "
+		"rm.user_id = r.author_id AND rm.role IN ('owner', 'admin', 'key_person') "
+		"WHERE r.reply_to = m.id AND r.state = 'visible') GROUP BY 1 ORDER BY 1",
 };

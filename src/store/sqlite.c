@@ -638,4 +638,6 @@ const struct store_ops store_sqlite_ops = {
 	.case_photos = &sq_case_photo_ops,
 	.case_settings = &sq_case_settings_ops,
 	.patrol = &sq_patrol_ops,
+	.case_stats = &sq_stats_ops,
+	.supervise = &sq_supervise_ops,
 };

@@ -165,6 +165,18 @@ enum stmt_id {
 	STMT_ALERT_BY_KEY,
 	STMT_ALERTS_LIST,
 	STMT_ALERT_ACK,
+	STMT_ALERT_CLOSE,
+	STMT_SUPERVISION_INSERT,
+	STMT_SUPERVISION_GET,
+	STMT_SUPERVISION_ACK,
+	STMT_SUPERVISION_NOTICE_ACK,
+	STMT_SUPERVISION_TIMELINE,
+	STMT_SUPERVISIONS_OPEN,
+	STMT_SUPERVISION_SETTLE,
+	STMT_SUPERVISION_NOTICES,
+	STMT_STATS_COUNTS,
+	STMT_STATS_TIMES,
+	STMT_STATS_TALK,
 	STMT__MAX
 };
 
@@ -329,5 +341,7 @@ extern const struct store_case_ops sq_case_ops;
 extern const struct store_case_photo_ops sq_case_photo_ops;
 extern const struct store_case_settings_ops sq_case_settings_ops;
 extern const struct store_patrol_ops sq_patrol_ops;
+extern const struct store_stats_ops sq_stats_ops;
+extern const struct store_supervise_ops sq_supervise_ops;
 
 #endif

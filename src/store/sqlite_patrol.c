@@ -336,6 +336,7 @@ struct alert_one {
 	int64_t user, at;
 	const struct audit_note *note;
 	store_alert_json_fn json;
+	bool close; /* closing it, not acknowledging it */
 };
 
 static enum app_err alert_read(struct conn *c, void *arg, struct app_error *err)
@@ -358,29 +359,40 @@ static enum app_err alert_get(struct store *s, int64_t id, struct alert *out,
 static enum app_err ack_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct alert_one *ao = arg;
-	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_ACK, err);
+	sqlite3_stmt *st = sq_stmt(c, ao->close ? STMT_ALERT_CLOSE : STMT_ALERT_ACK, err);
 	if (!st)
 		return APP_EDB;
 	sqlite3_bind_int64(st, 1, ao->id);
 	sqlite3_bind_int64(st, 2, ao->at);
 	sqlite3_bind_int64(st, 3, ao->user);
-	enum app_err rc = sq_step_write(c, st, "acknowledging an alert", err);
+	enum app_err rc = sq_step_write(c, st, ao->close ? "closing an alert" : "acknowledging an alert",
+					err);
 	if (rc != APP_OK)
 		return rc;
 	if (sqlite3_changes(c->db) == 0)
-		return app_fail(err, APP_ECONFLICT, "this alert is no longer open");
+		return app_fail(err, APP_ECONFLICT, "this alert is %s",
+				ao->close ? "already closed" : "no longer open");
 	if ((rc = alert_read(c, ao, err)) != APP_OK)
 		return rc;
 	if ((rc = sq_audit_append(c, ao->note, err)) != APP_OK)
 		return rc;
-	return alert_event(c, ao->a, "alert.acknowledged", ao->json, err);
+	return alert_event(c, ao->a, ao->close ? "alert.closed" : "alert.acknowledged", ao->json,
+			   err);
 }
 
 static enum app_err alert_ack(struct store *s, struct alert *a, int64_t user, int64_t at,
 			      const struct audit_note *note, store_alert_json_fn json,
 			      struct app_error *err)
 {
-	struct alert_one ao = { a->id, a, user, at, note, json };
+	struct alert_one ao = { a->id, a, user, at, note, json, false };
+	return sq_write(s, ack_job, &ao, err);
+}
+
+static enum app_err alert_close(struct store *s, struct alert *a, int64_t user, int64_t at,
+				const struct audit_note *note, store_alert_json_fn json,
+				struct app_error *err)
+{
+	struct alert_one ao = { a->id, a, user, at, note, json, true };
 	return sq_write(s, ack_job, &ao, err);
 }
 
@@ -394,4 +406,5 @@ const struct store_patrol_ops sq_patrol_ops = {
 	.alerts = alerts_list,
 	.alert_get = alert_get,
 	.alert_ack = alert_ack,
+	.alert_close = alert_close,
 };

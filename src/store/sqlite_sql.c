@@ -11,6 +11,10 @@
 #define ALERT_COLS                                                                             \
 	"id, kind, object, region, supervisor, group_id, severity, summary, state, found_at, "     \
 	"acknowledged_at, acknowledged_by"
+#define SUPERVISION_COLS                                                                       \
+	"s.id, s.kind, s.item_id, s.region, s.group_id, s.note, s.days, s.issued_by, s.issued_at, " \
+	"s.deadline, s.state, s.acknowledged_at, s.acknowledged_by, s.settled_at, s.period, "       \
+	"s.notice_ack_at, s.notice_ack_by"
 #define AUDIT_COLS "id, at, actor, action, object, region, summary, prev_hash, hash"
 #define API_KEY_COLS "id, name, role, region_code, created_at, coalesce(revoked_at, 0)"
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
@@ -393,4 +397,70 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"AND (?7 = 0 OR id < ?7) ORDER BY id DESC LIMIT ?8",
 	[STMT_ALERT_ACK] = "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?2, "
 			   "acknowledged_by = ?3 WHERE id = ?1 AND state = 'open'",
+	[STMT_ALERT_CLOSE] = "UPDATE alerts SET state = 'closed', closed_at = ?2, closed_by = ?3 "
+			     "WHERE id = ?1 AND state <> 'closed'",
+	/* 督办 (sqlite_supervise.c); the done time of an item: its demand's
+	 * last resolution (or its closing), or its alert's closing */
+	[STMT_SUPERVISION_INSERT] =
+		"INSERT INTO supervisions(kind, item_id, region, group_id, note, days, issued_by, "
+		"issued_at, deadline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+	[STMT_SUPERVISION_GET] = "SELECT " SUPERVISION_COLS " FROM supervisions s WHERE s.id = ?1",
+	[STMT_SUPERVISION_ACK] = "UPDATE supervisions SET acknowledged_at = ?2, acknowledged_by = ?3 "
+				 "WHERE id = ?1 AND acknowledged_at = 0",
+	[STMT_SUPERVISION_NOTICE_ACK] =
+		"UPDATE supervisions SET notice_ack_at = ?2, notice_ack_by = ?3 "
+		"WHERE id = ?1 AND state = 'noticed' AND notice_ack_at = 0",
+	[STMT_SUPERVISION_TIMELINE] =
+		"INSERT INTO case_events(case_id, at, actor, action, from_state, to_state, detail) "
+		"SELECT id, ?2, ?3, ?4, state, state, ?5 FROM cases WHERE id = ?1",
+	[STMT_SUPERVISIONS_OPEN] =
+		"SELECT " SUPERVISION_COLS ", "
+		"(CASE s.kind WHEN 'case' THEN coalesce((SELECT coalesce((SELECT max(e.at) FROM "
+		"case_events e WHERE e.case_id = c.id AND e.to_state = 'resolved'), c.closed_at) "
+		"FROM cases c WHERE c.id = s.item_id AND c.state IN ('resolved', 'followed_up', "
+		"'closed')), 0) ELSE coalesce((SELECT a.closed_at FROM alerts a WHERE a.id = s.item_id "
+		"AND a.state = 'closed'), 0) END) FROM supervisions s WHERE s.state = 'open' "
+		"AND s.id > ?2 ORDER BY s.id LIMIT ?1",
+	[STMT_SUPERVISION_SETTLE] = "UPDATE supervisions SET state = ?2, settled_at = ?3, period = ?4 "
+				    "WHERE id = ?1 AND state = 'open'",
+	[STMT_SUPERVISION_NOTICES] =
+		"SELECT " SUPERVISION_COLS " FROM supervisions s WHERE s.period = ?1 AND "
+		"s.state = 'noticed' AND s.region >= ?2 AND s.region < ?2 || ':' ORDER BY s.id",
+	/* the statistics of demands (sqlite_stats.c): docs/patrol.md "Statistics" */
+	[STMT_STATS_COUNTS] =
+		"SELECT substr(c.region, 1, ?2), count(*), count(*) FILTER (WHERE EXISTS "
+		"(SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = "
+		"'acknowledge') AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id "
+		"= c.id AND e.action = 'clock.missed' AND e.clock = 'ack') AND NOT EXISTS "
+		"(SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.name = 'ack' AND "
+		"k.status = 'missed')), count(*) FILTER (WHERE c.state IN ('resolved', "
+		"'followed_up', 'closed')), count(*) FILTER (WHERE c.rating <> ''), count(*) "
+		"FILTER (WHERE c.rating IN ('satisfied', 'fair')), count(*) FILTER (WHERE "
+		"c.state IN ('resolved', 'followed_up', 'closed') AND c.escalations = 0), "
+		"count(*) FILTER (WHERE c.returns > 0), count(*) FILTER (WHERE c.whistles > "
+		"0), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_clocks k WHERE "
+		"k.case_id = c.id AND k.name IN ('ack', 'resolve') AND k.status = 'missed') "
+		"OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action "
+		"= 'clock.missed' AND e.clock IN ('ack', 'resolve'))) FROM cases c WHERE "
+		"c.type = 'demand' AND c.state <> 'merged' AND (c.region >= ?1 AND c.region "
+		"< ?1 || ':') AND c.created_at >= ?3 AND c.created_at < ?4 GROUP BY 1 ORDER "
+		"BY 1",
+	[STMT_STATS_TIMES] =
+		"SELECT u, rn, cnt, t FROM (SELECT u, t, row_number() OVER (PARTITION BY u "
+		"ORDER BY t) AS rn, count(*) OVER (PARTITION BY u) AS cnt FROM (SELECT "
+		"substr(c.region, 1, ?2) AS u, (SELECT min(e.at) FROM case_events e WHERE "
+		"e.case_id = c.id AND e.action = 'acknowledge') - c.created_at AS t FROM "
+		"cases c WHERE c.type = 'demand' AND c.state <> 'merged' AND (c.region >= ?1 "
+		"AND c.region < ?1 || ':') AND c.created_at >= ?3 AND c.created_at < ?4) x "
+		"WHERE t IS NOT NULL) y WHERE rn = (cnt * 50 + 99) / 100 OR rn = (cnt * 90 + "
+		"99) / 100 ORDER BY u, rn",
+	[STMT_STATS_TALK] =
+		"SELECT substr(g.region_code, 1, ?2), count(*) FROM messages m JOIN groups g "
+		"ON g.id = m.group_id JOIN group_members gm ON gm.group_id = m.group_id AND "
+		"gm.user_id = m.author_id AND gm.role = 'resident' WHERE (g.region_code >= "
+		"?1 AND g.region_code < ?1 || ':') AND m.at >= ?3 AND m.at < ?4 AND m.state "
+		"= 'visible' AND EXISTS (SELECT 1 FROM messages r JOIN group_members rm ON "
+		"rm.group_id = r.group_id AND rm.user_id = r.author_id AND rm.role IN "
+		"('owner', 'admin', 'key_person') WHERE r.reply_to = m.id AND r.state = "
+		"'visible') GROUP BY 1 ORDER BY 1",
 };

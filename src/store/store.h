@@ -1127,6 +1127,106 @@ enum app_err store_alert_get(struct store *s, int64_t id, struct alert *out,
 enum app_err store_alert_acknowledge(struct store *s, struct alert *a, int64_t user, int64_t at,
 				     const struct audit_note *note, store_alert_json_fn json,
 				     struct app_error *err);
+/* Close a (dealt with) by user at `at`, with the note's audit entry and an
+ * event: APP_ECONFLICT when it is closed already. *a receives the row. */
+enum app_err store_alert_close(struct store *s, struct alert *a, int64_t user, int64_t at,
+			       const struct audit_note *note, store_alert_json_fn json,
+			       struct app_error *err);
+
+/* ---- 督办: reminders and 通报 (src/patrol/supervise.c) ----
+ *
+ * A supervision is a reminder (催办) on one alert or demand, with its
+ * deadline; the check settles it once: "resolved" (its item was done by
+ * the deadline) or "noticed" (listed in the 通报 of period). Each write
+ * carries its audit entry and its event, and on a demand a line on the
+ * demand's timeline, in the same transaction. No rules here.
+ */
+#define SUPERVISION_NOTE_MAX 1024
+
+struct supervision {
+	int64_t id;
+	char kind[8]; /* "alert" or "case" */
+	int64_t item_id;
+	char region[DIVISION_CODE_MAX + 1]; /* where the item is */
+	int64_t group_id;                   /* the item's service group, 0 when none */
+	char note[SUPERVISION_NOTE_MAX];
+	int days; /* working days given */
+	int64_t issued_by, issued_at, deadline;
+	char state[12]; /* "open", "resolved", "noticed" */
+	int64_t acknowledged_at, acknowledged_by, settled_at;
+	char period[8]; /* "2026-11" once noticed */
+	int64_t notice_ack_at, notice_ack_by;
+};
+typedef bool (*store_supervision_fn)(void *ctx, const struct supervision *v);
+/* An open supervision and when its item was done (resolved or closed), 0
+ * when it is not. */
+typedef bool (*store_supervision_open_fn)(void *ctx, const struct supervision *v,
+					  int64_t done_at);
+
+/* What a supervision's write records besides its row: the audit entry, an
+ * event (NULL: none) and, for a demand, the action of a line on its
+ * timeline (NULL: none) by user at the write's time. */
+struct supervision_write {
+	const struct audit_note *note;
+	const struct event_note *event;
+	const char *timeline;
+	int64_t user, at;
+};
+
+/* Store v (its id is set). APP_ENOTFOUND when a demand it names is gone. */
+enum app_err store_supervision_insert(struct store *s, struct supervision *v,
+				      const struct supervision_write *w, struct app_error *err);
+/* APP_ENOTFOUND when absent. */
+enum app_err store_supervision_get(struct store *s, int64_t id, struct supervision *out,
+				   struct app_error *err);
+/* Record w->user's acknowledgement at w->at of the reminder (notice false)
+ * or of its 通报 (notice true); *out receives the row. APP_ECONFLICT when
+ * it was acknowledged before or (notice) is not listed. */
+enum app_err store_supervision_acknowledge(struct store *s, int64_t id, bool notice,
+					   const struct supervision_write *w,
+					   struct supervision *out, struct app_error *err);
+/* The open supervisions of id above after_id, by id, at most limit. */
+enum app_err store_supervisions_open(struct store *s, int64_t after_id, int limit,
+				     store_supervision_open_fn fn, void *ctx, struct app_error *err);
+/* Settle open supervision id as state ("resolved" or "noticed" in period)
+ * at w->at. APP_ECONFLICT when it is not open any more. */
+enum app_err store_supervision_settle(struct store *s, int64_t id, const char *state,
+				      const char *period, const struct supervision_write *w,
+				      struct app_error *err);
+/* The supervisions noticed in period whose item is within region, by id. */
+enum app_err store_supervision_notices(struct store *s, const char *period, const char *region,
+				       store_supervision_fn fn, void *ctx, struct app_error *err);
+
+/* ---- statistics of demands (src/patrol/stats.c) ----
+ *
+ * The figures behind the rates of docs/patrol.md "Statistics", computed
+ * set-wise by the database over one period and grouped by a prefix of the
+ * region code (a village, a town, or the region itself). The store counts;
+ * src/patrol/stats.c turns the counts into rates and says what they mean.
+ */
+
+struct stats_query {
+	const char *region; /* the subtree counted */
+	int unit_digits;    /* group by the first unit_digits of a region code */
+	int64_t from, to;   /* demands raised, messages posted in [from, to) */
+};
+
+/* What each part's rows carry after their unit (docs/patrol.md):
+ * COUNTS: demands, responded, resolved, rated, satisfied, first_line,
+ *         returned, whistled, overdue (STATS_COUNTS_N values);
+ * TIMES:  rank, count, seconds: the first-response times (raise to first
+ *         acknowledgement) ranked within the unit, only the rows whose rank
+ *         is ceil(count * 50 / 100) or ceil(count * 90 / 100);
+ * TALK:   valid interactions (one value). */
+enum stats_part { STATS_PART_COUNTS, STATS_PART_TIMES, STATS_PART_TALK, STATS_PART__MAX };
+#define STATS_COUNTS_N 9
+typedef void (*store_stats_part_fn)(void *ctx, enum stats_part part, const char *unit,
+				    const int64_t *v, int n);
+
+/* Run the three parts of q, each in unit order, handing each row to fn.
+ * APP_EINVAL when q is malformed. */
+enum app_err store_stats_read(struct store *s, const struct stats_query *q,
+			      store_stats_part_fn fn, void *ctx, struct app_error *err);
 
 /* ---- figures for /metrics ---- */
 

@@ -273,6 +273,32 @@ struct store_patrol_ops {
 	enum app_err (*alert_ack)(struct store *s, struct alert *a, int64_t user, int64_t at,
 				  const struct audit_note *note, store_alert_json_fn json,
 				  struct app_error *err);
+	enum app_err (*alert_close)(struct store *s, struct alert *a, int64_t user, int64_t at,
+				    const struct audit_note *note, store_alert_json_fn json,
+				    struct app_error *err);
+};
+
+/* 督办 (sqlite_supervise.c, pg_supervise.c) */
+struct store_supervise_ops {
+	enum app_err (*insert)(struct store *s, struct supervision *v,
+			       const struct supervision_write *w, struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t id, struct supervision *out,
+			    struct app_error *err);
+	enum app_err (*ack)(struct store *s, int64_t id, bool notice,
+			    const struct supervision_write *w, struct supervision *out,
+			    struct app_error *err);
+	enum app_err (*open)(struct store *s, int64_t after_id, int limit,
+			     store_supervision_open_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*settle)(struct store *s, int64_t id, const char *state, const char *period,
+			       const struct supervision_write *w, struct app_error *err);
+	enum app_err (*notices)(struct store *s, const char *period, const char *region,
+				store_supervision_fn fn, void *ctx, struct app_error *err);
+};
+
+/* the statistics of demands (sqlite_stats.c, pg_stats.c) */
+struct store_stats_ops {
+	enum app_err (*read)(struct store *s, const struct stats_query *q, store_stats_part_fn fn,
+			     void *ctx, struct app_error *err);
 };
 
 struct store_ops {
@@ -296,6 +322,8 @@ struct store_ops {
 	const struct store_case_photo_ops *case_photos;
 	const struct store_case_settings_ops *case_settings;
 	const struct store_patrol_ops *patrol;
+	const struct store_stats_ops *case_stats;
+	const struct store_supervise_ops *supervise;
 };
 
 struct store {

@@ -75,3 +75,10 @@ enum app_err store_alert_acknowledge(struct store *s, struct alert *a, int64_t u
 {
 	return s->ops->patrol->alert_ack(s, a, user, at, note, json, err);
 }
+
+enum app_err store_alert_close(struct store *s, struct alert *a, int64_t user, int64_t at,
+			       const struct audit_note *note, store_alert_json_fn json,
+			       struct app_error *err)
+{
+	return s->ops->patrol->alert_close(s, a, user, at, note, json, err);
+}

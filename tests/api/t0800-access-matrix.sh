@@ -391,7 +391,7 @@ for r in "${!ROWS[@]}"; do
 		op POST "/api/v1/groups/${GID[$scope]}/messages" "${HPT[$scope]}" "{\"text\":\"待隐藏$r\"}" ;;
 	"POST /api/v1/messages/{mid}/recall|own")
 		op POST "/api/v1/groups/$(own_group "$caller")/messages" "${TOKEN[$caller]}" "{\"text\":\"待撤回$r\"}" ;;
-	"POST /api/v1/alerts/{id}/acknowledge|"*)
+	"POST /api/v1/alerts/{id}/acknowledge|"* | "POST /api/v1/alerts/{id}/close|"*)
 		op POST "/api/v1/groups/${GID[$scope]}/messages" "${HPT[$scope]}" "{\"text\":\"矩阵着火$r\"}" ;;
 	*) continue ;;
 	esac
@@ -491,6 +491,41 @@ for r in "${!DFU[@]}"; do
 done
 run_batch
 for i in $(seq 1 $NOPS); do setup_ok "$i" "demands to follow up are resolved ($i)"; done
+
+# --- 督办 ----------------------------------------------------------------------
+# SUP[S]: a reminder on DEMAND[S] issued by the county supervisor (in c2 by the
+# key of 98); each acknowledging row that succeeds has one of its own (FRESH).
+# A check 60 days on lists them all in the 通报 of PERIOD.
+declare -A SUP
+issuer() { if [ "$1" = c2 ]; then echo "$KEY98"; else echo "${TOKEN[county_supervisor]}"; fi; }
+sup_json() { echo "{\"object\":\"case:${DEMAND[$1]}\",\"note\":\"矩阵督办$1\"}"; }
+batch smake
+for s in v1 v2 t2 c2; do
+	op POST /api/v1/supervision "$(issuer "$s")" "$(sup_json "$s")"
+	AT[sup.$s]=$NOPS
+done
+declare -A SFRESH
+for r in "${!ROWS[@]}"; do
+	IFS=$'\t' read -r method path caller scope expect <<<"${ROWS[$r]}"
+	[[ $path == /api/v1/supervision*/acknowledge && $expect == 2* ]] || continue
+	op POST /api/v1/supervision "$(issuer "$scope")" "$(sup_json "$scope")"
+	SFRESH[$r]=$NOPS
+done
+run_batch
+for s in v1 v2 t2 c2; do
+	setup_ok "${AT[sup.$s]}" "a reminder on the demand in $s"
+	field "${AT[sup.$s]}" id && SUP[$s]=$FIELD
+done
+bad=0
+for r in "${!SFRESH[@]}"; do
+	[[ ${STATUSES[${SFRESH[$r]} - 1]:-} == 201 ]] || bad=$((bad + 1))
+	field "${SFRESH[$r]}" id && FRESH[$r]=$FIELD
+done
+check "setup: ${#SFRESH[@]} reminders for rows of their own" test $bad -eq 0
+BIANMIN_CLOCK_OFFSET=$((60 * 86400)) bm supervision check >"$T/supervision.out" 2>&1
+check "setup: a check 60 days on lists the reminders in the 通报" \
+	test "$(db_sql "$DB" "SELECT count(*) FROM supervisions WHERE state <> 'noticed'")" = 0
+PERIOD=$(db_sql "$DB" "SELECT period FROM supervisions WHERE id = ${SUP[v1]:-0}")
 
 echo "# setup took $((SECONDS - started)) s"
 
@@ -663,10 +698,28 @@ op_row() {
 		OP_STREAM=1 op GET "$path" "$cred" ;;
 	"POST /api/v1/patrol/run|-")
 		op POST "$path" "$cred" ;;
-	"POST /api/v1/alerts/{id}/acknowledge|"*)
+	# --- the statistics of demands
+	"GET /api/v1/stats|"* | "GET /api/v1/stats/export.csv|"* | "GET /api/v1/stats/export.xlsx|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}&from=2026-11" "$cred" ;;
+	"GET /api/v1/stats/ranking|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}&from=2026-11&rate=response" "$cred" ;;
+	"POST /api/v1/alerts/{id}/acknowledge|"* | "POST /api/v1/alerts/{id}/close|"*)
 		id=${FRESH[$r]:-${ALERT[$scope]:-}}
 		[ -n "$id" ] || return 1
-		op POST "/api/v1/alerts/$id/acknowledge" "$cred" ;;
+		op POST "${path/\{id\}/$id}" "$cred" ;;
+	# --- 督办
+	"POST /api/v1/supervision|"*)
+		[ -n "${DEMAND[$scope]:-}" ] || return 1
+		op POST "$path" "$cred" "$(sup_json "$scope")" ;;
+	"POST /api/v1/supervision/{id}/acknowledge|"* | "POST /api/v1/supervision/notices/{id}/acknowledge|"*)
+		id=${FRESH[$r]:-${SUP[$scope]:-}}
+		[ -n "$id" ] || return 1
+		op POST "${path/\{id\}/$id}" "$cred" ;;
+	"GET /api/v1/supervision/notices|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?period=$PERIOD&region=${REGION[$scope]}" "$cred" ;;
 	"POST /api/v1/demands|"*)
 		[ -n "${REGION[$scope]:-}" ] || return 1
 		op POST "$path" "$cred" "$(demand_json "$scope")" ;;

@@ -73,12 +73,13 @@ static size_t job_index(const char *name)
 }
 
 /* A scheduler of the store as node. The demands and patrol jobs (every
- * minute by default) run once a (leap) year here unless intervals say otherwise, so
- * that these tests count the runs of purge and maintain only after the
- * first tick; they span days, not the 130 days to the next yearly slot. */
+ * minute by default) and supervision (hourly) run once a (leap) year here
+ * unless intervals say otherwise, so that these tests count the runs of
+ * purge and maintain only after the first tick; they span days, not the
+ * 130 days to the next yearly slot. */
 static struct sched *make_sched(struct store *s, const char *node, const char *intervals)
 {
-	char with[256], with2[300];
+	char with[256], with2[300], with3[340];
 	if (intervals && !strstr(intervals, "demands=")) {
 		snprintf(with, sizeof(with), "%s%sdemands=31622400", intervals, *intervals ? "," : "");
 		intervals = with;
@@ -87,6 +88,11 @@ static struct sched *make_sched(struct store *s, const char *node, const char *i
 		snprintf(with2, sizeof(with2), "%s%spatrol=31622400", intervals,
 			 *intervals ? "," : "");
 		intervals = with2;
+	}
+	if (intervals && !strstr(intervals, "supervision=")) {
+		snprintf(with3, sizeof(with3), "%s%ssupervision=31622400", intervals,
+			 *intervals ? "," : "");
+		intervals = with3;
 	}
 	struct sched_options o = { .store = s, .node = node, .intervals = intervals };
 	struct sched *sc = NULL;

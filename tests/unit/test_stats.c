@@ -1,0 +1,213 @@
+/*
+ * test_stats.c - unit tests of the pure parts of the statistics of demands
+ * (src/patrol/stats.c): the nearest-rank percentile (median and p90)
+ * checked against its definition on every small sample, rates and their
+ * rounding, periods of a day, a month and a custom range in China time, the
+ * CSV table (Chinese header, empty cells, quoting) and the ranking's order
+ * and minimum sample. The SQL side is tested on both backends by
+ * tests/api/t1420-stats.sh.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/err.h"
+#include "core/strbuf.h"
+#include "patrol/stats.h"
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The p-th percentile by definition: the smallest rank r (1-based) such
+ * that at least p% of n sorted values lie at or below the r-th. */
+static int64_t rank_by_definition(int64_t n, int p)
+{
+	for (int64_t r = 1; r <= n; r++)
+		if (r * 100 >= n * p)
+			return r;
+	return 0;
+}
+
+static void test_rank(void **state)
+{
+	(void)state;
+	assert_int_equal(stats_rank(0, 50), 0);
+	assert_int_equal(stats_rank(1, 50), 1);
+	assert_int_equal(stats_rank(1, 90), 1);
+	assert_int_equal(stats_rank(2, 50), 1);   /* the lower of two */
+	assert_int_equal(stats_rank(5, 50), 3);   /* the middle one */
+	assert_int_equal(stats_rank(8, 50), 4);
+	assert_int_equal(stats_rank(8, 90), 8);   /* ceil(7.2) */
+	assert_int_equal(stats_rank(10, 90), 9);  /* exactly 9 */
+	assert_int_equal(stats_rank(11, 90), 10); /* ceil(9.9) */
+	for (int64_t n = 1; n <= 1000; n++) {
+		assert_int_equal(stats_rank(n, 50), rank_by_definition(n, 50));
+		assert_int_equal(stats_rank(n, 90), rank_by_definition(n, 90));
+	}
+	/* ten million demands do not overflow */
+	assert_int_equal(stats_rank(10000000, 90), 9000000);
+}
+
+static void test_rate_value(void **state)
+{
+	(void)state;
+	assert_true(stats_rate_value(0, 0) < 0);
+	assert_true(stats_rate_value(3, 0) < 0);
+	assert_true(stats_rate_value(0, 7) == 0.0);
+	assert_true(stats_rate_value(6, 10) == 0.6);
+	assert_true(stats_rate_value(2, 3) == 0.6667);
+	assert_true(stats_rate_value(1, 6) == 0.1667);
+	assert_true(stats_rate_value(7, 7) == 1.0);
+	enum stats_rate r;
+	assert_true(stats_rate_parse("first_line", &r));
+	assert_int_equal(r, STATS_RATE_FIRST_LINE);
+	assert_false(stats_rate_parse("speed", &r));
+	assert_false(stats_rate_parse(NULL, &r));
+	assert_false(stats_rates[STATS_RATE_RETURN].higher_better);
+	assert_int_equal(stats_rates[STATS_RATE_SATISFACTION].den, STATS_RATED);
+}
+
+/* 2026-11-02 00:00 in China */
+#define NOV2 1793548800
+
+static void test_period(void **state)
+{
+	(void)state;
+	struct app_error err;
+	int64_t f, t;
+	assert_int_equal(stats_period_parse("2026-11-02", NULL, &f, &t, &err), APP_OK);
+	assert_int_equal(f, NOV2);
+	assert_int_equal(t, NOV2 + 86400);
+	assert_int_equal(stats_period_parse("2026-11-02", "", &f, &t, &err), APP_OK);
+	assert_int_equal(t - f, 86400);
+	assert_int_equal(stats_period_parse("2026-11", NULL, &f, &t, &err), APP_OK);
+	assert_int_equal(f, NOV2 - 86400);
+	assert_int_equal(t - f, 30 * 86400);
+	assert_int_equal(stats_period_parse("2026-12", NULL, &f, &t, &err), APP_OK);
+	assert_int_equal(t - f, 31 * 86400); /* into the next year */
+	assert_int_equal(stats_period_parse("2028-02", NULL, &f, &t, &err), APP_OK);
+	assert_int_equal(t - f, 29 * 86400); /* a leap year */
+	assert_int_equal(stats_period_parse("2026-11-02", "2026-12", &f, &t, &err), APP_OK);
+	assert_int_equal(t - f, 29 * 86400);
+	assert_int_equal(stats_period_parse("2026-01", "2027-01", &f, &t, &err), APP_OK);
+	assert_int_equal(t - f, 365 * 86400);
+
+	assert_int_equal(stats_period_parse(NULL, NULL, &f, &t, &err), APP_EINVAL);
+	assert_string_equal(err.field, "from");
+	assert_int_equal(stats_period_parse("2026-11-31", NULL, &f, &t, &err), APP_EINVAL);
+	assert_string_equal(err.field, "from");
+	assert_int_equal(stats_period_parse("2026-13", NULL, &f, &t, &err), APP_EINVAL);
+	assert_int_equal(stats_period_parse("2026-11-02T00:00", NULL, &f, &t, &err), APP_EINVAL);
+	assert_int_equal(stats_period_parse("2026-11-02", "tomorrow", &f, &t, &err), APP_EINVAL);
+	assert_string_equal(err.field, "to");
+	assert_int_equal(stats_period_parse("2026-11-02", "2026-11-02", &f, &t, &err), APP_EINVAL);
+	assert_string_equal(err.field, "to");
+	assert_int_equal(stats_period_parse("2026-11-02", "2026-11", &f, &t, &err), APP_EINVAL);
+}
+
+static void unit(struct stats_unit *u, const char *code, const char *name, int64_t demands,
+		 int64_t responded, int64_t rated, int64_t satisfied)
+{
+	memset(u, 0, sizeof(*u));
+	strcpy(u->code, code);
+	strcpy(u->name, name);
+	u->n[STATS_DEMANDS] = demands;
+	u->n[STATS_RESPONDED] = responded;
+	u->n[STATS_RATED] = rated;
+	u->n[STATS_SATISFIED] = satisfied;
+	u->ack_median = u->ack_p90 = -1;
+}
+
+static void report(struct stats_report *r, struct stats_unit *units, int n)
+{
+	stats_report_init(r);
+	strcpy(r->region, "990101");
+	r->from = NOV2;
+	r->to = NOV2 + 86400;
+	r->days = 1;
+	r->unit_digits = 9;
+	r->units = units;
+	r->nunits = n;
+	unit(&r->total, "990101", "便民县", 0, 0, 0, 0);
+}
+
+static void test_csv(void **state)
+{
+	(void)state;
+	struct stats_unit u[2];
+	unit(&u[0], "990101001", "甲镇, 东区", 4, 3, 0, 0);
+	u[0].ack_median = 90;
+	u[0].ack_p90 = 600;
+	u[0].interactions = 5;
+	unit(&u[1], "990101002", "乙\"镇\"", 0, 0, 0, 0);
+	struct stats_report r;
+	report(&r, u, 2);
+	struct strbuf sb;
+	strbuf_init(&sb, 0);
+	stats_csv(&r, &sb);
+	const char *want =
+		"地区代码,地区名称,诉求数,响应率,解决率,满意率,一线解决率,退单率,吹哨率,超期数,"
+		"首次响应时间中位数（分钟）,首次响应时间P90（分钟）,有效互动数,日均有效互动\r\n"
+		"990101001,\"甲镇, 东区\",4,75.00%,0.00%,,,0.00%,0.00%,0,1.50,10.00,5,5.00\r\n"
+		"990101002,\"乙\"\"镇\"\"\",0,,,,,,,0,,,0,0.00\r\n"
+		"990101,便民县,0,,,,,,,0,,,0,0.00\r\n";
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static const char *ranked_codes(json_t *o, const char *key, char *buf)
+{
+	size_t i;
+	json_t *v;
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(o, key), i, v) {
+		strcat(buf, i ? "," : "");
+		strcat(buf, json_string_value(json_object_get(v, "region")));
+	}
+	return buf;
+}
+
+static void test_ranking(void **state)
+{
+	(void)state;
+	struct stats_unit u[5];
+	unit(&u[0], "990101001", "a", 10, 5, 10, 9); /* response 0.5, satisfaction 0.9 */
+	unit(&u[1], "990101002", "b", 12, 6, 0, 0);  /* 0.5 on more demands: before a */
+	unit(&u[2], "990101003", "c", 9, 9, 9, 9);   /* under the minimum sample */
+	unit(&u[3], "990101004", "d", 20, 19, 4, 1); /* 0.95 */
+	unit(&u[4], "990101005", "e", 10, 5, 0, 0);  /* ties with a: by code */
+	struct stats_report r;
+	report(&r, u, 5);
+	char buf[128];
+	json_t *o = stats_ranking_json(&r, STATS_RATE_RESPONSE, 10);
+	assert_string_equal(ranked_codes(o, "ranked", buf), "990101004,990101002,990101001,990101005");
+	assert_string_equal(ranked_codes(o, "sample_too_small", buf), "990101003");
+	assert_string_equal(json_string_value(json_object_get(o, "label")), "响应率");
+	json_decref(o);
+	/* no rating: no rate, ranked last */
+	o = stats_ranking_json(&r, STATS_RATE_SATISFACTION, 10);
+	assert_string_equal(ranked_codes(o, "ranked", buf), "990101001,990101004,990101002,990101005");
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(o, "ranked"), 2),
+						  "rate")));
+	json_decref(o);
+	/* 退单率: lower first */
+	u[0].n[STATS_RETURNED] = 3;
+	u[1].n[STATS_RETURNED] = 1;
+	o = stats_ranking_json(&r, STATS_RATE_RETURN, 1);
+	assert_string_equal(ranked_codes(o, "ranked", buf),
+			    "990101004,990101005,990101003,990101002,990101001");
+	json_decref(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rank),    cmocka_unit_test(test_rate_value),
+		cmocka_unit_test(test_period),  cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_ranking),
+	};
+	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
+}
