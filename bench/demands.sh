@@ -287,22 +287,6 @@ phase_raise() {
 
 # ---- the sweep ----
 
-# sq B DB SQL: one statement, rows as tab-separated lines.
-sq() {
-	if [ "$1" = sqlite ]; then sqlite3 -batch -noheader -separator $'\t' "$2" "$3"
-	else "$PG_BIN/psql" -qAtX -F $'\t' -v ON_ERROR_STOP=1 -d "$2" -c "$3"; fi
-}
-# sq_file B DB: a script on stdin, stopping at the first error.
-sq_file() {
-	if [ "$1" = sqlite ]; then sqlite3 -batch -bail "$2"
-	else "$PG_BIN/psql" -qAtX -v ON_ERROR_STOP=1 -d "$2" -f -; fi
-}
-# the command of sq_file, for timeout
-sq_file_cmd() {
-	if [ "$1" = sqlite ]; then SQ_CMD=(sqlite3 -batch -bail "$2")
-	else SQ_CMD=("$PG_BIN/psql" -qAtX -v ON_ERROR_STOP=1 -d "$2" -f -); fi
-}
-
 # the CPU ticks of postgres: the postmaster, its live children and the
 # children it reaped (a sweep's backend ends with the sweep)
 pg_ticks() {
@@ -343,59 +327,18 @@ sweep_db_drop() { # B
 
 db_size() { # B: database size
 	if [ "$1" = sqlite ]; then du -h "$SDB" | cut -f1
-	else sq "$1" "$SDB" "SELECT pg_size_pretty(pg_database_size(current_database()))"; fi
+	else bench_sq "$1" "$SDB" "SELECT pg_size_pretty(pg_database_size(current_database()))"; fi
 }
 
-# fill B N: N open demands into $SDB (indexes of cases and case_events
-# dropped first and made again after). Sets FILL_SECS and THRESHOLDS.
+# fill B N: N open demands into $SDB (bench_fill_demands, bench/lib.sh).
+# Sets FILL_SECS; the instants of the due counts are in $BT/thresholds.
 fill() {
-	local b=$1 n=$2 t0 fnow first_id first_ev idx
-	sq "$b" "$SDB" "SELECT g.id, g.kind, g.region_code, r.name FROM groups g JOIN regions r ON r.code = g.region_code WHERE g.kind IN ('county', 'town', 'village') ORDER BY g.id" >"$BT/groups.tsv"
-	sq "$b" "$SDB" "SELECT DISTINCT user_id FROM role_grants WHERE role IN ('county_supervisor', 'agency_operator') AND region_code = '990101' ORDER BY 1" >"$BT/handlers"
-	first_id=$(($(sq "$b" "$SDB" "SELECT coalesce(max(id), 0) FROM cases") + 1))
-	first_ev=$(($(sq "$b" "$SDB" "SELECT coalesce(max(id), 0) FROM case_events") + 1))
-	if [ "$b" = sqlite ]; then
-		sq "$b" "$SDB" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'case_events') AND sql IS NOT NULL" >"$BT/indexes.sql"
-		idx=$(sq "$b" "$SDB" "SELECT group_concat('DROP INDEX ' || name || ';', ' ') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'case_events') AND sql IS NOT NULL")
-	else
-		sq "$b" "$SDB" "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('cases', 'case_events') AND indexname NOT LIKE '%_pkey'" >"$BT/indexes.sql"
-		idx=$(sq "$b" "$SDB" "SELECT string_agg('DROP INDEX ' || indexname || ';', ' ') FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('cases', 'case_events') AND indexname NOT LIKE '%_pkey'")
-	fi
-	sq "$b" "$SDB" "$idx" >/dev/null
-	fnow=$(date +%s)
-	t0=$((fnow + SWEEP_MARGIN))
-	local t_start gen_rc=0 load_rc=0
-	sq_file_cmd "$b" "$SDB"
-	t_start=$(now)
-	{
-		if [ "$b" = sqlite ]; then
-			printf 'PRAGMA synchronous = OFF;\nPRAGMA cache_size = -262144;\n'
-		else
-			printf 'SET synchronous_commit = off;\nSET maintenance_work_mem = %s;\n' "'256MB'"
-		fi
-		# shellcheck disable=SC2086 # a list of numbers
-		timeout "$FILL_TIMEOUT" python3 "$here/demands_gen.py" fill "$([ "$b" = sqlite ] && echo sqlite || echo pg)" "$n" \
-			"$first_id" "$first_ev" "$fnow" "$t0" "$BT/groups.tsv" "$BT/handlers" "$texts" \
-			"$BENCH_TOP/src/cases/categories.c" "$BT/thresholds" $SWEEP_DUE "$PROFILE_K" 2>"$BT/gen-$b-$n.log" || gen_rc=$?
-		[ "$gen_rc" -eq 0 ] || echo "this is no SQL: the generator failed"
-		cat "$BT/indexes.sql"
-		if [ "$b" = sqlite ]; then
-			echo "PRAGMA wal_checkpoint(TRUNCATE);"
-		else
-			echo "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases));"
-			echo "SELECT setval(pg_get_serial_sequence('case_events', 'id'), (SELECT max(id) FROM case_events));"
-			echo "VACUUM ANALYZE cases, case_clocks, case_events;"
-		fi
-	} | timeout "$FILL_TIMEOUT" "${SQ_CMD[@]}" >"$BT/fill-$b-$n.log" 2>&1 || load_rc=$?
-	FILL_SECS=$(since "$t_start")
-	if [ "$load_rc" -ne 0 ]; then
-		cat "$BT/gen-$b-$n.log" >&2
-		tail -n 20 "$BT/fill-$b-$n.log" >&2
-		bench_die "filling $n demands on $b failed"
-	fi
+	local b=$1 n=$2
+	# shellcheck disable=SC2086 # a list of numbers
+	bench_fill_demands "$b" "$SDB" "$n" "$texts" "$SWEEP_MARGIN" $SWEEP_DUE "$PROFILE_K"
 	echo "  fill: $(sed 's/^demands_gen: //' "$BT/gen-$b-$n.log")"
 	echo "  filled in $FILL_SECS s (generator piped into $([ "$b" = sqlite ] && echo 'sqlite3, synchronous=OFF' || echo 'psql COPY, synchronous_commit=off'); indexes made after; $([ "$b" = sqlite ] && echo 'WAL checkpointed' || echo 'VACUUM ANALYZE')); database $(db_size "$b")"
-	echo "  open demands: $(sq "$b" "$SDB" "SELECT count(*) FROM cases WHERE state NOT IN ('closed', 'merged')"), with a clock to look at (next_check > 0): $(sq "$b" "$SDB" "SELECT count(*) FROM cases WHERE next_check > 0")"
+	echo "  open demands: $(bench_sq "$b" "$SDB" "SELECT count(*) FROM cases WHERE state NOT IN ('closed', 'merged')"), with a clock to look at (next_check > 0): $(bench_sq "$b" "$SDB" "SELECT count(*) FROM cases WHERE next_check > 0")"
 }
 
 # save the demands a sweep may change, and the marks of the appended tables
@@ -403,20 +346,20 @@ sweep_save() {
 	local b=$1 tmax
 	tmax=$(awk 'END { print $2 + 0 }' "$BT/thresholds")
 	[ "$tmax" -gt 0 ] || tmax=0
-	sq_file "$b" "$SDB" <<-EOF >/dev/null
+	bench_sq_file "$b" "$SDB" <<-EOF >/dev/null
 		CREATE TABLE bench_saved_cases AS SELECT * FROM cases WHERE next_check > 0 AND next_check <= $tmax;
 		CREATE TABLE bench_saved_clocks AS SELECT * FROM case_clocks WHERE case_id IN (SELECT id FROM bench_saved_cases);
 		CREATE TABLE bench_marks AS SELECT (SELECT coalesce(max(id), 0) FROM case_events) AS case_events,
 			(SELECT coalesce(max(id), 0) FROM audit_log) AS audit_log, (SELECT coalesce(max(id), 0) FROM events) AS events;
 	EOF
-	echo "  saved for the resets: $(sq "$b" "$SDB" "SELECT count(*) FROM bench_saved_cases") demands (those due by the largest K's instant) and their clocks"
+	echo "  saved for the resets: $(bench_sq "$b" "$SDB" "SELECT count(*) FROM bench_saved_cases") demands (those due by the largest K's instant) and their clocks"
 }
 
 # put the demands a sweep changed back as they were (untimed)
 sweep_reset() {
 	local b=$1 after
 	if [ "$b" = sqlite ]; then after="PRAGMA wal_checkpoint(TRUNCATE);"; else after="VACUUM cases, case_clocks, case_events;"; fi
-	sq_file "$b" "$SDB" <<-EOF >/dev/null
+	bench_sq_file "$b" "$SDB" <<-EOF >/dev/null
 		BEGIN;
 		DELETE FROM case_events WHERE id > (SELECT case_events FROM bench_marks);
 		DELETE FROM audit_log WHERE id > (SELECT audit_log FROM bench_marks);
@@ -437,14 +380,14 @@ explain() {
 	local b=$1 t
 	t=$(awk 'END { print $2 + 0 }' "$BT/thresholds")
 	if [ "$b" = sqlite ]; then
-		echo "  plan (EXPLAIN QUERY PLAN): $(sq "$b" "$SDB" "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE next_check > 0 AND next_check <= $t ORDER BY next_check, id LIMIT 512" | cut -f4 | paste -sd';' -)"
+		echo "  plan (EXPLAIN QUERY PLAN): $(bench_sq "$b" "$SDB" "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE next_check > 0 AND next_check <= $t ORDER BY next_check, id LIMIT 512" | cut -f4 | paste -sd';' -)"
 	else
 		echo "  the query at K=0 (now), EXPLAIN (ANALYZE, BUFFERS):"
-		sq "$b" "$SDB" "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT id FROM cases WHERE next_check > 0 AND next_check <= extract(epoch from now())::bigint ORDER BY next_check, id LIMIT 512" | sed 's/^/    /'
+		bench_sq "$b" "$SDB" "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT id FROM cases WHERE next_check > 0 AND next_check <= extract(epoch from now())::bigint ORDER BY next_check, id LIMIT 512" | sed 's/^/    /'
 		echo "  plan (custom, EXPLAIN ANALYZE at the largest K's instant):"
-		sq "$b" "$SDB" "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM cases WHERE next_check > 0 AND next_check <= $t ORDER BY next_check, id LIMIT 512" | sed 's/^/    /'
+		bench_sq "$b" "$SDB" "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM cases WHERE next_check > 0 AND next_check <= $t ORDER BY next_check, id LIMIT 512" | sed 's/^/    /'
 		echo "  plan (generic, as a prepared statement may use after 5 runs):"
-		sq_file "$b" "$SDB" <<-EOF | sed 's/^/    /'
+		bench_sq_file "$b" "$SDB" <<-EOF | sed 's/^/    /'
 			SET plan_cache_mode = force_generic_plan;
 			PREPARE due(bigint, integer) AS SELECT id FROM cases WHERE next_check > 0 AND next_check <= \$1 ORDER BY next_check, id LIMIT \$2;
 			EXPLAIN (COSTS OFF) EXECUTE due($t, 512);
@@ -569,12 +512,12 @@ profile_sweep() {
 	fi
 	if [ "$b" = postgresql ] && [ -n "$PG_DATA" ] && [ -r "$BT/pg/server.log" ]; then
 		local name=${SWEEP_PG_DBS[-1]} mark
-		sq "$b" "$SDB" "ALTER DATABASE $name SET log_min_duration_statement = 0" >/dev/null
+		bench_sq "$b" "$SDB" "ALTER DATABASE $name SET log_min_duration_statement = 0" >/dev/null
 		mark=$(($(stat -c %s "$BT/pg/server.log") + 1))
 		run_sweep "$b" "$k" "$BT/stmtlog-$b-$n.out"
 		sleep 0.5
 		tail -c +"$mark" "$BT/pg/server.log" >"$BT/stmtlog-$b-$n.txt"
-		sq "$b" "$SDB" "ALTER DATABASE $name RESET log_min_duration_statement" >/dev/null
+		bench_sq "$b" "$SDB" "ALTER DATABASE $name RESET log_min_duration_statement" >/dev/null
 		sweep_reset "$b"
 		echo "  server time of the statements at K=$k (log_min_duration_statement = 0; wall $SW_WALL s): by statement, per due demand"
 		awk -v k="$k" -v w="$SW_WALL" '

@@ -40,6 +40,14 @@
       (working days taken as 7/5 calendar days); a start later than NOW is set
       to NOW (the clock then looks longer than its rule: immaterial to the
       sweep, which compares now with warn_at and due).
+      Closed demands too, for the statistics (bench/patrol.sh): env
+      DEMANDS_CLOSED (a share, default 0) of the N are closed instead of open,
+      chosen by a random stream of their own (the open ones keep the mix above
+      among themselves), closed at an instant spread over the DEMANDS_CLOSED_DAYS
+      (default 365) days before NOW: acknowledged (in time or not, as the
+      rungs climbed say), 5% whistled (arrival clock met), resolved, followed
+      up and closed, rated satisfied 80%, fair 12%, dissatisfied 8% (closed by
+      a handler after the follow-up); all clocks met, next_check 0.
 Only the standard library; deterministic (seeded): the same N gives the same mix,
 whatever NOW and T0.
 """
@@ -183,6 +191,8 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
              cats_file, thresholds_out, *ks):
     n, first_id, first_event, now, t0 = int(n), int(first_id), int(first_event), int(now), int(t0)
     gap = int(os.environ.get("DEMANDS_GAP", "3600"))
+    closed_share = float(os.environ.get("DEMANDS_CLOSED", "0"))
+    closed_days = int(os.environ.get("DEMANDS_CLOSED_DAYS", "365"))
     ks = sorted({int(k) for k in ks if int(k) > 0})
     villages, town_group, county_group, names = [], {}, {}, {}
     with open(groups_file, encoding="utf-8") as f:
@@ -210,7 +220,10 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
     # pass 1: the state of each case, and which have a running clock
     rs = random.Random(6)
     states = [pick(rs, STATES) for _ in range(n)]
-    clocked = [i for i in range(n) if states[i] not in ("suspended", "followed_up")]
+    if closed_share > 0:
+        rcl = random.Random(7)
+        states = ["closed" if rcl.random() < closed_share else st for st in states]
+    clocked = [i for i in range(n) if states[i] not in ("suspended", "followed_up", "closed")]
     m = len(clocked)
     ks = [k for k in ks if k <= m]
     mult = 1000003
@@ -243,11 +256,11 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
         level = pick(rng, LEVEL_W)
         fr = handlers[i % len(handlers)]
         Lr = RESOLVE_L[urgency]
-        nc = nc_of(rank[i]) if state not in ("suspended", "followed_up") else 0
+        nc = nc_of(rank[i]) if state not in ("suspended", "followed_up", "closed") else 0
         ack, resolve, arrive, followup = IDLE[:], IDLE[:], IDLE[:], IDLE[:]
         lines = []  # (action, from, to, clock, level, detail, actor): after "open"
         version = 1
-        unit, whistles, returns, rating = "", 0, 0, ""
+        unit, whistles, returns, rating, closed_at = "", 0, 0, "", 0
         variant = ""
         if state == "received":
             if urgency == "emergency" or rng.random() < 0.5:
@@ -291,6 +304,16 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
                 resolve = ["met", s0, 0, 0, 0, 0, t_res]
                 followup = ["met", t_res, 0, 0, 0, 0, t_conf]
                 rating = "dissatisfied"
+            elif state == "closed":
+                rating = pick(rng, [("satisfied", 0.80), ("fair", 0.12), ("dissatisfied", 0.08)])
+                closed_at = now - rng.randrange(3600, closed_days * DAY)
+                t_conf = closed_at - (rng.randrange(600, 3 * DAY) if rating == "dissatisfied" else 0)
+                t_res = t_conf - rng.randrange(600, DAY)
+                s0 = t_res - rng.randrange(1800, min(Lr, 10 * DAY) + 1800)
+                resolve = ["met", s0, 0, 0, 0, int(rng.random() < 0.3), t_res]
+                followup = ["met", t_res, 0, 0, 0, 0, t_conf]
+                if urgency != "emergency" and rng.random() < 0.05:
+                    arrive = ["met", s0 + 600, 0, 0, 0, 0, s0 + 600 + rng.randrange(300, ARRIVE_L)]
             elif state == "suspended":
                 s0 = now - rng.randrange(DAY, 10 * DAY)
                 used = rng.randrange(1, max(2, Lr * 3 // 5 // 60))
@@ -312,11 +335,11 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
                 lines.append(("acknowledge", "received", "acknowledged", "", level, "", fr))
                 version += 1
                 cur = "acknowledged"
-                if state in ("in_progress", "suspended", "returned", "resolved", "followed_up"):
+                if state in ("in_progress", "suspended", "returned", "resolved", "followed_up", "closed"):
                     lines.append(("start", "acknowledged", "in_progress", "", level, "", fr))
                     version += 1
                     cur = "in_progress"
-                if arrive[0] == "running":
+                if arrive[0] != "idle":
                     unit = UNITS[rng.randrange(len(UNITS))]
                     whistles = 1
                     lines.append(("whistle", cur, cur, "", level, "需" + unit + "到场处理", fr))
@@ -329,11 +352,14 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
                     lines.append(("return", cur, "returned", "", level,
                                   "不属本级职责；依据：《中华人民共和国村民委员会组织法》第二条", fr))
                     version += 1
-                elif state in ("resolved", "followed_up"):
+                elif state in ("resolved", "followed_up", "closed"):
                     lines.append(("resolve", cur, "resolved", "", level, "已派人现场处理完毕", fr))
                     version += 1
-                    if state == "followed_up":
+                    if state in ("followed_up", "closed"):
                         lines.append(("confirm", "resolved", "followed_up", "", level, "", fr))
+                        version += 1
+                    if state == "closed":
+                        lines.append(("close", "followed_up", "closed", "", level, "", fr))
                         version += 1
                 if warned:
                     k = "arrive" if arrive[0] == "running" else (
@@ -342,6 +368,8 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
                     version += 1
         created = min(s0, now - 600)
         end = max(created + 60, min(now - 60, max(c[1] for c in (ack, resolve, arrive, followup))))
+        if closed_at:
+            end = closed_at
         step = (end - created) // (len(lines) + 1)
         group = vgroup if level <= 1 else (town_group.get(town, vgroup) if level == 2
                                            else county_group.get(county, vgroup))
@@ -359,7 +387,7 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
         out.cases.append(out.row([
             cid, "demand", version, state, level, region, vgroup, code, urgency, title, desc,
             address, lat, lon, 1 if located else 0, cname, cphone, 0, "app", 0, 0, group, unit, fr,
-            returns, whistles, 0, 0, level, 0, rating, created, updated, 0, nc], bools=(14,)))
+            returns, whistles, 0, 0, level, 0, rating, created, updated, closed_at, nc], bools=(14,)))
         for name, k in (("ack", ack), ("arrive", arrive), ("followup", followup), ("resolve", resolve)):
             out.clocks.append(out.row([cid, name] + k, bools=(7,)))
         out.events.append(out.row([ev_id, cid, created, fr, "open", "", "received", "", 0, "", ]))
@@ -372,7 +400,8 @@ def cmd_fill(backend, n, first_id, first_event, now, t0, groups_file, handlers_f
             out.flush()
     out.end()
     sys.stderr.write("demands_gen: %d demands (%s), %d with a running clock, %d timeline lines; "
-                     "next_check %d..%d\n" % (n, ", ".join("%s %d" % (s, counts.get(s, 0)) for s, _ in STATES),
+                     "next_check %d..%d\n" % (n, ", ".join("%s %d" % (s, counts.get(s, 0))
+                                                           for s, _ in STATES + [("closed", 0)]),
                                               m, ev_id - first_event, t0, nc_of(m - 1) if m else 0))
 
 

@@ -509,3 +509,211 @@ bench_wait_quiet() {
 	done
 	QUIET_WAITED=$((n - 1))
 }
+
+# ---- shared inputs: the 项城-sized day, the direct fill of demands ----
+
+bench_now() { date +%s.%N; }
+bench_since() { awk -v a="$1" -v b="$(bench_now)" 'BEGIN { printf "%.2f", b - a }'; }
+bench_rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }'; }
+
+# bench_list_groups URL KEY WITHIN KIND OUT: "ID REGION" lines of the groups
+# of that kind under WITHIN (GET /api/v1/groups, every page).
+bench_list_groups() {
+	local after=0 page
+	: >"$5"
+	while :; do
+		page=$(curl -sf --max-time 30 -H "Authorization: Bearer $2" \
+			"$1/api/v1/groups?within=$3&kind=$4&limit=500&after=$after")
+		jq -r '.groups[] | "\(.id) \(.region)"' <<<"$page" >>"$5"
+		after=$(jq -r '.next_after // empty' <<<"$page")
+		[ -n "$after" ] || break
+	done
+}
+
+# bench_curl_batch NAME CLIENTS TYPE TOKEN LIST: POST each "URL FILE" line of
+# LIST (FILE the body) with CLIENTS curl processes at once, each one
+# keep-alive connection going through its share of the list in turn. Sets
+# BATCH_SECS (wall time), BATCH_OK (2xx answers), BATCH_BAD and leaves the
+# answers in $BT/NAME-answers.
+bench_curl_batch() {
+	local name=$1 clients=$2 type=$3 token=$4 list=$5 c pids=() t0
+	rm -f "$BT/$name".cfg.* "$BT/$name".out.*
+	awk -v c="$clients" -v pre="$BT/$name.cfg." -v t="$type" -v k="$token" '{
+		f = pre (NR % c)
+		printf "url = \"%s\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: %s\"\n", $1, k, t >> f
+		printf "data-binary = \"@%s\"\nwrite-out = \"\\n@@ %%{http_code}\\n\"\nnext\n", $2 >> f
+	}' "$list"
+	t0=$(bench_now)
+	for c in "$BT/$name".cfg.*; do
+		curl -sS --max-time 3600 -K "$c" >"${c/.cfg./.out.}" 2>&1 &
+		pids+=($!)
+	done
+	for c in "${pids[@]}"; do wait "$c" || true; done
+	BATCH_SECS=$(bench_since "$t0")
+	cat "$BT/$name".out.* >"$BT/$name-answers"
+	BATCH_OK=$(grep -c '^@@ 2' "$BT/$name-answers" || true)
+	BATCH_BAD=$(grep '^@@ ' "$BT/$name-answers" | grep -vc '^@@ 2' || true)
+	if [ "$BATCH_BAD" -gt 0 ]; then
+		bench_say "bench: $name: $BATCH_BAD requests failed; the first answers:"
+		grep -B1 '^@@ [^2]' "$BT/$name-answers" | head -n 6 >&2
+	fi
+}
+
+# bench_sum_field FIELD FILE: the sum of every "FIELD":N in FILE.
+bench_sum_field() { grep -o "\"$1\":[0-9]*" "$2" | awk -F: '{ s += $2 } END { print s + 0 }'; }
+
+# bench_day_build BIN DB URL PID TEXTS: a 项城-sized day into DB, served at
+# URL by the bianmin of PID (started by the caller on DB after init --demo):
+# the divisions of 项城 (411681) imported (not counted), `groups sync
+# --within 411681`, the other groups up to DAY_GROUPS as ad-hoc groups
+# spread over the villages (POST /api/v1/groups, 4 clients), DAY_MEMBERS
+# households in rosters (POST /api/v1/groups/G/roster, one per group,
+# BENCH_ROSTER_CLIENTS clients), DAY_MESSAGES messages ingested (bodies of
+# 1,000 written first, INGEST_CLIENTS clients, the bridge key of 411681;
+# their time is when stored). TEXTS: bench/messages_gen.py texts. Reads
+# DAY_GROUPS, DAY_MEMBERS, DAY_MESSAGES, INGEST_CLIENTS and DIVISIONS; calls
+# DAY_HOOK_START NAME PID / DAY_HOOK_STOP around the rosters and the ingest
+# when set. Prints each step; sets DAY_SYNC DAY_ADHOC DAY_ROSTER DAY_INGEST
+# (seconds), DAY_TOTAL, DAY_JOINED (members), DAY_STORED (messages) and
+# DAY_KEY (a system_admin key of 411681).
+bench_day_build() {
+	local bin=$1 db=$2 u=$3 pid=$4 texts=$5 t0 bridge nmade extra kind g
+	local gen=(python3 "$BENCH_TOP/bench/messages_gen.py")
+	t0=$(bench_now)
+	"$bin" --db "$db" import divisions "$DIVISIONS"/provinces.csv "$DIVISIONS"/cities.csv "$DIVISIONS"/counties.csv \
+		"$DIVISIONS"/xiangcheng_divisions.csv >"$BT/day-import.log" 2>&1 || { cat "$BT/day-import.log" >&2; bench_die "import divisions failed"; }
+	echo "  registry: provinces, cities, counties and 项城's 522 towns and villages imported in $(bench_since "$t0") s (not counted in the day)"
+	DAY_KEY=$("$bin" --db "$db" apikey add dayadm --role system_admin --region 411681 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+	bridge=$("$bin" --db "$db" apikey add daybridge --role bridge --region 411681 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+	if [ -z "$DAY_KEY" ] || [ -z "$bridge" ]; then bench_die "apikey add failed on the day's database"; fi
+
+	t0=$(bench_now)
+	"$bin" --db "$db" groups sync --within 411681 >"$BT/day-sync.log" 2>&1 || { cat "$BT/day-sync.log" >&2; bench_die "groups sync failed"; }
+	DAY_SYNC=$(bench_since "$t0")
+	echo "  groups sync --within 411681: $(cat "$BT/day-sync.log")  $DAY_SYNC s"
+
+	# the rest as ad-hoc groups spread over the villages (bodies written first)
+	bench_list_groups "$u" "$DAY_KEY" 411681 village "$BT/day-villages"
+	nmade=$(grep -o '[0-9]* made' "$BT/day-sync.log" | cut -d' ' -f1)
+	extra=$((DAY_GROUPS - nmade))
+	mkdir -p "$BT/day-adhoc"
+	awk -v n="$extra" -v d="$BT/day-adhoc" -v url="$u/api/v1/groups" '{ reg[NR] = $2 } END {
+		for (i = 0; i < n; i++) {
+			f = d "/g" i ".json"
+			printf "{\"name\":\"村民小组群%d\",\"region\":\"%s\"}", i + 1, reg[i % NR + 1] > f
+			close(f)
+			print url, f
+		} }' "$BT/day-villages" >"$BT/day-adhoc.list"
+	if [ "$extra" -gt 0 ]; then
+		bench_curl_batch day-adhoc 4 application/json "$DAY_KEY" "$BT/day-adhoc.list"
+		DAY_ADHOC=$BATCH_SECS
+	else
+		DAY_ADHOC=0
+	fi
+	echo "  $extra ad-hoc groups (POST /api/v1/groups, 4 clients): $DAY_ADHOC s ($(bench_rate "$extra" "$DAY_ADHOC")/s)"
+
+	# rosters: every group of 411681
+	: >"$BT/day-groups"
+	for kind in county town village adhoc; do
+		bench_list_groups "$u" "$DAY_KEY" 411681 "$kind" "$BT/day-g-$kind"
+		awk '{ print $1 }' "$BT/day-g-$kind" >>"$BT/day-groups"
+	done
+	echo "  groups under 411681 now: $(wc -l <"$BT/day-groups")"
+	t0=$(bench_now)
+	"${gen[@]}" rosters "$BT/day-rosters" "$BT/day-groups" "$DAY_MEMBERS" 15000000000 >/dev/null
+	while read -r g; do echo "$u/api/v1/groups/$g/roster $BT/day-rosters/roster-$g.csv"; done <"$BT/day-groups" >"$BT/day-roster.list"
+	"${gen[@]}" ingest "$BT/day-msgs" "$texts" day 0 "$DAY_MESSAGES" "$BT/day-groups" >/dev/null
+	for g in "$BT/day-msgs"/body-*.json; do echo "$u/api/v1/ingest/messages $g"; done >"$BT/day-msgs.list"
+	echo "  inputs written in $(bench_since "$t0") s (rosters: $(du -sh "$BT/day-rosters" | cut -f1), messages: $(du -sh "$BT/day-msgs" | cut -f1); not counted)"
+
+	[ -n "${DAY_HOOK_START:-}" ] && "$DAY_HOOK_START" rosters "$pid"
+	bench_curl_batch day-roster "${BENCH_ROSTER_CLIENTS:-4}" 'text/csv' "$DAY_KEY" "$BT/day-roster.list"
+	DAY_ROSTER=$BATCH_SECS
+	echo "  rosters took $DAY_ROSTER s"
+	[ -n "${DAY_HOOK_STOP:-}" ] && "$DAY_HOOK_STOP"
+	DAY_JOINED=$(bench_sum_field joined "$BT/day-roster-answers")
+	echo "  rosters: $BATCH_OK calls, $DAY_JOINED members joined ($(bench_sum_field users "$BT/day-roster-answers") accounts and households made): $DAY_ROSTER s ($(bench_rate "$DAY_JOINED" "$DAY_ROSTER") members/s)"
+
+	[ -n "${DAY_HOOK_START:-}" ] && "$DAY_HOOK_START" day-ingest "$pid"
+	bench_curl_batch day-ingest "$INGEST_CLIENTS" application/json "$bridge" "$BT/day-msgs.list"
+	DAY_INGEST=$BATCH_SECS
+	[ -n "${DAY_HOOK_STOP:-}" ] && "$DAY_HOOK_STOP"
+	DAY_STORED=$(bench_sum_field stored "$BT/day-ingest-answers")
+	echo "  messages: $DAY_STORED ingested in $BATCH_OK calls: $DAY_INGEST s ($(bench_rate "$DAY_STORED" "$DAY_INGEST")/s)"
+	DAY_TOTAL=$(awk -v a="$DAY_SYNC" -v b="$DAY_ADHOC" -v c="$DAY_ROSTER" -v d="$DAY_INGEST" 'BEGIN { printf "%.2f", a + b + c + d }')
+	rm -rf "$BT/day-rosters" "$BT/day-msgs" "$BT/day-adhoc"
+}
+
+# bench_sq B DB SQL: one statement on backend B (sqlite or postgresql), rows
+# as tab-separated lines.
+bench_sq() {
+	if [ "$1" = sqlite ]; then sqlite3 -batch -noheader -separator $'\t' "$2" "$3"
+	else "$PG_BIN/psql" -qAtX -F $'\t' -v ON_ERROR_STOP=1 -d "$2" -c "$3"; fi
+}
+# bench_sq_file B DB: a script on stdin, stopping at the first error.
+bench_sq_file() {
+	if [ "$1" = sqlite ]; then sqlite3 -batch -bail "$2"
+	else "$PG_BIN/psql" -qAtX -v ON_ERROR_STOP=1 -d "$2" -f -; fi
+}
+# bench_sq_file_cmd B DB: the command of bench_sq_file in SQ_CMD (for timeout)
+bench_sq_file_cmd() {
+	if [ "$1" = sqlite ]; then SQ_CMD=(sqlite3 -batch -bail "$2")
+	else SQ_CMD=("$PG_BIN/psql" -qAtX -v ON_ERROR_STOP=1 -d "$2" -f -); fi
+}
+
+# bench_fill_demands B DB N TEXTS MARGIN [K...]: N demands into DB (a demo
+# database of the demo county 990101) written directly by
+# bench/demands_gen.py fill (see there; DEMANDS_CLOSED and
+# DEMANDS_CLOSED_DAYS in the environment add closed demands), bypassing the
+# API: the secondary indexes of cases and case_events dropped first and made
+# again after, the generator piped into sqlite3 (synchronous=OFF) or psql
+# (COPY, synchronous_commit=off), then a WAL checkpoint or the sequences set
+# and VACUUM ANALYZE. TEXTS: demands_gen.py texts; next_check from MARGIN
+# seconds after the fill; K...: due counts whose instants go to
+# $BT/thresholds. At most FILL_TIMEOUT seconds (default 3600). Sets
+# FILL_SECS; the generator's summary is in $BT/gen-B-N.log.
+bench_fill_demands() {
+	local b=$1 db=$2 n=$3 texts=$4 margin=$5 t0 fnow first_id first_ev idx t_start gen_rc=0 load_rc=0
+	shift 5
+	bench_sq "$b" "$db" "SELECT g.id, g.kind, g.region_code, r.name FROM groups g JOIN regions r ON r.code = g.region_code WHERE g.kind IN ('county', 'town', 'village') ORDER BY g.id" >"$BT/groups.tsv"
+	bench_sq "$b" "$db" "SELECT DISTINCT user_id FROM role_grants WHERE role IN ('county_supervisor', 'agency_operator') AND region_code = '990101' ORDER BY 1" >"$BT/handlers"
+	first_id=$(($(bench_sq "$b" "$db" "SELECT coalesce(max(id), 0) FROM cases") + 1))
+	first_ev=$(($(bench_sq "$b" "$db" "SELECT coalesce(max(id), 0) FROM case_events") + 1))
+	if [ "$b" = sqlite ]; then
+		bench_sq "$b" "$db" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'case_events') AND sql IS NOT NULL" >"$BT/indexes.sql"
+		idx=$(bench_sq "$b" "$db" "SELECT group_concat('DROP INDEX ' || name || ';', ' ') FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'case_events') AND sql IS NOT NULL")
+	else
+		bench_sq "$b" "$db" "SELECT indexdef || ';' FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('cases', 'case_events') AND indexname NOT LIKE '%_pkey'" >"$BT/indexes.sql"
+		idx=$(bench_sq "$b" "$db" "SELECT string_agg('DROP INDEX ' || indexname || ';', ' ') FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('cases', 'case_events') AND indexname NOT LIKE '%_pkey'")
+	fi
+	bench_sq "$b" "$db" "$idx" >/dev/null
+	fnow=$(date +%s)
+	t0=$((fnow + margin))
+	bench_sq_file_cmd "$b" "$db"
+	t_start=$(bench_now)
+	{
+		if [ "$b" = sqlite ]; then
+			printf 'PRAGMA synchronous = OFF;\nPRAGMA cache_size = -262144;\n'
+		else
+			printf 'SET synchronous_commit = off;\nSET maintenance_work_mem = %s;\n' "'256MB'"
+		fi
+		timeout "${FILL_TIMEOUT:-3600}" python3 "$BENCH_TOP/bench/demands_gen.py" fill "$([ "$b" = sqlite ] && echo sqlite || echo pg)" "$n" \
+			"$first_id" "$first_ev" "$fnow" "$t0" "$BT/groups.tsv" "$BT/handlers" "$texts" \
+			"$BENCH_TOP/src/cases/categories.c" "$BT/thresholds" "$@" 2>"$BT/gen-$b-$n.log" || gen_rc=$?
+		[ "$gen_rc" -eq 0 ] || echo "this is no SQL: the generator failed"
+		cat "$BT/indexes.sql"
+		if [ "$b" = sqlite ]; then
+			echo "PRAGMA wal_checkpoint(TRUNCATE);"
+		else
+			echo "SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases));"
+			echo "SELECT setval(pg_get_serial_sequence('case_events', 'id'), (SELECT max(id) FROM case_events));"
+			echo "VACUUM ANALYZE cases, case_clocks, case_events;"
+		fi
+	} | timeout "${FILL_TIMEOUT:-3600}" "${SQ_CMD[@]}" >"$BT/fill-$b-$n.log" 2>&1 || load_rc=$?
+	FILL_SECS=$(bench_since "$t_start")
+	if [ "$load_rc" -ne 0 ]; then
+		cat "$BT/gen-$b-$n.log" >&2
+		tail -n 20 "$BT/fill-$b-$n.log" >&2
+		bench_die "filling $n demands on $b failed"
+	fi
+}

@@ -139,35 +139,6 @@ login() { # URL PHONE PASSWORD -> token
 	json_post "$1/api/v1/auth/login" "" "{\"phone\":\"$2\",\"password\":\"$3\"}" | jq -r .token
 }
 
-# curl_batch NAME CLIENTS TYPE TOKEN LIST: POST each "URL FILE" line of LIST
-# (FILE the body) with CLIENTS curl processes at once, each one keep-alive
-# connection going through its share of the list in turn. Sets BATCH_SECS
-# (wall time), BATCH_OK (2xx answers), BATCH_BAD and leaves the answers in
-# $BT/NAME-answers.
-curl_batch() {
-	local name=$1 clients=$2 type=$3 token=$4 list=$5 c pids=() t0
-	rm -f "$BT/$name".cfg.* "$BT/$name".out.*
-	awk -v c="$clients" -v pre="$BT/$name.cfg." -v t="$type" -v k="$token" '{
-		f = pre (NR % c)
-		printf "url = \"%s\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: %s\"\n", $1, k, t >> f
-		printf "data-binary = \"@%s\"\nwrite-out = \"\\n@@ %%{http_code}\\n\"\nnext\n", $2 >> f
-	}' "$list"
-	t0=$(now)
-	for c in "$BT/$name".cfg.*; do
-		curl -sS --max-time 3600 -K "$c" >"${c/.cfg./.out.}" 2>&1 &
-		pids+=($!)
-	done
-	for c in "${pids[@]}"; do wait "$c" || true; done
-	BATCH_SECS=$(since "$t0")
-	cat "$BT/$name".out.* >"$BT/$name-answers"
-	BATCH_OK=$(grep -c '^@@ 2' "$BT/$name-answers" || true)
-	BATCH_BAD=$(grep '^@@ ' "$BT/$name-answers" | grep -vc '^@@ 2' || true)
-	if [ "$BATCH_BAD" -gt 0 ]; then
-		bench_say "bench: $name: $BATCH_BAD requests failed; the first answers:"
-		grep -B1 '^@@ [^2]' "$BT/$name-answers" | head -n 6 >&2
-	fi
-}
-sum_field() { grep -o "\"$1\":[0-9]*" "$2" | awk -F: '{ s += $2 } END { print s + 0 }'; }
 
 # msg_wrk OUT CONNECTIONS URL MODE FILE FILE: wrk with bench/messages.lua.
 msg_wrk() {
@@ -202,24 +173,11 @@ start_backend() {
 	echo "  $b: ${URL[$b]}  VmRSS at start $(mib "${r% *}") MiB"
 }
 
-# village groups of the demo county: "ID REGION" lines into $BT/villages-B
-list_groups() { # URL KEY WITHIN KIND OUT
-	local after=0 page
-	: >"$5"
-	while :; do
-		page=$(curl -sf --max-time 30 -H "Authorization: Bearer $2" \
-			"$1/api/v1/groups?within=$3&kind=$4&limit=500&after=$after")
-		jq -r '.groups[] | "\(.id) \(.region)"' <<<"$page" >>"$5"
-		after=$(jq -r '.next_after // empty' <<<"$page")
-		[ -n "$after" ] || break
-	done
-}
-
 # MSG_USERS residents, each an active member of a different village group,
 # signed in with a password of their own: "TOKEN GROUP" lines in $BT/users-B.
 make_users() {
 	local b=$1 u=${URL[$1]} k=${KEY[$1]} i
-	list_groups "$u" "$k" 990101 village "$BT/villages-$b"
+	bench_list_groups "$u" "$k" 990101 village "$BT/villages-$b"
 	: >"$BT/users-$b"
 	one_user() {
 		local i=$1 g reg r uid otp tok phone
@@ -288,14 +246,14 @@ phase_post() {
 # written first (not timed). Sets ING_SECS ING_STORED.
 ingest_into() {
 	local b=$1 n=$2 prefix=$3 d="$BT/ingest-$3"
-	[ -s "$BT/villages-$b" ] || list_groups "${URL[$b]}" "${KEY[$b]}" 990101 village "$BT/villages-$b"
+	[ -s "$BT/villages-$b" ] || bench_list_groups "${URL[$b]}" "${KEY[$b]}" 990101 village "$BT/villages-$b"
 	awk '{ print $1 }' "$BT/villages-$b" >"$BT/vgroups-$b"
 	rm -rf "$d"
 	gen ingest "$d" "$texts" "$prefix" 0 "$n" "$BT/vgroups-$b" >/dev/null
 	for f in "$d"/body-*.json; do echo "${URL[$b]}/api/v1/ingest/messages $f"; done >"$d.list"
-	curl_batch "ing-$prefix" "$INGEST_CLIENTS" application/json "${BRIDGE[$b]}" "$d.list"
+	bench_curl_batch "ing-$prefix" "$INGEST_CLIENTS" application/json "${BRIDGE[$b]}" "$d.list"
 	ING_SECS=$BATCH_SECS
-	ING_STORED=$(sum_field stored "$BT/ing-$prefix-answers")
+	ING_STORED=$(bench_sum_field stored "$BT/ing-$prefix-answers")
 	rm -rf "$d"
 }
 
@@ -324,80 +282,20 @@ phase_ingest() {
 }
 
 phase_day() {
-	local db="$BT/day.db" u k bridge t0 tsync tadhoc troster tingest nmade extra i r
+	local db="$BT/day.db" r
 	echo "-- day: a 项城-sized day on a fresh SQLite database ($DAY_GROUPS groups, $DAY_MEMBERS members, $DAY_MESSAGES messages)"
 	start_bianmin_on day "$db" "$bin"
-	u=$BIANMIN_URL PID[day]=$BIANMIN_PID URL[day]=$u
-	t0=$(now)
-	"$bin" --db "$db" import divisions "$DIVISIONS"/provinces.csv "$DIVISIONS"/cities.csv "$DIVISIONS"/counties.csv \
-		"$DIVISIONS"/xiangcheng_divisions.csv >"$BT/day-import.log" 2>&1 || { cat "$BT/day-import.log" >&2; bench_die "import divisions failed"; }
-	echo "  registry: provinces, cities, counties and 项城's 522 towns and villages imported in $(since "$t0") s (not counted in the day)"
-	k=$("$bin" --db "$db" apikey add dayadm --role system_admin --region 411681 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
-	bridge=$("$bin" --db "$db" apikey add daybridge --role bridge --region 411681 | grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
-
-	t0=$(now)
-	"$bin" --db "$db" groups sync --within 411681 >"$BT/day-sync.log" 2>&1 || { cat "$BT/day-sync.log" >&2; bench_die "groups sync failed"; }
-	tsync=$(since "$t0")
-	echo "  groups sync --within 411681: $(cat "$BT/day-sync.log")  $tsync s"
-
-	# the rest as ad-hoc groups spread over the villages (bodies written first)
-	list_groups "$u" "$k" 411681 village "$BT/day-villages"
-	nmade=$(grep -o '[0-9]* made' "$BT/day-sync.log" | cut -d' ' -f1)
-	extra=$((DAY_GROUPS - nmade))
-	mkdir -p "$BT/day-adhoc"
-	awk -v n="$extra" -v d="$BT/day-adhoc" -v url="$u/api/v1/groups" '{ reg[NR] = $2 } END {
-		for (i = 0; i < n; i++) {
-			f = d "/g" i ".json"
-			printf "{\"name\":\"村民小组群%d\",\"region\":\"%s\"}", i + 1, reg[i % NR + 1] > f
-			close(f)
-			print url, f
-		} }' "$BT/day-villages" >"$BT/day-adhoc.list"
-	if [ "$extra" -gt 0 ]; then
-		curl_batch day-adhoc 4 application/json "$k" "$BT/day-adhoc.list"
-		tadhoc=$BATCH_SECS
-	else
-		tadhoc=0
-	fi
-	echo "  $extra ad-hoc groups (POST /api/v1/groups, 4 clients): $tadhoc s ($(rate "$extra" "$tadhoc")/s)"
-
-	# rosters: every group of 411681
-	: >"$BT/day-groups"
-	for kind in county town village adhoc; do
-		list_groups "$u" "$k" 411681 "$kind" "$BT/day-g-$kind"
-		awk '{ print $1 }' "$BT/day-g-$kind" >>"$BT/day-groups"
-	done
-	echo "  groups under 411681 now: $(wc -l <"$BT/day-groups")"
-	t0=$(now)
-	gen rosters "$BT/day-rosters" "$BT/day-groups" "$DAY_MEMBERS" 15000000000 >/dev/null
-	for g in $(cat "$BT/day-groups"); do echo "$u/api/v1/groups/$g/roster $BT/day-rosters/roster-$g.csv"; done >"$BT/day-roster.list"
-	gen ingest "$BT/day-msgs" "$texts" day 0 "$DAY_MESSAGES" "$BT/day-groups" >/dev/null
-	for f in "$BT/day-msgs"/body-*.json; do echo "$u/api/v1/ingest/messages $f"; done >"$BT/day-msgs.list"
-	echo "  inputs written in $(since "$t0") s (rosters: $(du -sh "$BT/day-rosters" | cut -f1), messages: $(du -sh "$BT/day-msgs" | cut -f1); not counted)"
-
-	perf_start rosters "${PID[day]}"
-	curl_batch day-roster "${BENCH_ROSTER_CLIENTS:-4}" 'text/csv' "$k" "$BT/day-roster.list"
-	troster=$BATCH_SECS
-	echo "  rosters took $troster s"
-	perf_stop
-	r=$(sum_field joined "$BT/day-roster-answers")
-	echo "  rosters: $BATCH_OK calls, $r members joined ($(sum_field users "$BT/day-roster-answers") accounts and households made): $troster s ($(rate "$r" "$troster") members/s)"
-	record day-members "$r" "$troster"
-
-	perf_start day-ingest "${PID[day]}"
-	curl_batch day-ingest "$INGEST_CLIENTS" application/json "$bridge" "$BT/day-msgs.list"
-	tingest=$BATCH_SECS
-	perf_stop
-	r=$(sum_field stored "$BT/day-ingest-answers")
-	echo "  messages: $r ingested in $BATCH_OK calls: $tingest s ($(rate "$r" "$tingest")/s); all findable $(wait_indexed "$u") s after the last call (not counted)"
-	local total
-	total=$(awk -v a="$tsync" -v b="$tadhoc" -v c="$troster" -v d="$tingest" 'BEGIN { printf "%.2f", a + b + c + d }')
-	echo "  day total (sync + ad-hoc groups + rosters + messages): $total s  $(awk -v t="$total" 'BEGIN { print (t < 10 ? "ok (< 10 s)" : "ABOVE 10 s") }')"
-	record day "$tsync" "$tadhoc" "$troster" "$tingest" "$total"
+	PID[day]=$BIANMIN_PID URL[day]=$BIANMIN_URL
+	DAY_HOOK_START=perf_start DAY_HOOK_STOP=perf_stop
+	bench_day_build "$bin" "$db" "${URL[day]}" "${PID[day]}" "$texts"
+	echo "  all findable $(wait_indexed "${URL[day]}") s after the last call (not counted)"
+	record day-members "$DAY_JOINED" "$DAY_ROSTER"
+	echo "  day total (sync + ad-hoc groups + rosters + messages): $DAY_TOTAL s  $(awk -v t="$DAY_TOTAL" 'BEGIN { print (t < 10 ? "ok (< 10 s)" : "ABOVE 10 s") }')"
+	record day "$DAY_SYNC" "$DAY_ADHOC" "$DAY_ROSTER" "$DAY_INGEST" "$DAY_TOTAL"
 	r=$(bench_rss "${PID[day]}")
 	echo "  server $(rss_line "${PID[day]}"); database $(du -h "$db" | cut -f1) (+ WAL $(du -h "$db-wal" 2>/dev/null | cut -f1))"
 	record rss day "${r% *}" "${r#* }"
 	bench_stop_pid "${PID[day]}" bianmin
-	rm -rf "$BT/day-rosters" "$BT/day-msgs" "$BT/day-adhoc"
 	echo
 }
 

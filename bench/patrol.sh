@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# bench/patrol.sh BIN - the smart patrol (智能巡群) over a 项城-sized day, and
+# the statistics of demands over many demands (issue #7's targets: a patrol
+# over 130,000 messages in 2,869 groups < 200 ms; statistics over 10 M
+# demands < 2 s).
+#
+# Phases (BENCH_PATROL_PHASES, default "sweep stats"):
+#   sweep   per backend of BENCH_BACKENDS: a 项城-sized day built as
+#           bench/messages.sh's "day" phase does (bench_day_build in
+#           bench/lib.sh: the divisions of 项城, groups sync, ad-hoc groups up
+#           to BENCH_DAY_GROUPS, BENCH_DAY_MEMBERS households in rosters,
+#           BENCH_DAY_MESSAGES messages ingested through the API, each stored
+#           at the time of its call), on a server started with --jobs false
+#           (its own patrol job must not read the day first), then stopped.
+#           Then BENCH_REPEAT runs of, each timed as a whole command (wall
+#           clock, user and system CPU): `BIN --db DB patrol --at T1` (T1: a
+#           second after the last message; the first sweep reads the whole
+#           day), `BIN --db DB patrol --at T1+60s` (a minute later, nothing
+#           new), and, unless BENCH_PATROL_DUE=0, the morning sweep that finds
+#           every watched question unanswered: the clock moved
+#           (BIANMIN_CLOCK_OFFSET) to a minute after the latest due time of
+#           the watch list (the acknowledgement window counts in duty hours
+#           only, 08:00-20:00 China time), `patrol --at` that instant. Before
+#           each run the patrol's state is reset (untimed): its watermarks
+#           (patrol_marks), its watch list (patrol_watch), its alerts, and the
+#           events it appended (alert.raised), as sql/*/0015_patrol.sql makes
+#           them.
+#   stats   per backend and per size N of BENCH_STATS_SIZES: a fresh demo
+#           database (the demo county 990101: 20 towns, 500 villages) filled
+#           directly with N demands (bench_fill_demands: bench/demands_gen.py,
+#           BENCH_STATS_CLOSED of them closed over the 365 days before the fill,
+#           the rest open and recent; their clocks and timelines), then
+#           BENCH_REPEAT runs of the queries of BENCH_STATS_QUERIES, each
+#           timed as a whole command: year = `BIN --db DB stats --region
+#           990101 --from D0 --to D1` over the whole year (every demand
+#           counted), village = the same `--by village` (a row per village),
+#           month = `--from` the current month only. A size above the first is filled
+#           only when the first fill's rate says it takes less than
+#           BENCH_STATS_FILL_MAX seconds; otherwise the projection is printed.
+# The bianmin binary is copied into the temporary folder first (others may
+# rebuild build/ meanwhile); its checksum is printed.
+#
+# Environment (defaults in brackets): BENCH_BACKENDS ["sqlite postgresql"],
+# BENCH_REPEAT [5], BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS [690000],
+# BENCH_DAY_MESSAGES [130000], BENCH_INGEST_CLIENTS [4], BENCH_ROSTER_CLIENTS
+# [4], BENCH_PATROL_DUE [1], BENCH_STATS_SIZES ["1000000"],
+# BENCH_STATS_CLOSED [0.9], BENCH_STATS_FILL_MAX [900], BENCH_STATS_QUERIES
+# ["year village month"], BENCH_FILL_TIMEOUT
+# [3600], BENCH_KEEP, BENCH_PG_URI, BENCH_PG_BIN. Needs python3, jq, sqlite3,
+# curl (and PostgreSQL for its column: see bench/lib.sh). About 2 GB of disk
+# per million demands and backend.
+# Quick check: BENCH_REPEAT=2 BENCH_DAY_GROUPS=600 BENCH_DAY_MEMBERS=6000
+#   BENCH_DAY_MESSAGES=5000 BENCH_STATS_SIZES="20000 40000" bench/patrol.sh build/bianmin
+set -euo pipefail
+
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+src_bin=${1:-build/bianmin}
+[ -x "$src_bin" ] || bench_die "no bianmin binary at $src_bin (run make)"
+src_bin=$(cd "$(dirname "$src_bin")" && pwd)/$(basename "$src_bin")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPEAT=${BENCH_REPEAT:-5}
+DAY_GROUPS=${BENCH_DAY_GROUPS:-2869}
+DAY_MEMBERS=${BENCH_DAY_MEMBERS:-690000}
+DAY_MESSAGES=${BENCH_DAY_MESSAGES:-130000}
+INGEST_CLIENTS=${BENCH_INGEST_CLIENTS:-4}
+PATROL_DUE=${BENCH_PATROL_DUE:-1}
+STATS_SIZES=${BENCH_STATS_SIZES:-1000000}
+STATS_CLOSED=${BENCH_STATS_CLOSED:-0.9}
+STATS_FILL_MAX=${BENCH_STATS_FILL_MAX:-900}
+STATS_QUERIES=${BENCH_STATS_QUERIES:-year village month}
+PHASES=${BENCH_PATROL_PHASES:-sweep stats}
+COMPLAINTS=${BENCH_COMPLAINTS:-$BENCH_TOP/../shared/data/complaints}
+DIVISIONS=${BENCH_DIVISIONS:-$BENCH_TOP/../shared/data/divisions}
+has() { local x=$1; shift; [[ " $* " == *" $x "* ]]; }
+load() { echo "$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); CI or other benchmarks running: $(pgrep -f 'bench/(http|messages|demands|run|search_recall|profile)\.sh|scripts/test\.sh|\.ci/run' | grep -cvx "$$") processes"; }
+
+command -v python3 >/dev/null || bench_die "python3 is needed to write the inputs"
+command -v jq >/dev/null || bench_die "jq is needed"
+command -v sqlite3 >/dev/null || bench_die "sqlite3 is needed"
+command -v curl >/dev/null || bench_die "curl is needed"
+ls "$COMPLAINTS"/*.csv >/dev/null 2>&1 || { echo "SKIP: no real messages in $COMPLAINTS"; exit 0; }
+backends=()
+for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
+	case $b in
+	sqlite) backends+=(sqlite) ;;
+	postgresql | postgres | pg) backends+=(postgresql) ;;
+	*) bench_die "BENCH_BACKENDS: unknown backend '$b'" ;;
+	esac
+done
+has postgresql "${backends[@]}" && bench_pg_need
+
+# the extra databases on PostgreSQL, dropped on exit (with the throwaway
+# cluster they go with it anyway)
+EXTRA_PG_DBS=()
+patrol_cleanup() {
+	local rc=$? d
+	set +e # nothing may cut the cleanup short
+	trap '' PIPE
+	for d in "${EXTRA_PG_DBS[@]}"; do
+		timeout 30 "$PG_BIN/psql" -qAtX -d "$PG_URI" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
+	done
+	EXTRA_PG_DBS=()
+	(exit "$rc")
+	bench_cleanup
+}
+bench_init
+trap patrol_cleanup EXIT
+
+bin="$BT/bianmin"
+cp "$src_bin" "$bin"
+
+echo "== bianmin patrol and statistics benchmark  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "machine: nproc=$(nproc) cpu=\"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)\" mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) kernel=$(uname -r)"
+echo "bianmin: $("$bin" version 2>/dev/null | head -n 1), commit $(git -C "$BENCH_TOP" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$BENCH_TOP" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'); binary $src_bin of $(date -u -r "$src_bin" '+%H:%M:%S UTC'), sha256 $(sha256sum "$bin" | cut -c1-12)"
+echo "disk:    $(df -h "$BT" | awk 'NR == 2 { print $1 ", " $4 " free" }'), temporary folder $BT"
+echo "load:    $(load)"
+echo
+
+: >"$BT/results"
+record() { echo "$*" >>"$BT/results"; }
+
+# fresh_db B NAME: an empty database (a SQLite path, or a new database on
+# the PostgreSQL server); sets DB to its path or URI
+fresh_db() {
+	local b=$1 name=$2
+	if [ "$b" = sqlite ]; then
+		DB="$BT/$name.db"
+		rm -f "$DB" "$DB"-*
+	else
+		name="bianmin_${name}_$$"
+		bench_psql -d "$PG_URI" -c "CREATE DATABASE $name ENCODING 'UTF8' TEMPLATE template0" >/dev/null ||
+			bench_die "cannot create database $name"
+		EXTRA_PG_DBS+=("$name")
+		DB=$(sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$name#" <<<"$PG_URI")
+	fi
+}
+
+drop_db() { # B DB
+	if [ "$1" = sqlite ]; then
+		rm -f "$2" "$2"-*
+	else
+		local name=${EXTRA_PG_DBS[-1]}
+		bench_psql -d "$PG_URI" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
+		unset 'EXTRA_PG_DBS[-1]'
+	fi
+}
+
+db_size() { # B DB
+	if [ "$1" = sqlite ]; then du -h "$2" | cut -f1
+	else bench_sq "$1" "$2" "SELECT pg_size_pretty(pg_database_size(current_database()))"; fi
+}
+
+# timed OUT [ENV=VALUE...] -- ARGS...: `env ENV... BIN --db DB ARGS` timed as
+# a whole (bash's time: wall, user, system seconds); sets T_WALL T_USER T_SYS
+timed() {
+	local out=$1 envs=() rc=0
+	shift
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	{ TIMEFORMAT='%R %U %S'; time env "${envs[@]}" timeout -k 5 900 "$bin" "$@" >"$out" 2>"$out.err"; } 2>"$out.time" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		cat "$out" "$out.err" >&2
+		bench_die "bianmin $* failed (exit $rc)"
+	fi
+	read -r T_WALL T_USER T_SYS < <(tail -n 1 "$out.time")
+}
+
+# medians B KIND...: "KIND wall user sys" medians of the rows of the table
+medians() {
+	local t=$1 k
+	shift
+	for k in "$@"; do
+		awk -v k="$k" '$2 == k' "$t" >"$t.$k"
+		echo "$k $(awk '{ print $3 }' "$t.$k" | bench_median) $(awk '{ print $4 }' "$t.$k" | bench_median) $(awk '{ print $5 }' "$t.$k" | bench_median)"
+	done
+}
+
+rfc3339() { date -u -d "@$1" '+%Y-%m-%dT%H:%M:%SZ'; }
+
+# ---- the patrol over a day ----
+
+# patrol_reset B DB: the patrol's state as before its first sweep
+patrol_reset() {
+	local after=""
+	[ "$1" = sqlite ] && after="PRAGMA wal_checkpoint(TRUNCATE);"
+	bench_sq_file "$1" "$2" <<-EOF >/dev/null
+		BEGIN;
+		DELETE FROM patrol_marks;
+		DELETE FROM patrol_watch;
+		DELETE FROM alerts;
+		DELETE FROM events WHERE id > $EVENTS_MARK;
+		COMMIT;
+		$after
+	EOF
+}
+
+# sweep_line OUT: the last line of `patrol`: "N findings, M new alerts, K messages read"
+sweep_line() { tail -n 1 "$1"; }
+
+phase_sweep() {
+	local b db r t1 t2 t3 off due_max kinds
+	kinds="first second"
+	[ "$PATROL_DUE" = 1 ] && kinds="first second due"
+	for b in "${backends[@]}"; do
+		echo "-- sweep on $b: a 项城-sized day ($DAY_GROUPS groups, $DAY_MEMBERS members, $DAY_MESSAGES messages), then \`patrol\` $REPEAT times"
+		[ "$b" = postgresql ] && { [ -n "$PG_URI" ] || start_pg; echo "  postgresql: $PG_DESC"; }
+		fresh_db "$b" patrol
+		db=$DB
+		start_bianmin_on "patrol-$b" "$db" "$bin" --jobs false
+		bench_day_build "$bin" "$db" "$BIANMIN_URL" "$BIANMIN_PID" "$BT/texts-msg.jsonl"
+		echo "  day built in $DAY_TOTAL s (sync $DAY_SYNC, ad-hoc groups $DAY_ADHOC, rosters $DAY_ROSTER, messages $DAY_INGEST; not what is measured here)"
+		record day "$b" "$DAY_TOTAL" "$DAY_ROSTER" "$DAY_INGEST"
+		bench_stop_pid "$BIANMIN_PID" bianmin
+		[ "$b" = sqlite ] && bench_sq "$b" "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+		[ "$b" = postgresql ] && bench_sq "$b" "$db" "VACUUM ANALYZE" >/dev/null
+		EVENTS_MARK=$(bench_sq "$b" "$db" "SELECT coalesce(max(id), 0) FROM events")
+		echo "  database: $(bench_sq "$b" "$db" "SELECT count(*) FROM messages") messages in $(bench_sq "$b" "$db" "SELECT count(DISTINCT group_id) FROM messages") groups ($(bench_sq "$b" "$db" "SELECT count(*) FROM groups") groups, $(bench_sq "$b" "$db" "SELECT count(*) FROM group_members") memberships); $(db_size "$b" "$db")"
+		t1=$(($(bench_sq "$b" "$db" "SELECT max(at) FROM messages") + 1))
+		t2=$((t1 + 60))
+		echo "  first sweep at $(rfc3339 "$t1") (a second after the last message), second at $(rfc3339 "$t2")"
+		echo "  load before the runs: $(load)"
+		printf '  %-4s %-7s %8s %8s %8s  %s\n' run sweep wall_s user_s sys_s printed
+		: >"$BT/sweep-$b"
+		for r in $(seq 1 "$REPEAT"); do
+			patrol_reset "$b" "$db"
+			timed "$BT/sw-$b-$r-first" -- --db "$db" patrol --at "$(rfc3339 "$t1")"
+			echo "$r first $T_WALL $T_USER $T_SYS" >>"$BT/sweep-$b"
+			printf '  %-4s %-7s %8s %8s %8s  %s\n' "$r" first "$T_WALL" "$T_USER" "$T_SYS" "$(sweep_line "$BT/sw-$b-$r-first")"
+			while [ "$(date +%s)" -lt "$t2" ]; do sleep 1; done
+			timed "$BT/sw-$b-$r-second" -- --db "$db" patrol --at "$(rfc3339 "$t2")"
+			echo "$r second $T_WALL $T_USER $T_SYS" >>"$BT/sweep-$b"
+			printf '  %-4s %-7s %8s %8s %8s  %s\n' "$r" second "$T_WALL" "$T_USER" "$T_SYS" "$(sweep_line "$BT/sw-$b-$r-second")"
+			if [ "$PATROL_DUE" = 1 ]; then
+				due_max=$(bench_sq "$b" "$db" "SELECT coalesce(max(due), 0) FROM patrol_watch")
+				[ "$r" = 1 ] && echo "       watch list after the second sweep: $(bench_sq "$b" "$db" "SELECT count(*) FROM patrol_watch") questions, due $(rfc3339 "$(bench_sq "$b" "$db" "SELECT coalesce(min(due), 0) FROM patrol_watch")") to $(rfc3339 "$due_max")"
+				t3=$(( (due_max > t2 ? due_max : t2) + 60))
+				off=$((t3 - $(date +%s) + 5))
+				[ "$off" -gt 0 ] || off=0
+				timed "$BT/sw-$b-$r-due" BIANMIN_CLOCK_OFFSET="$off" -- --db "$db" patrol --at "$(rfc3339 "$t3")"
+				echo "$r due $T_WALL $T_USER $T_SYS" >>"$BT/sweep-$b"
+				printf '  %-4s %-7s %8s %8s %8s  %s\n' "$r" due "$T_WALL" "$T_USER" "$T_SYS" "$(sweep_line "$BT/sw-$b-$r-due")"
+			fi
+		done
+		echo "  alerts after the last run, by kind: $(bench_sq "$b" "$db" "SELECT kind || ' ' || count(*) FROM alerts GROUP BY kind ORDER BY kind" | paste -sd, -)"
+		# shellcheck disable=SC2086 # a list of words
+		medians "$BT/sweep-$b" $kinds | while read -r k w u s; do
+			echo "  median of $REPEAT, $k sweep: wall $w s, user $u s, sys $s s"
+			echo "sweep $b $k $w $u $s" >>"$BT/results"
+		done
+		echo "  load after the runs: $(load)"
+		drop_db "$b" "$db"
+		echo
+	done
+}
+
+# ---- the statistics ----
+
+phase_stats() {
+	local b n db r d0 d1 m0 proj first_n="" first_secs="" q
+	d0=$(TZ=Asia/Shanghai date -d '366 days ago' +%F)
+	d1=$(TZ=Asia/Shanghai date -d tomorrow +%F)
+	m0=$(TZ=Asia/Shanghai date +%Y-%m)
+	for b in "${backends[@]}"; do
+		[ "$b" = postgresql ] && { [ -n "$PG_URI" ] || start_pg; echo "  postgresql: $PG_DESC"; }
+		first_n='' first_secs=''
+		for n in $STATS_SIZES; do
+			echo "-- stats on $b over $n demands ($STATS_CLOSED closed over the last 365 days, the rest open)"
+			if [ -n "$first_n" ]; then
+				proj=$(awk -v s="$first_secs" -v a="$first_n" -v n="$n" 'BEGIN { printf "%.0f", s * n / a }')
+				if [ "$proj" -gt "$STATS_FILL_MAX" ]; then
+					echo "  not filled: $first_n took $first_secs s, so $n would take about $proj s (more than BENCH_STATS_FILL_MAX=$STATS_FILL_MAX)"
+					record stats-skip "$b" "$n" "$proj"
+					echo
+					continue
+				fi
+			fi
+			fresh_db "$b" "stats$n"
+			db=$DB
+			"$bin" --db "$db" init --demo >"$BT/stats-init-$b-$n.log" 2>&1 ||
+				{ cat "$BT/stats-init-$b-$n.log" >&2; bench_die "init --demo failed on $b"; }
+			DEMANDS_CLOSED=$STATS_CLOSED bench_fill_demands "$b" "$db" "$n" "$BT/texts-dem.jsonl" 21600
+			echo "  fill: $(sed 's/^demands_gen: //' "$BT/gen-$b-$n.log")"
+			echo "  filled in $FILL_SECS s ($(awk -v n="$n" -v s="$FILL_SECS" 'BEGIN { printf "%.0f", n / s }') demands/s); database $(db_size "$b" "$db")"
+			record fill "$b" "$n" "$FILL_SECS"
+			[ -n "$first_n" ] || { first_n=$n first_secs=$FILL_SECS; }
+			echo "  demands counted over the year: $(bench_sq "$b" "$db" "SELECT count(*) FROM cases WHERE type = 'demand' AND state <> 'merged'"), timeline lines: $(bench_sq "$b" "$db" "SELECT count(*) FROM case_events")"
+			echo "  queries: year = --from $d0 --to $d1; village = the same --by village; month = --from $m0"
+			echo "  load before the runs: $(load)"
+			printf '  %-4s %-8s %8s %8s %8s  %s\n' run query wall_s user_s sys_s first_row
+			: >"$BT/stats-$b-$n"
+			for r in $(seq 1 "$REPEAT"); do
+				for q in $STATS_QUERIES; do
+					case $q in
+					year) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101 --from "$d0" --to "$d1" ;;
+					village) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101 --from "$d0" --to "$d1" --by village ;;
+					month) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101 --from "$m0" ;;
+					esac
+					echo "$r $q $T_WALL $T_USER $T_SYS" >>"$BT/stats-$b-$n"
+					printf '  %-4s %-8s %8s %8s %8s  %s\n' "$r" "$q" "$T_WALL" "$T_USER" "$T_SYS" "$(sed -n 2p "$BT/st-$b-$n-$q" | cut -c1-90) ($(($(wc -l <"$BT/st-$b-$n-$q") - 1)) rows)"
+				done
+			done
+			# shellcheck disable=SC2086 # a list of words
+			medians "$BT/stats-$b-$n" $STATS_QUERIES | while read -r q w u s; do
+				echo "  median of $REPEAT, $q: wall $w s, user $u s, sys $s s"
+				echo "stats $b $n $q $w $u $s" >>"$BT/results"
+			done
+			echo "  load after the runs: $(load)"
+			drop_db "$b" "$db"
+			echo
+		done
+	done
+}
+
+# shellcheck disable=SC2086 # a list of words
+if has sweep $PHASES; then
+	python3 "$here/messages_gen.py" texts "$BT/texts-msg.jsonl" "$COMPLAINTS"/*.csv >/dev/null
+	phase_sweep
+fi
+# shellcheck disable=SC2086 # a list of words
+if has stats $PHASES; then
+	python3 "$here/demands_gen.py" texts "$BT/texts-dem.jsonl" "$COMPLAINTS"/*.csv >/dev/null
+	phase_stats
+fi
+
+echo "== summary"
+awk '$1 == "day" { printf "day     %-10s built in %s s (rosters %s s, messages %s s)\n", $2, $3, $4, $5 }
+	$1 == "sweep" { printf "patrol  %-10s %-6s sweep: median %s s wall (user %s, sys %s)%s\n", $2, $3, $4, $5, $6,
+		($3 == "first" ? ($4 < 0.2 ? "  target < 200 ms: met" : "  target < 200 ms: NOT met") : "") }
+	$1 == "fill" { printf "fill    %-10s %9d demands in %s s\n", $2, $3, $4 }
+	$1 == "stats-skip" { printf "stats   %-10s %9d demands: not filled (projected fill %s s)\n", $2, $3, $4 }
+	$1 == "stats" { printf "stats   %-10s %9d demands, %-7s median %s s wall (user %s, sys %s)%s\n", $2, $3, $4, $5, $6, $7,
+		($4 == "year" ? ($5 < 2 ? "  target < 2 s: met at this size" : "  target < 2 s: NOT met at this size") : "") }' "$BT/results"
+echo "load:    $(load) after the runs"
