@@ -10,7 +10,7 @@
 #   make WERROR=1   warnings are errors (CI)
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq zlib libsodium libqrencode xlsxwriter
+PKGS    := libmicrohttpd jansson sqlite3 libpq zlib libsodium libqrencode xlsxwriter libcurl
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifneq ($(SANITIZE),)
@@ -46,7 +46,7 @@ BIN      := $(BUILD)/bianmin
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test test-build test-unit test-api bench clean deps deps-test
+.PHONY: all run test test-build test-unit test-api bench clean deps deps-test web
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -109,7 +109,13 @@ deps-test:
 # Packages first, then a fresh make: pkg-config is read when make starts.
 run: deps
 	@$(MAKE) --no-print-directory all
+	@scripts/web.sh
 	@scripts/run.sh $(BIN)
+
+# The web front end's pinned npm packages, copied into web/vendor/ (no other
+# build step); `make run` and the browser tests do it themselves.
+web:
+	@scripts/web.sh
 
 # TEST_LAYERS: which layers (scripts/test.sh); all of them by default
 test: deps-test

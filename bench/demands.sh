@@ -127,9 +127,6 @@ echo "inputs:  $ntexts real complaints (留言主题 as title, 留言详情 as d
 echo "load:    $(load)"
 echo
 
-# metric NAME URL: the value of a /metrics counter.
-metric() { curl -sf --max-time 5 "$2/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
-
 json_post() { # URL TOKEN BODY
 	local auth=()
 	[ -n "$2" ] && auth=(-H "Authorization: Bearer $2")
@@ -244,15 +241,15 @@ phase_raise() {
 			u=${URL[$b]}
 			pids=("${PID[$b]}")
 			[ "$b" = postgresql ] && [ -n "$PG_PID" ] && pids+=("$PG_PID")
-			c0=$(metric bianmin_db_commits_total "$u") w0=$(metric bianmin_db_writes_total "$u")
-			cs0=$(metric bianmin_db_commit_seconds_total "$u")
+			c0=$(bench_metric bianmin_db_commits_total "$u") w0=$(bench_metric bianmin_db_writes_total "$u")
+			cs0=$(bench_metric bianmin_db_commit_seconds_total "$u")
 			bench_cpu_mark "${pids[@]}"
 			[ "$r" = 1 ] && raise_perf_start "$b"
 			dem_wrk "$BT/raise-$b-$r.txt" "$secs" "$u" "$b"
 			raise_perf_stop
 			bench_cpu_other "${pids[@]}"
-			c1=$(metric bianmin_db_commits_total "$u") w1=$(metric bianmin_db_writes_total "$u")
-			cs1=$(metric bianmin_db_commit_seconds_total "$u")
+			c1=$(bench_metric bianmin_db_commits_total "$u") w1=$(bench_metric bianmin_db_writes_total "$u")
+			cs1=$(bench_metric bianmin_db_commit_seconds_total "$u")
 			read -r rps p50 p99 n err < <(wrk_field "$BT/raise-$b-$r.txt")
 			read -r _ _ p95 _ < <(grep '^latency_us' "$BT/raise-$b-$r.txt")
 			awk -v r="$r" -v b="$b" -v rps="$rps" -v p50="$p50" -v p95="$p95" -v p99="$p99" -v n="$n" -v e="$err" \

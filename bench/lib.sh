@@ -411,6 +411,19 @@ bench_median() {
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# bench_metric NAME URL: the value of a /metrics counter or gauge.
+bench_metric() { curl -sf --max-time 5 "$2/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# bench_wait_indexed URL: wait until every stored message is in the search
+# index (bianmin_search_lag_messages 0; SQLite indexes on a thread of its own
+# after the commit); prints the seconds waited.
+bench_wait_indexed() {
+	local t0 lag
+	t0=$(date +%s.%N)
+	while lag=$(bench_metric bianmin_search_lag_messages "$1") && [ "${lag:-0}" != 0 ]; do sleep 0.2; done
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+
 # VmRSS / VmHWM of a process in KiB: "RSS HWM".
 bench_rss() {
 	awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 } END { print r + 0, h + 0 }' "/proc/$1/status" 2>/dev/null

@@ -115,19 +115,6 @@ echo "inputs:  $ntexts real texts (subjects, details cut to <= 120 characters), 
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min); CI busy: $(pgrep -f 'scripts/test.sh|\.ci/run' >/dev/null && echo yes || echo no)"
 echo
 
-# metric NAME URL: the value of a /metrics counter.
-metric() { curl -sf --max-time 5 "$2/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
-
-# wait_indexed URL: wait until every stored message is in the search index
-# (bianmin_search_lag_messages 0; SQLite indexes on a thread of its own
-# after the commit); prints the seconds waited.
-wait_indexed() {
-	local t0 lag
-	t0=$(now)
-	while lag=$(metric bianmin_search_lag_messages "$1") && [ "${lag:-0}" != 0 ]; do sleep 0.2; done
-	since "$t0"
-}
-
 # json_post URL TOKEN BODY: POST a JSON body with a bearer token; prints the answer.
 json_post() {
 	local auth=()
@@ -216,16 +203,16 @@ phase_post() {
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			u=${URL[$b]}
-			c0=$(metric bianmin_db_commits_total "$u") w0=$(metric bianmin_db_writes_total "$u")
-			cs0=$(metric bianmin_db_commit_seconds_total "$u")
+			c0=$(bench_metric bianmin_db_commits_total "$u") w0=$(bench_metric bianmin_db_writes_total "$u")
+			cs0=$(bench_metric bianmin_db_commit_seconds_total "$u")
 			[ "$r" = 1 ] && perf_start "post-$b" "${PID[$b]}"
 			msg_wrk "$BT/post-$b-$r.txt" "$BENCH_CONNECTIONS" "$u" post "$BT/users-$b" "$texts"
 			[ "$r" = 1 ] && perf_stop >"$BT/post-perf-$b.txt"
-			c1=$(metric bianmin_db_commits_total "$u") w1=$(metric bianmin_db_writes_total "$u")
+			c1=$(bench_metric bianmin_db_commits_total "$u") w1=$(bench_metric bianmin_db_writes_total "$u")
 			read -r rps p50 p99 n err < <(wrk_field "$BT/post-$b-$r.txt")
 			read -r _ _ lat _ < <(grep '^latency_us' "$BT/post-$b-$r.txt")
 			awk -v r="$r" -v b="$b" -v rps="$rps" -v p50="$p50" -v p95="$lat" -v p99="$p99" -v n="$n" -v e="$err" \
-				-v c="$((c1 - c0))" -v w="$((w1 - w0))" -v cs0="$cs0" -v cs1="$(metric bianmin_db_commit_seconds_total "$u")" 'BEGIN {
+				-v c="$((c1 - c0))" -v w="$((w1 - w0))" -v cs0="$cs0" -v cs1="$(bench_metric bianmin_db_commit_seconds_total "$u")" 'BEGIN {
 				printf "%-4s %-10s %9.0f %8.2f %8.2f %8.2f %9d %6d %9d %8d %7.1f %8.3f\n", r, b, rps, p50, p95 / 1000, p99, n, e,
 					c, w, (c > 0 ? w / c : 0), (c > 0 ? (cs1 - cs0) * 1000 / c : 0) }' | tee -a "$BT/post-table"
 		done
@@ -265,11 +252,11 @@ phase_ingest() {
 	printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' run backend msgs/s seconds stored calls commits indexed_s
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
-			c0=$(metric bianmin_db_commits_total "${URL[$b]}")
+			c0=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
 			ingest_into "$b" "$INGEST_N" "ing$r-$b"
-			c1=$(metric bianmin_db_commits_total "${URL[$b]}")
+			c1=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
 			printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
-				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$(wait_indexed "${URL[$b]}")" | tee -a "$BT/ingest-table"
+				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$(bench_wait_indexed "${URL[$b]}")" | tee -a "$BT/ingest-table"
 		done
 	done
 	for b in "${backends[@]}"; do
@@ -288,7 +275,7 @@ phase_day() {
 	PID[day]=$BIANMIN_PID URL[day]=$BIANMIN_URL
 	DAY_HOOK_START=perf_start DAY_HOOK_STOP=perf_stop
 	bench_day_build "$bin" "$db" "${URL[day]}" "${PID[day]}" "$texts"
-	echo "  all findable $(wait_indexed "${URL[day]}") s after the last call (not counted)"
+	echo "  all findable $(bench_wait_indexed "${URL[day]}") s after the last call (not counted)"
 	record day-members "$DAY_JOINED" "$DAY_ROSTER"
 	echo "  day total (sync + ad-hoc groups + rosters + messages): $DAY_TOTAL s  $(awk -v t="$DAY_TOTAL" 'BEGIN { print (t < 10 ? "ok (< 10 s)" : "ABOVE 10 s") }')"
 	record day "$DAY_SYNC" "$DAY_ADHOC" "$DAY_ROSTER" "$DAY_INGEST" "$DAY_TOTAL"
@@ -317,7 +304,7 @@ phase_search() {
 		need=$((need - chunk)) i=$((i + 1))
 	done
 	have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo '?')
-	echo "  index caught up $(wait_indexed "$u") s after the last ingest call"
+	echo "  index caught up $(bench_wait_indexed "$u") s after the last ingest call"
 	echo "  loaded $tot_stored messages in $tot_secs s of ingest ($(rate "$tot_stored" "$tot_secs")/s; $(since "$t0") s with writing the bodies); messages now: $have"
 	echo "  database $(du -h "${DB[$b]}" | cut -f1), free disk $(df -h "$BT" | awk 'NR == 2 { print $4 }')"
 	r=$(bench_rss "${PID[$b]}")

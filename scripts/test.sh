@@ -5,8 +5,11 @@
 # unit tests and the same scripts on PostgreSQL), unit-pg (only the
 # PostgreSQL unit tests), layout (scripts/check-layout.sh), fuzz (each harness
 # replaying its corpus in tests/fuzz/corpus; one pass or failure per
-# harness). A layer whose tool is absent is skipped with a SKIP line saying
-# why. Exit status is non-zero on any failure.
+# harness), browser (tests/browser/t*.sh: the web front end in Debian's
+# chromium driven by playwright-core, after scripts/web.sh installed the
+# pinned npm packages; screenshots in BUILD_DIR/browser-shots). A layer whose
+# tool is absent is skipped with a SKIP line saying why. Exit status is
+# non-zero on any failure.
 #
 # api-pg and unit-pg run on the server BIANMIN_TEST_PG names (a libpq URI of a
 # maintenance database, e.g. postgresql:///postgres) when it is set;
@@ -14,11 +17,11 @@
 # cluster made by pg_virtualenv -t (Debian's postgresql-common), which sets
 # PGHOST, PGPORT, PGUSER and PGPASSWORD for it, and adds up its counts.
 #
-# usage: scripts/test.sh BUILD_DIR [layout|unit|api|api-pg|unit-pg|fuzz]...
+# usage: scripts/test.sh BUILD_DIR [layout|unit|api|api-pg|unit-pg|fuzz|browser]...
 set -uo pipefail
 build=${1:-build}
 shift || true
-layers=("${@:-layout unit api api-pg fuzz}")
+layers=("${@:-layout unit api api-pg fuzz browser}")
 layers=(${layers[*]})
 top=$(cd "$(dirname "$0")/.." && pwd)
 export BIANMIN="$top/$build/bianmin"
@@ -60,10 +63,11 @@ run_unit() {
 	done
 }
 
-# run_api LABEL: every API script; LABEL (api or api-pg) starts each line.
+# run_api LABEL [DIR]: every script tN*.sh of tests/DIR (default api);
+# LABEL (api, api-pg or browser) starts each line.
 run_api() {
-	local label=$1 t out last p f s
-	for t in "$top"/tests/api/t[0-9]*.sh; do
+	local label=$1 dir=${2:-api} t out last p f s
+	for t in "$top"/tests/"$dir"/t[0-9]*.sh; do
 		local began=$SECONDS
 		out=$(bash "$t" 2>&1)
 		local rc=$?
@@ -165,6 +169,11 @@ for layer in "${layers[@]}"; do
 	api-pg) run_api_pg api-pg ;;
 	unit-pg) run_api_pg unit-pg ;;
 	fuzz) run_fuzz ;;
+	browser)
+		# the scripts print their own SKIP when node or chromium is absent
+		if command -v curl >/dev/null && command -v jq >/dev/null; then
+			BIANMIN_SHOTS=$top/$build/browser-shots run_api browser browser
+		else echo "SKIP browser: curl and jq are needed (scripts/deps.sh installs them)"; skipped=$((skipped + 1)); fi ;;
 	layout)
 		# the dependency rule and file headers of style.md: one line per file
 		if out=$("$top/scripts/check-layout.sh"); then

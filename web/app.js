@@ -1,179 +1,139 @@
-/* 便民 front page: service status and the region browser (区划浏览).
- * No dependencies; text is set with textContent only (never innerHTML). */
-'use strict';
-(function () {
-  var HOME = '990101';
-  var ERR = {
-    invalid: '输入有误', not_found: '未找到', conflict: '数据冲突', forbidden: '无权访问',
-    unauthenticated: '请先登录', too_large: '内容过大', unsupported_media_type: '格式不支持',
-    method_not_allowed: '不支持的操作', database_error: '数据库出错', io_error: '读写出错',
-    unavailable: '服务暂不可用', internal: '服务器内部错误'
-  };
-  var $ = function (id) { return document.getElementById(id); };
-  var seq = { region: 0, search: 0 };
-  var moved = false;
+/* app.js - the 便民 web front end's entry: who is signed in, the hash routes
+ * (#/...) and the page shell (header, navigation by role, sign-in). A group's
+ * join link /join/CODE is served this same page, which reads the code from
+ * its address. Pages live in js/*.js; the dashboard loads ECharts only when
+ * it opens. Text is rendered through htm/Preact templates, which escape. */
+import { render } from './vendor/preact.mjs';
+import { useState, useEffect } from './vendor/hooks.mjs';
+import { api, syncClock, onSignedOut } from './js/api.js';
+import { html, Session, kinds, Page, Problem } from './js/ui.js';
+import { LoginForm } from './js/login.js';
+import { RegionsPage } from './js/regions.js';
+import { GroupsPage, ChatPage, JoinPage, BroadcastPage, NoticesPage, DutyCard } from './js/groups.js';
+import { NewDemandPage, DemandsPage, QueuePage, DemandPage } from './js/demands.js';
+import { AlertsPage, SupervisionPage } from './js/supervise.js';
 
-  /* Empty node, then append the others (replaceChildren is too new for older Android WebViews). */
-  function fill(node) {
-    node.textContent = '';
-    for (var i = 1; i < arguments.length; i++) node.append(arguments[i]);
+/* The route: the hash's parts, or ['join', CODE] for /join/CODE. */
+function parseRoute() {
+  const m = /^\/join\/([^/]+)$/.exec(location.pathname);
+  if (m && !location.hash) return ['join', decodeURIComponent(m[1])];
+  const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter(Boolean);
+  return parts.map(decodeURIComponent);
+}
+
+
+function Home({ me }) {
+  const k = kinds(me);
+  const tiles = [];
+  if (k.resident) {
+    tiles.push(['#/demand/new', '我要提诉求', '拍照反映问题，村里及时办理'], ['#/demands', '我的诉求', '查看进度和办理记录'],
+      ['#/groups', '我的群', '在群里和村干部交流'], ['#/notices', '通知公告', '政策和通知']);
   }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
+  if (k.cadre) {
+    tiles.push(['#/queue', '待办诉求', '按时限排序，先办最急的'], ['#/groups', '服务群', '值班答复、管理群消息'],
+      ['#/broadcast', '政策广播', '发到下级所有群'], ['#/supervision', '督办通报', '查看并确认督办'],
+      ['#/dashboard', '数据看板', '本村的响应率、解决率、满意率']);
   }
-
-  /* GET a JSON document; rejects with a Chinese message that quotes the server's. */
-  async function api(path) {
-    var r;
-    try {
-      r = await fetch(path, { headers: { Accept: 'application/json' } });
-    } catch (e) {
-      throw new Error('无法连接服务器，请检查网络后重试。');
-    }
-    var body = null;
-    try { body = await r.json(); } catch (e) { /* not JSON */ }
-    if (r.ok && body) return body;
-    var e = body && body.error;
-    var msg = (e && ERR[e.code] || '请求失败') + '（HTTP ' + r.status + '）';
-    if (e && e.message) msg += '：' + e.message;
-    if (e && e.request_id) msg += '（请求编号 ' + e.request_id + '）';
-    throw new Error(msg);
+  if (k.supervisor) {
+    tiles.push(['#/dashboard', '数据看板', '响应率、解决率、满意率'], ['#/alerts', '巡群预警', '实时预警'],
+      ['#/supervision', '督办通报', '督办和月度通报']);
   }
+  const seen = new Set();
+  return html`<${Page} title=${'您好，' + me.name}>
+    <p class="meta">${me.roles.map((r) => r.role_name).join('、')}</p>
+    ${k.cadre ? html`<${DutyCard} />` : null}
+    <ul class="tiles">${tiles.filter(([href]) => !seen.has(href) && seen.add(href)).map(([href, t, s]) =>
+      html`<li><a class="tile" href=${href}><b>${t}</b><span>${s}</span></a></li>`)}</ul>
+  </${Page}>`;
+}
 
-  function showError(id, msg) {
-    var p = $(id);
-    p.textContent = msg || '';
-    p.hidden = !msg;
+function Nav({ me, onLogout }) {
+  const k = kinds(me);
+  const links = [['#/', '首页']];
+  if (k.resident) links.push(['#/demands', '我的诉求'], ['#/notices', '通知']);
+  links.push(['#/groups', '群']);
+  if (k.cadre) links.push(['#/queue', '待办']);
+  if (k.supervisor || k.cadre) links.push(['#/dashboard', '看板']);
+  if (k.supervisor) links.push(['#/alerts', '预警']);
+  if (k.cadre || k.supervisor) links.push(['#/supervision', '督办']);
+  const here = '#/' + (parseRoute()[0] || '');
+  return html`<nav class="nav" aria-label="主菜单"><ul>
+    ${links.map(([href, t]) => html`<li><a href=${href} aria-current=${href === here ? 'page' : undefined}>${t}</a></li>`)}
+    <li><button type="button" class="linkbtn" onClick=${onLogout}>退出</button></li>
+  </ul></nav>`;
+}
+
+function Routes({ route, me, setMe }) {
+  const [a, b] = route;
+  if (a === 'join') return html`<${JoinPage} code=${b} me=${me} setMe=${setMe} />`;
+  if (a === 'regions') return html`<${RegionsPage} code=${b} />`;
+  if (!me) {
+    return html`<${Page} title="登录">
+      <${LoginForm} onDone=${setMe} />
+      <p class="meta">没有账号？请用村干部给您的邀请链接注册，或 <a href="#/join">输入邀请码</a>。也可以先 <a href="#/regions">浏览区划</a>。</p>
+    </${Page}>`;
   }
-
-  function path(parents) {
-    return parents.map(function (p) { return p.name; }).join(' › ');
+  switch (a) {
+    case undefined: case 'login': return html`<${Home} me=${me} />`;
+    case 'groups': return html`<${GroupsPage} />`;
+    case 'group': return html`<${ChatPage} id=${b} />`;
+    case 'notices': return html`<${NoticesPage} />`;
+    case 'broadcast': return html`<${BroadcastPage} />`;
+    case 'demands': return html`<${DemandsPage} />`;
+    case 'queue': return html`<${QueuePage} />`;
+    case 'demand': return b === 'new' ? html`<${NewDemandPage} />` : html`<${DemandPage} id=${b} />`;
+    case 'alerts': return html`<${AlertsPage} />`;
+    case 'supervision': return html`<${SupervisionPage} />`;
+    case 'dashboard': return html`<${DashboardLazy} />`;
+    default: return html`<${Page} title="页面不存在"><p>没有这个页面。<a href="#/">回到首页</a></p></${Page}>`;
   }
+}
 
-  /* A region as a button that opens it; extra is shown after (cls 'cnt') or below ('sub'). */
-  function regionButton(r, extra, cls) {
-    var b = el('button', 'item');
-    b.type = 'button';
-    b.append(el('span', 'name', r.name), el('span', 'tag', r.level_name));
-    if (extra) b.append(el('span', cls, extra));
-    b.addEventListener('click', function () { go(r.code); });
-    return b;
+/* The dashboard's module (and ECharts with it) is fetched only when opened. */
+function DashboardLazy() {
+  const [mod, setMod] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => { import('./js/dashboard.js').then(setMod, setError); }, []);
+  if (error) return html`<${Problem} error=${new Error('看板加载失败，请刷新重试')} />`;
+  return mod ? html`<${mod.DashboardPage} />` : html`<p class="meta" role="status">正在加载看板…</p>`;
+}
+
+function App() {
+  const [me, setMe] = useState(undefined);
+  const [route, setRoute] = useState(parseRoute());
+  const [health, setHealth] = useState(null);
+  useEffect(() => {
+    const on = () => {
+      setRoute(parseRoute());
+      const t = document.getElementById('page-title');
+      if (t) setTimeout(() => { const n = document.getElementById('page-title'); if (n) n.focus(); }, 0);
+    };
+    window.addEventListener('hashchange', on);
+    onSignedOut(() => setMe(null));
+    syncClock().then(setHealth, (e) => setHealth({ error: e.message }));
+    api('GET', '/api/v1/me').then(setMe, () => setMe(null));
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  async function logout() {
+    try { await api('POST', '/api/v1/auth/logout'); } catch (e) { /* signed out anyway */ }
+    setMe(null);
+    location.hash = '#/';
   }
+  return html`<${Session.Provider} value=${me}>
+    <header class="top"><div class="wrap bar">
+      <h1><a href="#/">便民</a> <span class="sub">· 县域便民服务平台</span></h1>
+      ${me ? html`<span class="who">${me.name}</span>` : null}
+    </div>
+    ${me ? html`<div class="wrap"><${Nav} me=${me} onLogout=${logout} /></div>` : null}
+    </header>
+    <main id="main" class="wrap">
+      ${me === undefined ? html`<p class="meta" role="status">正在加载…</p>` : html`<${Routes} route=${route} me=${me} setMe=${setMe} />`}
+    </main>
+    <footer class="wrap foot">
+      <p>${health && health.error ? html`<span class="bad">服务异常：${health.error}</span>` : health ? '服务正常' : ''}
+        · 演示数据：便民县（演示），区划代码 990101，并非真实区划 · <a href="#/regions">区划浏览</a> · <a href="/api/v1/openapi.json">接口文档</a></p>
+    </footer>
+  </${Session.Provider}>`;
+}
 
-  function go(code) {
-    moved = true;
-    if (location.hash === '#/' + code) show(code);
-    else location.hash = '#/' + code;
-  }
-
-  async function status() {
-    var box = $('status'), text = $('status-text');
-    try {
-      var h = await api('/healthz');
-      box.className = 'status ok';
-      text.textContent = '服务正常 · 数据库 ' + h.db + ' · 结构版本 ' + h.schema;
-    } catch (e) {
-      box.className = 'status bad';
-      text.textContent = '服务异常：' + e.message;
-    }
-  }
-
-  async function show(code) {
-    var n = ++seq.region;
-    var here = $('here'), meta = $('here-meta'), kids = $('children'), crumbs = $('crumbs');
-    here.textContent = '正在加载…';
-    $('browser').setAttribute('aria-busy', 'true');
-    try {
-      var r = await api('/api/v1/regions/' + encodeURIComponent(code));
-      if (n !== seq.region) return;
-      showError('region-error', '');
-      fill(crumbs);
-      r.parents.forEach(function (p) {
-        var li = el('li');
-        var b = el('button', 'link', p.name);
-        b.type = 'button';
-        b.addEventListener('click', function () { go(p.code); });
-        li.append(b);
-        crumbs.append(li);
-      });
-      var cur = el('li', null, r.name);
-      cur.setAttribute('aria-current', 'page');
-      crumbs.append(cur);
-      here.textContent = r.name;
-      meta.textContent = r.level_name + ' · 区划代码 ' + r.code +
-        (r.child_count ? ' · 下级区划 ' + r.child_count + ' 个' : ' · 没有下级区划');
-      fill(kids);
-      r.children.forEach(function (c) {
-        var li = el('li');
-        li.append(regionButton(c, c.child_count ? c.child_count + ' 个下级' : '', 'cnt'));
-        kids.append(li);
-      });
-      document.title = r.name + ' · 便民';
-      if (moved) here.focus();
-    } catch (e) {
-      if (n !== seq.region) return;
-      here.textContent = '无法显示该区划';
-      meta.textContent = code === HOME ? '可以用上面的搜索框查找区划。' : '';
-      fill(crumbs);
-      fill(kids);
-      if (code !== HOME) {
-        var li = el('li', 'wide'), b = el('button', 'item', '回到便民县（演示）');
-        b.type = 'button';
-        b.addEventListener('click', function () { go(HOME); });
-        li.append(b);
-        kids.append(li);
-      }
-      showError('region-error', e.message);
-    } finally {
-      if (n === seq.region) $('browser').removeAttribute('aria-busy');
-    }
-  }
-
-  async function search(ev) {
-    ev.preventDefault();
-    var q = $('q').value.trim(), out = $('results');
-    if (!q) {
-      showError('search-error', '请输入要搜索的名称。');
-      $('q').focus();
-      return;
-    }
-    var n = ++seq.search;
-    fill(out, el('p', 'meta', '正在搜索…'));
-    try {
-      var res = await api('/api/v1/regions?limit=20&q=' + encodeURIComponent(q));
-      if (n !== seq.search) return;
-      showError('search-error', '');
-      var hits = res.results;
-      var head = el('h3', null, hits.length ? '搜索结果：' + hits.length + ' 个' +
-        (hits.length === 20 ? '（只显示前 20 个）' : '') : '没有名称含“' + q + '”的区划');
-      var ul = el('ul', 'list');
-      hits.forEach(function (h) {
-        var li = el('li');
-        li.append(regionButton(h, path(h.parents) || '（省级）', 'sub'));
-        ul.append(li);
-      });
-      fill(out, head, ul);
-    } catch (e) {
-      if (n !== seq.search) return;
-      fill(out);
-      showError('search-error', e.message);
-    }
-  }
-
-  function route() {
-    var m = /^#\/(\d{1,12})$/.exec(location.hash);
-    show(m ? m[1] : HOME);
-  }
-
-  document.addEventListener('DOMContentLoaded', function () {
-    $('search').addEventListener('submit', search);
-    window.addEventListener('hashchange', function () { moved = true; route(); });
-    status();
-    setInterval(status, 60000);
-    route();
-  });
-})();
+render(html`<${App} />`, document.getElementById('app'));

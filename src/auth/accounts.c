@@ -108,8 +108,9 @@ enum app_err accounts_create_user(struct store *s, const struct auth_caller *by,
 	enum auth_role role = ROLE_RESIDENT;
 	if (in->role && *in->role && !auth_role_parse(in->role, &role))
 		return app_fail_field(err, APP_EINVAL, "role", "unknown role '%s'", in->role);
-	if (role == ROLE_BRIDGE)
-		return app_fail_field(err, APP_EINVAL, "role", "bridge is a role for API keys, not people");
+	if (role == ROLE_BRIDGE || role == ROLE_EXCHANGE_MEMBER)
+		return app_fail_field(err, APP_EINVAL, "role", "%s is a role for API keys, not people",
+				      auth_role_names[role]);
 	if ((rc = auth_scope(by, PERM_USERS_MANAGE, u.region, err)) != APP_OK)
 		return rc;
 	if (role != ROLE_RESIDENT && (rc = auth_scope(by, PERM_ROLES_MANAGE, u.region, err)) != APP_OK)
@@ -476,7 +477,7 @@ enum app_err accounts_grant(struct store *s, const struct auth_caller *by, int64
 			    const char *role, const char *region, bool add, struct app_error *err)
 {
 	enum auth_role r;
-	if (!role || !auth_role_parse(role, &r) || r == ROLE_BRIDGE)
+	if (!role || !auth_role_parse(role, &r) || r == ROLE_BRIDGE || r == ROLE_EXCHANGE_MEMBER)
 		return app_fail_field(err, APP_EINVAL, "role",
 				      "role must be one of resident, village_admin, key_person, "
 				      "town_supervisor, county_supervisor, agency_operator, lawyer, "

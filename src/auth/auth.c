@@ -16,6 +16,7 @@ const char *const auth_role_names[ROLE__MAX] = {
 	[ROLE_LAWYER] = "lawyer",
 	[ROLE_SYSTEM_ADMIN] = "system_admin",
 	[ROLE_BRIDGE] = "bridge",
+	[ROLE_EXCHANGE_MEMBER] = "exchange_member",
 };
 
 const char *const auth_role_names_zh[ROLE__MAX] = {
@@ -28,6 +29,7 @@ const char *const auth_role_names_zh[ROLE__MAX] = {
 	[ROLE_LAWYER] = "律师",
 	[ROLE_SYSTEM_ADMIN] = "系统管理员",
 	[ROLE_BRIDGE] = "消息桥接",
+	[ROLE_EXCHANGE_MEMBER] = "交换成员",
 };
 
 /*
@@ -53,8 +55,10 @@ const unsigned auth_role_perms[ROLE__MAX] = {
 	[ROLE_SYSTEM_ADMIN] = PERM_USERS_READ | PERM_USERS_MANAGE | PERM_PERSONAL_DATA |
 			      PERM_ROLES_MANAGE | PERM_AUDIT_READ | PERM_OPERATE | PERM_GROUPS_READ |
 			      PERM_GROUPS_MANAGE | PERM_GROUPS_SUPERVISE | PERM_CASES_READ |
-			      PERM_CASES_HANDLE,
+			      PERM_CASES_HANDLE | PERM_EXCHANGE_MEMBER | PERM_EXCHANGE_ADMIN,
 	[ROLE_BRIDGE] = PERM_INGEST,
+	/* an agency's system: what it may touch is its member's (src/exchange) */
+	[ROLE_EXCHANGE_MEMBER] = PERM_EXCHANGE_MEMBER,
 };
 
 bool auth_role_parse(const char *name, enum auth_role *out)

@@ -31,6 +31,7 @@ enum auth_role {
 	ROLE_LAWYER,
 	ROLE_SYSTEM_ADMIN,
 	ROLE_BRIDGE, /* a chat platform's robot, for API keys only */
+	ROLE_EXCHANGE_MEMBER, /* an agency's system in the data exchange, for API keys only */
 	ROLE__MAX
 };
 extern const char *const auth_role_names[ROLE__MAX];
@@ -51,6 +52,9 @@ enum auth_perm {
 	PERM_GROUPS_SUPERVISE = 1u << 9, /* read recalled and hidden messages and their history */
 	PERM_CASES_READ = 1u << 10,   /* see residents' demands in scope */
 	PERM_CASES_HANDLE = 1u << 11, /* acknowledge, handle, escalate, 吹哨, 退单 demands in scope */
+	PERM_EXCHANGE_MEMBER = 1u << 12, /* upload batches and pull, as the member its key is bound to */
+	PERM_EXCHANGE_ADMIN = 1u << 13,  /* see the exchange's members, datasets, subscriptions, pushes;
+					  * approve conditional subscriptions */
 };
 
 /* The permissions each role gives (auth.c). */

@@ -4,7 +4,9 @@
  */
 #include "cli/cli.h"
 #include "core/log.h"
+#include "exchange/push.h"
 #include "http/server.h"
+#include "patrol/judge.h"
 #include "sched/sched.h"
 #include "store/store.h"
 
@@ -111,6 +113,11 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		.data_dir = config_str(&ctx->cfg, CFG_DATA_DIR),
 		.store = s,
 	};
+	/* the patrol's rules judge every message posted: made now rather than
+	 * in the first post (a failure is logged, and messages then wait
+	 * unjudged for the sweep) */
+	patrol_builtin();
+	store_upkeep_when_idle(s);
 	struct http_server *srv;
 	if (http_server_start(&opt, &srv, &err) != APP_OK) {
 		rc = cli_fail(&err);
@@ -126,6 +133,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	node_name(config_str(&ctx->cfg, CFG_NODE_NAME), http_server_port(srv), node, sizeof(node));
 	struct sched *sc = NULL;
 	if (config_bool(&ctx->cfg, CFG_JOBS)) {
+		/* the job "exchange" signs pushes with the key kept there */
+		exchange_push_set_dir(config_str(&ctx->cfg, CFG_DATA_DIR));
 		struct sched_options so = { s, node, config_str(&ctx->cfg, CFG_JOB_INTERVALS) };
 		if (sched_start(&so, &sc, &err) != APP_OK) {
 			rc = cli_fail(&err);

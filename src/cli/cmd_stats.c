@@ -1,7 +1,9 @@
 /*
  * cmd_stats.c - `bianmin stats`: the statistics of demands of a region over
  * a period (docs/patrol.md "Statistics"), printed as CSV or JSON, or
- * written to a CSV or XLSX file. The operator's command: no region scope.
+ * written to a CSV or XLSX file; `stats verify` and `stats rebuild` check
+ * and refill the rollup the figures come from. The operator's command: no
+ * region scope.
  */
 #include "cli/cli.h"
 #include "core/clock.h"
@@ -33,8 +35,50 @@ static int write_csv(const struct stats_report *r, const char *path)
 	return cli_fail(&err);
 }
 
+static void print_diff(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
+/* `stats verify`: the differences between the rollup and the demands, one
+ * line each; exit 1 when there is any. `stats rebuild`: refill it. */
+static int rollup_command(struct cli_ctx *ctx, const char *action)
+{
+	struct store *s;
+	int rc = cli_open_store(ctx, STORE_OPEN_EXISTING, &s);
+	if (rc != CLI_OK)
+		return rc;
+	struct app_error err;
+	int64_t diffs = 0;
+	if (store_check_schema(s, &err) != APP_OK) {
+		rc = cli_fail(&err);
+	} else if (strcmp(action, "rebuild") == 0) {
+		if (store_stats_rebuild(s, &err) != APP_OK)
+			rc = cli_fail(&err);
+		else
+			printf("statistics rollup rebuilt\n");
+	} else if (store_stats_verify(s, print_diff, NULL, &diffs, &err) != APP_OK) {
+		rc = cli_fail(&err);
+	} else if (diffs > 0) {
+		fprintf(stderr, "bianmin: the statistics rollup differs from the demands in %lld "
+				"rows; run 'bianmin stats rebuild'\n",
+			(long long)diffs);
+		rc = CLI_FAIL;
+	} else {
+		printf("statistics rollup verified: no difference\n");
+	}
+	store_close(s);
+	return rc;
+}
+
 int cmd_stats(struct cli_ctx *ctx, int argc, char **argv)
 {
+	if (argc >= 2 && (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "rebuild") == 0)) {
+		if (argc != 2)
+			return cli_usage("stats", "%s takes no argument", argv[1]);
+		return rollup_command(ctx, argv[1]);
+	}
 	const char *region = NULL, *from = NULL, *to = NULL, *by = NULL, *csv = NULL,
 		   *xlsx = NULL;
 	bool json = false;

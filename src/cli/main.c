@@ -41,7 +41,7 @@ static const struct cli_command commands[] = {
 	  "  that instant instead of now." },
 	{ "stats", cmd_stats,
 	  "stats --region CODE [--from DATE [--to DATE]] [--by village|town] [--json] "
-	  "[--csv FILE] [--xlsx FILE]",
+	  "[--csv FILE] [--xlsx FILE] | stats verify | stats rebuild",
 	  "the rates of residents' demands of a region over a period (CSV, JSON or XLSX)",
 	  "stats --region CODE  响应率, 解决率, 满意率, first-line resolution, 退单率, 吹哨率,\n"
 	  "  overdue demands, first-response times and valid interactions of the demands\n"
@@ -49,7 +49,9 @@ static const struct cli_command commands[] = {
 	  "  (2026-11-29, default today) or a month (2026-11); --to the exclusive end in\n"
 	  "  either form (default: the day or month of --from). --by adds a row per village\n"
 	  "  or town. Prints CSV with Chinese headers (or JSON with --json); --csv FILE and\n"
-	  "  --xlsx FILE write the table to files instead." },
+	  "  --xlsx FILE write the table to files instead.\n"
+	  "stats verify  recompute the statistics rollup from the demands and print each\n"
+	  "  region and day that differs (exit 1 when any does); stats rebuild  refill it." },
 	{ "supervision", cmd_supervision, "supervision check [--at TIME]",
 	  "settle the reminders (督办) now: resolved ones, and the overdue ones into the 通报",
 	  "supervision check [--at TIME]  as the scheduled job 'supervision' does every hour:\n"
@@ -57,6 +59,26 @@ static const struct cli_command commands[] = {
 	  "  resolved; one still open at its deadline is listed in the 通报 of the month the\n"
 	  "  deadline fell in (docs/patrol.md). --at TIME (RFC 3339, not in the future)\n"
 	  "  checks at that instant instead of now." },
+	{ "exchange", cmd_exchange,
+	  "exchange member|dataset|sign|upload|subscribe|approve|end|subscriptions|attempts|"
+	  "push|pull|key ...",
+	  "the data-sharing exchange: member agencies, datasets, signed batches, subscriptions",
+	  "exchange member add CODE --name NAME --region CODE [--key-out FILE]  a member agency\n"
+	  "  with a new Ed25519 key pair; the secret key goes to FILE (default CODE.key, mode\n"
+	  "  0600) and is kept nowhere else. member rotate CODE [--key-out FILE]  a new key\n"
+	  "  (the old one still verifies old batches). member link CODE --apikey ID  the API\n"
+	  "  key (role exchange_member) the agency calls with. member list.\n"
+	  "exchange dataset add CODE --provider MEMBER --name NAME --sharing 无条件|有条件|不予共享\n"
+	  "  --schema FILE  (docs/exchange.md); dataset list.\n"
+	  "exchange sign --key FILE --member M --dataset D --batch B FILE  print the signature\n"
+	  "  of a batch file. exchange upload --member M --dataset D --batch B (--key FILE |\n"
+	  "  --signature SIG) [--format csv|jsonl] FILE  receive a batch, all or nothing.\n"
+	  "exchange subscribe --consumer M --dataset D --fields a,b [--endpoint URL --monthly\n"
+	  "  DAY --time HH:MM]  grant fields of a dataset; approve ID (有条件), end ID,\n"
+	  "  subscriptions, attempts ID (pushes and their HTTP status).\n"
+	  "exchange push [--at TIME]  push what is due now, as the job 'exchange' does every\n"
+	  "  minute. exchange pull ID [--after SEQ] [--batches N]  the granted rows as JSON\n"
+	  "  lines. exchange key  the exchange's public key, to verify pushes." },
 	{ "demands", cmd_demands,
 	  "demands sweep | settings show|set --county CODE [name=value...] | "
 	  "categories show|import --county CODE [FILE]",
@@ -97,6 +119,18 @@ static const struct cli_command commands[] = {
 	  "classify [text] [-m MODEL] [-l LEXICON] [TEXT...]  classify each TEXT (or each\n"
 	  "  line of standard input): intent, p, category, p, lexicon words, text.\n"
 	  "File formats and figures: docs/classify.md." },
+	{ "policy", cmd_policy,
+	  "policy check FILE... | test FILE... | eval POLICY... --persons FILE.csv --at DATE "
+	  "[--explain ID]",
+	  "compile, test and run the policies of the rules engine (免申即享)",
+	  "policy check FILE...  compile each policy file and report its errors (exit 3).\n"
+	  "policy test FILE...  run policy test files: persons, a date, the expected decision\n"
+	  "  and amount per policy; exit 1 when a case fails, showing expected and got.\n"
+	  "policy eval POLICY... --persons FILE.csv --at DATE [--explain ID]  decide every\n"
+	  "  person of the CSV file (header of input names, an id column) at DATE: CSV of\n"
+	  "  person, policy, benefit, decision, amount, period, then conflict lines; with\n"
+	  "  --explain ID why person ID is granted or refused by each policy.\n"
+	  "Formats and the expression language: docs/rules.md." },
 	{ "config", cmd_config, "config dump", "show every setting and where it came from",
 	  NULL },
 	{ "version", cmd_version, "version", "print the version", NULL },

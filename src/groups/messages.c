@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "patrol/judge.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -135,6 +136,8 @@ enum app_err messages_post(struct store *s, const struct auth_caller *c, const s
 		snprintf(out->attachment, sizeof(out->attachment), "%s", in->image);
 	}
 	snprintf(out->source, sizeof(out->source), "app");
+	out->at = clock_now();
+	patrol_judge(patrol_builtin(), out, me.role, g->duty_start, g->duty_end);
 	return store_message_post(s, out, new_message_json, err);
 }
 
@@ -206,6 +209,7 @@ enum app_err messages_broadcast(struct store *s, const struct auth_caller *c,
 	snprintf(m->kind, sizeof(m->kind), "broadcast");
 	snprintf(m->body, sizeof(m->body), "%s", text);
 	snprintf(m->source, sizeof(m->source), "app");
+	patrol_judge(patrol_builtin(), m, "", g->duty_start, g->duty_end);
 	char summary[96];
 	snprintf(summary, sizeof(summary), "policy broadcast from group %" PRId64, g->id);
 	struct audit_note note = { c->actor, "message.broadcast", "broadcast:new", g->region,
@@ -273,6 +277,10 @@ static bool ingest_item(struct store *s, const struct auth_caller *c, json_t *it
 	snprintf(m->kind, sizeof(m->kind), "text");
 	snprintf(m->body, sizeof(m->body), "%s", json_string_value(text));
 	snprintf(m->source, sizeof(m->source), "bridge");
+	if (!m->at)
+		m->at = clock_now();
+	/* an author from another platform is no member here: a resident */
+	patrol_judge(patrol_builtin(), m, "", g.duty_start, g.duty_end);
 	snprintf(key, cap, "%s/%s", c->actor, json_string_value(k));
 	return true;
 }

@@ -88,6 +88,8 @@ const char *http_param(struct http_req *req, const char *name);
 const char *http_path(struct http_req *req);
 /* Raw query parameter, already percent-decoded, or NULL when absent. */
 const char *http_query(struct http_req *req, const char *name);
+/* Request header name (case-insensitive), or NULL when absent. */
+const char *http_header(struct http_req *req, const char *name);
 /*
  * Query parameter as an integer in [min, max], def when absent. On a bad
  * value it replies 400 naming the parameter and returns false: the handler

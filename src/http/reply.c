@@ -163,6 +163,11 @@ const char *http_query(struct http_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+const char *http_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
 bool http_query_int_or_reply(struct http_req *req, const char *name, long min, long max,
 			     long def, long *out)
 {

@@ -12,6 +12,7 @@
 #include "cases/case_settings_http.h"
 #include "cases/demands_http.h"
 #include "cases/open311_http.h"
+#include "exchange/exchange_http.h"
 #include "groups/groups_http.h"
 #include "groups/messages_http.h"
 #include "patrol/patrol_http.h"
@@ -213,6 +214,28 @@ const struct http_route http_routes[] = {
 	  .perm = PERM_CASES_READ, .summary = "the statistics as CSV with Chinese headers" },
 	{ HTTP_GET, "/api/v1/stats/export.xlsx", stats_handle_xlsx, SIGNED_IN,
 	  .perm = PERM_CASES_READ, .summary = "the statistics as an XLSX workbook" },
+	/* the data-sharing exchange (docs/exchange.md): member agencies by
+	 * their bound API keys, operators in their scope (exchange_http.c) */
+	{ HTTP_POST, "/api/v1/exchange/datasets/{code}/batches/{batch}", exchange_handle_upload,
+	  SIGNED_IN, .perm = PERM_EXCHANGE_MEMBER, BYTES_BODY(64u << 20),
+	  .summary = "upload a signed batch of a dataset (CSV or JSON lines), all or nothing" },
+	{ HTTP_GET, "/api/v1/exchange/subscriptions/{id}/rows", exchange_handle_pull, SIGNED_IN,
+	  .perm = PERM_EXCHANGE_MEMBER,
+	  .summary = "pull the granted fields of the batches after a cursor (JSON lines)" },
+	{ HTTP_GET, "/api/v1/exchange/members", exchange_handle_members, SIGNED_IN,
+	  .perm = PERM_EXCHANGE_ADMIN, .summary = "member agencies of the exchange and their keys" },
+	{ HTTP_GET, "/api/v1/exchange/datasets", exchange_handle_datasets, SIGNED_IN,
+	  .perm = PERM_EXCHANGE_ADMIN, .summary = "datasets with their schema and sharing class" },
+	{ HTTP_GET, "/api/v1/exchange/batches", exchange_handle_batches, SIGNED_IN,
+	  .perm = PERM_EXCHANGE_ADMIN, .summary = "batches received, with their hash and resends" },
+	{ HTTP_GET, "/api/v1/exchange/subscriptions", exchange_handle_subscriptions, SIGNED_IN,
+	  .perm = PERM_EXCHANGE_ADMIN, .summary = "subscriptions with their state and schedule" },
+	{ HTTP_GET, "/api/v1/exchange/subscriptions/{id}/attempts", exchange_handle_attempts,
+	  SIGNED_IN, .perm = PERM_EXCHANGE_ADMIN,
+	  .summary = "the push attempts of a subscription, with their HTTP status" },
+	{ HTTP_POST, "/api/v1/exchange/subscriptions/{id}/approve", exchange_handle_approve,
+	  SIGNED_IN, .perm = PERM_EXCHANGE_ADMIN,
+	  .summary = "approve a subscription of a 有条件 (conditional) dataset" },
 
 	{ HTTP_GET, "/api/v1/join/{code}", groups_handle_join_info, PUBLIC,
 	  .summary = "the group a join link leads to" },

@@ -3,7 +3,9 @@
  *
  * Only plain files under web_root are served: no "..", no hidden names, no
  * symbolic links (O_NOFOLLOW on the last part; the folder itself is trusted).
- * "/" and folder paths serve index.html.
+ * "/" and folder paths serve index.html, and so does "/join/CODE", the
+ * join link of a service group (public_url + "/join/" + code): the page
+ * reads the code from its own address.
  */
 #include "http/http_int.h"
 
@@ -59,6 +61,8 @@ bool http_static_serve(struct http_req *req)
 	size_t n = strlen(rel);
 	if (n == 0 || rel[n - 1] == '/')
 		rel = arena_printf(&req->arena, "%sindex.html", rel);
+	else if (strncmp(rel, "join/", 5) == 0 && rel[5] && !strchr(rel + 5, '/'))
+		rel = "index.html";
 	if (!safe_relative(rel))
 		return false;
 	int fd = openat(req->srv->web_fd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -1,18 +1,23 @@
 /*
  * patrol.c - the smart patrol's sweep (see patrol.h and docs/patrol.md):
  * what counts as a finding, when it is due, and whom it is addressed to.
- * Storage goes through store.h only; the text rules through the lexicon
- * (lexicon.h) and the classifier (classify.h).
+ * Storage goes through store.h only; the rules for one message through
+ * judge.h.
  *
  * The sweep runs in steps, each saved with its watermark in one
- * transaction: (1) new messages, in batches: residents' questions start
- * being watched, cadres' replies end the watch of what they answer,
- * emergency and complaint words raise alerts at once; (2) watched questions
- * whose window ended unanswered; (3) new warnings and misses of demands'
- * clocks; (4) new hides of residents' messages; (5) groups whose duty hours
- * began since the last sweep with nobody on duty.
+ * transaction: (1) the messages of the patrol's inbox, in batches: flagged
+ * as they were posted, their emergency and complaint words raise alerts at
+ * once (messages not judged when posted are judged whole: residents'
+ * questions start being watched, cadres' replies end the watch of what
+ * they answer; patrol_judge does that as a message is posted); (2)
+ * watched questions whose window ended unanswered; (3) new warnings and misses of demands'
+ * clocks; (4) new hides of residents' messages; (5) new demands that repeat
+ * their household's about one category; (6) groups whose duty hours began
+ * since the last sweep with nobody on duty.
  */
 #include "patrol/patrol.h"
+#include "cases/case_settings.h"
+#include "cases/categories.h"
 #include "core/clock.h"
 #include "core/division.h"
 #include "core/log.h"
@@ -20,11 +25,8 @@
 #include "core/utf8.h"
 #include "groups/groups.h"
 #include "patrol/alerts.h"
-#include "patrol/classify.h"
-#include "patrol/lexicon.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@ const char *const patrol_kind_names[PATROL_KIND__MAX] = {
 	[PATROL_EMERGENCY] = "emergency",
 	[PATROL_CADRE_COMPLAINT] = "cadre_complaint",
 	[PATROL_HIDDEN_COMPLAINT] = "hidden_complaint",
+	[PATROL_REPEATED] = "repeated_complaint",
 };
 
 const char *const patrol_kind_names_zh[PATROL_KIND__MAX] = {
@@ -47,6 +50,7 @@ const char *const patrol_kind_names_zh[PATROL_KIND__MAX] = {
 	[PATROL_EMERGENCY] = "紧急情况",
 	[PATROL_CADRE_COMPLAINT] = "群众投诉干部",
 	[PATROL_HIDDEN_COMPLAINT] = "干部隐藏群众投诉",
+	[PATROL_REPEATED] = "同户重复反映",
 };
 
 bool patrol_kind_parse(const char *name, enum patrol_kind *out)
@@ -60,51 +64,12 @@ bool patrol_kind_parse(const char *name, enum patrol_kind *out)
 }
 
 /* The watermarks, one per kind of read. */
-#define MARK_MESSAGES "messages"
 #define MARK_CASE_LINES "case_lines"
 #define MARK_HIDES "hides"
+#define MARK_DEMANDS "demands"
 #define MARK_DUTY "duty"
 
 enum { BATCH = 500 };
-
-int64_t patrol_ack_due(int duty_start, int duty_end, int64_t at, int64_t window)
-{
-	int day = clock_china_day(at, NULL);
-	int64_t t = at, left = window;
-	/* each day of the loop uses up at least a minute of the window */
-	for (;;) {
-		int64_t from = clock_china_time(day, duty_start), until = clock_china_time(day, duty_end);
-		if (t < from)
-			t = from;
-		if (t < until) {
-			if (t + left <= until)
-				return t + left;
-			left -= until - t;
-		}
-		day = clock_day_add(day, 1);
-		t = clock_china_time(day, duty_start);
-	}
-}
-
-/* Words that ask the cadres for something, besides the form of a question. */
-static const char *const request_words[] = {
-	"帮忙", "帮帮", "麻烦", "怎么办", "怎么弄", "能不能", "可不可以", "什么时候",
-	"求助", "反映", "报修", "没人管", "请尽快", "请帮",
-};
-
-bool patrol_is_request(const struct patrol_rules *r, const char *text)
-{
-	if (classify_subject_is_question(text))
-		return true;
-	for (size_t i = 0; i < sizeof(request_words) / sizeof(request_words[0]); i++)
-		if (strstr(text, request_words[i]))
-			return true;
-	if (!r->model)
-		return false;
-	struct classify_result res;
-	classify_text(r->model, r->lex, text, strlen(text), &res);
-	return res.intent == CLASSIFY_DEMAND || res.intent == CLASSIFY_QUESTION;
-}
 
 void patrol_supervisor(const char *region, char *out)
 {
@@ -114,75 +79,6 @@ void patrol_supervisor(const char *region, char *out)
 		keep = DIVISION_CODE_MAX;
 	memcpy(out, region, keep);
 	out[keep] = '\0';
-}
-
-/* ---- the rules compiled into the binary ---- */
-
-struct patrol_file {
-	const char *name;
-	const char *data;
-	size_t len;
-};
-extern const struct patrol_file patrol_builtin_files[];
-extern const size_t patrol_builtin_files_count;
-
-static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
-static struct patrol_rules builtin;
-static bool builtin_ok;
-
-/* A writable, NUL-terminated copy of the built-in file name (the parsers
- * rewrite their input); the caller frees it. */
-static char *builtin_copy(const char *name, size_t *len)
-{
-	for (size_t i = 0; i < patrol_builtin_files_count; i++) {
-		const struct patrol_file *f = &patrol_builtin_files[i];
-		if (strcmp(f->name, name) == 0) {
-			char *buf = xmalloc(f->len + 1);
-			memcpy(buf, f->data, f->len);
-			buf[f->len] = '\0';
-			*len = f->len;
-			return buf;
-		}
-	}
-	return NULL;
-}
-
-static void load_builtin(void)
-{
-	struct app_error err;
-	struct lexicon *lex = NULL;
-	struct classify_model *model = NULL;
-	size_t len;
-	char *buf = builtin_copy("lexicon.csv", &len);
-	enum app_err rc = buf ? lexicon_parse("lexicon.csv", buf, len, &lex, &err)
-			      : app_fail(&err, APP_EINVAL, "lexicon.csv is not built in");
-	free(buf);
-	struct classify_data d;
-	classify_data_init(&d);
-	if (rc == APP_OK) {
-		buf = builtin_copy("intent.csv", &len);
-		rc = buf ? classify_data_parse(&d, "intent.csv", buf, len, &err)
-			 : app_fail(&err, APP_EINVAL, "intent.csv is not built in");
-		free(buf);
-	}
-	struct classify_train_opts o = CLASSIFY_TRAIN_OPTS_INIT;
-	o.rows = CLASSIFY_SEL_ALL;
-	if (rc == APP_OK)
-		rc = classify_train(&d, &o, &model, &err);
-	classify_data_release(&d);
-	if (rc != APP_OK) {
-		log_error("patrol.rules", "error=\"%s\"", err.msg);
-		lexicon_free(lex);
-		return;
-	}
-	builtin = (struct patrol_rules){ lex, model };
-	builtin_ok = true;
-}
-
-const struct patrol_rules *patrol_builtin(void)
-{
-	pthread_once(&builtin_once, load_builtin);
-	return builtin_ok ? &builtin : NULL;
 }
 
 /* ---- one sweep ---- */
@@ -199,6 +95,8 @@ struct sweep {
 	int nwatch, nanswered;
 	int64_t *done;
 	int ndone;
+	int64_t *inbox; /* messages read from the patrol's inbox */
+	int ninbox;
 	struct alert *alerts;
 	bool *raised;
 	int nalerts, cap_alerts;
@@ -208,7 +106,7 @@ struct sweep {
 
 static void step_reset(struct sweep *w)
 {
-	w->nwatch = w->nanswered = w->ndone = w->nalerts = w->nread = 0;
+	w->nwatch = w->nanswered = w->ndone = w->ninbox = w->nalerts = w->nread = 0;
 }
 
 /* A new alert in the step; the caller fills kind-specific fields. */
@@ -240,6 +138,7 @@ static enum app_err step_save(struct sweep *w, const char *mark_kind, int64_t ma
 		.watch = w->watch, .nwatch = w->nwatch,
 		.answered = w->answered, .nanswered = w->nanswered,
 		.done = w->done, .ndone = w->ndone,
+		.read = w->inbox, .nread = w->ninbox,
 		.alerts = w->alerts, .raised = w->raised, .nalerts = w->nalerts,
 		.json = alerts_json_text,
 	};
@@ -266,58 +165,20 @@ static void excerpt(char *out, size_t cap, const char *text)
 	snprintf(out, cap, "%s%s", cut, strlen(cut) < strlen(text) ? "…" : "");
 }
 
-static bool is_cadre(const char *role)
-{
-	return strcmp(role, "owner") == 0 || strcmp(role, "admin") == 0 ||
-	       strcmp(role, "key_person") == 0;
-}
-
-/* The words of one class found in text, "、"-joined into out; the
- * highest severity among them (0: none). */
-struct class_scan {
-	const char *cls;
-	char *out;
-	size_t cap;
-	int severity;
-};
-
-static int class_hit(void *arg, const struct lexicon_hit *hit)
-{
-	struct class_scan *cs = arg;
-	if (strcmp(hit->entry->cls, cs->cls) != 0)
-		return 0;
-	if (strstr(cs->out, hit->entry->word))
-		return 0; /* said once */
-	size_t n = strlen(cs->out);
-	snprintf(cs->out + n, cs->cap - n, "%s%s", n ? "、" : "", hit->entry->word);
-	if ((int)hit->entry->severity > cs->severity)
-		cs->severity = (int)hit->entry->severity;
-	return 0;
-}
-
-static int scan_class(const struct lexicon *lex, const char *text, const char *cls, char *out,
-		      size_t cap)
-{
-	struct class_scan cs = { cls, out, cap, 0 };
-	out[0] = '\0';
-	if (lex)
-		lexicon_scan(lex, text, strlen(text), class_hit, &cs);
-	return cs.severity;
-}
-
 static bool on_message(void *ctx, const struct patrol_message *pm)
 {
 	struct sweep *w = ctx;
 	const struct message *m = &pm->m;
 	w->last = m->id;
+	w->inbox[w->ninbox++] = m->id;
 	w->nread++;
 	w->counts.messages++;
 	if (strcmp(m->kind, "broadcast") == 0)
 		return true; /* policy sent down, not talk in the group */
-	bool cadre = is_cadre(pm->author_role);
+	bool cadre = patrol_is_cadre(pm->author_role);
 	char words[256], text[256];
 	excerpt(text, sizeof(text), m->body);
-	int sev = scan_class(w->r->lex, m->body, "emergency", words, sizeof(words));
+	int sev = patrol_scan_class(w->r->lex, m->body, "emergency", words, sizeof(words));
 	if (sev) {
 		struct alert *a = add_alert(w, PATROL_EMERGENCY, pm->group_region, m->group_id, sev);
 		snprintf(a->object, sizeof(a->object), "message:%" PRId64, m->id);
@@ -325,7 +186,7 @@ static bool on_message(void *ctx, const struct patrol_message *pm)
 			 m->author_name, words, text);
 	}
 	if (!cadre) {
-		sev = scan_class(w->r->lex, m->body, "cadre_complaint", words, sizeof(words));
+		sev = patrol_scan_class(w->r->lex, m->body, "cadre_complaint", words, sizeof(words));
 		if (sev) {
 			struct alert *a = add_alert(w, PATROL_CADRE_COMPLAINT, pm->group_region,
 						    m->group_id, sev);
@@ -333,33 +194,37 @@ static bool on_message(void *ctx, const struct patrol_message *pm)
 			snprintf(a->summary, sizeof(a->summary), "%s投诉干部（%s）：%s",
 				 m->author_name, words, text);
 		}
-		if (m->body[0] && patrol_is_request(w->r, m->body))
-			w->watch[w->nwatch++] = (struct patrol_watch){
-				.message_id = m->id, .group_id = m->group_id, .at = m->at,
-				.due = patrol_ack_due(pm->duty_start, pm->duty_end, m->at,
-						      PATROL_ACK_SECONDS),
-			};
-	} else if (m->reply_to) {
+	}
+	if (pm->judged)
+		return true; /* watched, or its watch ended, as it was posted */
+	if (!cadre && m->body[0] && patrol_is_request(w->r, m->body))
+		w->watch[w->nwatch++] = (struct patrol_watch){
+			.message_id = m->id, .group_id = m->group_id, .at = m->at,
+			.due = patrol_ack_due(pm->duty_start, pm->duty_end, m->at,
+					      PATROL_ACK_SECONDS),
+		};
+	else if (cadre && m->reply_to)
 		w->answered[w->nanswered++] = (struct patrol_watch){
 			.message_id = m->reply_to, .group_id = m->group_id, .at = m->at,
 		};
-	}
 	return true;
 }
 
+/* The patrol's inbox: messages flagged as they were posted, and messages
+ * not judged then (posted before this version), in batches; each batch
+ * leaves the inbox with its findings. */
 static enum app_err sweep_messages(struct sweep *w, struct app_error *err)
 {
-	int64_t mark;
-	enum app_err rc = store_patrol_mark(w->s, MARK_MESSAGES, &mark, err);
-	while (rc == APP_OK) {
-		w->last = mark;
-		rc = store_patrol_messages(w->s, mark, BATCH, on_message, w, err);
-		if (rc != APP_OK || w->nread == 0)
+	enum app_err rc = APP_OK;
+	int64_t after = 0;
+	for (;;) {
+		rc = store_patrol_messages(w->s, after, BATCH, on_message, w, err);
+		int n = w->nread;
+		if (rc != APP_OK || n == 0)
 			break;
-		bool full = w->nread == BATCH;
-		mark = w->last;
-		rc = step_save(w, MARK_MESSAGES, mark, err);
-		if (!full)
+		after = w->last;
+		rc = step_save(w, NULL, 0, err);
+		if (rc != APP_OK || n < BATCH)
 			break;
 	}
 	step_reset(w);
@@ -496,14 +361,14 @@ static enum app_err hide_one(struct sweep *w, const struct audit_record *r, stru
 	if (m.author_id) {
 		struct group_member gm;
 		rc = store_member_get(w->s, g.id, m.author_id, &gm, err);
-		if (rc == APP_OK && is_cadre(gm.role))
+		if (rc == APP_OK && patrol_is_cadre(gm.role))
 			return APP_OK;
 		if (rc != APP_OK && rc != APP_ENOTFOUND)
 			return rc;
 	}
 	char words[256], more[256];
-	int sev = scan_class(w->r->lex, m.body, "cadre_complaint", words, sizeof(words));
-	sev |= scan_class(w->r->lex, m.body, "escalation", more, sizeof(more));
+	int sev = patrol_scan_class(w->r->lex, m.body, "cadre_complaint", words, sizeof(words));
+	sev |= patrol_scan_class(w->r->lex, m.body, "escalation", more, sizeof(more));
 	if (!sev && !patrol_is_request(w->r, m.body))
 		return APP_OK;
 	char text[256];
@@ -533,6 +398,95 @@ static enum app_err sweep_hides(struct sweep *w, struct app_error *err)
 			break;
 	}
 	free(hr.r);
+	step_reset(w);
+	return rc;
+}
+
+/* The demands of a step, read first and counted after (a count reads the
+ * store, which a read callback must not). */
+struct demand_read {
+	struct patrol_demand *d;
+	int n;
+};
+
+static bool on_demand(void *ctx, const struct patrol_demand *d)
+{
+	struct demand_read *dr = ctx;
+	dr->d[dr->n++] = *d;
+	return true;
+}
+
+/* The name of category code in the tree of region's county, or the code
+ * when the tree has none (a category dropped since). */
+static void category_name(struct sweep *w, const char *region, const char *code, char *out,
+			  size_t cap)
+{
+	char county[DIVISION_CODE_MAX + 1];
+	division_county(region, county);
+	const struct case_settings *cs;
+	struct app_error ignored;
+	const struct category *cat = NULL;
+	if (case_settings_get(w->s, county, &cs, &ignored) == APP_OK) {
+		cat = case_settings_category(cs, code);
+		snprintf(out, cap, "%s", cat ? cat->name : code);
+		case_settings_put(cs);
+	} else {
+		snprintf(out, cap, "%s", code);
+	}
+}
+
+/* A demand is a finding when it is the PATROL_REPEAT_COUNT-th of its
+ * household (or, without one, of its person) about its category within
+ * PATROL_REPEAT_DAYS days up to it: once per run of repeats, at the demand
+ * that completes it. */
+static enum app_err repeat_one(struct sweep *w, const struct patrol_demand *d,
+			       struct app_error *err)
+{
+	struct patrol_repeat_query q = {
+		.household_id = d->household_id, .resident_id = d->resident_id,
+		.category = d->category, .since = d->created_at - PATROL_REPEAT_DAYS * 86400LL,
+		.upto_id = d->id,
+	};
+	int64_t n;
+	enum app_err rc = store_patrol_repeats(w->s, &q, &n, err);
+	if (rc != APP_OK || n != PATROL_REPEAT_COUNT)
+		return rc;
+	char name[128], title[200];
+	category_name(w, d->region, d->category, name, sizeof(name));
+	excerpt(title, sizeof(title), d->title);
+	struct alert *a = add_alert(w, PATROL_REPEATED, d->region, d->group_id, 2);
+	if (d->household_id)
+		snprintf(a->object, sizeof(a->object), "household:%" PRId64 ":%s:%" PRId64,
+			 d->household_id, d->category, d->id);
+	else
+		snprintf(a->object, sizeof(a->object), "resident:%" PRId64 ":%s:%" PRId64,
+			 d->resident_id, d->category, d->id);
+	snprintf(a->summary, sizeof(a->summary),
+		 "同一户%d天内第%d次反映「%s」：诉求 #%" PRId64 "「%s」", PATROL_REPEAT_DAYS,
+		 PATROL_REPEAT_COUNT, name, d->id, title);
+	return APP_OK;
+}
+
+static enum app_err sweep_demands(struct sweep *w, struct app_error *err)
+{
+	int64_t mark;
+	enum app_err rc = store_patrol_mark(w->s, MARK_DEMANDS, &mark, err);
+	struct demand_read dr = { xmalloc(BATCH * sizeof(*dr.d)), 0 };
+	case_settings_scope_begin();
+	while (rc == APP_OK) {
+		dr.n = 0;
+		rc = store_patrol_demands(w->s, mark, BATCH, on_demand, &dr, err);
+		for (int i = 0; rc == APP_OK && i < dr.n; i++)
+			rc = repeat_one(w, &dr.d[i], err);
+		if (rc != APP_OK || dr.n == 0)
+			break;
+		mark = dr.d[dr.n - 1].id;
+		rc = step_save(w, MARK_DEMANDS, mark, err);
+		if (dr.n < BATCH)
+			break;
+	}
+	case_settings_scope_end();
+	free(dr.d);
 	step_reset(w);
 	return rc;
 }
@@ -584,9 +538,9 @@ static enum app_err sweep_duty(struct sweep *w, struct app_error *err)
 	int64_t after = 0;
 	while (rc == APP_OK) {
 		gp.n = 0;
-		rc = store_group_list(w->s, "", "", after, BATCH, on_group, &gp, err);
+		rc = store_patrol_groups(w->s, after, BATCH, on_group, &gp, err);
 		for (int i = 0; rc == APP_OK && i < gp.n; i++)
-			if (strcmp(gp.g[i].kind, "adhoc") != 0 && duty_began(&gp.g[i], mark, w->now))
+			if (duty_began(&gp.g[i], mark, w->now))
 				rc = duty_one(w, &gp.g[i], err);
 		if (rc != APP_OK || gp.n < BATCH)
 			break;
@@ -607,6 +561,7 @@ enum app_err patrol_sweep(struct store *s, const struct patrol_rules *r, int64_t
 	w.watch = xmalloc(BATCH * sizeof(*w.watch));
 	w.answered = xmalloc(BATCH * sizeof(*w.answered));
 	w.done = xmalloc(BATCH * sizeof(*w.done));
+	w.inbox = xmalloc(BATCH * sizeof(*w.inbox));
 	enum app_err rc = sweep_messages(&w, err);
 	if (rc == APP_OK)
 		rc = sweep_due(&w, err);
@@ -615,12 +570,15 @@ enum app_err patrol_sweep(struct store *s, const struct patrol_rules *r, int64_t
 	if (rc == APP_OK)
 		rc = sweep_hides(&w, err);
 	if (rc == APP_OK)
+		rc = sweep_demands(&w, err);
+	if (rc == APP_OK)
 		rc = sweep_duty(&w, err);
 	if (counts)
 		*counts = w.counts;
 	free(w.watch);
 	free(w.answered);
 	free(w.done);
+	free(w.inbox);
 	free(w.alerts);
 	free(w.raised);
 	return rc;

@@ -4,34 +4,30 @@
  * to the supervising level (alerts.h). docs/patrol.md says exactly when
  * each kind fires.
  *
- * A sweep reads only what is new or due since its last run: messages after
- * a watermark, the questions it watches whose acknowledgement window has
- * ended, timeline lines of demands after a watermark, hides in the audit
- * trail after a watermark, and the groups whose duty hours began since the
- * last run. It never scans every message or every case. Each step is
- * saved with its watermark in one transaction: a sweep that fails half way
- * leaves what it saved consistent, and the next one goes on from there.
+ * A sweep reads only what is new or due since its last run: the messages
+ * flagged as they were posted (patrol_judge, judge.h: emergency and
+ * complaint words) after a watermark, the questions watched since they
+ * were posted whose acknowledgement window has ended, timeline lines of
+ * demands after a watermark, hides in the audit trail after a watermark,
+ * demands raised after a watermark, and the groups whose duty hours began
+ * since the last run. It never scans every message
+ * or every case. Each step is saved with its watermark in one transaction:
+ * a sweep that fails half way leaves what it saved consistent, and the
+ * next one goes on from there.
  */
 #ifndef PATROL_PATROL_H
 #define PATROL_PATROL_H
 
 #include "core/err.h"
+#include "patrol/judge.h"
 #include "store/store.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-struct lexicon;
-struct classify_model;
-
-/* What the sweep judges text with: a keyword lexicon and an intent model
- * (either may be NULL: then it is not consulted). */
-struct patrol_rules {
-	const struct lexicon *lex;
-	const struct classify_model *model;
-};
-
-#define PATROL_ACK_SECONDS 180 /* a resident's question answered within 3 minutes of duty */
+/* A household's demands about one category: the third within 30 days is a finding. */
+#define PATROL_REPEAT_COUNT 3
+#define PATROL_REPEAT_DAYS 30
 
 enum patrol_kind {
 	PATROL_UNANSWERED,       /* a resident's question, no cadre reply in the window */
@@ -41,6 +37,7 @@ enum patrol_kind {
 	PATROL_EMERGENCY,        /* an emergency word in a message */
 	PATROL_CADRE_COMPLAINT,  /* a resident complains about cadres */
 	PATROL_HIDDEN_COMPLAINT, /* a cadre hid a resident's complaint or request */
+	PATROL_REPEATED,         /* one household's repeated demands about one category */
 	PATROL_KIND__MAX
 };
 /* "unanswered", "demand_at_risk", ...: the alert kinds of the API */
@@ -49,34 +46,9 @@ extern const char *const patrol_kind_names[PATROL_KIND__MAX];
 extern const char *const patrol_kind_names_zh[PATROL_KIND__MAX];
 bool patrol_kind_parse(const char *name, enum patrol_kind *out);
 
-/*
- * When a question asked at `at` in a group with duty hours
- * [duty_start, duty_end) (minutes of the day, China time) must be answered:
- * window seconds counted in duty hours only. Asked during duty hours, the
- * window starts at once and, past the end of the day's hours, goes on when
- * they start the next day; asked outside them, it starts when they next
- * start (a question at 22:00 is due at 08:03). Pure.
- */
-int64_t patrol_ack_due(int duty_start, int duty_end, int64_t at, int64_t window);
-
-/*
- * Whether a resident's text asks something of the cadres (docs/patrol.md):
- * it ends in a question mark, 吗 or 呢 or starts with 请问
- * (classify_subject_is_question), or has a request word (帮忙, 麻烦, 怎么办,
- * 能不能 ...), or the model says demand or question (an urgent word of the
- * lexicon makes it a demand, classify_text()).
- */
-bool patrol_is_request(const struct patrol_rules *r, const char *text);
-
 /* The region a finding at region is addressed to: a village's town, a
  * town's county; a county (or above) itself. out has DIVISION_CODE_MAX + 1 bytes. */
 void patrol_supervisor(const char *region, char *out);
-
-/* The rules compiled into the binary, made once per process: the lexicon
- * data/patrol/lexicon.csv and a model learnt from data/patrol/intent.csv
- * (as `make model` learns it, in well under a second). NULL (and a log
- * line) when either does not load. */
-const struct patrol_rules *patrol_builtin(void);
 
 struct patrol_counts {
 	int found[PATROL_KIND__MAX]; /* findings this sweep, by kind */

@@ -7,6 +7,7 @@
 #include "cases/case_settings.h"
 #include "cases/cases_calendar.h"
 #include "cases/demands.h"
+#include "exchange/push.h"
 #include "patrol/patrol.h"
 #include "patrol/supervise.h"
 #include "store/store.h"
@@ -97,5 +98,7 @@ const struct sched_job sched_jobs[] = {
 	  job_patrol },
 	{ "supervision", HOUR, "督办: settle reminders, list the overdue ones in the 通报",
 	  job_supervision },
+	{ "exchange", MINUTE, "data exchange: push due batches to subscribers, retry failed pushes",
+	  exchange_push_job },
 };
 const size_t sched_jobs_count = sizeof(sched_jobs) / sizeof(sched_jobs[0]);

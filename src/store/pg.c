@@ -576,4 +576,5 @@ const struct store_ops store_pg_ops = {
 	.patrol = &pg_patrol_ops,
 	.case_stats = &pg_stats_ops,
 	.supervise = &pg_supervise_ops,
+	.exchange = &pg_exchange_ops,
 };

@@ -201,6 +201,8 @@ static enum app_err insert_job(struct pg_conn *c, void *arg, struct app_error *e
 		pg_copy_text(w->county, sizeof(w->county), res, 0, 1);
 	}
 	PQclear(res);
+	if ((rc = pg_stats_case_change(c, NULL, w->k, w->steps, w->nsteps, err)) != APP_OK)
+		return rc;
 	return write_rest(c, w, w->id, true, err);
 }
 
@@ -235,22 +237,42 @@ static enum app_err unchanged(struct pg_conn *c, int64_t id, struct app_error *e
 	return app_fail(err, APP_ENOTFOUND, "no such case");
 }
 
+struct get_read {
+	int64_t id;
+	struct case_row *out;
+	bool found;
+};
+
+static enum app_err get_read(struct pg_conn *c, void *arg, struct app_error *err);
+
+/* The case is read as stored before the change, for the statistics
+ * rollup's difference (pg_stats_case_change); a change made meanwhile by
+ * another transaction moves the version, and the UPDATE below then
+ * touches no row. */
 static enum app_err update_job(struct pg_conn *c, void *arg, struct app_error *err)
 {
 	struct case_change *ch = arg;
 	struct case_write w = { ch->k, ch->steps, ch->nsteps, ch->note, ch->events, ch->nevents,
 				0, "" };
+	struct case_row *old = xmalloc(sizeof(*old));
+	struct get_read gr = { w.k->id, old, false };
+	enum app_err rc = get_read(c, &gr, err);
+	if (rc != APP_OK)
+		goto out;
 	struct pg_params p = { 0 };
 	bind_case(&p, w.k);
 	pgp_int(&p, w.k->id);
 	int64_t changed = 0;
-	enum app_err rc = write_row(c, PS_CASE_UPDATE, &p, w.k, "changing a case", NULL,
-				    &changed, err);
+	rc = write_row(c, PS_CASE_UPDATE, &p, w.k, "changing a case", NULL, &changed, err);
 	if (rc != APP_OK)
-		return rc;
-	if (changed == 0)
-		return unchanged(c, w.k->id, err);
-	return write_rest(c, &w, w.k->id, false, err);
+		goto out;
+	if (changed == 0 || !gr.found || old->version != w.k->version - 1)
+		rc = unchanged(c, w.k->id, err);
+	else if ((rc = pg_stats_case_change(c, old, w.k, w.steps, w.nsteps, err)) == APP_OK)
+		rc = write_rest(c, &w, w.k->id, false, err);
+out:
+	free(old);
+	return rc;
 }
 
 static enum app_err case_update(struct store *s, struct case_change *const *ch, int n,
@@ -347,12 +369,6 @@ static bool copy_case(void *ctx, const struct case_row *k)
 	*(struct case_row *)ctx = *k;
 	return false;
 }
-
-struct get_read {
-	int64_t id;
-	struct case_row *out;
-	bool found;
-};
 
 static enum app_err get_read(struct pg_conn *c, void *arg, struct app_error *err)
 {

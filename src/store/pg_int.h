@@ -154,8 +154,13 @@ enum pg_stmt {
 	PS_PATROL_MARK_GET,
 	PS_PATROL_MARK_PUT,
 	PS_PATROL_MESSAGES,
+	PS_PATROL_INBOX_PUT,
+	PS_PATROL_INBOX_DONE,
 	PS_PATROL_DUE,
 	PS_PATROL_CASE_LINES,
+	PS_PATROL_GROUPS,
+	PS_PATROL_DEMANDS,
+	PS_PATROL_REPEATS,
 	PS_PATROL_HIDES,
 	PS_PATROL_WATCH_PUT,
 	PS_PATROL_WATCH_ANSWERED,
@@ -177,6 +182,35 @@ enum pg_stmt {
 	PS_STATS_COUNTS,
 	PS_STATS_TIMES,
 	PS_STATS_TALK,
+	PS_STATS_FACTS,
+	PS_ROLLUP_ENSURE,
+	PS_ROLLUP_GET,
+	PS_ROLLUP_PUT,
+	PS_ROLLUP_ALL,
+	PS_ROLLUP_RECOMPUTE,
+	PS_ROLLUP_LOCK,
+	PS_ROLLUP_CLEAR,
+	PS_ROLLUP_REBUILD,
+	PS_EXCH_MEMBER_INSERT,
+	PS_EXCH_KEY_INSERT,
+	PS_EXCH_KEY_RETIRE,
+	PS_EXCH_MEMBER_LINK,
+	PS_EXCH_MEMBERS,
+	PS_EXCH_KEYS,
+	PS_EXCH_DATASET_INSERT,
+	PS_EXCH_DATASETS,
+	PS_EXCH_BATCH_FIND,
+	PS_EXCH_BATCH_INSERT,
+	PS_EXCH_BATCH_RESENT,
+	PS_EXCH_ROW_INSERT,
+	PS_EXCH_ROWS,
+	PS_EXCH_BATCHES,
+	PS_EXCH_SUB_INSERT,
+	PS_EXCH_SUB_STATE,
+	PS_EXCH_SUBS,
+	PS_EXCH_ATTEMPT_INSERT,
+	PS_EXCH_SUB_PUSHED,
+	PS_EXCH_ATTEMPTS,
 	PS__MAX
 };
 
@@ -307,6 +341,12 @@ double pg_real(const PGresult *r, int row, int col);
 bool pg_bool(const PGresult *r, int row, int col);
 bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len);
 
+/* What m->patrol says, written with m inside the caller's transaction
+ * (pg_patrol.c): the patrol's inbox, the watch of its question, the end of
+ * the watch of what it answers. */
+enum app_err pg_patrol_note_message(struct pg_conn *c, const struct message *m,
+				    struct app_error *err);
+
 /* Append note to the audit chain, inside the caller's transaction. */
 enum app_err pg_audit_append(struct pg_conn *c, const struct audit_note *note,
 			     struct app_error *err);
@@ -343,6 +383,13 @@ extern const struct store_case_photo_ops pg_case_photo_ops;
 extern const struct store_case_settings_ops pg_case_settings_ops;
 extern const struct store_patrol_ops pg_patrol_ops;
 extern const struct store_stats_ops pg_stats_ops;
+/* The statistics rollup's part of a write of case k (pg_stats.c), inside
+ * its transaction and before k's new timeline lines steps[0..nsteps) are
+ * stored: old is the case as stored before the change, NULL for a new one. */
+enum app_err pg_stats_case_change(struct pg_conn *c, const struct case_row *old,
+				  const struct case_row *k, const struct case_event_row *steps,
+				  int nsteps, struct app_error *err);
 extern const struct store_supervise_ops pg_supervise_ops;
+extern const struct store_exchange_ops pg_exchange_ops;
 
 #endif

@@ -91,7 +91,8 @@ static enum app_err rewrite_events(void *ctx, const char *subject, const char *d
 	return pg_events_rewrite(ctx, subject, data, err);
 }
 
-/* Insert m (setting its id; its at must be set) with its terms and events. */
+/* Insert m (setting its id; its at must be set) with its terms, its events
+ * and what m->patrol says. */
 static enum app_err insert_message(struct pg_conn *c, struct message *m,
 				   store_message_json_fn json, struct app_error *err)
 {
@@ -125,6 +126,8 @@ static enum app_err insert_message(struct pg_conn *c, struct message *m,
 	if (rc != APP_OK)
 		return rc;
 	m->id = returned_id(res);
+	if ((rc = pg_patrol_note_message(c, m, err)) != APP_OK)
+		return rc;
 	return store_message_events(m, "message", json, append_event, rewrite_events, c, err);
 }
 
@@ -142,7 +145,8 @@ static enum app_err post_job(struct pg_conn *c, void *arg, struct app_error *err
 static enum app_err message_post(struct store *s, struct message *m, store_message_json_fn json,
 				 struct app_error *err)
 {
-	m->at = clock_now();
+	if (!m->at)
+		m->at = clock_now();
 	struct post_job pj = { m, json };
 	return pg_write(s, post_job, &pj, err);
 }

@@ -97,6 +97,7 @@ static bool message_row(const PGresult *r, int row, void *arg)
 	pg_copy_text(pm.group_region, sizeof(pm.group_region), r, row, 17);
 	pm.duty_start = (int)pg_int(r, row, 18);
 	pm.duty_end = (int)pg_int(r, row, 19);
+	pm.judged = pg_int(r, row, 20) != 0;
 	return ((store_patrol_message_fn)rr->fn)(rr->ctx, &pm);
 }
 
@@ -156,6 +157,83 @@ static enum app_err patrol_case_lines(struct store *s, int64_t after, int limit,
 	struct rows_read rr = { PS_PATROL_CASE_LINES, after, limit,
 				"reading the clocks of demands", case_line_row, (void *)fn, ctx };
 	return pg_read(s, rows_read, &rr, err);
+}
+
+static bool group_row(const PGresult *r, int row, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct group g;
+	memset(&g, 0, sizeof(g));
+	g.id = pg_int(r, row, 0);
+	pg_copy_text(g.kind, sizeof(g.kind), r, row, 1);
+	pg_copy_text(g.region, sizeof(g.region), r, row, 2);
+	pg_copy_text(g.name, sizeof(g.name), r, row, 3);
+	g.duty_start = (int)pg_int(r, row, 4);
+	g.duty_end = (int)pg_int(r, row, 5);
+	return ((store_group_fn)rr->fn)(rr->ctx, &g);
+}
+
+static enum app_err patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
+				  void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { PS_PATROL_GROUPS, after, limit, "listing the groups on duty",
+				group_row, (void *)fn, ctx };
+	return pg_read(s, rows_read, &rr, err);
+}
+
+static bool demand_row(const PGresult *r, int row, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_demand d = {
+		.id = pg_int(r, row, 0),
+		.group_id = pg_int(r, row, 1),
+		.created_at = pg_int(r, row, 2),
+		.resident_id = pg_int(r, row, 3),
+		.household_id = pg_int(r, row, 4),
+	};
+	pg_copy_text(d.region, sizeof(d.region), r, row, 5);
+	pg_copy_text(d.category, sizeof(d.category), r, row, 6);
+	pg_copy_text(d.title, sizeof(d.title), r, row, 7);
+	return ((store_patrol_demand_fn)rr->fn)(rr->ctx, &d);
+}
+
+static enum app_err patrol_demands(struct store *s, int64_t after, int limit,
+				   store_patrol_demand_fn fn, void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { PS_PATROL_DEMANDS, after, limit, "reading new demands",
+				demand_row, (void *)fn, ctx };
+	return pg_read(s, rows_read, &rr, err);
+}
+
+struct repeats_read {
+	const struct patrol_repeat_query *q;
+	int64_t *out;
+};
+
+static enum app_err repeats_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct repeats_read *rr = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, rr->q->household_id);
+	pgp_int(&p, rr->q->resident_id);
+	pgp_text(&p, rr->q->category);
+	pgp_int(&p, rr->q->since);
+	pgp_int(&p, rr->q->upto_id);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_PATROL_REPEATS, &p, "counting a household's demands",
+				  &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	*rr->out = PQntuples(res) == 1 ? pg_int(res, 0, 0) : 0;
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err patrol_repeats(struct store *s, const struct patrol_repeat_query *q,
+				   int64_t *out, struct app_error *err)
+{
+	struct repeats_read rr = { q, out };
+	return pg_read(s, repeats_read, &rr, err);
 }
 
 static bool hide_row(const PGresult *r, int row, void *arg)
@@ -249,25 +327,57 @@ static enum app_err watch_stmt(struct pg_conn *c, enum pg_stmt id, int64_t messa
 	return pg_exec(c, id, &p, what, NULL, NULL, err);
 }
 
+/* Start watching the question of w. */
+static enum app_err watch_put(struct pg_conn *c, const struct patrol_watch *w,
+			      struct app_error *err)
+{
+	struct pg_params p = { 0 };
+	pgp_int(&p, w->message_id);
+	pgp_int(&p, w->group_id);
+	pgp_int(&p, w->at);
+	pgp_int(&p, w->due);
+	return pg_exec(c, PS_PATROL_WATCH_PUT, &p, "watching a question", NULL, NULL, err);
+}
+
+enum app_err pg_patrol_note_message(struct pg_conn *c, const struct message *m,
+				    struct app_error *err)
+{
+	const struct message_patrol *mp = &m->patrol;
+	enum app_err rc = APP_OK;
+	if (!mp->judged || mp->flagged) {
+		struct pg_params p = { 0 };
+		pgp_int(&p, m->id);
+		pgp_int(&p, mp->judged);
+		rc = pg_exec(c, PS_PATROL_INBOX_PUT, &p, "queueing a message for the patrol", NULL,
+			     NULL, err);
+	}
+	if (rc != APP_OK || !mp->judged)
+		return rc;
+	if (mp->due > 0) {
+		struct patrol_watch w = { m->id, m->group_id, m->at, mp->due };
+		rc = watch_put(c, &w, err);
+	}
+	if (rc == APP_OK && mp->answers && m->reply_to)
+		rc = watch_stmt(c, PS_PATROL_WATCH_ANSWERED, m->reply_to, m->at,
+				"noting an answer", err);
+	return rc;
+}
+
 static enum app_err save_job(struct pg_conn *c, void *arg, struct app_error *err)
 {
 	struct patrol_save *ps = arg;
 	enum app_err rc = APP_OK;
-	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++) {
-		const struct patrol_watch *w = &ps->watch[i];
-		struct pg_params p = { 0 };
-		pgp_int(&p, w->message_id);
-		pgp_int(&p, w->group_id);
-		pgp_int(&p, w->at);
-		pgp_int(&p, w->due);
-		rc = pg_exec(c, PS_PATROL_WATCH_PUT, &p, "watching a question", NULL, NULL, err);
-	}
+	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++)
+		rc = watch_put(c, &ps->watch[i], err);
 	for (int i = 0; rc == APP_OK && i < ps->nanswered; i++)
 		rc = watch_stmt(c, PS_PATROL_WATCH_ANSWERED, ps->answered[i].message_id,
 				ps->answered[i].at, "noting an answer", err);
 	for (int i = 0; rc == APP_OK && i < ps->ndone; i++)
 		rc = watch_stmt(c, PS_PATROL_WATCH_DONE, ps->done[i], 0,
 				"ending the watch of a question", err);
+	for (int i = 0; rc == APP_OK && i < ps->nread; i++)
+		rc = watch_stmt(c, PS_PATROL_INBOX_DONE, ps->read[i], 0,
+				"taking a message out of the patrol's inbox", err);
 	for (int i = 0; rc == APP_OK && i < ps->nalerts; i++)
 		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], ps->json, err);
 	for (int i = 0; rc == APP_OK && i < ps->nmarks; i++) {
@@ -392,6 +502,9 @@ const struct store_patrol_ops pg_patrol_ops = {
 	.messages = patrol_messages,
 	.due = patrol_due,
 	.case_lines = patrol_case_lines,
+	.groups = patrol_groups,
+	.demands = patrol_demands,
+	.repeats = patrol_repeats,
 	.hides = patrol_hides,
 	.save = patrol_save,
 	.alerts = alerts_list,

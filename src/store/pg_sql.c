@@ -36,6 +36,37 @@
 	"m.id, m.group_id, m.county, coalesce(m.author_id, 0), m.author_name, m.kind, m.body, "   \
 	"coalesce(m.reply_to, 0), m.mentions, m.attachment, coalesce(m.broadcast_id, 0), "        \
 	"m.state, m.state_reason, m.source, m.at"
+/* a row of the statistics rollup (migration 0019), and the rollup recomputed
+ * from the demands exactly as that migration fills it */
+#define ROLLUP_COLS                                                                            \
+	"region, day, demands, responded, resolved, rated, satisfied, first_line, returned, "      \
+	"whistled, overdue, acknowledged, times"
+#define ROLLUP_RECOMPUTE                                                                       \
+	"WITH d AS (SELECT c.region AS region, c.created_at - (c.created_at + 28800) % 86400 "    \
+	"AS day, (EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = "    \
+	"'acknowledge') AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id "    \
+	"AND e.action = 'clock.missed' AND e.clock = 'ack') AND NOT EXISTS (SELECT 1 FROM "     \
+	"case_clocks k WHERE k.case_id = c.id AND k.name = 'ack' AND k.status = 'missed'))::int " \
+	"AS responded, (c.state IN ('resolved', 'followed_up', 'closed'))::int AS resolved, "  \
+	"(c.rating <> '')::int AS rated, (c.rating IN ('satisfied', 'fair'))::int AS "         \
+	"satisfied, (c.state IN ('resolved', 'followed_up', 'closed') AND c.escalations = "    \
+	"0)::int AS first_line, (c.returns > 0)::int AS returned, (c.whistles > 0)::int AS "   \
+	"whistled, (EXISTS (SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.name IN " \
+	"('ack', 'resolve') AND k.status = 'missed') OR EXISTS (SELECT 1 FROM case_events e "  \
+	"WHERE e.case_id = c.id AND e.action = 'clock.missed' AND e.clock IN ('ack', "         \
+	"'resolve')))::int AS overdue, (SELECT min(e.at) FROM case_events e WHERE e.case_id = " \
+	"c.id AND e.action = 'acknowledge') - c.created_at AS t FROM cases c WHERE c.type = "  \
+	"'demand' AND c.state <> 'merged'), b AS (SELECT region, day, CASE WHEN t < 3600 THEN " \
+	"greatest(t, 0) WHEN t < 86400 THEN t - t % 60 WHEN t < 31536000 THEN t - t % 3600 "   \
+	"ELSE 31536000 END AS s, count(*) AS n FROM d WHERE t IS NOT NULL GROUP BY 1, 2, 3), "  \
+	"h AS (SELECT region, day, string_agg(s || ':' || n, ',' ORDER BY s) AS times FROM b " \
+	"GROUP BY 1, 2) SELECT a.region, a.day, a.demands, a.responded, a.resolved, a.rated, " \
+	"a.satisfied, a.first_line, a.returned, a.whistled, a.overdue, a.acknowledged, "       \
+	"coalesce(h.times, '') FROM (SELECT region, day, count(*) AS demands, sum(responded) "  \
+	"AS responded, sum(resolved) AS resolved, sum(rated) AS rated, sum(satisfied) AS "     \
+	"satisfied, sum(first_line) AS first_line, sum(returned) AS returned, sum(whistled) "  \
+	"AS whistled, sum(overdue) AS overdue, count(t) AS acknowledged FROM d GROUP BY 1, 2) " \
+	"a LEFT JOIN h ON h.region = a.region AND h.day = a.day"
 /* a case and its clocks: a case without clocks has one row with k.name NULL */
 #define CASE_COLS                                                                              \
 	"c.id, c.type, c.version, c.state, c.level, c.region, c.county, c.group_id, c.category, " \
@@ -434,10 +465,14 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			       "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
 	[PS_PATROL_MESSAGES] =
 		"SELECT " MESSAGE_COLS ", coalesce(gm.role, ''), g.kind, g.region_code, "
-		"g.duty_start, g.duty_end FROM messages m JOIN groups g ON g.id = m.group_id "
+		"g.duty_start, g.duty_end, i.judged::int FROM patrol_inbox i "
+		"JOIN messages m ON m.id = i.message_id JOIN groups g ON g.id = m.group_id "
 		"LEFT JOIN group_members gm ON gm.group_id = m.group_id "
 		"AND gm.user_id = m.author_id AND gm.state = 'active' "
-		"WHERE m.id > $1::bigint ORDER BY m.id LIMIT $2::bigint",
+		"WHERE i.message_id > $1::bigint ORDER BY i.message_id LIMIT $2::bigint",
+	[PS_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) "
+				"VALUES ($1::bigint, $2::int <> 0)",
+	[PS_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = $1::bigint",
 	[PS_PATROL_DUE] = "SELECT message_id, group_id, at, due FROM patrol_watch "
 			  "WHERE due <= $1::bigint ORDER BY due, message_id LIMIT $2::bigint",
 	[PS_PATROL_CASE_LINES] =
@@ -446,6 +481,19 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.id > $1::bigint "
 		"AND e.action IN ('clock.warning', 'clock.missed') AND c.type = 'demand' "
 		"ORDER BY e.id LIMIT $2::bigint",
+	[PS_PATROL_GROUPS] = "SELECT id, kind, region_code, name, duty_start, duty_end FROM groups "
+			     "WHERE kind <> 'adhoc' AND id > $1::bigint ORDER BY id LIMIT $2::bigint",
+	[PS_PATROL_DEMANDS] =
+		"SELECT c.id, coalesce(c.group_id, 0), c.created_at, c.resident_id, "
+		"coalesce(u.household_id, 0), c.region, c.category, c.title "
+		"FROM cases c LEFT JOIN users u ON u.id = c.resident_id "
+		"WHERE c.id > $1::bigint AND c.type = 'demand' AND c.resident_id > 0 "
+		"ORDER BY c.id LIMIT $2::bigint",
+	[PS_PATROL_REPEATS] =
+		"SELECT count(*) FROM cases WHERE resident_id IN "
+		"(SELECT id FROM users WHERE household_id = $1::bigint UNION ALL SELECT $2::bigint) "
+		"AND type = 'demand' AND category = $3 AND created_at >= $4::bigint "
+		"AND id <= $5::bigint",
 	[PS_PATROL_HIDES] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > $1::bigint "
 			    "AND action = 'message.hide' ORDER BY id LIMIT $2::bigint",
 	[PS_PATROL_WATCH_PUT] = "INSERT INTO patrol_watch(message_id, group_id, at, due) "
@@ -506,34 +554,18 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"SELECT " SUPERVISION_COLS " FROM supervisions s WHERE s.period = $1::text AND "
 		"s.state = 'noticed' AND s.region >= $2::text AND s.region < $2::text || ':' "
 		"ORDER BY s.id",
-	/* the statistics of demands (pg_stats.c): docs/patrol.md "Statistics" */
+	/* the statistics of demands (pg_stats.c): the rollup of migration 0019,
+	 * summed per unit; the recompute is that migration's fill */
 	[PS_STATS_COUNTS] =
-		"SELECT substr(c.region, 1, $2::int), count(*), count(*) FILTER (WHERE "
-		"EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = "
-		"'acknowledge') AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id "
-		"= c.id AND e.action = 'clock.missed' AND e.clock = 'ack') AND NOT EXISTS "
-		"(SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.name = 'ack' AND "
-		"k.status = 'missed')), count(*) FILTER (WHERE c.state IN ('resolved', "
-		"'followed_up', 'closed')), count(*) FILTER (WHERE c.rating <> ''), count(*) "
-		"FILTER (WHERE c.rating IN ('satisfied', 'fair')), count(*) FILTER (WHERE "
-		"c.state IN ('resolved', 'followed_up', 'closed') AND c.escalations = 0), "
-		"count(*) FILTER (WHERE c.returns > 0), count(*) FILTER (WHERE c.whistles > "
-		"0), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_clocks k WHERE "
-		"k.case_id = c.id AND k.name IN ('ack', 'resolve') AND k.status = 'missed') "
-		"OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action "
-		"= 'clock.missed' AND e.clock IN ('ack', 'resolve'))) FROM cases c WHERE "
-		"c.type = 'demand' AND c.state <> 'merged' AND (c.region >= $1::text AND "
-		"c.region < $1::text || ':') AND c.created_at >= $3::bigint AND c.created_at "
-		"< $4::bigint GROUP BY 1 ORDER BY 1",
+		"SELECT substr(region, 1, $2::int), sum(demands), sum(responded), sum(resolved), "
+		"sum(rated), sum(satisfied), sum(first_line), sum(returned), sum(whistled), "
+		"sum(overdue) FROM stats_rollup WHERE region >= $1::text AND region < $1::text || "
+		"':' AND day >= $3::bigint AND day < $4::bigint GROUP BY 1 HAVING sum(demands) > 0 "
+		"ORDER BY 1",
 	[PS_STATS_TIMES] =
-		"SELECT u, rn, cnt, t FROM (SELECT u, t, row_number() OVER (PARTITION BY u "
-		"ORDER BY t) AS rn, count(*) OVER (PARTITION BY u) AS cnt FROM (SELECT "
-		"substr(c.region, 1, $2::int) AS u, (SELECT min(e.at) FROM case_events e "
-		"WHERE e.case_id = c.id AND e.action = 'acknowledge') - c.created_at AS t "
-		"FROM cases c WHERE c.type = 'demand' AND c.state <> 'merged' AND (c.region "
-		">= $1::text AND c.region < $1::text || ':') AND c.created_at >= $3::bigint "
-		"AND c.created_at < $4::bigint) x WHERE t IS NOT NULL) y WHERE rn = (cnt * "
-		"50 + 99) / 100 OR rn = (cnt * 90 + 99) / 100 ORDER BY u, rn",
+		"SELECT substr(region, 1, $2::int), times FROM stats_rollup WHERE region >= "
+		"$1::text AND region < $1::text || ':' AND day >= $3::bigint AND day < $4::bigint "
+		"AND acknowledged > 0 ORDER BY 1",
 	[PS_STATS_TALK] =
 		"SELECT substr(g.region_code, 1, $2::int), count(*) FROM messages m JOIN "
 		"groups g ON g.id = m.group_id JOIN group_members gm ON gm.group_id = "
@@ -543,4 +575,101 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"1 FROM messages r JOIN group_members rm ON rm.group_id = r.group_id AND "
 		"rm.user_id = r.author_id AND rm.role IN ('owner', 'admin', 'key_person') "
 		"WHERE r.reply_to = m.id AND r.state = 'visible') GROUP BY 1 ORDER BY 1",
+	[PS_STATS_FACTS] =
+		"SELECT (SELECT min(at) FROM case_events WHERE case_id = $1::bigint AND action = "
+		"'acknowledge'), EXISTS (SELECT 1 FROM case_events WHERE case_id = $1::bigint AND "
+		"action = 'clock.missed' AND clock = 'ack'), EXISTS (SELECT 1 FROM case_events "
+		"WHERE case_id = $1::bigint AND action = 'clock.missed' AND clock = 'resolve')",
+	/* a rollup row is created if missing, then read locked: two writers
+	 * of one row queue on it */
+	[PS_ROLLUP_ENSURE] = "INSERT INTO stats_rollup(region, day) VALUES ($1::text, $2::bigint) "
+			     "ON CONFLICT DO NOTHING",
+	[PS_ROLLUP_GET] = "SELECT " ROLLUP_COLS " FROM stats_rollup WHERE region = $1::text AND "
+			  "day = $2::bigint FOR UPDATE",
+	[PS_ROLLUP_PUT] =
+		"UPDATE stats_rollup SET demands = $3::bigint, responded = $4::bigint, resolved = "
+		"$5::bigint, rated = $6::bigint, satisfied = $7::bigint, first_line = $8::bigint, "
+		"returned = $9::bigint, whistled = $10::bigint, overdue = $11::bigint, acknowledged "
+		"= $12::bigint, times = $13::text WHERE region = $1::text AND day = $2::bigint",
+	[PS_ROLLUP_ALL] = "SELECT " ROLLUP_COLS " FROM stats_rollup",
+	[PS_ROLLUP_RECOMPUTE] = ROLLUP_RECOMPUTE,
+	/* a rebuild keeps the writers of cases out until it commits */
+	[PS_ROLLUP_LOCK] = "LOCK TABLE stats_rollup IN EXCLUSIVE MODE",
+	[PS_ROLLUP_CLEAR] = "DELETE FROM stats_rollup",
+	[PS_ROLLUP_REBUILD] = "INSERT INTO stats_rollup(" ROLLUP_COLS ") " ROLLUP_RECOMPUTE,
+	[PS_EXCH_MEMBER_INSERT] =
+		"INSERT INTO exchange_members(code, name, region, api_key_id, created_at) "
+		"VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::bigint)",
+	[PS_EXCH_KEY_INSERT] =
+		"INSERT INTO exchange_member_keys(member, public_key, created_at) VALUES "
+		"($1::text, $2::text, $3::bigint) RETURNING id",
+	[PS_EXCH_KEY_RETIRE] =
+		"UPDATE exchange_member_keys SET retired_at = $2::bigint WHERE member = "
+		"$1::text AND retired_at = 0",
+	[PS_EXCH_MEMBER_LINK] =
+		"UPDATE exchange_members SET api_key_id = $2::bigint WHERE code = $1::text",
+	[PS_EXCH_MEMBERS] =
+		"SELECT m.code, m.name, m.region, m.api_key_id, m.created_at, k.id, "
+		"k.public_key FROM exchange_members m JOIN exchange_member_keys k ON k.member = "
+		"m.code AND k.retired_at = 0 WHERE ($1::text = '' OR m.code = $1::text) AND "
+		"($2::bigint = 0 OR m.api_key_id = $2::bigint) ORDER BY m.code",
+	[PS_EXCH_KEYS] =
+		"SELECT id, member, public_key, created_at, retired_at FROM "
+		"exchange_member_keys WHERE member = $1::text ORDER BY id",
+	[PS_EXCH_DATASET_INSERT] =
+		"INSERT INTO exchange_datasets(code, provider, name, sharing, schema, "
+		"created_at) VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, "
+		"$6::bigint)",
+	[PS_EXCH_DATASETS] =
+		"SELECT code, provider, name, sharing, schema, created_at FROM "
+		"exchange_datasets WHERE ($1::text = '' OR code = $1::text) ORDER BY code",
+	[PS_EXCH_BATCH_FIND] =
+		"SELECT b.id, b.dataset, b.provider, b.batch_id, b.sha256, b.signature, "
+		"b.key_id, b.nrows, b.received_at, b.resent FROM exchange_batches b WHERE "
+		"b.provider = $1::text AND b.batch_id = $2::text",
+	[PS_EXCH_BATCH_INSERT] =
+		"INSERT INTO exchange_batches(dataset, provider, batch_id, sha256, signature, "
+		"key_id, nrows, received_at) VALUES ($1::text, $2::text, $3::text, $4::text, "
+		"$5::text, $6::bigint, $7::bigint, $8::bigint) RETURNING id",
+	[PS_EXCH_BATCH_RESENT] =
+		"UPDATE exchange_batches SET resent = resent + 1 WHERE id = $1::bigint",
+	[PS_EXCH_ROW_INSERT] =
+		"INSERT INTO exchange_rows(batch, line, data) VALUES ($1::bigint, $2::bigint, "
+		"$3::text)",
+	[PS_EXCH_ROWS] =
+		"SELECT b.id, b.dataset, b.provider, b.batch_id, b.sha256, b.signature, "
+		"b.key_id, b.nrows, b.received_at, b.resent, r.line, r.data FROM "
+		"exchange_batches b JOIN exchange_rows r ON r.batch = b.id WHERE b.id IN "
+		"(SELECT id FROM exchange_batches WHERE dataset = $1::text AND id > $2::bigint "
+		"ORDER BY id LIMIT $3::int) ORDER BY b.id, r.line",
+	[PS_EXCH_BATCHES] =
+		"SELECT b.id, b.dataset, b.provider, b.batch_id, b.sha256, b.signature, "
+		"b.key_id, b.nrows, b.received_at, b.resent FROM exchange_batches b WHERE "
+		"($1::text = '' OR b.dataset = $1::text) AND b.id > $2::bigint ORDER BY b.id "
+		"LIMIT $3::int",
+	[PS_EXCH_SUB_INSERT] =
+		"INSERT INTO exchange_subscriptions(consumer, dataset, fields, endpoint, day, "
+		"minute, state, approved_by, created_at, due_at) VALUES ($1::text, $2::text, "
+		"$3::text, $4::text, $5::bigint, $6::bigint, $7::text, $8::text, $9::bigint, "
+		"$10::bigint) RETURNING id",
+	[PS_EXCH_SUB_STATE] =
+		"UPDATE exchange_subscriptions SET state = $3::text, approved_by = $4::text, "
+		"due_at = $5::bigint WHERE id = $1::bigint AND state = $2::text",
+	[PS_EXCH_SUBS] =
+		"SELECT id, consumer, dataset, fields, endpoint, day, minute, state, "
+		"approved_by, created_at, pushed_upto, failures, due_at FROM "
+		"exchange_subscriptions WHERE ($1::bigint = 0 OR id = $1::bigint) AND ($2::text "
+		"= '' OR consumer = $2::text) AND ($3::bigint = 0 OR (state = 'active' AND "
+		"due_at > 0 AND due_at <= $3::bigint)) ORDER BY id",
+	[PS_EXCH_ATTEMPT_INSERT] =
+		"INSERT INTO exchange_attempts(subscription, at, status, upto, nrows, sha256, "
+		"detail, next_at) VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint, "
+		"$5::bigint, $6::text, $7::text, $8::bigint)",
+	[PS_EXCH_SUB_PUSHED] =
+		"UPDATE exchange_subscriptions SET pushed_upto = CASE WHEN $2::int = 1 THEN "
+		"$3::bigint ELSE pushed_upto END, failures = CASE WHEN $2::int = 1 THEN 0 ELSE "
+		"failures + 1 END, due_at = $4::bigint WHERE id = $1::bigint",
+	[PS_EXCH_ATTEMPTS] =
+		"SELECT id, subscription, at, status, upto, nrows, sha256, detail, next_at FROM "
+		"exchange_attempts WHERE subscription = $1::bigint ORDER BY id",
 };

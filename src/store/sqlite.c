@@ -626,6 +626,7 @@ const struct store_ops store_sqlite_ops = {
 	.migrate = sq_migrate,
 	.schema_version = sq_schema_version,
 	.stats = sq_stats,
+	.upkeep_when_idle = sq_index_merge_when_idle,
 	.regions = &sq_region_ops,
 	.audit = &sq_audit_ops,
 	.accounts = &sq_account_ops,
@@ -640,4 +641,5 @@ const struct store_ops store_sqlite_ops = {
 	.patrol = &sq_patrol_ops,
 	.case_stats = &sq_stats_ops,
 	.supervise = &sq_supervise_ops,
+	.exchange = &sq_exchange_ops,
 };

@@ -192,6 +192,9 @@ static enum app_err insert_job(struct conn *c, void *arg, struct app_error *err)
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return row_fail(c, r, w->k, "storing a case", err);
+	enum app_err rc = sq_stats_case_change(c, NULL, w->k, w->steps, w->nsteps, err);
+	if (rc != APP_OK)
+		return rc;
 	return write_rest(c, w, w->id, true, err);
 }
 
@@ -225,23 +228,44 @@ static enum app_err unchanged(struct conn *c, int64_t id, struct app_error *err)
 	return sq_db_fail(err, c->db, "reading a case's version");
 }
 
+struct get_read {
+	int64_t id;
+	struct case_row *out;
+	bool found;
+};
+
+static enum app_err get_read(struct conn *c, void *arg, struct app_error *err);
+
+/* The case is read as stored before the change, for the statistics
+ * rollup's difference (sq_stats_case_change). */
 static enum app_err update_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct case_change *ch = arg;
 	struct case_write w = { ch->k, ch->steps, ch->nsteps, ch->note, ch->events, ch->nevents,
 				0, "" };
+	struct case_row *old = xmalloc(sizeof(*old));
+	struct get_read gr = { w.k->id, old, false };
+	enum app_err rc = get_read(c, &gr, err);
+	if (rc != APP_OK)
+		goto out;
 	sqlite3_stmt *st = sq_stmt(c, STMT_CASE_UPDATE, err);
-	if (!st)
-		return APP_EDB;
+	if (!st) {
+		rc = APP_EDB;
+		goto out;
+	}
 	bind_case(st, w.k);
 	sqlite3_bind_int64(st, 35, w.k->id);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
-		return row_fail(c, r, w.k, "changing a case", err);
-	if (sqlite3_changes(c->db) == 0)
-		return unchanged(c, w.k->id, err);
-	return write_rest(c, &w, w.k->id, false, err);
+		rc = row_fail(c, r, w.k, "changing a case", err);
+	else if (sqlite3_changes(c->db) == 0 || !gr.found)
+		rc = unchanged(c, w.k->id, err);
+	else if ((rc = sq_stats_case_change(c, old, w.k, w.steps, w.nsteps, err)) == APP_OK)
+		rc = write_rest(c, &w, w.k->id, false, err);
+out:
+	free(old);
+	return rc;
 }
 
 static enum app_err case_update(struct store *s, struct case_change *const *ch, int n,
@@ -342,12 +366,6 @@ static bool copy_case(void *ctx, const struct case_row *k)
 	*(struct case_row *)ctx = *k;
 	return false;
 }
-
-struct get_read {
-	int64_t id;
-	struct case_row *out;
-	bool found;
-};
 
 static enum app_err get_read(struct conn *c, void *arg, struct app_error *err)
 {

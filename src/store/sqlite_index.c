@@ -246,7 +246,10 @@ static void *index_main(void *arg)
 			if (rc == APP_OK)
 				publish_upto(q, upto);
 		}
-		if (rc == APP_OK && ready && !more)
+		pthread_mutex_lock(&q->index_mu);
+		bool merge = q->index_merge;
+		pthread_mutex_unlock(&q->index_mu);
+		if (rc == APP_OK && ready && !more && merge)
 			rc = merge_while_idle(q, c, &err);
 		if (rc != APP_OK && !failing) /* said once, not on every kick */
 			log_error("store.search_index_failed", "reason=\"%s\"", err.msg);
@@ -268,6 +271,15 @@ void sq_index_kick(struct sq *q)
 	q->index_idle = false;
 	pthread_cond_signal(&q->index_cv);
 	pthread_mutex_unlock(&q->index_mu);
+}
+
+void sq_index_merge_when_idle(struct store *s)
+{
+	struct sq *q = sq_impl(s);
+	pthread_mutex_lock(&q->index_mu);
+	q->index_merge = true;
+	pthread_mutex_unlock(&q->index_mu);
+	sq_index_kick(q);
 }
 
 enum app_err sq_index_start(struct sq *q, struct app_error *err)

@@ -154,8 +154,13 @@ enum stmt_id {
 	STMT_PATROL_MARK_GET,
 	STMT_PATROL_MARK_PUT,
 	STMT_PATROL_MESSAGES,
+	STMT_PATROL_INBOX_PUT,
+	STMT_PATROL_INBOX_DONE,
 	STMT_PATROL_DUE,
 	STMT_PATROL_CASE_LINES,
+	STMT_PATROL_GROUPS,
+	STMT_PATROL_DEMANDS,
+	STMT_PATROL_REPEATS,
 	STMT_PATROL_HIDES,
 	STMT_PATROL_WATCH_PUT,
 	STMT_PATROL_WATCH_ANSWERED,
@@ -177,6 +182,33 @@ enum stmt_id {
 	STMT_STATS_COUNTS,
 	STMT_STATS_TIMES,
 	STMT_STATS_TALK,
+	STMT_STATS_FACTS,
+	STMT_ROLLUP_GET,
+	STMT_ROLLUP_PUT,
+	STMT_ROLLUP_ALL,
+	STMT_ROLLUP_RECOMPUTE,
+	STMT_ROLLUP_CLEAR,
+	STMT_ROLLUP_REBUILD,
+	STMT_EXCH_MEMBER_INSERT,
+	STMT_EXCH_KEY_INSERT,
+	STMT_EXCH_KEY_RETIRE,
+	STMT_EXCH_MEMBER_LINK,
+	STMT_EXCH_MEMBERS,
+	STMT_EXCH_KEYS,
+	STMT_EXCH_DATASET_INSERT,
+	STMT_EXCH_DATASETS,
+	STMT_EXCH_BATCH_FIND,
+	STMT_EXCH_BATCH_INSERT,
+	STMT_EXCH_BATCH_RESENT,
+	STMT_EXCH_ROW_INSERT,
+	STMT_EXCH_ROWS,
+	STMT_EXCH_BATCHES,
+	STMT_EXCH_SUB_INSERT,
+	STMT_EXCH_SUB_STATE,
+	STMT_EXCH_SUBS,
+	STMT_EXCH_ATTEMPT_INSERT,
+	STMT_EXCH_SUB_PUSHED,
+	STMT_EXCH_ATTEMPTS,
 	STMT__MAX
 };
 
@@ -250,6 +282,7 @@ struct sq {
 	pthread_cond_t index_cv;      /* kicked, or stop */
 	pthread_cond_t index_done_cv; /* a batch indexed, or idle */
 	bool index_kicked, index_idle, index_failed, index_stopping;
+	bool index_merge; /* merge the index when idle (servers only) */
 	int64_t indexed_upto; /* every message up to this id is findable */
 };
 
@@ -258,6 +291,9 @@ typedef enum app_err (*sq_fn)(struct conn *c, void *arg, struct app_error *err);
 /* The search index (sqlite_index.c). On the indexer's connection (the
  * index file attached as "search"): create or upgrade the index's tables. */
 enum app_err sq_index_prepare(struct conn *c, struct app_error *err);
+/* Let the indexer merge the index's segments when it is idle (a server's
+ * upkeep: store_upkeep_when_idle), and wake it to begin. */
+void sq_index_merge_when_idle(struct store *s);
 /* Start the indexer thread on q->indexer; stop it (a no-op if not started). */
 enum app_err sq_index_start(struct sq *q, struct app_error *err);
 void sq_index_stop(struct sq *q);
@@ -307,6 +343,12 @@ enum app_err sq_write_each(struct store *s, sq_fn fn, void *const *args, int n,
 /* Copy text column col of st into dst (cap bytes), "" for NULL. */
 void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
 
+/* What m->patrol says, written with m inside the writer's transaction
+ * (sqlite_patrol.c): the patrol's inbox, the watch of its question, the
+ * end of the watch of what it answers. */
+enum app_err sq_patrol_note_message(struct conn *c, const struct message *m,
+				    struct app_error *err);
+
 /* Append note to the audit chain, inside the writer's transaction. */
 enum app_err sq_audit_append(struct conn *c, const struct audit_note *note,
 			     struct app_error *err);
@@ -342,6 +384,13 @@ extern const struct store_case_photo_ops sq_case_photo_ops;
 extern const struct store_case_settings_ops sq_case_settings_ops;
 extern const struct store_patrol_ops sq_patrol_ops;
 extern const struct store_stats_ops sq_stats_ops;
+/* The statistics rollup's part of a write of case k on the writer
+ * (sqlite_stats.c), before k's new timeline lines steps[0..nsteps) are
+ * stored: old is the case as stored before the change, NULL for a new one. */
+enum app_err sq_stats_case_change(struct conn *c, const struct case_row *old,
+				  const struct case_row *k, const struct case_event_row *steps,
+				  int nsteps, struct app_error *err);
 extern const struct store_supervise_ops sq_supervise_ops;
+extern const struct store_exchange_ops sq_exchange_ops;
 
 #endif

@@ -63,8 +63,9 @@ static enum app_err rewrite_events(void *ctx, const char *subject, const char *d
 	return sq_events_rewrite(ctx, subject, data, err);
 }
 
-/* Insert m (setting its id; its at must be set) with its events; the
- * indexer (sqlite_index.c) makes it findable after the commit. */
+/* Insert m (setting its id; its at must be set) with its events and what
+ * m->patrol says; the indexer (sqlite_index.c) makes it findable after the
+ * commit. */
 static enum app_err insert_message(struct conn *c, struct message *m, store_message_json_fn json,
 				   struct app_error *err)
 {
@@ -93,6 +94,8 @@ static enum app_err insert_message(struct conn *c, struct message *m, store_mess
 	if (rc != APP_OK)
 		return rc;
 	m->id = sqlite3_last_insert_rowid(c->db);
+	if ((rc = sq_patrol_note_message(c, m, err)) != APP_OK)
+		return rc;
 	return store_message_events(m, "message", json, append_event, rewrite_events, c, err);
 }
 
@@ -110,7 +113,8 @@ static enum app_err post_job(struct conn *c, void *arg, struct app_error *err)
 static enum app_err message_post(struct store *s, struct message *m, store_message_json_fn json,
 				 struct app_error *err)
 {
-	m->at = clock_now();
+	if (!m->at)
+		m->at = clock_now();
 	struct post_job pj = { m, json };
 	return sq_write(s, post_job, &pj, err);
 }

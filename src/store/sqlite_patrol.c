@@ -99,6 +99,7 @@ static bool message_row(sqlite3_stmt *st, void *arg)
 	sq_copy_text(pm.group_region, sizeof(pm.group_region), st, 17);
 	pm.duty_start = sqlite3_column_int(st, 18);
 	pm.duty_end = sqlite3_column_int(st, 19);
+	pm.judged = sqlite3_column_int(st, 20) != 0;
 	return ((store_patrol_message_fn)rr->fn)(rr->ctx, &pm);
 }
 
@@ -158,6 +159,81 @@ static enum app_err patrol_case_lines(struct store *s, int64_t after, int limit,
 	struct rows_read rr = { STMT_PATROL_CASE_LINES, after, limit,
 				"reading the clocks of demands", case_line_row, (void *)fn, ctx };
 	return sq_read(s, rows_read, &rr, err);
+}
+
+static bool group_row(sqlite3_stmt *st, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct group g;
+	memset(&g, 0, sizeof(g));
+	g.id = sqlite3_column_int64(st, 0);
+	sq_copy_text(g.kind, sizeof(g.kind), st, 1);
+	sq_copy_text(g.region, sizeof(g.region), st, 2);
+	sq_copy_text(g.name, sizeof(g.name), st, 3);
+	g.duty_start = sqlite3_column_int(st, 4);
+	g.duty_end = sqlite3_column_int(st, 5);
+	return ((store_group_fn)rr->fn)(rr->ctx, &g);
+}
+
+static enum app_err patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
+				  void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { STMT_PATROL_GROUPS, after, limit, "listing the groups on duty",
+				group_row, (void *)fn, ctx };
+	return sq_read(s, rows_read, &rr, err);
+}
+
+static bool demand_row(sqlite3_stmt *st, void *arg)
+{
+	struct rows_read *rr = arg;
+	struct patrol_demand d = {
+		.id = sqlite3_column_int64(st, 0),
+		.group_id = sqlite3_column_int64(st, 1),
+		.created_at = sqlite3_column_int64(st, 2),
+		.resident_id = sqlite3_column_int64(st, 3),
+		.household_id = sqlite3_column_int64(st, 4),
+	};
+	sq_copy_text(d.region, sizeof(d.region), st, 5);
+	sq_copy_text(d.category, sizeof(d.category), st, 6);
+	sq_copy_text(d.title, sizeof(d.title), st, 7);
+	return ((store_patrol_demand_fn)rr->fn)(rr->ctx, &d);
+}
+
+static enum app_err patrol_demands(struct store *s, int64_t after, int limit,
+				   store_patrol_demand_fn fn, void *ctx, struct app_error *err)
+{
+	struct rows_read rr = { STMT_PATROL_DEMANDS, after, limit, "reading new demands",
+				demand_row, (void *)fn, ctx };
+	return sq_read(s, rows_read, &rr, err);
+}
+
+struct repeats_read {
+	const struct patrol_repeat_query *q;
+	int64_t *out;
+};
+
+static enum app_err repeats_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct repeats_read *rr = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_REPEATS, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, rr->q->household_id);
+	sqlite3_bind_int64(st, 2, rr->q->resident_id);
+	sqlite3_bind_text(st, 3, rr->q->category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, rr->q->since);
+	sqlite3_bind_int64(st, 5, rr->q->upto_id);
+	int r = sqlite3_step(st);
+	*rr->out = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "counting a household's demands");
+}
+
+static enum app_err patrol_repeats(struct store *s, const struct patrol_repeat_query *q,
+				   int64_t *out, struct app_error *err)
+{
+	struct repeats_read rr = { q, out };
+	return sq_read(s, repeats_read, &rr, err);
 }
 
 static bool hide_row(sqlite3_stmt *st, void *arg)
@@ -251,27 +327,60 @@ static enum app_err watch_step(struct conn *c, enum stmt_id id, int64_t message,
 	return sq_step_write(c, st, what, err);
 }
 
+/* Start watching the question of w. */
+static enum app_err watch_put(struct conn *c, const struct patrol_watch *w,
+			      struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_WATCH_PUT, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, w->message_id);
+	sqlite3_bind_int64(st, 2, w->group_id);
+	sqlite3_bind_int64(st, 3, w->at);
+	sqlite3_bind_int64(st, 4, w->due);
+	return sq_step_write(c, st, "watching a question", err);
+}
+
+enum app_err sq_patrol_note_message(struct conn *c, const struct message *m,
+				    struct app_error *err)
+{
+	const struct message_patrol *p = &m->patrol;
+	enum app_err rc = APP_OK;
+	if (!p->judged || p->flagged) {
+		sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_INBOX_PUT, err);
+		if (!st)
+			return APP_EDB;
+		sqlite3_bind_int64(st, 1, m->id);
+		sqlite3_bind_int(st, 2, p->judged);
+		rc = sq_step_write(c, st, "queueing a message for the patrol", err);
+	}
+	if (rc != APP_OK || !p->judged)
+		return rc;
+	if (p->due > 0) {
+		struct patrol_watch w = { m->id, m->group_id, m->at, p->due };
+		rc = watch_put(c, &w, err);
+	}
+	if (rc == APP_OK && p->answers && m->reply_to)
+		rc = watch_step(c, STMT_PATROL_WATCH_ANSWERED, m->reply_to, m->at,
+				"noting an answer", err);
+	return rc;
+}
+
 static enum app_err save_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct patrol_save *ps = arg;
 	enum app_err rc = APP_OK;
-	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++) {
-		const struct patrol_watch *w = &ps->watch[i];
-		sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_WATCH_PUT, err);
-		if (!st)
-			return APP_EDB;
-		sqlite3_bind_int64(st, 1, w->message_id);
-		sqlite3_bind_int64(st, 2, w->group_id);
-		sqlite3_bind_int64(st, 3, w->at);
-		sqlite3_bind_int64(st, 4, w->due);
-		rc = sq_step_write(c, st, "watching a question", err);
-	}
+	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++)
+		rc = watch_put(c, &ps->watch[i], err);
 	for (int i = 0; rc == APP_OK && i < ps->nanswered; i++)
 		rc = watch_step(c, STMT_PATROL_WATCH_ANSWERED, ps->answered[i].message_id,
 				ps->answered[i].at, "noting an answer", err);
 	for (int i = 0; rc == APP_OK && i < ps->ndone; i++)
 		rc = watch_step(c, STMT_PATROL_WATCH_DONE, ps->done[i], 0,
 				"ending the watch of a question", err);
+	for (int i = 0; rc == APP_OK && i < ps->nread; i++)
+		rc = watch_step(c, STMT_PATROL_INBOX_DONE, ps->read[i], 0,
+				"taking a message out of the patrol's inbox", err);
 	for (int i = 0; rc == APP_OK && i < ps->nalerts; i++)
 		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], ps->json, err);
 	for (int i = 0; rc == APP_OK && i < ps->nmarks; i++) {
@@ -401,6 +510,9 @@ const struct store_patrol_ops sq_patrol_ops = {
 	.messages = patrol_messages,
 	.due = patrol_due,
 	.case_lines = patrol_case_lines,
+	.groups = patrol_groups,
+	.demands = patrol_demands,
+	.repeats = patrol_repeats,
 	.hides = patrol_hides,
 	.save = patrol_save,
 	.alerts = alerts_list,

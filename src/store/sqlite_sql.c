@@ -32,6 +32,37 @@
 	"m.id, m.group_id, m.county, coalesce(m.author_id, 0), m.author_name, m.kind, m.body, "   \
 	"coalesce(m.reply_to, 0), m.mentions, m.attachment, coalesce(m.broadcast_id, 0), "        \
 	"m.state, m.state_reason, m.source, m.at"
+/* a row of the statistics rollup (migration 0019), and the rollup recomputed
+ * from the demands exactly as that migration fills it */
+#define ROLLUP_COLS                                                                            \
+	"region, day, demands, responded, resolved, rated, satisfied, first_line, returned, "      \
+	"whistled, overdue, acknowledged, times"
+#define ROLLUP_RECOMPUTE                                                                       \
+	"WITH d AS (SELECT c.region AS region, c.created_at - (c.created_at + 28800) % 86400 "    \
+	"AS day, EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = "     \
+	"'acknowledge') AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id "    \
+	"AND e.action = 'clock.missed' AND e.clock = 'ack') AND NOT EXISTS (SELECT 1 FROM "     \
+	"case_clocks k WHERE k.case_id = c.id AND k.name = 'ack' AND k.status = 'missed') AS "  \
+	"responded, c.state IN ('resolved', 'followed_up', 'closed') AS resolved, c.rating <> " \
+	"'' AS rated, c.rating IN ('satisfied', 'fair') AS satisfied, c.state IN ('resolved', " \
+	"'followed_up', 'closed') AND c.escalations = 0 AS first_line, c.returns > 0 AS "       \
+	"returned, c.whistles > 0 AS whistled, EXISTS (SELECT 1 FROM case_clocks k WHERE "      \
+	"k.case_id = c.id AND k.name IN ('ack', 'resolve') AND k.status = 'missed') OR EXISTS " \
+	"(SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = 'clock.missed' "   \
+	"AND e.clock IN ('ack', 'resolve')) AS overdue, (SELECT min(e.at) FROM case_events e "  \
+	"WHERE e.case_id = c.id AND e.action = 'acknowledge') - c.created_at AS t FROM cases c " \
+	"WHERE c.type = 'demand' AND c.state <> 'merged'), b AS (SELECT region, day, CASE WHEN " \
+	"t < 3600 THEN max(t, 0) WHEN t < 86400 THEN t - t % 60 WHEN t < 31536000 THEN t - t "  \
+	"% 3600 ELSE 31536000 END AS s, count(*) AS n FROM d WHERE t IS NOT NULL GROUP BY 1, "  \
+	"2, 3 ORDER BY 1, 2, 3), h AS (SELECT region, day, group_concat(s || ':' || n, ',') AS " \
+	"times FROM b GROUP BY 1, 2) SELECT a.region, a.day, a.demands, a.responded, "         \
+	"a.resolved, a.rated, a.satisfied, a.first_line, a.returned, a.whistled, a.overdue, "   \
+	"a.acknowledged, coalesce(h.times, '') FROM (SELECT region, day, count(*) AS demands, " \
+	"sum(responded) AS responded, sum(resolved) AS resolved, sum(rated) AS rated, "         \
+	"sum(satisfied) AS satisfied, sum(first_line) AS first_line, sum(returned) AS "         \
+	"returned, sum(whistled) AS whistled, sum(overdue) AS overdue, count(t) AS "            \
+	"acknowledged FROM d GROUP BY 1, 2) a LEFT JOIN h ON h.region = a.region AND h.day = "  \
+	"a.day"
 /* a case and its clocks: a case without clocks has one row with k.name NULL */
 #define CASE_COLS                                                                              \
 	"c.id, c.type, c.version, c.state, c.level, c.region, c.county, c.group_id, c.category, " \
@@ -362,10 +393,13 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 				 "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
 	[STMT_PATROL_MESSAGES] =
 		"SELECT " MESSAGE_COLS ", coalesce(gm.role, ''), g.kind, g.region_code, "
-		"g.duty_start, g.duty_end FROM messages m JOIN groups g ON g.id = m.group_id "
+		"g.duty_start, g.duty_end, i.judged FROM patrol_inbox i "
+		"JOIN messages m ON m.id = i.message_id JOIN groups g ON g.id = m.group_id "
 		"LEFT JOIN group_members gm ON gm.group_id = m.group_id "
 		"AND gm.user_id = m.author_id AND gm.state = 'active' "
-		"WHERE m.id > ?1 ORDER BY m.id LIMIT ?2",
+		"WHERE i.message_id > ?1 ORDER BY i.message_id LIMIT ?2",
+	[STMT_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) VALUES (?1, ?2)",
+	[STMT_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = ?1",
 	[STMT_PATROL_DUE] = "SELECT message_id, group_id, at, due FROM patrol_watch "
 			    "WHERE due <= ?1 ORDER BY due, message_id LIMIT ?2",
 	[STMT_PATROL_CASE_LINES] =
@@ -374,6 +408,17 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.id > ?1 "
 		"AND e.action IN ('clock.warning', 'clock.missed') AND c.type = 'demand' "
 		"ORDER BY e.id LIMIT ?2",
+	[STMT_PATROL_GROUPS] = "SELECT id, kind, region_code, name, duty_start, duty_end FROM groups "
+			       "WHERE kind <> 'adhoc' AND id > ?1 ORDER BY id LIMIT ?2",
+	[STMT_PATROL_DEMANDS] =
+		"SELECT c.id, coalesce(c.group_id, 0), c.created_at, c.resident_id, "
+		"coalesce(u.household_id, 0), c.region, c.category, c.title "
+		"FROM cases c LEFT JOIN users u ON u.id = c.resident_id "
+		"WHERE c.id > ?1 AND c.type = 'demand' AND c.resident_id > 0 ORDER BY c.id LIMIT ?2",
+	[STMT_PATROL_REPEATS] =
+		"SELECT count(*) FROM cases WHERE resident_id IN "
+		"(SELECT id FROM users WHERE household_id = ?1 UNION ALL SELECT ?2) "
+		"AND type = 'demand' AND category = ?3 AND created_at >= ?4 AND id <= ?5",
 	[STMT_PATROL_HIDES] = "SELECT " AUDIT_COLS " FROM audit_log WHERE id > ?1 "
 			      "AND action = 'message.hide' ORDER BY id LIMIT ?2",
 	[STMT_PATROL_WATCH_PUT] = "INSERT INTO patrol_watch(message_id, group_id, at, due) "
@@ -427,33 +472,16 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"SELECT " SUPERVISION_COLS " FROM supervisions s WHERE s.period = ?1 AND "
 		"s.state = 'noticed' AND s.region >= ?2 AND s.region < ?2 || ':' ORDER BY s.id",
 	/* the statistics of demands (sqlite_stats.c): docs/patrol.md "Statistics" */
+	/* the statistics of demands (sqlite_stats.c): the rollup of migration
+	 * 0019, summed per unit; the recompute is that migration's fill */
 	[STMT_STATS_COUNTS] =
-		"SELECT substr(c.region, 1, ?2), count(*), count(*) FILTER (WHERE EXISTS "
-		"(SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = "
-		"'acknowledge') AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id "
-		"= c.id AND e.action = 'clock.missed' AND e.clock = 'ack') AND NOT EXISTS "
-		"(SELECT 1 FROM case_clocks k WHERE k.case_id = c.id AND k.name = 'ack' AND "
-		"k.status = 'missed')), count(*) FILTER (WHERE c.state IN ('resolved', "
-		"'followed_up', 'closed')), count(*) FILTER (WHERE c.rating <> ''), count(*) "
-		"FILTER (WHERE c.rating IN ('satisfied', 'fair')), count(*) FILTER (WHERE "
-		"c.state IN ('resolved', 'followed_up', 'closed') AND c.escalations = 0), "
-		"count(*) FILTER (WHERE c.returns > 0), count(*) FILTER (WHERE c.whistles > "
-		"0), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_clocks k WHERE "
-		"k.case_id = c.id AND k.name IN ('ack', 'resolve') AND k.status = 'missed') "
-		"OR EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action "
-		"= 'clock.missed' AND e.clock IN ('ack', 'resolve'))) FROM cases c WHERE "
-		"c.type = 'demand' AND c.state <> 'merged' AND (c.region >= ?1 AND c.region "
-		"< ?1 || ':') AND c.created_at >= ?3 AND c.created_at < ?4 GROUP BY 1 ORDER "
-		"BY 1",
+		"SELECT substr(region, 1, ?2), sum(demands), sum(responded), sum(resolved), "
+		"sum(rated), sum(satisfied), sum(first_line), sum(returned), sum(whistled), "
+		"sum(overdue) FROM stats_rollup WHERE region >= ?1 AND region < ?1 || ':' AND "
+		"day >= ?3 AND day < ?4 GROUP BY 1 HAVING sum(demands) > 0 ORDER BY 1",
 	[STMT_STATS_TIMES] =
-		"SELECT u, rn, cnt, t FROM (SELECT u, t, row_number() OVER (PARTITION BY u "
-		"ORDER BY t) AS rn, count(*) OVER (PARTITION BY u) AS cnt FROM (SELECT "
-		"substr(c.region, 1, ?2) AS u, (SELECT min(e.at) FROM case_events e WHERE "
-		"e.case_id = c.id AND e.action = 'acknowledge') - c.created_at AS t FROM "
-		"cases c WHERE c.type = 'demand' AND c.state <> 'merged' AND (c.region >= ?1 "
-		"AND c.region < ?1 || ':') AND c.created_at >= ?3 AND c.created_at < ?4) x "
-		"WHERE t IS NOT NULL) y WHERE rn = (cnt * 50 + 99) / 100 OR rn = (cnt * 90 + "
-		"99) / 100 ORDER BY u, rn",
+		"SELECT substr(region, 1, ?2), times FROM stats_rollup WHERE region >= ?1 AND "
+		"region < ?1 || ':' AND day >= ?3 AND day < ?4 AND acknowledged > 0 ORDER BY 1",
 	[STMT_STATS_TALK] =
 		"SELECT substr(g.region_code, 1, ?2), count(*) FROM messages m JOIN groups g "
 		"ON g.id = m.group_id JOIN group_members gm ON gm.group_id = m.group_id AND "
@@ -463,4 +491,92 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"rm.group_id = r.group_id AND rm.user_id = r.author_id AND rm.role IN "
 		"('owner', 'admin', 'key_person') WHERE r.reply_to = m.id AND r.state = "
 		"'visible') GROUP BY 1 ORDER BY 1",
+	[STMT_STATS_FACTS] =
+		"SELECT (SELECT min(at) FROM case_events WHERE case_id = ?1 AND action = "
+		"'acknowledge'), EXISTS (SELECT 1 FROM case_events WHERE case_id = ?1 AND action "
+		"= 'clock.missed' AND clock = 'ack'), EXISTS (SELECT 1 FROM case_events WHERE "
+		"case_id = ?1 AND action = 'clock.missed' AND clock = 'resolve')",
+	[STMT_ROLLUP_GET] = "SELECT " ROLLUP_COLS " FROM stats_rollup WHERE region = ?1 AND day = ?2",
+	[STMT_ROLLUP_PUT] =
+		"INSERT INTO stats_rollup(" ROLLUP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+		"?9, ?10, ?11, ?12, ?13) ON CONFLICT (region, day) DO UPDATE SET demands = "
+		"excluded.demands, responded = excluded.responded, resolved = excluded.resolved, "
+		"rated = excluded.rated, satisfied = excluded.satisfied, first_line = "
+		"excluded.first_line, returned = excluded.returned, whistled = excluded.whistled, "
+		"overdue = excluded.overdue, acknowledged = excluded.acknowledged, times = "
+		"excluded.times",
+	[STMT_ROLLUP_ALL] = "SELECT " ROLLUP_COLS " FROM stats_rollup",
+	[STMT_ROLLUP_RECOMPUTE] = ROLLUP_RECOMPUTE,
+	[STMT_ROLLUP_CLEAR] = "DELETE FROM stats_rollup",
+	[STMT_ROLLUP_REBUILD] = "INSERT INTO stats_rollup(" ROLLUP_COLS ") " ROLLUP_RECOMPUTE,
+	[STMT_EXCH_MEMBER_INSERT] =
+		"INSERT INTO exchange_members(code, name, region, api_key_id, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_EXCH_KEY_INSERT] =
+		"INSERT INTO exchange_member_keys(member, public_key, created_at) VALUES (?1, "
+		"?2, ?3) RETURNING id",
+	[STMT_EXCH_KEY_RETIRE] =
+		"UPDATE exchange_member_keys SET retired_at = ?2 WHERE member = ?1 AND "
+		"retired_at = 0",
+	[STMT_EXCH_MEMBER_LINK] =
+		"UPDATE exchange_members SET api_key_id = ?2 WHERE code = ?1",
+	[STMT_EXCH_MEMBERS] =
+		"SELECT m.code, m.name, m.region, m.api_key_id, m.created_at, k.id, "
+		"k.public_key FROM exchange_members m JOIN exchange_member_keys k ON k.member = "
+		"m.code AND k.retired_at = 0 WHERE (?1 = '' OR m.code = ?1) AND (?2 = 0 OR "
+		"m.api_key_id = ?2) ORDER BY m.code",
+	[STMT_EXCH_KEYS] =
+		"SELECT id, member, public_key, created_at, retired_at FROM "
+		"exchange_member_keys WHERE member = ?1 ORDER BY id",
+	[STMT_EXCH_DATASET_INSERT] =
+		"INSERT INTO exchange_datasets(code, provider, name, sharing, schema, "
+		"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_EXCH_DATASETS] =
+		"SELECT code, provider, name, sharing, schema, created_at FROM "
+		"exchange_datasets WHERE (?1 = '' OR code = ?1) ORDER BY code",
+	[STMT_EXCH_BATCH_FIND] =
+		"SELECT b.id, b.dataset, b.provider, b.batch_id, b.sha256, b.signature, "
+		"b.key_id, b.nrows, b.received_at, b.resent FROM exchange_batches b WHERE "
+		"b.provider = ?1 AND b.batch_id = ?2",
+	[STMT_EXCH_BATCH_INSERT] =
+		"INSERT INTO exchange_batches(dataset, provider, batch_id, sha256, signature, "
+		"key_id, nrows, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING "
+		"id",
+	[STMT_EXCH_BATCH_RESENT] =
+		"UPDATE exchange_batches SET resent = resent + 1 WHERE id = ?1",
+	[STMT_EXCH_ROW_INSERT] =
+		"INSERT INTO exchange_rows(batch, line, data) VALUES (?1, ?2, ?3)",
+	[STMT_EXCH_ROWS] =
+		"SELECT b.id, b.dataset, b.provider, b.batch_id, b.sha256, b.signature, "
+		"b.key_id, b.nrows, b.received_at, b.resent, r.line, r.data FROM "
+		"exchange_batches b JOIN exchange_rows r ON r.batch = b.id WHERE b.id IN "
+		"(SELECT id FROM exchange_batches WHERE dataset = ?1 AND id > ?2 ORDER BY id "
+		"LIMIT ?3) ORDER BY b.id, r.line",
+	[STMT_EXCH_BATCHES] =
+		"SELECT b.id, b.dataset, b.provider, b.batch_id, b.sha256, b.signature, "
+		"b.key_id, b.nrows, b.received_at, b.resent FROM exchange_batches b WHERE (?1 = "
+		"'' OR b.dataset = ?1) AND b.id > ?2 ORDER BY b.id LIMIT ?3",
+	[STMT_EXCH_SUB_INSERT] =
+		"INSERT INTO exchange_subscriptions(consumer, dataset, fields, endpoint, day, "
+		"minute, state, approved_by, created_at, due_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+		"?6, ?7, ?8, ?9, ?10) RETURNING id",
+	[STMT_EXCH_SUB_STATE] =
+		"UPDATE exchange_subscriptions SET state = ?3, approved_by = ?4, due_at = ?5 "
+		"WHERE id = ?1 AND state = ?2",
+	[STMT_EXCH_SUBS] =
+		"SELECT id, consumer, dataset, fields, endpoint, day, minute, state, "
+		"approved_by, created_at, pushed_upto, failures, due_at FROM "
+		"exchange_subscriptions WHERE (?1 = 0 OR id = ?1) AND (?2 = '' OR consumer = "
+		"?2) AND (?3 = 0 OR (state = 'active' AND due_at > 0 AND due_at <= ?3)) ORDER "
+		"BY id",
+	[STMT_EXCH_ATTEMPT_INSERT] =
+		"INSERT INTO exchange_attempts(subscription, at, status, upto, nrows, sha256, "
+		"detail, next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STMT_EXCH_SUB_PUSHED] =
+		"UPDATE exchange_subscriptions SET pushed_upto = CASE WHEN ?2 = 1 THEN ?3 ELSE "
+		"pushed_upto END, failures = CASE WHEN ?2 = 1 THEN 0 ELSE failures + 1 END, "
+		"due_at = ?4 WHERE id = ?1",
+	[STMT_EXCH_ATTEMPTS] =
+		"SELECT id, subscription, at, status, upto, nrows, sha256, detail, next_at FROM "
+		"exchange_attempts WHERE subscription = ?1 ORDER BY id",
 };

@@ -48,6 +48,12 @@ const char *store_backend(const struct store *s) { return s->ops->name; }
 
 uint64_t store_serial(const struct store *s) { return s->serial; }
 
+void store_upkeep_when_idle(struct store *s)
+{
+	if (s->ops->upkeep_when_idle)
+		s->ops->upkeep_when_idle(s);
+}
+
 enum app_err store_migrate(struct store *s, int *applied, struct app_error *err)
 {
 	int dummy;

@@ -37,6 +37,11 @@ enum app_err store_open(struct store **out, const char *uri, enum store_open_mod
 /* Finish queued writes and close everything. NULL is a no-op. */
 void store_close(struct store *s);
 
+/* Let the backend's upkeep run while it is idle (SQLite: merging the
+ * search index's segments): a server asks for it; a short command does
+ * not, so it ends as soon as its own work is done. Off when opened. */
+void store_upkeep_when_idle(struct store *s);
+
 /* Name of the backend in use ("sqlite" or "postgresql"). */
 const char *store_backend(const struct store *s);
 
@@ -602,6 +607,18 @@ enum app_err store_duty_get(struct store *s, int64_t group_id, int first_day, in
 #define MESSAGE_MENTIONS_MAX 20
 #define ATTACHMENT_SHA_LEN 64 /* hex digits */
 
+/* What the smart patrol judged of a message as it was posted
+ * (patrol_judge, src/patrol/judge.h), stored with it: a question starts
+ * being watched, a reply ends the watch of what it answers, a flagged
+ * message waits in the patrol's inbox. All zero: not judged; then the
+ * message waits in the inbox for the sweep to judge. Not read back. */
+struct message_patrol {
+	bool judged;  /* the fields below were set */
+	int64_t due;  /* > 0: watched until then (a resident's question) */
+	bool answers; /* a cadre's reply: reply_to is answered if within its window */
+	bool flagged; /* words the sweep raises alerts for */
+};
+
 struct message {
 	int64_t id;
 	int64_t group_id;
@@ -619,13 +636,15 @@ struct message {
 	char state_reason[256]; /* why it was hidden */
 	char source[8];         /* "app" or "bridge" */
 	int64_t at;
+	struct message_patrol patrol; /* written, never read back */
 };
 
 typedef bool (*store_message_fn)(void *ctx, const struct message *m);
 /* Write the JSON of m (one line, an object) for its events. */
 typedef void (*store_message_json_fn)(const struct message *m, struct strbuf *out);
 
-/* Store m (its id and at are set here) with its terms and events. */
+/* Store m (its id is set here, and its at when 0) with its terms, its
+ * events and what m->patrol says. */
 enum app_err store_message_post(struct store *s, struct message *m, store_message_json_fn json,
 				struct app_error *err);
 /* APP_ENOTFOUND when absent. */
@@ -1047,6 +1066,8 @@ struct patrol_message {
 	char group_kind[8];
 	char group_region[DIVISION_CODE_MAX + 1];
 	int duty_start, duty_end; /* the group's duty hours, minutes of the day */
+	bool judged; /* judged as it was posted (struct message_patrol): only its
+		      * words are left to look at */
 };
 typedef bool (*store_patrol_message_fn)(void *ctx, const struct patrol_message *m);
 
@@ -1067,6 +1088,27 @@ struct patrol_case_line {
 };
 typedef bool (*store_patrol_case_line_fn)(void *ctx, const struct patrol_case_line *l);
 
+/* A demand the patrol reads once, with who raised it. */
+struct patrol_demand {
+	int64_t id, group_id, created_at;
+	int64_t resident_id;  /* who raised it (an account), 0 when unknown */
+	int64_t household_id; /* that person's household, 0 when none */
+	char region[16];
+	char category[32];
+	char title[256];
+};
+typedef bool (*store_patrol_demand_fn)(void *ctx, const struct patrol_demand *d);
+
+/* Demands of one person's household about one category raised in a window,
+ * counted by store_patrol_repeats. */
+struct patrol_repeat_query {
+	int64_t household_id; /* the household's members' demands (0: none) */
+	int64_t resident_id;  /* and this person's, household or not */
+	const char *category;
+	int64_t since;        /* raised at or after */
+	int64_t upto_id;      /* with an id at most this (the demand counted last) */
+};
+
 #define PATROL_MARKS_MAX 4
 struct patrol_save {
 	const struct patrol_watch *watch; /* start watching these */
@@ -1076,6 +1118,8 @@ struct patrol_save {
 	int nanswered;
 	const int64_t *done; /* watched no more (found, or nothing to answer) */
 	int ndone;
+	const int64_t *read; /* messages of the inbox looked at: out of it */
+	int nread;
 	struct alert *alerts; /* to raise; the store sets id, state and, for one
 			       * raised before, the stored row's fields */
 	bool *raised;         /* per alert: new (true) or raised before (false) */
@@ -1089,7 +1133,8 @@ struct patrol_save {
 /* The watermark of kind, 0 when never set. */
 enum app_err store_patrol_mark(struct store *s, const char *kind, int64_t *out,
 			       struct app_error *err);
-/* Messages with id > after, oldest first, at most limit. */
+/* Messages waiting in the patrol's inbox (struct message_patrol) with id >
+ * after, oldest first, at most limit. */
 enum app_err store_patrol_messages(struct store *s, int64_t after, int limit,
 				   store_patrol_message_fn fn, void *ctx, struct app_error *err);
 /* Watched questions due at now (due <= now), earliest first, at most limit. */
@@ -1102,6 +1147,18 @@ enum app_err store_patrol_case_lines(struct store *s, int64_t after, int limit,
 				     struct app_error *err);
 /* Audit entries with id > after of action "message.hide", oldest first, at
  * most limit. */
+/* The standing groups (county, town, village; not ad hoc) with id > after,
+ * by id, at most limit: id, kind, region, name and duty hours only (no
+ * member count: the duty check reads every group each minute). */
+enum app_err store_patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
+				 void *ctx, struct app_error *err);
+/* Demands with id > after raised by a known person (resident_id set),
+ * oldest first, at most limit, each with the person's household. */
+enum app_err store_patrol_demands(struct store *s, int64_t after, int limit,
+				  store_patrol_demand_fn fn, void *ctx, struct app_error *err);
+/* How many demands q matches (see struct patrol_repeat_query), into *out. */
+enum app_err store_patrol_repeats(struct store *s, const struct patrol_repeat_query *q,
+				  int64_t *out, struct app_error *err);
 enum app_err store_patrol_hides(struct store *s, int64_t after, int limit, store_audit_fn fn,
 				void *ctx, struct app_error *err);
 /* Save one step of a sweep (see struct patrol_save) in one transaction. */
@@ -1224,9 +1281,62 @@ typedef void (*store_stats_part_fn)(void *ctx, enum stats_part part, const char 
 				    const int64_t *v, int n);
 
 /* Run the three parts of q, each in unit order, handing each row to fn.
- * APP_EINVAL when q is malformed. */
+ * COUNTS and TIMES come from the rollup (below), TALK from the messages.
+ * APP_EINVAL when q is malformed or its period does not start and end at
+ * midnight in China time (the rollup's grain is a day). */
 enum app_err store_stats_read(struct store *s, const struct stats_query *q,
 			      store_stats_part_fn fn, void *ctx, struct app_error *err);
+
+/*
+ * The rollup (migration 0019): per region and day of raising, the sums of
+ * the contributions of the demands raised there. Each change of a case
+ * adds contribution(after) - contribution(before) in its transaction.
+ * The contribution is computed here, in one place for both backends, from
+ * the case row and the facts of its timeline.
+ */
+
+/* What a case's timeline says that its row does not. */
+struct stats_facts {
+	bool acknowledged;   /* an "acknowledge" line */
+	int64_t first_ack;   /* the earliest one's time, when acknowledged */
+	bool missed_ack;     /* a "clock.missed" line of clock "ack" */
+	bool missed_resolve; /* a "clock.missed" line of clock "resolve" */
+};
+
+/* The facts f updated with the new timeline lines steps[0..n). */
+void store_stats_facts_add(struct stats_facts *f, const struct case_event_row *steps, int n);
+
+/* What one demand adds to the row (region, day) of the rollup. */
+struct stats_contrib {
+	char region[16];
+	int64_t day;               /* 00:00 China time of the day it was raised */
+	int64_t n[STATS_COUNTS_N]; /* 0 or 1 each, in the order of the COUNTS part */
+	bool acknowledged;         /* with a first-response time: */
+	int64_t ack_seconds;       /* its seconds, 0 when not acknowledged */
+};
+
+/* The contribution of case k with facts f into *out; false (and *out
+ * untouched) when k counts nowhere (not a demand, or merged). */
+bool store_stats_contribution(const struct case_row *k, const struct stats_facts *f,
+			      struct stats_contrib *out);
+
+/* The lower end of the first-response bucket of secs as the rollup keeps
+ * it: to the second under one hour, to the minute under a day, to the hour
+ * under 365 days, 31536000 beyond. */
+int64_t store_stats_bucket(int64_t secs);
+
+/* A difference found by store_stats_verify, said in one line. */
+typedef void (*store_stats_diff_fn)(void *ctx, const char *line);
+
+/* Recompute the rollup from the demands and compare it with the stored
+ * one, handing each differing (region, day) to fn; *diffs receives their
+ * number. */
+enum app_err store_stats_verify(struct store *s, store_stats_diff_fn fn, void *ctx,
+				int64_t *diffs, struct app_error *err);
+
+/* Replace the rollup by one recomputed from the demands, in one
+ * transaction. */
+enum app_err store_stats_rebuild(struct store *s, struct app_error *err);
 
 /* ---- figures for /metrics ---- */
 
@@ -1243,5 +1353,189 @@ struct store_stats {
 };
 
 void store_stats(struct store *s, struct store_stats *out);
+
+/* ---- the data-sharing exchange (sqlite_exchange.c, pg_exchange.c) ----
+ * Members (agencies) with their Ed25519 public keys, datasets, the batches
+ * providers upload, subscriptions and push attempts (docs/exchange.md).
+ * Rules live in src/exchange: this layer only stores and reads, each write
+ * in one transaction with its audit entry. */
+
+#define EXCHANGE_CODE_MAX 32  /* member, dataset and batch codes */
+#define EXCHANGE_KEY_TEXT 48  /* a public key in base64 (44 characters), with room */
+#define EXCHANGE_SIG_TEXT 96  /* a signature in base64 (88 characters), with room */
+#define EXCHANGE_FIELDS_TEXT 1024
+#define EXCHANGE_ENDPOINT_MAX 512
+
+struct exchange_member {
+	char code[EXCHANGE_CODE_MAX + 1];
+	char name[128];
+	char region[DIVISION_CODE_MAX + 1];
+	int64_t api_key_id; /* the API key it calls with; 0 none */
+	int64_t created_at;
+	int64_t key_id; /* its current key (reads) */
+	char public_key[EXCHANGE_KEY_TEXT];
+};
+typedef bool (*store_exchange_member_fn)(void *ctx, const struct exchange_member *m);
+
+struct exchange_key {
+	int64_t id;
+	char member[EXCHANGE_CODE_MAX + 1];
+	char public_key[EXCHANGE_KEY_TEXT];
+	int64_t created_at;
+	int64_t retired_at; /* 0 while current */
+};
+typedef bool (*store_exchange_key_fn)(void *ctx, const struct exchange_key *k);
+
+/* A member with its first key m->public_key (m->key_id is set).
+ * APP_ECONFLICT when the code is taken. */
+enum app_err store_exchange_member_add(struct store *s, struct exchange_member *m,
+				       const struct audit_note *note, struct app_error *err);
+/* Retire code's current key at `at` and make public_key current; *key_id
+ * gets the new key's id. APP_ENOTFOUND for an unknown member. */
+enum app_err store_exchange_member_rotate(struct store *s, const char *code,
+					  const char *public_key, int64_t at,
+					  const struct audit_note *note, int64_t *key_id,
+					  struct app_error *err);
+/* Bind the API key api_key_id to member code (0 unbinds). */
+enum app_err store_exchange_member_link(struct store *s, const char *code, int64_t api_key_id,
+					const struct audit_note *note, struct app_error *err);
+/* Members in code order, with their current key; only code when code is
+ * not NULL, only the one bound to api_key_id when it is not 0. */
+enum app_err store_exchange_members(struct store *s, const char *code, int64_t api_key_id,
+				    store_exchange_member_fn fn, void *ctx, struct app_error *err);
+/* Every key of member code, retired ones too, oldest first. */
+enum app_err store_exchange_keys(struct store *s, const char *code, store_exchange_key_fn fn,
+				 void *ctx, struct app_error *err);
+
+/* Sharing classes (国发〔2016〕51号). */
+enum exchange_sharing {
+	EXCHANGE_UNCONDITIONAL, /* 无条件共享 */
+	EXCHANGE_CONDITIONAL,   /* 有条件共享: a subscription needs an approval */
+	EXCHANGE_NOT_SHARED,    /* 不予共享: never subscribed */
+	EXCHANGE_SHARING__MAX
+};
+extern const char *const exchange_sharing_names[EXCHANGE_SHARING__MAX];    /* "conditional" */
+extern const char *const exchange_sharing_names_zh[EXCHANGE_SHARING__MAX]; /* "有条件" */
+
+struct exchange_dataset {
+	char code[EXCHANGE_CODE_MAX + 1];
+	char provider[EXCHANGE_CODE_MAX + 1];
+	char name[128];
+	enum exchange_sharing sharing;
+	const char *schema; /* its JSON text; in reads valid during the callback only */
+	int64_t created_at;
+};
+typedef bool (*store_exchange_dataset_fn)(void *ctx, const struct exchange_dataset *d);
+
+/* APP_ECONFLICT when the code is taken, APP_EINVAL for an unknown provider. */
+enum app_err store_exchange_dataset_add(struct store *s, const struct exchange_dataset *d,
+					const struct audit_note *note, struct app_error *err);
+/* Datasets in code order; only code when not NULL. */
+enum app_err store_exchange_datasets(struct store *s, const char *code,
+				     store_exchange_dataset_fn fn, void *ctx,
+				     struct app_error *err);
+
+struct exchange_batch {
+	int64_t id; /* the exchange's sequence: a pull's cursor */
+	char dataset[EXCHANGE_CODE_MAX + 1];
+	char provider[EXCHANGE_CODE_MAX + 1];
+	char batch_id[EXCHANGE_CODE_MAX + 1]; /* chosen by the provider */
+	char sha256[65];                       /* of the body as uploaded, hex */
+	char signature[EXCHANGE_SIG_TEXT];     /* base64 */
+	int64_t key_id;                        /* the key that verified it */
+	int64_t nrows;
+	int64_t received_at;
+	int64_t resent; /* times it came again, identical */
+};
+typedef bool (*store_exchange_batch_fn)(void *ctx, const struct exchange_batch *b);
+/* A row of a batch: data is a JSON object, valid during the callback. */
+typedef bool (*store_exchange_row_fn)(void *ctx, const struct exchange_batch *b, int64_t line,
+				      const char *data);
+
+/*
+ * Store batch b with its rows (b->nrows JSON objects, line i + 1 each) and
+ * audit entry note, all or nothing; b->id gets its id. When the provider
+ * sent this batch id before with the same sha256, nothing new is stored:
+ * its resend count goes up (audited by resent_note), *resent is true and b
+ * gets the stored batch. APP_ECONFLICT when it came before with another
+ * sha256.
+ */
+enum app_err store_exchange_batch_put(struct store *s, struct exchange_batch *b,
+				      const char *const *rows, const struct audit_note *note,
+				      const struct audit_note *resent_note, bool *resent,
+				      struct app_error *err);
+/* Batches of dataset (every dataset when NULL) with ids above after, in id
+ * order, at most limit. */
+enum app_err store_exchange_batches(struct store *s, const char *dataset, int64_t after,
+				    int limit, store_exchange_batch_fn fn, void *ctx,
+				    struct app_error *err);
+/* The rows of the first `batches` batches of dataset with ids above after,
+ * in batch and line order. */
+enum app_err store_exchange_rows(struct store *s, const char *dataset, int64_t after,
+				 int batches, store_exchange_row_fn fn, void *ctx,
+				 struct app_error *err);
+
+enum exchange_sub_state { EXCHANGE_SUB_PENDING, EXCHANGE_SUB_ACTIVE, EXCHANGE_SUB_ENDED,
+			  EXCHANGE_SUB__MAX };
+extern const char *const exchange_sub_state_names[EXCHANGE_SUB__MAX];
+
+struct exchange_subscription {
+	int64_t id;
+	char consumer[EXCHANGE_CODE_MAX + 1];
+	char dataset[EXCHANGE_CODE_MAX + 1];
+	char fields[EXCHANGE_FIELDS_TEXT]; /* the granted fields, "a,b,c" */
+	char endpoint[EXCHANGE_ENDPOINT_MAX]; /* where pushes go; "" pull only */
+	int day, minute;   /* pushes monthly on day (1..28) at minute of the day (China time) */
+	enum exchange_sub_state state;
+	char approved_by[64]; /* who approved a conditional one */
+	int64_t created_at;
+	int64_t pushed_upto; /* every batch up to this id was delivered */
+	int failures;        /* failed attempts since the last delivery */
+	int64_t due_at;      /* next push (or retry); 0 none */
+};
+typedef bool (*store_exchange_sub_fn)(void *ctx, const struct exchange_subscription *x);
+
+/* x->id gets the new subscription's id. */
+enum app_err store_exchange_sub_add(struct store *s, struct exchange_subscription *x,
+				    const struct audit_note *note, struct app_error *err);
+/* Move subscription id from state `from` to `to`, with approved_by (may be
+ * "") and due_at. APP_ECONFLICT when it is not in state from. */
+enum app_err store_exchange_sub_state(struct store *s, int64_t id, enum exchange_sub_state from,
+				      enum exchange_sub_state to, const char *approved_by,
+				      int64_t due_at, const struct audit_note *note,
+				      struct app_error *err);
+
+struct exchange_sub_query {
+	int64_t id;           /* only this one; 0 any */
+	const char *consumer; /* only this consumer's; NULL any */
+	int64_t due_by;       /* only active ones due at or before this time; 0 any */
+};
+/* Subscriptions in id order. */
+enum app_err store_exchange_subs(struct store *s, const struct exchange_sub_query *q,
+				 store_exchange_sub_fn fn, void *ctx, struct app_error *err);
+
+struct exchange_attempt {
+	int64_t id;
+	int64_t subscription;
+	int64_t at;
+	int status;        /* HTTP status; 0 when no answer came */
+	int64_t upto;      /* the last batch it carried */
+	int64_t nrows;
+	char sha256[65];   /* of the body sent */
+	char detail[256];
+	int64_t next_at;   /* the subscription's next push or retry */
+};
+typedef bool (*store_exchange_attempt_fn)(void *ctx, const struct exchange_attempt *a);
+
+/* Record attempt a and move its subscription on: delivered, its batches up
+ * to a->upto are done and its failures reset; otherwise one failure more.
+ * Either way it is next due at a->next_at. */
+enum app_err store_exchange_attempt_add(struct store *s, const struct exchange_attempt *a,
+					bool delivered, const struct audit_note *note,
+					struct app_error *err);
+/* The attempts of subscription, oldest first. */
+enum app_err store_exchange_attempts(struct store *s, int64_t subscription,
+				     store_exchange_attempt_fn fn, void *ctx,
+				     struct app_error *err);
 
 #endif

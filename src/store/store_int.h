@@ -263,6 +263,12 @@ struct store_patrol_ops {
 			    void *ctx, struct app_error *err);
 	enum app_err (*case_lines)(struct store *s, int64_t after, int limit,
 				   store_patrol_case_line_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*groups)(struct store *s, int64_t after, int limit, store_group_fn fn,
+			       void *ctx, struct app_error *err);
+	enum app_err (*demands)(struct store *s, int64_t after, int limit,
+				store_patrol_demand_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*repeats)(struct store *s, const struct patrol_repeat_query *q,
+				int64_t *out, struct app_error *err);
 	enum app_err (*hides)(struct store *s, int64_t after, int limit, store_audit_fn fn,
 			      void *ctx, struct app_error *err);
 	enum app_err (*save)(struct store *s, struct patrol_save *ps, struct app_error *err);
@@ -299,6 +305,106 @@ struct store_supervise_ops {
 struct store_stats_ops {
 	enum app_err (*read)(struct store *s, const struct stats_query *q, store_stats_part_fn fn,
 			     void *ctx, struct app_error *err);
+	enum app_err (*verify)(struct store *s, store_stats_diff_fn fn, void *ctx, int64_t *diffs,
+			       struct app_error *err);
+	enum app_err (*rebuild)(struct store *s, struct app_error *err);
+};
+
+/*
+ * The rollup's pieces both backends share (store_stats.c), so that the
+ * arithmetic and the format of its rows live in one place.
+ */
+
+/* A row of the rollup: times is its "seconds:count,..." histogram. */
+struct stats_rollup_row {
+	char region[16];
+	int64_t day;
+	int64_t n[STATS_COUNTS_N];
+	int64_t acknowledged;
+	struct strbuf times;
+};
+void store_stats_row_init(struct stats_rollup_row *r);
+void store_stats_row_release(struct stats_rollup_row *r);
+/* Add c to r (sign 1) or take it away (sign -1). */
+void store_stats_row_add(struct stats_rollup_row *r, const struct stats_contrib *c, int sign);
+
+/* Add (sign 1) or take away (sign -1) c in the rollup row of c->region
+ * and c->day, creating it when missing: the backend's read-modify-write. */
+typedef enum app_err (*store_stats_apply_fn)(void *ctx, const struct stats_contrib *c, int sign,
+					     struct app_error *err);
+/*
+ * The rollup's part of a change of a case: before and after are its
+ * contributions (NULL when it counted nowhere); apply takes away the one
+ * and adds the other, rows in (region, day) order so that two writers lock
+ * them in the same order; nothing when they are equal.
+ */
+enum app_err store_stats_change(const struct stats_contrib *before,
+				const struct stats_contrib *after, store_stats_apply_fn apply,
+				void *ctx, struct app_error *err);
+
+/* The TIMES part from the rollup: rows (unit, times) in unit order are
+ * summed per unit into a histogram, and each unit's median and p90 rows
+ * are handed to fn as the part's contract says. */
+struct stats_times_acc {
+	store_stats_part_fn fn;
+	void *ctx;
+	char unit[DIVISION_CODE_MAX + 1];
+	int64_t *hist; /* owned */
+	int64_t count;
+};
+void store_stats_times_init(struct stats_times_acc *a, store_stats_part_fn fn, void *ctx);
+void store_stats_times_row(struct stats_times_acc *a, const char *unit, const char *times);
+/* Hand on the last unit and free a. */
+void store_stats_times_finish(struct stats_times_acc *a);
+
+/* Verifying: the stored rows and the recomputed ones are collected (each
+ * add takes r's contents, leaving r empty), then compared. */
+struct stats_verify {
+	struct stats_rollup_row *have, *want; /* owned */
+	size_t nhave, nwant, capi, capw;
+};
+void store_stats_verify_add(struct stats_verify *v, bool stored, struct stats_rollup_row *r);
+/* Compare, hand each difference to fn, free v; returns their number. */
+int64_t store_stats_verify_finish(struct stats_verify *v, store_stats_diff_fn fn, void *ctx);
+
+/* the data-sharing exchange (sqlite_exchange.c, pg_exchange.c) */
+struct store_exchange_ops {
+	enum app_err (*member_add)(struct store *s, struct exchange_member *m,
+				   const struct audit_note *note, struct app_error *err);
+	enum app_err (*member_rotate)(struct store *s, const char *code, const char *public_key,
+				      int64_t at, const struct audit_note *note, int64_t *key_id,
+				      struct app_error *err);
+	enum app_err (*member_link)(struct store *s, const char *code, int64_t api_key_id,
+				    const struct audit_note *note, struct app_error *err);
+	enum app_err (*members)(struct store *s, const char *code, int64_t api_key_id,
+				store_exchange_member_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*keys)(struct store *s, const char *code, store_exchange_key_fn fn, void *ctx,
+			     struct app_error *err);
+	enum app_err (*dataset_add)(struct store *s, const struct exchange_dataset *d,
+				    const struct audit_note *note, struct app_error *err);
+	enum app_err (*datasets)(struct store *s, const char *code, store_exchange_dataset_fn fn,
+				 void *ctx, struct app_error *err);
+	enum app_err (*batch_put)(struct store *s, struct exchange_batch *b,
+				  const char *const *rows, const struct audit_note *note,
+				  const struct audit_note *resent_note, bool *resent,
+				  struct app_error *err);
+	enum app_err (*batches)(struct store *s, const char *dataset, int64_t after, int limit,
+				store_exchange_batch_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*rows)(struct store *s, const char *dataset, int64_t after, int batches,
+			     store_exchange_row_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*sub_add)(struct store *s, struct exchange_subscription *x,
+				const struct audit_note *note, struct app_error *err);
+	enum app_err (*sub_state)(struct store *s, int64_t id, enum exchange_sub_state from,
+				  enum exchange_sub_state to, const char *approved_by,
+				  int64_t due_at, const struct audit_note *note,
+				  struct app_error *err);
+	enum app_err (*subs)(struct store *s, const struct exchange_sub_query *q,
+			     store_exchange_sub_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*attempt_add)(struct store *s, const struct exchange_attempt *a,
+				    bool delivered, const struct audit_note *note,
+				    struct app_error *err);
+	enum app_err (*attempts)(struct store *s, int64_t subscription,
+				 store_exchange_attempt_fn fn, void *ctx, struct app_error *err);
 };
 
 struct store_ops {
@@ -310,6 +416,7 @@ struct store_ops {
 	enum app_err (*schema_version)(struct store *s, int *current, int *expected,
 				       struct app_error *err);
 	void (*stats)(struct store *s, struct store_stats *out);
+	void (*upkeep_when_idle)(struct store *s); /* NULL: the backend has none */
 	const struct store_region_ops *regions;
 	const struct store_audit_ops *audit;
 	const struct store_account_ops *accounts;
@@ -324,6 +431,7 @@ struct store_ops {
 	const struct store_patrol_ops *patrol;
 	const struct store_stats_ops *case_stats;
 	const struct store_supervise_ops *supervise;
+	const struct store_exchange_ops *exchange;
 };
 
 struct store {

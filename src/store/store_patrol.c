@@ -38,6 +38,28 @@ enum app_err store_patrol_case_lines(struct store *s, int64_t after, int limit,
 	return rc != APP_OK ? rc : s->ops->patrol->case_lines(s, after, limit, fn, ctx, err);
 }
 
+enum app_err store_patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
+				 void *ctx, struct app_error *err)
+{
+	enum app_err rc = limit_check(limit, err);
+	return rc != APP_OK ? rc : s->ops->patrol->groups(s, after, limit, fn, ctx, err);
+}
+
+enum app_err store_patrol_demands(struct store *s, int64_t after, int limit,
+				  store_patrol_demand_fn fn, void *ctx, struct app_error *err)
+{
+	enum app_err rc = limit_check(limit, err);
+	return rc != APP_OK ? rc : s->ops->patrol->demands(s, after, limit, fn, ctx, err);
+}
+
+enum app_err store_patrol_repeats(struct store *s, const struct patrol_repeat_query *q,
+				  int64_t *out, struct app_error *err)
+{
+	if (!q->category || !q->resident_id)
+		return app_fail(err, APP_EINVAL, "counting repeats needs a person and a category");
+	return s->ops->patrol->repeats(s, q, out, err);
+}
+
 enum app_err store_patrol_hides(struct store *s, int64_t after, int limit, store_audit_fn fn,
 				void *ctx, struct app_error *err)
 {
@@ -49,7 +71,8 @@ enum app_err store_patrol_save(struct store *s, struct patrol_save *ps, struct a
 {
 	if (ps->nmarks < 0 || ps->nmarks > PATROL_MARKS_MAX || (ps->nalerts && !ps->json))
 		return app_fail(err, APP_EINVAL, "a patrol step is malformed");
-	if (!ps->nwatch && !ps->nanswered && !ps->ndone && !ps->nalerts && !ps->nmarks)
+	if (!ps->nwatch && !ps->nanswered && !ps->ndone && !ps->nread && !ps->nalerts &&
+	    !ps->nmarks)
 		return APP_OK;
 	return s->ops->patrol->save(s, ps, err);
 }

@@ -84,13 +84,16 @@ not_grep_body() { ! grep -qF -- "$1" "$T/body"; }
 # not_grep_file FILE ERE: FILE has no line matching ERE.
 not_grep_file() { ! grep -qE -- "$2" "$1"; }
 
-# new_person VAR NAME PHONE [REGION]: an account made by ADM (a resident of
-# REGION, V1 by default) that has signed in and changed its one-time
-# password: its token in VAR, its id in VAR_ID.
+# new_person VAR NAME PHONE [REGION [HOUSEHOLD]]: an account made by ADM (a
+# resident of REGION, V1 by default; of household id HOUSEHOLD when given)
+# that has signed in and changed its one-time password: its token in VAR,
+# its id in VAR_ID.
 NEW_PW=Groups-2026-own
 new_person() {
-	local var=$1 name=$2 phone=$3 region=${4:-$V1} otp
-	as "$ADM" POST /api/v1/users "{\"name\":\"$name\",\"phone\":\"$phone\",\"region\":\"$region\"}"
+	local var=$1 name=$2 phone=$3 region=${4:-$V1} otp hh=
+	[ -n "${5:-}" ] && hh=",\"household_id\":$5"
+	as "$ADM" POST /api/v1/users \
+		"{\"name\":\"$name\",\"phone\":\"$phone\",\"region\":\"$region\"$hh}"
 	if [ "$STATUS" != 201 ]; then
 		fail "setup: account $phone is made" "status $STATUS: $(head -c 200 "$T/body")"
 		return 1

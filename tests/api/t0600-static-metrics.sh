@@ -128,6 +128,13 @@ expect_status 404 "a missing file answers 404"
 check "a missing file answers with the JSON error" test "$(json .error.code)" = not_found
 req GET /api/app.js
 expect_status 404 "paths under /api/ are never static files"
+req GET /join/66a7e16b814e3df5b73d933d992cfa73
+check "a group's join link /join/CODE serves index.html (the page reads the code)" \
+	test "$STATUS $(cmp -s "$T/body" "$W/index.html" && echo same)" = "200 same"
+for p in /join/ /join/a/b /join/../secret.txt; do
+	req GET "$p" --path-as-is
+	expect_status 404 "$p is no join link"
+done
 req POST /app.js -H 'Content-Type: application/json' --data-binary '{}'
 expect_status 404 "a static path does not take POST"
 

@@ -778,6 +778,16 @@ op_row() {
 		op GET "/open311/v2/services/roads.lights.json?api_key=$cred" "" ;;
 	"GET /open311/v2/"*"|-")
 		op GET "$path?api_key=$cred" "" ;;
+	# --- the data-sharing exchange
+	"GET /api/v1/exchange/"*"|-")
+		op GET "$path" "$cred" ;;
+	"POST /api/v1/exchange/datasets/{code}/batches/{batch}|none")
+		printf 'id_number,grade\n1,1\n' >"$T/exchange.csv"
+		OP_FILE=$T/exchange.csv OP_CTYPE=text/csv \
+			op POST /api/v1/exchange/datasets/nosuch/batches/b1 "$cred" ;;
+	"GET /api/v1/exchange/subscriptions/{id}/"*"|none" | \
+		"POST /api/v1/exchange/subscriptions/{id}/approve|none")
+		op "$method" "${path/\{id\}/$NOID}" "$cred" ;;
 	*) return 1 ;;
 	esac
 }

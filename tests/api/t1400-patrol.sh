@@ -7,8 +7,8 @@
 # not a second before; one the cadre answered never is; one asked at 21:00
 # is found at 08:03 the next morning. An emergency word raises an alert at
 # once; a complaint about cadres too, and hiding it raises another. Demands
-# whose clocks warn or are missed, and groups with nobody on duty, are
-# found. Alerts reach the town that supervises the village, live (SSE) and
+# whose clocks warn or are missed, a household's third demand about one
+# category within 30 days, and groups with nobody on duty, are found. Alerts reach the town that supervises the village, live (SSE) and
 # in its listing, and no other town; a finding read again is one alert;
 # acknowledging works once.
 . "$(dirname "$0")/lib.sh"
@@ -166,14 +166,30 @@ as "$TSUP" GET '/api/v1/alerts?kind=nosuch'
 expect_error 400 invalid kind "an unknown kind is refused"
 
 # --- dedup: a finding read again is the same alert ----------------------------------
-db_sql "$DB" "UPDATE patrol_marks SET mark = 0 WHERE kind = 'messages'" >/dev/null
+check "the sweep took the message out of the patrol's inbox" \
+	test "$(db_sql "$DB" "SELECT count(*) FROM patrol_inbox WHERE message_id = $FIRE")" = 0
+db_sql "$DB" "INSERT INTO patrol_inbox(message_id, judged) VALUES ($FIRE, true)" >/dev/null
 patrol_after $FIRE 2
-check "read again from the start, the emergency is found again" found emergency "message:$FIRE"
+check "read again, the emergency is found again" found emergency "message:$FIRE"
 check "but as raised before (not new)" jqt --arg o "message:$FIRE" \
 	'all(.findings[] | select(.object == $o and .kind == "emergency"); .new == false)' "$T/patrol.json"
 check "and there is still one alert for it" test "$(alert_count emergency "message:$FIRE")" = 1
 check "no second event went out for it" test "$(db_sql "$DB" \
 	"SELECT count(*) FROM events WHERE subject = 'alert:$A_FIRE' AND kind = 'alert.raised'")" = 1
+
+# --- judged as it is posted; the sweep judges what was not ---------------------------
+post "$RES" $G1 '{"text":"村里的自来水什么时候恢复？"}'
+NEWQ=$MID
+check "a resident's question is watched from the moment it is posted (due 3 minutes on)" \
+	test "$(db_sql "$DB" "SELECT due - at FROM patrol_watch WHERE message_id = $NEWQ")" = 180
+check "and does not wait in the patrol's inbox (no emergency or complaint word)" \
+	test "$(db_sql "$DB" "SELECT count(*) FROM patrol_inbox WHERE message_id = $NEWQ")" = 0
+# a message posted before messages were judged as posted: unjudged in the inbox
+db_sql "$DB" "DELETE FROM patrol_watch WHERE message_id = $NEWQ" >/dev/null
+db_sql "$DB" "INSERT INTO patrol_inbox(message_id, judged) VALUES ($NEWQ, false)" >/dev/null
+patrol_after $NEWQ 1
+check "a question left unjudged is judged by the sweep and watched" \
+	test "$(db_sql "$DB" "SELECT due - at FROM patrol_watch WHERE message_id = $NEWQ")" = 180
 
 # --- acknowledging --------------------------------------------------------------------
 as "$TSUP2" POST "/api/v1/alerts/$A_FIRE/acknowledge"
@@ -228,6 +244,52 @@ sweep $((created + 182))
 check "a demand whose acknowledgement clock was missed is overdue" \
 	found demand_overdue "demand:$DID:ack"
 check "addressed to the town" test "$(db_sql "$DB" "SELECT supervisor FROM alerts WHERE kind = 'demand_overdue' AND object = 'demand:$DID:ack'")" = "$TOWN"
+
+# --- one household's repeated demands about one category ---------------------------
+as "$ADM" POST /api/v1/households "{\"region\":\"$V1\",\"address\":\"一组 8 号\"}"
+HH=$(json '.id // empty')
+check "setup: a household of village $V1" test -n "$HH"
+new_person HA 户主甲 13900003331 "$V1" "$HH" && new_person HB 家属乙 13900003332 "$V1" "$HH" &&
+	new_person SOLO 独居丙 13900003333 "$V1"
+check "setup: two persons of the household and one living alone" test -n "$HB_ID" -a -n "$SOLO_ID"
+# sweep_after_raise: a sweep a second after the last demand was raised.
+sweep_after_raise() { sweep $(($(db_sql "$DB" "SELECT created_at FROM cases WHERE id = $DID") + 1)); }
+# raise TOKEN CATEGORY: a demand; its id in DID.
+raise() {
+	as "$1" POST /api/v1/demands "{\"category\":\"$2\",\"description\":\"门口路灯又不亮了\"}"
+	DID=$(json '.id // empty')
+}
+raise "$HA" roads.lights && R1=$DID
+raise "$HB" roads.lights && R2=$DID
+raise "$HA" utilities.water && OTHER=$DID
+check "setup: three demands of the household" test -n "$R1" -a -n "$R2" -a -n "$OTHER"
+sweep_after_raise
+check "two demands about street lights are not yet a repeat" \
+	jqt 'all(.findings[]; .kind != "repeated_complaint")' "$T/patrol.json"
+raise "$HB" roads.lights && R3=$DID
+sweep_after_raise
+check "the third about street lights from the same household is found, at that demand" \
+	found repeated_complaint "household:$HH:roads.lights:$R3"
+check "it is addressed to the town and names the category in Chinese" jqt --arg o \
+	"household:$HH:roads.lights:$R3" 'any(.findings[]; .object == $o and .severity == 2
+		and .supervisor == "'"$TOWN"'" and (.summary | contains("第3次反映「路灯」")))' \
+	"$T/patrol.json"
+raise "$HA" roads.lights && R4=$DID
+sweep_after_raise
+check "a fourth is no new finding (one per run of repeats)" \
+	jqt 'all(.findings[]; .kind != "repeated_complaint")' "$T/patrol.json"
+raise "$SOLO" roads.lights && S1=$DID
+raise "$SOLO" roads.lights && S2=$DID
+# the first of the three was raised 31 days ago: outside the 30-day window
+db_sql "$DB" "UPDATE cases SET created_at = created_at - 31 * 86400 WHERE id = $S1" >/dev/null
+raise "$SOLO" roads.lights && S3=$DID
+sweep_after_raise
+check "three within 31 days are not a repeat (the window is 30 days)" \
+	not_found repeated_complaint "resident:$SOLO_ID:roads.lights:$S3"
+raise "$SOLO" roads.lights && S4=$DID
+sweep_after_raise
+check "a person without a household repeats alone: the third within 30 days is found" \
+	found repeated_complaint "resident:$SOLO_ID:roads.lights:$S4"
 
 # --- Monday 21:00: a question out of hours, found at 08:03 ---------------------------
 daemon_at "2024-10-14 21:00:00"

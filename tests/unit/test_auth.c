@@ -27,7 +27,8 @@
 static const unsigned all_perms[] = { PERM_USERS_READ,    PERM_USERS_MANAGE, PERM_PERSONAL_DATA,
 				      PERM_ROLES_MANAGE,  PERM_AUDIT_READ,   PERM_OPERATE,
 				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE, PERM_GROUPS_SUPERVISE,
-				      PERM_CASES_READ,    PERM_CASES_HANDLE };
+				      PERM_CASES_READ,    PERM_CASES_HANDLE, PERM_EXCHANGE_MEMBER,
+				      PERM_EXCHANGE_ADMIN };
 enum { NPERMS = sizeof(all_perms) / sizeof(all_perms[0]) };
 
 /* A signed-in caller holding the grants given as role, region pairs. */
@@ -87,11 +88,14 @@ static void test_role_table(void **state)
 	assert_int_equal(auth_role_perms[ROLE_RESIDENT], PERM_NONE);
 	assert_int_equal(auth_role_perms[ROLE_AGENCY_OPERATOR], PERM_CASES_READ | PERM_CASES_HANDLE);
 	assert_int_equal(auth_role_perms[ROLE_LAWYER], PERM_NONE);
+	/* an agency's system in the exchange sends and pulls data, nothing else */
+	assert_int_equal(auth_role_perms[ROLE_EXCHANGE_MEMBER], PERM_EXCHANGE_MEMBER);
 	/* who handles demands: the cadres of villages, supervisors, departments
 	 * and system administrators; never a resident or a bridge's key */
 	for (int r = 0; r < ROLE__MAX; r++) {
 		bool handles = (auth_role_perms[r] & PERM_CASES_HANDLE) != 0;
-		if (handles == (r == ROLE_RESIDENT || r == ROLE_LAWYER || r == ROLE_BRIDGE))
+		if (handles == (r == ROLE_RESIDENT || r == ROLE_LAWYER || r == ROLE_BRIDGE ||
+				r == ROLE_EXCHANGE_MEMBER))
 			fail_msg("role %s %s PERM_CASES_HANDLE", auth_role_names[r],
 				 handles ? "has" : "lacks");
 		if (handles && !(auth_role_perms[r] & PERM_CASES_READ))

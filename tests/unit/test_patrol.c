@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "patrol/patrol.h"
@@ -92,6 +94,60 @@ static void test_is_request_builtin(void **state)
 	assert_false(patrol_is_request(r, "哈哈哈"));
 }
 
+/* A message made as messages.c makes one, to be judged. */
+static void message_of(struct message *m, const char *kind, const char *body, int64_t reply_to)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->kind, sizeof(m->kind), "%s", kind);
+	snprintf(m->body, sizeof(m->body), "%s", body);
+	m->reply_to = reply_to;
+	m->at = at(1, 10, 0, 0);
+}
+
+/* What is remembered of a message as it is posted (patrol_judge). */
+static void test_judge(void **state)
+{
+	(void)state;
+	const struct patrol_rules *r = patrol_builtin();
+	assert_non_null(r);
+	static struct message m;
+	message_of(&m, "text", "低保什么时候发？", 0);
+	patrol_judge(r, &m, "resident", H8, H20);
+	assert_true(m.patrol.judged);
+	assert_int_equal(m.patrol.due, at(1, 10, 3, 0)); /* watched for 3 minutes */
+	assert_false(m.patrol.answers);
+	assert_false(m.patrol.flagged);
+	message_of(&m, "text", "下周二发，请留意通知", 41);
+	patrol_judge(r, &m, "owner", H8, H20);
+	assert_true(m.patrol.answers); /* a cadre's reply ends the watch of message 41 */
+	assert_int_equal(m.patrol.due, 0);
+	message_of(&m, "text", "低保什么时候发？", 41);
+	patrol_judge(r, &m, "resident", H8, H20);
+	assert_false(m.patrol.answers); /* a resident's reply answers nothing */
+	assert_true(m.patrol.due > 0);
+	message_of(&m, "text", "谢谢书记", 0);
+	patrol_judge(r, &m, "resident", H8, H20);
+	assert_true(m.patrol.judged);
+	assert_int_equal(m.patrol.due, 0); /* thanks ask nothing */
+	assert_false(m.patrol.flagged);
+	message_of(&m, "text", "村口着火了", 0);
+	patrol_judge(r, &m, "owner", H8, H20);
+	assert_true(m.patrol.flagged); /* an emergency word, whoever says it */
+	message_of(&m, "text", "村干部不作为", 0);
+	patrol_judge(r, &m, "resident", H8, H20);
+	assert_true(m.patrol.flagged); /* a resident's complaint about cadres */
+	patrol_judge(r, &m, "admin", H8, H20);
+	assert_false(m.patrol.flagged); /* a cadre's own words are no complaint */
+	message_of(&m, "broadcast", "请问大家都收到通知了吗？", 0);
+	patrol_judge(r, &m, "", H8, H20);
+	assert_true(m.patrol.judged); /* policy sent down: nothing to watch */
+	assert_int_equal(m.patrol.due, 0);
+	assert_false(m.patrol.flagged);
+	message_of(&m, "text", "低保什么时候发？", 0);
+	patrol_judge(NULL, &m, "resident", H8, H20);
+	assert_false(m.patrol.judged); /* no rules: left for the sweep */
+}
+
 static void test_supervisor(void **state)
 {
 	(void)state;
@@ -121,7 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_due_in_hours), cmocka_unit_test(test_due_across_the_boundary),
 		cmocka_unit_test(test_is_request_by_form), cmocka_unit_test(test_is_request_builtin),
-		cmocka_unit_test(test_supervisor),
+		cmocka_unit_test(test_judge), cmocka_unit_test(test_supervisor),
 		cmocka_unit_test(test_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,14 +72,14 @@ static size_t job_index(const char *name)
 	return 0;
 }
 
-/* A scheduler of the store as node. The demands and patrol jobs (every
- * minute by default) and supervision (hourly) run once a (leap) year here
+/* A scheduler of the store as node. The demands, patrol and exchange jobs
+ * (every minute by default) and supervision (hourly) run once a (leap) year here
  * unless intervals say otherwise, so that these tests count the runs of
  * purge and maintain only after the first tick; they span days, not the
  * 130 days to the next yearly slot. */
 static struct sched *make_sched(struct store *s, const char *node, const char *intervals)
 {
-	char with[256], with2[300], with3[340];
+	char with[256], with2[300], with3[340], with4[380];
 	if (intervals && !strstr(intervals, "demands=")) {
 		snprintf(with, sizeof(with), "%s%sdemands=31622400", intervals, *intervals ? "," : "");
 		intervals = with;
@@ -93,6 +93,11 @@ static struct sched *make_sched(struct store *s, const char *node, const char *i
 		snprintf(with3, sizeof(with3), "%s%ssupervision=31622400", intervals,
 			 *intervals ? "," : "");
 		intervals = with3;
+	}
+	if (intervals && !strstr(intervals, "exchange=")) {
+		snprintf(with4, sizeof(with4), "%s%sexchange=31622400", intervals,
+			 *intervals ? "," : "");
+		intervals = with4;
 	}
 	struct sched_options o = { .store = s, .node = node, .intervals = intervals };
 	struct sched *sc = NULL;

@@ -4,8 +4,10 @@
  * checked against its definition on every small sample, rates and their
  * rounding, periods of a day, a month and a custom range in China time, the
  * CSV table (Chinese header, empty cells, quoting) and the ranking's order
- * and minimum sample. The SQL side is tested on both backends by
- * tests/api/t1420-stats.sh.
+ * and minimum sample; the contribution of one demand to the rollup
+ * (store_stats_contribution) and the first-response buckets. The SQL side
+ * is tested on both backends by tests/api/t1420-stats.sh and
+ * t1421-stats-rollup.sh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include "patrol/stats.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,12 +205,140 @@ static void test_ranking(void **state)
 	json_decref(o);
 }
 
+/* A demand of village 990101103200 raised Monday 2026-11-02 09:00 China
+ * time, received, with no clock. */
+static struct case_row *demand(void)
+{
+	struct case_row *k = calloc(1, sizeof(*k));
+	assert_non_null(k);
+	strcpy(k->type, "demand");
+	strcpy(k->state, "received");
+	strcpy(k->region, "990101103200");
+	k->created_at = 1793581200; /* 2026-11-02T01:00:00Z */
+	return k;
+}
+
+static void set_clock(struct case_row *k, const char *name, const char *status)
+{
+	struct case_clock_row *t = &k->clocks[k->nclocks++];
+	strcpy(t->name, name);
+	strcpy(t->status, status);
+}
+
+static struct case_event_row line(const char *action, const char *clock, int64_t at)
+{
+	struct case_event_row e;
+	memset(&e, 0, sizeof(e));
+	strcpy(e.action, action);
+	strcpy(e.clock, clock);
+	e.at = at;
+	return e;
+}
+
+/* The counts of c as "demands responded resolved rated satisfied first_line
+ * returned whistled overdue". */
+static const char *counts(const struct stats_contrib *c, char *buf)
+{
+	char *p = buf;
+	for (int i = 0; i < STATS_COUNTS_N; i++)
+		p += sprintf(p, "%s%lld", i ? " " : "", (long long)c->n[i]);
+	return buf;
+}
+
+/* The contribution of a demand to the rollup follows docs/patrol.md's
+ * definitions, as the fixture of t1420 works them out case by case. */
+static void test_contribution(void **state)
+{
+	(void)state;
+	char buf[64];
+	struct stats_facts f = { 0 };
+	struct stats_contrib c;
+	struct case_row *k = demand();
+
+	/* raised, nothing done: counted on its China day, from 00:00 +08:00 */
+	assert_true(store_stats_contribution(k, &f, &c));
+	assert_string_equal(c.region, "990101103200");
+	assert_int_equal(c.day, 1793548800); /* 2026-11-01T16:00:00Z */
+	assert_string_equal(counts(&c, buf), "1 0 0 0 0 0 0 0 0");
+	assert_false(c.acknowledged);
+
+	/* acknowledged twice: the first line gives the time; responded */
+	struct case_event_row steps[] = { line("acknowledge", "", k->created_at + 90),
+					  line("note", "", k->created_at + 10),
+					  line("acknowledge", "", k->created_at + 60) };
+	store_stats_facts_add(&f, steps, 3);
+	set_clock(k, "ack", "met");
+	assert_true(store_stats_contribution(k, &f, &c));
+	assert_true(c.acknowledged);
+	assert_int_equal(c.ack_seconds, 60);
+	assert_string_equal(counts(&c, buf), "1 1 0 0 0 0 0 0 0");
+
+	/* closed at the first level, rated fair, returned once, whistled */
+	strcpy(k->state, "closed");
+	strcpy(k->rating, "fair");
+	k->returns = 1;
+	k->whistles = 2;
+	assert_true(store_stats_contribution(k, &f, &c));
+	assert_string_equal(counts(&c, buf), "1 1 1 1 1 1 1 1 0");
+	/* escalated once: not first-line; dissatisfied: rated, not satisfied */
+	k->escalations = 1;
+	strcpy(k->rating, "dissatisfied");
+	assert_true(store_stats_contribution(k, &f, &c));
+	assert_string_equal(counts(&c, buf), "1 1 1 1 0 0 1 1 0");
+
+	/* a missed acknowledgement, by its line or by its clock: overdue and
+	 * not responded; a missed resolution: overdue only */
+	struct stats_facts g = f;
+	struct case_event_row missed = line("clock.missed", "ack", k->created_at + 180);
+	store_stats_facts_add(&g, &missed, 1);
+	assert_true(store_stats_contribution(k, &g, &c));
+	assert_int_equal(c.n[1], 0);
+	assert_int_equal(c.n[8], 1);
+	strcpy(k->clocks[0].status, "missed");
+	assert_true(store_stats_contribution(k, &f, &c));
+	assert_int_equal(c.n[1], 0);
+	assert_int_equal(c.n[8], 1);
+	strcpy(k->clocks[0].status, "met");
+	set_clock(k, "resolve", "missed");
+	assert_true(store_stats_contribution(k, &f, &c));
+	assert_int_equal(c.n[1], 1);
+	assert_int_equal(c.n[8], 1);
+
+	/* merged, or not a demand: counted nowhere, *out untouched */
+	struct stats_contrib before = c;
+	strcpy(k->state, "merged");
+	assert_false(store_stats_contribution(k, &f, &c));
+	assert_memory_equal(&c, &before, sizeof(c));
+	strcpy(k->state, "received");
+	strcpy(k->type, "complaint");
+	assert_false(store_stats_contribution(k, &f, &c));
+	free(k);
+}
+
+/* First-response buckets: to the second under an hour (the fixture's
+ * times stay exact), the minute under a day, the hour under a year. */
+static void test_bucket(void **state)
+{
+	(void)state;
+	assert_int_equal(store_stats_bucket(-5), 0);
+	assert_int_equal(store_stats_bucket(0), 0);
+	assert_int_equal(store_stats_bucket(3599), 3599);
+	assert_int_equal(store_stats_bucket(3600), 3600);
+	assert_int_equal(store_stats_bucket(3661), 3660);
+	assert_int_equal(store_stats_bucket(86399), 86340);
+	assert_int_equal(store_stats_bucket(86400), 86400);
+	assert_int_equal(store_stats_bucket(91234), 90000);
+	assert_int_equal(store_stats_bucket(31535999), 31532400);
+	assert_int_equal(store_stats_bucket(40000000), 31536000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rank),    cmocka_unit_test(test_rate_value),
 		cmocka_unit_test(test_period),  cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_ranking), cmocka_unit_test(test_contribution),
+		cmocka_unit_test(test_bucket),
 	};
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
