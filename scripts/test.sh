@@ -2,7 +2,8 @@
 # `make test`: run every test layer and print one closing line
 # "N passed, N failed, N skipped". Layers: unit (cmocka binaries), api
 # (tests/api/t*.sh against a live daemon on SQLite), api-pg (the PostgreSQL
-# unit tests and the same scripts on PostgreSQL), unit-pg (only the
+# unit tests, the same scripts and the browser scripts on PostgreSQL;
+# screenshots in BUILD_DIR/browser-shots-pg), unit-pg (only the
 # PostgreSQL unit tests), layout (scripts/check-layout.sh), fuzz (each harness
 # replaying its corpus in tests/fuzz/corpus; one pass or failure per
 # harness), browser (tests/browser/t*.sh: the web front end in Debian's
@@ -64,7 +65,7 @@ run_unit() {
 }
 
 # run_api LABEL [DIR]: every script tN*.sh of tests/DIR (default api);
-# LABEL (api, api-pg or browser) starts each line.
+# LABEL (api, api-pg, browser or browser-pg) starts each line.
 run_api() {
 	local label=$1 dir=${2:-api} t out last p f s
 	for t in "$top"/tests/"$dir"/t[0-9]*.sh; do
@@ -103,7 +104,10 @@ run_api_pg() {
 			skipped=$((skipped + 1)); return
 		fi
 		run_unit pg
-		[ "$layer" = api-pg ] && run_api api-pg
+		if [ "$layer" = api-pg ]; then
+			run_api api-pg
+			BIANMIN_SHOTS=$top/$build/browser-shots-pg run_api browser-pg browser
+		fi
 		return
 	fi
 	if ! command -v pg_virtualenv >/dev/null || ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
