@@ -342,6 +342,22 @@ static bool on_hide(void *ctx, const struct audit_record *r)
 	return true;
 }
 
+/* The name of the person an audit entry's actor ("user:<id>") names, into
+ * out; the actor itself for anyone else (an API key) or a person gone. */
+static enum app_err hider_name(struct sweep *w, const char *actor, char *out, size_t cap,
+			       struct app_error *err)
+{
+	int64_t id;
+	struct user u;
+	snprintf(out, cap, "%s", actor);
+	if (sscanf(actor, "user:%" SCNd64, &id) != 1)
+		return APP_OK;
+	enum app_err rc = store_user_get(w->s, id, &u, err);
+	if (rc == APP_OK)
+		snprintf(out, cap, "%s", u.name);
+	return rc == APP_ENOTFOUND ? APP_OK : rc;
+}
+
 /* A hide is a finding when the message was a resident's and a complaint
  * (a complaint or escalation word) or a request (patrol_is_request). */
 static enum app_err hide_one(struct sweep *w, const struct audit_record *r, struct app_error *err)
@@ -373,9 +389,12 @@ static enum app_err hide_one(struct sweep *w, const struct audit_record *r, stru
 		return APP_OK;
 	char text[256];
 	excerpt(text, sizeof(text), m.body);
+	char who[128];
+	if ((rc = hider_name(w, r->actor, who, sizeof(who), err)) != APP_OK)
+		return rc;
 	struct alert *a = add_alert(w, PATROL_HIDDEN_COMPLAINT, g.region, g.id, 3);
 	snprintf(a->object, sizeof(a->object), "message:%" PRId64, m.id);
-	snprintf(a->summary, sizeof(a->summary), "%s隐藏了%s在%s的消息（理由：%s）：%s", r->actor,
+	snprintf(a->summary, sizeof(a->summary), "%s隐藏了%s在%s的消息（理由：%s）：%s", who,
 		 m.author_name, g.name, m.state_reason, text);
 	return APP_OK;
 }

@@ -224,9 +224,11 @@ patrol_after $CHAT 1
 check "the complaint about cadres is found" found cadre_complaint "message:$BAD"
 check "hiding it is found" found hidden_complaint "message:$BAD"
 check "hiding chat is not" not_found hidden_complaint "message:$CHAT"
-check "the hidden complaint is urgent and names the reason" jqt --arg o "message:$BAD" \
+check "the hidden complaint is urgent and names the reason and who hid it" jqt --arg o "message:$BAD" \
+	--arg who "$(db_sql "$DB" "SELECT name FROM users WHERE id = $OWN_ID")" \
 	'any(.findings[]; .object == $o and .kind == "hidden_complaint" and .severity == 3
-		and (.summary | contains("不实言论")))' "$T/patrol.json"
+		and (.summary | contains("不实言论")) and (.summary | startswith($who + "隐藏了")))' \
+	"$T/patrol.json"
 
 # --- demands: at risk, then overdue ---------------------------------------------
 as "$RES" POST /api/v1/demands '{"category":"roads.lights","description":"路灯坏了三天了"}'
