@@ -231,36 +231,26 @@ static enum app_err sweep_messages(struct sweep *w, struct app_error *err)
 	return rc;
 }
 
-static bool on_due(void *ctx, const struct patrol_watch *q)
+/* A watched question whose window ended: found, unless it was recalled or
+ * hidden meanwhile (nothing left to answer); watched no more either way. */
+static bool on_due(void *ctx, const struct patrol_due *d)
 {
 	struct sweep *w = ctx;
-	w->watch[w->nread++] = *q;
-	return true;
-}
-
-/* A watched question whose window ended: found, unless it was recalled or
- * hidden meanwhile (nothing left to answer). */
-static enum app_err due_one(struct sweep *w, const struct patrol_watch *q, struct app_error *err)
-{
-	struct message m;
-	struct group g;
-	enum app_err rc = store_message_get(w->s, q->message_id, &m, err);
-	if (rc == APP_OK)
-		rc = store_group_get(w->s, q->group_id, &g, err);
-	if (rc != APP_OK && rc != APP_ENOTFOUND)
-		return rc;
-	w->done[w->ndone++] = q->message_id;
-	if (rc == APP_ENOTFOUND || strcmp(m.state, "visible") != 0)
-		return APP_OK; /* nothing left to answer */
+	const struct message *m = &d->m;
+	w->nread++;
+	w->done[w->ndone++] = d->w.message_id;
+	if (!m->id || !d->group_region[0] || strcmp(m->state, "visible") != 0)
+		return true;
 	char text[256];
-	excerpt(text, sizeof(text), m.body);
+	excerpt(text, sizeof(text), m->body);
 	int minute;
-	clock_china_day(m.at, &minute);
-	struct alert *a = add_alert(w, PATROL_UNANSWERED, g.region, g.id, 2);
-	snprintf(a->object, sizeof(a->object), "message:%" PRId64, m.id);
+	clock_china_day(m->at, &minute);
+	struct alert *a = add_alert(w, PATROL_UNANSWERED, d->group_region, d->w.group_id, 2);
+	snprintf(a->object, sizeof(a->object), "message:%" PRId64, m->id);
 	snprintf(a->summary, sizeof(a->summary), "%s %02d:%02d 在%s的提问%d分钟内无干部回复：%s",
-		 m.author_name, minute / 60, minute % 60, g.name, PATROL_ACK_SECONDS / 60, text);
-	return APP_OK;
+		 m->author_name, minute / 60, minute % 60, d->group_name, PATROL_ACK_SECONDS / 60,
+		 text);
+	return true;
 }
 
 static enum app_err sweep_due(struct sweep *w, struct app_error *err)
@@ -269,9 +259,6 @@ static enum app_err sweep_due(struct sweep *w, struct app_error *err)
 	for (;;) {
 		rc = store_patrol_due(w->s, w->now, BATCH, on_due, w, err);
 		int n = w->nread;
-		for (int i = 0; rc == APP_OK && i < n; i++)
-			rc = due_one(w, &w->watch[i], err);
-		w->nwatch = 0; /* the watch array held what was read, not what to add */
 		if (rc != APP_OK || n == 0)
 			break;
 		rc = step_save(w, NULL, 0, err);

@@ -109,22 +109,26 @@ static enum app_err patrol_messages(struct store *s, int64_t after, int limit,
 	return pg_read(s, rows_read, &rr, err);
 }
 
-static bool watch_row(const PGresult *r, int row, void *arg)
+static bool due_row(const PGresult *r, int row, void *arg)
 {
 	struct rows_read *rr = arg;
-	struct patrol_watch w = {
-		.message_id = pg_int(r, row, 0),
-		.group_id = pg_int(r, row, 1),
-		.at = pg_int(r, row, 2),
-		.due = pg_int(r, row, 3),
+	struct patrol_due d;
+	pg_message_read(r, row, &d.m);
+	d.w = (struct patrol_watch){
+		.message_id = pg_int(r, row, 15),
+		.group_id = pg_int(r, row, 16),
+		.at = pg_int(r, row, 17),
+		.due = pg_int(r, row, 18),
 	};
-	return ((store_patrol_watch_fn)rr->fn)(rr->ctx, &w);
+	pg_copy_text(d.group_name, sizeof(d.group_name), r, row, 19);
+	pg_copy_text(d.group_region, sizeof(d.group_region), r, row, 20);
+	return ((store_patrol_due_fn)rr->fn)(rr->ctx, &d);
 }
 
-static enum app_err patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+static enum app_err patrol_due(struct store *s, int64_t now, int limit, store_patrol_due_fn fn,
 			       void *ctx, struct app_error *err)
 {
-	struct rows_read rr = { PS_PATROL_DUE, now, limit, "reading watched questions", watch_row,
+	struct rows_read rr = { PS_PATROL_DUE, now, limit, "reading watched questions", due_row,
 				(void *)fn, ctx };
 	return pg_read(s, rows_read, &rr, err);
 }

@@ -473,8 +473,11 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) "
 				"VALUES ($1::bigint, $2::int <> 0)",
 	[PS_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = $1::bigint",
-	[PS_PATROL_DUE] = "SELECT message_id, group_id, at, due FROM patrol_watch "
-			  "WHERE due <= $1::bigint ORDER BY due, message_id LIMIT $2::bigint",
+	[PS_PATROL_DUE] = "SELECT " MESSAGE_COLS ", w.message_id, w.group_id, w.at, w.due, "
+			  "coalesce(g.name, ''), coalesce(g.region_code, '') FROM patrol_watch w "
+			  "LEFT JOIN messages m ON m.id = w.message_id "
+			  "LEFT JOIN groups g ON g.id = w.group_id "
+			  "WHERE w.due <= $1::bigint ORDER BY w.due, w.message_id LIMIT $2::bigint",
 	[PS_PATROL_CASE_LINES] =
 		"SELECT e.id, e.case_id, e.at, e.actor, e.action, e.from_state, e.to_state, "
 		"e.clock, e.level, e.detail, c.region, c.group_id, c.title "

@@ -111,23 +111,27 @@ static enum app_err patrol_messages(struct store *s, int64_t after, int limit,
 	return sq_read(s, rows_read, &rr, err);
 }
 
-static bool watch_row(sqlite3_stmt *st, void *arg)
+static bool due_row(sqlite3_stmt *st, void *arg)
 {
 	struct rows_read *rr = arg;
-	struct patrol_watch w = {
-		.message_id = sqlite3_column_int64(st, 0),
-		.group_id = sqlite3_column_int64(st, 1),
-		.at = sqlite3_column_int64(st, 2),
-		.due = sqlite3_column_int64(st, 3),
+	struct patrol_due d;
+	sq_message_read(st, &d.m);
+	d.w = (struct patrol_watch){
+		.message_id = sqlite3_column_int64(st, 15),
+		.group_id = sqlite3_column_int64(st, 16),
+		.at = sqlite3_column_int64(st, 17),
+		.due = sqlite3_column_int64(st, 18),
 	};
-	return ((store_patrol_watch_fn)rr->fn)(rr->ctx, &w);
+	sq_copy_text(d.group_name, sizeof(d.group_name), st, 19);
+	sq_copy_text(d.group_region, sizeof(d.group_region), st, 20);
+	return ((store_patrol_due_fn)rr->fn)(rr->ctx, &d);
 }
 
-static enum app_err patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+static enum app_err patrol_due(struct store *s, int64_t now, int limit, store_patrol_due_fn fn,
 			       void *ctx, struct app_error *err)
 {
 	struct rows_read rr = { STMT_PATROL_DUE, now, limit, "reading watched questions",
-				watch_row, (void *)fn, ctx };
+				due_row, (void *)fn, ctx };
 	return sq_read(s, rows_read, &rr, err);
 }
 

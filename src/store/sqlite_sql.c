@@ -400,8 +400,11 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"WHERE i.message_id > ?1 ORDER BY i.message_id LIMIT ?2",
 	[STMT_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) VALUES (?1, ?2)",
 	[STMT_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = ?1",
-	[STMT_PATROL_DUE] = "SELECT message_id, group_id, at, due FROM patrol_watch "
-			    "WHERE due <= ?1 ORDER BY due, message_id LIMIT ?2",
+	[STMT_PATROL_DUE] = "SELECT " MESSAGE_COLS ", w.message_id, w.group_id, w.at, w.due, "
+			    "coalesce(g.name, ''), coalesce(g.region_code, '') FROM patrol_watch w "
+			    "LEFT JOIN messages m ON m.id = w.message_id "
+			    "LEFT JOIN groups g ON g.id = w.group_id "
+			    "WHERE w.due <= ?1 ORDER BY w.due, w.message_id LIMIT ?2",
 	[STMT_PATROL_CASE_LINES] =
 		"SELECT e.id, e.case_id, e.at, e.actor, e.action, e.from_state, e.to_state, "
 		"e.clock, e.level, e.detail, c.region, coalesce(c.group_id, 0), c.title "

@@ -1077,7 +1077,14 @@ struct patrol_watch {
 	int64_t at;  /* when it was asked; for an answer: when it was answered */
 	int64_t due; /* when its acknowledgement window ends */
 };
-typedef bool (*store_patrol_watch_fn)(void *ctx, const struct patrol_watch *w);
+/* A watched question that is due, as the patrol judges it. */
+struct patrol_due {
+	struct patrol_watch w;
+	struct message m; /* the question; m.id 0 when it is gone */
+	char group_name[REGION_NAME_MAX];
+	char group_region[DIVISION_CODE_MAX + 1];
+};
+typedef bool (*store_patrol_due_fn)(void *ctx, const struct patrol_due *d);
 
 /* A line of a demand's timeline that the patrol reports, with its demand. */
 struct patrol_case_line {
@@ -1137,8 +1144,9 @@ enum app_err store_patrol_mark(struct store *s, const char *kind, int64_t *out,
  * after, oldest first, at most limit. */
 enum app_err store_patrol_messages(struct store *s, int64_t after, int limit,
 				   store_patrol_message_fn fn, void *ctx, struct app_error *err);
-/* Watched questions due at now (due <= now), earliest first, at most limit. */
-enum app_err store_patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+/* Watched questions due at now (due <= now), earliest first, at most limit,
+ * each with its message and its group's name and region (one read for all). */
+enum app_err store_patrol_due(struct store *s, int64_t now, int limit, store_patrol_due_fn fn,
 			      void *ctx, struct app_error *err);
 /* Timeline lines of demands with id > after whose action is "clock.warning"
  * or "clock.missed", oldest first, at most limit (an index on the id). */

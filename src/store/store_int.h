@@ -259,7 +259,7 @@ struct store_patrol_ops {
 	enum app_err (*mark)(struct store *s, const char *kind, int64_t *out, struct app_error *err);
 	enum app_err (*messages)(struct store *s, int64_t after, int limit,
 				 store_patrol_message_fn fn, void *ctx, struct app_error *err);
-	enum app_err (*due)(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+	enum app_err (*due)(struct store *s, int64_t now, int limit, store_patrol_due_fn fn,
 			    void *ctx, struct app_error *err);
 	enum app_err (*case_lines)(struct store *s, int64_t after, int limit,
 				   store_patrol_case_line_fn fn, void *ctx, struct app_error *err);

@@ -23,7 +23,7 @@ enum app_err store_patrol_messages(struct store *s, int64_t after, int limit,
 	return rc != APP_OK ? rc : s->ops->patrol->messages(s, after, limit, fn, ctx, err);
 }
 
-enum app_err store_patrol_due(struct store *s, int64_t now, int limit, store_patrol_watch_fn fn,
+enum app_err store_patrol_due(struct store *s, int64_t now, int limit, store_patrol_due_fn fn,
 			      void *ctx, struct app_error *err)
 {
 	enum app_err rc = limit_check(limit, err);
