@@ -63,6 +63,13 @@ function Nav({ me, onLogout }) {
   </ul></nav>`;
 }
 
+/* Ids from the address go into API paths: digits only, or no such page. */
+const isId = (x) => /^\d+$/.test(x || '');
+
+function NotFound() {
+  return html`<${Page} title="页面不存在"><p>没有这个页面。<a href="#/">回到首页</a></p></${Page}>`;
+}
+
 function Routes({ route, me, setMe }) {
   const [a, b] = route;
   if (a === 'join') return html`<${JoinPage} code=${b} me=${me} setMe=${setMe} />`;
@@ -76,16 +83,18 @@ function Routes({ route, me, setMe }) {
   switch (a) {
     case undefined: case 'login': return html`<${Home} me=${me} />`;
     case 'groups': return html`<${GroupsPage} />`;
-    case 'group': return html`<${ChatPage} id=${b} />`;
+    case 'group': return isId(b) ? html`<${ChatPage} id=${b} />` : html`<${NotFound} />`;
     case 'notices': return html`<${NoticesPage} />`;
     case 'broadcast': return html`<${BroadcastPage} />`;
     case 'demands': return html`<${DemandsPage} />`;
     case 'queue': return html`<${QueuePage} />`;
-    case 'demand': return b === 'new' ? html`<${NewDemandPage} />` : html`<${DemandPage} id=${b} />`;
+    case 'demand':
+      if (b === 'new') return html`<${NewDemandPage} />`;
+      return isId(b) ? html`<${DemandPage} id=${b} />` : html`<${NotFound} />`;
     case 'alerts': return html`<${AlertsPage} />`;
     case 'supervision': return html`<${SupervisionPage} />`;
     case 'dashboard': return html`<${DashboardLazy} />`;
-    default: return html`<${Page} title="页面不存在"><p>没有这个页面。<a href="#/">回到首页</a></p></${Page}>`;
+    default: return html`<${NotFound} />`;
   }
 }
 

@@ -197,11 +197,11 @@ static int eval(int argc, char **argv)
 		for (size_t p = 0; p < s.n; p++) {
 			const struct rules_outcome *o = &r.out[p];
 			bool g = rules_bit(o->granted, row);
-			int64_t fen = g ? o->amount[next[p]++] : 0;
-			printf("%s,%s,%s,%s,%lld.%02lld,%d\n", c.ids[row], rules_policy_id(&s, p),
+			char yuan[24];
+			rules_fen_format(g ? o->amount[next[p]++] : 0, yuan, sizeof(yuan));
+			printf("%s,%s,%s,%s,%s,%d\n", c.ids[row], rules_policy_id(&s, p),
 			       rules_policy_benefit(&s, p),
-			       g ? "granted" : rules_bit(o->known, row) ? "refused" : "unknown",
-			       (long long)(fen / 100), (long long)llabs(fen % 100),
+			       g ? "granted" : rules_bit(o->known, row) ? "refused" : "unknown", yuan,
 			       (int)o->period);
 		}
 	free(next);

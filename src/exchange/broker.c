@@ -123,6 +123,20 @@ static bool find_key(void *ctx, const struct api_key *k)
 	return false;
 }
 
+/* Another member than code bound to the key, into other ("" when none). */
+struct key_owner {
+	const char *code;
+	char other[EXCHANGE_CODE_MAX + 1];
+};
+
+static bool other_owner(void *ctx, const struct exchange_member *m)
+{
+	struct key_owner *o = ctx;
+	if (strcmp(m->code, o->code) != 0)
+		snprintf(o->other, sizeof(o->other), "%s", m->code);
+	return !o->other[0];
+}
+
 enum app_err exchange_member_link(struct store *s, const char *code, int64_t api_key_id,
 				  const char *actor, struct app_error *err)
 {
@@ -141,6 +155,14 @@ enum app_err exchange_member_link(struct store *s, const char *code, int64_t api
 				      "API key %lld has role %s: a member calls with a key of role "
 				      "exchange_member",
 				      (long long)api_key_id, f.key.role);
+	struct key_owner o = { code, "" };
+	if ((rc = store_exchange_members(s, NULL, api_key_id, other_owner, &o, err)) != APP_OK)
+		return rc;
+	if (o.other[0])
+		return app_fail_field(err, APP_ECONFLICT, "apikey",
+				      "API key %lld is bound to member %s already: a key speaks for "
+				      "one member",
+				      (long long)api_key_id, o.other);
 	char object[64], summary[64];
 	snprintf(object, sizeof(object), "exchange-member:%s", code);
 	snprintf(summary, sizeof(summary), "{\"api_key\":%lld}", (long long)api_key_id);
@@ -268,10 +290,10 @@ enum app_err exchange_upload(struct store *s, const struct exchange_upload *u,
 	struct exchange_dataset_info ds;
 	if ((rc = exchange_dataset_get(s, u->dataset, &ds, err)) != APP_OK)
 		return rc;
-	if (strcmp(ds.d.provider, m.code) != 0) {
+	if (strcmp(ds.d.provider, m.code) != 0) { /* another member's: not said to exist */
 		exchange_dataset_release(&ds);
-		return app_fail(err, APP_EPERM, "dataset '%s' is provided by '%s', not by '%s'",
-				u->dataset, ds.d.provider, m.code);
+		return app_fail(err, APP_ENOTFOUND, "member '%s' provides no dataset '%s'", m.code,
+				u->dataset);
 	}
 	char sha[65];
 	exchange_sha256_hex(u->body, u->len, sha);

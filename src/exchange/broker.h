@@ -30,7 +30,8 @@ enum app_err exchange_member_rotate(struct store *s, const char *code, const cha
 				    const char *actor, int64_t now, struct exchange_member *out,
 				    struct app_error *err);
 /* Bind API key api_key_id to member code: the key must exist, be valid and
- * have the role exchange_member (APP_EINVAL otherwise). */
+ * have the role exchange_member (APP_EINVAL otherwise), and speak for no
+ * other member (APP_ECONFLICT). */
 enum app_err exchange_member_link(struct store *s, const char *code, int64_t api_key_id,
 				  const char *actor, struct app_error *err);
 /* The member code into out; APP_ENOTFOUND when there is none. */

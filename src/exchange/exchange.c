@@ -407,6 +407,8 @@ static void parse_csv(struct parse *p, const char *body, size_t len)
 	}
 	if (got < 0)
 		line_error(p, r.line, "%s", cerr.msg);
+	else if (p->rows.n == 0 && p->nerrors == 0)
+		line_error(p, 2, "the batch is empty: a header and no rows");
 done:
 	csv_release(&r);
 	free(buf);

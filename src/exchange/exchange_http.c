@@ -275,9 +275,22 @@ void exchange_handle_subscriptions(struct http_req *req)
 	reply_items(req, rc, &err, l.items);
 }
 
-/* Subscription {id} of the path, seen by the operator; on failure the
- * reply is sent and false returned. */
-static bool admin_sub(struct http_req *req, struct exchange_subscription *x)
+/* Whether the operator's scope covers the provider of dataset code. */
+static bool admin_sees_provider(struct http_req *req, const char *dataset)
+{
+	struct exchange_dataset_info ds;
+	struct app_error ignored;
+	if (exchange_dataset_get(http_store(req), dataset, &ds, &ignored) != APP_OK)
+		return false;
+	bool sees = admin_sees(req, ds.d.provider);
+	exchange_dataset_release(&ds);
+	return sees;
+}
+
+/* Subscription {id} of the path, seen by the operator: one whose scope
+ * covers the consumer or the provider, or, to approve it (owner), the
+ * provider; on failure the reply is sent and false returned. */
+static bool admin_sub(struct http_req *req, struct exchange_subscription *x, bool owner)
 {
 	int64_t id;
 	if (!http_param_id(req, "id", &id))
@@ -287,7 +300,9 @@ static bool admin_sub(struct http_req *req, struct exchange_subscription *x)
 		http_reply_error(req, &err);
 		return false;
 	}
-	if (!admin_sees(req, x->consumer)) {
+	bool sees = owner ? admin_sees_provider(req, x->dataset)
+			  : admin_sees(req, x->consumer) || admin_sees_provider(req, x->dataset);
+	if (!sees) {
 		http_reply_fail(req, APP_ENOTFOUND, NULL, "no subscription %lld", (long long)id);
 		return false;
 	}
@@ -307,7 +322,7 @@ static bool add_attempt(void *ctx, const struct exchange_attempt *a)
 void exchange_handle_attempts(struct http_req *req)
 {
 	struct exchange_subscription x;
-	if (!admin_sub(req, &x))
+	if (!admin_sub(req, &x, false))
 		return;
 	json_t *items = json_array();
 	struct app_error err;
@@ -318,7 +333,7 @@ void exchange_handle_attempts(struct http_req *req)
 void exchange_handle_approve(struct http_req *req)
 {
 	struct exchange_subscription x;
-	if (!admin_sub(req, &x))
+	if (!admin_sub(req, &x, true)) /* the data's owner decides */
 		return;
 	struct app_error err;
 	int64_t now = clock_now();

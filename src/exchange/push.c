@@ -207,7 +207,18 @@ enum app_err exchange_push_due(struct store *s, const char *dir, int64_t now,
 				 : app_fail(err, APP_EINTERNAL, "the exchange's key folder is not set");
 	for (size_t i = 0; rc == APP_OK && i < due.n; i++) {
 		n.due++;
-		rc = push_one(s, sk, &due.items[i], now, &n, err);
+		/* one subscription's failure holds up no other; a database out
+		 * of reach ends the run */
+		struct app_error one;
+		enum app_err r1 = push_one(s, sk, &due.items[i], now, &n, &one);
+		if (r1 == APP_EUNAVAIL) {
+			rc = r1;
+			*err = one;
+		} else if (r1 != APP_OK) {
+			n.failed++;
+			log_warn("exchange.push_failed", "subscription=%lld reason=\"%s\"",
+				 (long long)due.items[i].id, one.msg);
+		}
 	}
 	free(due.items);
 	sodium_memzero(sk, sizeof(sk));

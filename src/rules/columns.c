@@ -83,6 +83,13 @@ bool rules_date_parse(const char *s, int32_t *day)
 	return true;
 }
 
+void rules_fen_format(int64_t fen, char *out, size_t cap)
+{
+	uint64_t a = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
+	snprintf(out, cap, "%s%llu.%02llu", fen < 0 ? "-" : "", (unsigned long long)(a / 100),
+		 (unsigned long long)(a % 100));
+}
+
 void rules_date_format(int32_t day, char *out, size_t cap)
 {
 	int y, m, d;

@@ -357,8 +357,10 @@ enum app_err rules_explain(const struct rules_set *s, size_t p, const struct rul
 		    c->ids && c->ids[row] ? c->ids[row] : "?", d, granted ? "granted" : "refused");
 	if (granted) {
 		int64_t fen = amount.type == RULES_INT ? (int64_t)amount.v * 100 : amount.v;
-		strbuf_addf(sb, " %s %lld.%02lld (%s, %s)\n", pol->benefit, (long long)(fen / 100),
-			    (long long)llabs(fen % 100), rules_period_name(pol->period), pol->amount_text);
+		char yuan[24];
+		rules_fen_format(fen, yuan, sizeof(yuan));
+		strbuf_addf(sb, " %s %s (%s, %s)\n", pol->benefit, yuan,
+			    rules_period_name(pol->period), pol->amount_text);
 	} else if (!cond.known) {
 		strbuf_addstr(sb, ": the condition could not be decided because a value is missing\n");
 	} else if (cond.v) {

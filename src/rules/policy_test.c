@@ -132,13 +132,16 @@ static enum app_err run_case(const struct rules_set *s, json_t *tc, const char *
 		strbuf_addf(report, "FAIL %s: person %s, policy %s\n", where, json_string_value(who),
 			    json_string_value(pol));
 		strbuf_addf(report, "  expected: %s", json_is_true(granted) ? "granted" : "refused");
-		if (amount && json_is_true(granted))
-			strbuf_addf(report, " %lld.%02lld", (long long)(want_fen / 100),
-				    (long long)llabs(want_fen % 100));
+		char yuan[24];
+		if (amount && json_is_true(granted)) {
+			rules_fen_format(want_fen, yuan, sizeof(yuan));
+			strbuf_addf(report, " %s", yuan);
+		}
 		strbuf_addf(report, "\n  got:      %s", got ? "granted" : "refused");
-		if (got)
-			strbuf_addf(report, " %lld.%02lld", (long long)(fen / 100),
-				    (long long)llabs(fen % 100));
+		if (got) {
+			rules_fen_format(fen, yuan, sizeof(yuan));
+			strbuf_addf(report, " %s", yuan);
+		}
 		strbuf_addch(report, '\n');
 		rules_explain(s, (size_t)p, &c, (size_t)row, day, report, err);
 	}

@@ -51,6 +51,10 @@ const char *rules_type_name(enum rules_type t);
 bool rules_type_parse(const char *s, enum rules_type *out);
 const char *rules_period_name(enum rules_period p);
 
+/* An amount in fen (hundredths of a yuan) as "-0.50", "410.00" into out
+ * (at least 24 bytes). */
+void rules_fen_format(int64_t fen, char *out, size_t cap);
+
 /* ---- dates: days since 1970-01-01 ---- */
 /* Parse "2026-01-01" (a real date, years 1900..2200) into a day number. */
 bool rules_date_parse(const char *s, int32_t *day);

@@ -287,11 +287,17 @@ static enum app_err batch_put_job(struct pg_conn *c, void *arg, struct app_error
 {
 	struct batch_job *j = arg;
 	struct exchange_batch *b = j->b, old;
+	/* batches get their seq in commit order (the events lock, held to the
+	 * commit), as SQLite's single writer gives them: a pull or push that
+	 * read past a seq never finds an earlier one committed later */
+	enum app_err rc = pg_events_lock(c, err);
+	if (rc != APP_OK)
+		return rc;
 	struct pg_params p = { 0 };
 	pgp_text(&p, b->provider);
 	pgp_text(&p, b->batch_id);
 	PGresult *res;
-	enum app_err rc = pg_exec(c, PS_EXCH_BATCH_FIND, &p, "looking up a batch", &res, NULL, err);
+	rc = pg_exec(c, PS_EXCH_BATCH_FIND, &p, "looking up a batch", &res, NULL, err);
 	if (rc != APP_OK)
 		return rc;
 	bool found = PQntuples(res) == 1;

@@ -79,6 +79,9 @@ bmx exchange member link CDPF --apikey "$(sed -n 's/^API key \([0-9]*\) .*/\1/p'
 	>"$T/link.out" 2>&1
 check "a key of another role cannot be bound to a member (exit 3)" \
 	bash -c "[ $? -eq 3 ] && grep -q 'exchange_member' '$T/link.out'"
+bmx exchange member link YBJ --apikey "$IDCDPF" >"$T/link2.out" 2>&1
+check "a key bound to one member cannot be bound to another" \
+	bash -c "[ $? -ne 0 ] && grep -q 'bound to member CDPF already' '$T/link2.out'"
 
 # --- the daemon on Monday 2026-11-30, 10:00 China time -----------------------------
 BIANMIN_CLOCK_OFFSET=$(($(china_epoch "2026-11-30 10:00:00") - $(date +%s))) \
@@ -160,7 +163,9 @@ as "$ADM" GET "/api/v1/exchange/batches?dataset=disability"
 expect_json '[.items[] | "\(.batch):\(.rows):\(.resent)"] | join(",")' "2026-11:2:1" \
 	"the operator sees one batch of 2 rows, re-sent once"
 upload "$KYBJ" disability 2026-13 "$T/b1.csv"
-expect_error 403 forbidden - "another member cannot upload to CDPF's dataset (403)" "provided by"
+expect_error 404 not_found - "another member cannot upload to CDPF's dataset, nor learn whose it is (404)" \
+	"provides no dataset"
+check "the refusal does not name the provider" test "$(grep -c CDPF "$T/body")" = 0
 upload "$ADM" disability 2026-13 "$T/b1.csv"
 expect_error 403 forbidden - "a person cannot upload: only a member's bound API key (403)"
 upload "$RES" disability 2026-13 "$T/b1.csv"

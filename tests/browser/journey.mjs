@@ -301,6 +301,11 @@ try {
     await other.getByRole('alert').getByText('未找到').waitFor();
     ok(await other.locator('.chat').count() === 0, 'no chat is shown');
   });
+  await step('an address whose id is no number opens no page (it never reaches an API path)', async () => {
+    await other.goto(`${BASE}/#/group/..%2Fdemands%2F${D}%2Factions%3F`);
+    await other.getByRole('heading', { name: '页面不存在' }).waitFor();
+    ok(await other.locator('.chat').count() === 0, 'no chat is shown');
+  });
   await step('a resident opening the dashboard is told 无权访问, not a blank page', async () => {
     await res.goto(`${BASE}/#/dashboard`);
     await res.getByRole('alert').getByText('无权访问').waitFor();

@@ -462,6 +462,21 @@ static void test_csv(void **state)
 	rules_columns_release(&c);
 }
 
+/* Amounts are written with their sign, to the fen. */
+static void test_fen_format(void **state)
+{
+	(void)state;
+	char out[24];
+	rules_fen_format(41000, out, sizeof(out));
+	assert_string_equal(out, "410.00");
+	rules_fen_format(-50, out, sizeof(out));
+	assert_string_equal(out, "-0.50");
+	rules_fen_format(-12345, out, sizeof(out));
+	assert_string_equal(out, "-123.45");
+	rules_fen_format(INT64_MIN, out, sizeof(out));
+	assert_string_equal(out, "-92233720368547758.08");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_policy_fields),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_fen_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,9 @@ const tooltip = { trigger: 'axis', valueFormatter: (v) => (v == null ? '无数�
 export function DashboardPage() {
   const me = useSession();
   const q = query();
-  const region = q.get('region') || regionOf(me, SUPERVISOR_ROLES) || regionOf(me);
+  const asked = q.get('region') || '';
+  /* a region code from the address goes into API queries: digits only */
+  const region = (/^\d+$/.test(asked) && asked) || regionOf(me, SUPERVISOR_ROLES) || regionOf(me);
   const p = q.get('p') || 'today';
   const go = (r, pp) => { location.hash = '#/dashboard?region=' + r + '&p=' + (pp || p); };
   const st = useLoad(async () => {
