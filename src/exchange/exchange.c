@@ -513,10 +513,11 @@ void exchange_batch_signed_bytes(struct strbuf *out, const char *member, const c
 		    member, dataset, batch_id, sha256_hex);
 }
 
-void exchange_push_signed_bytes(struct strbuf *out, int64_t subscription, const char *sha256_hex)
+void exchange_push_signed_bytes(struct strbuf *out, int64_t subscription, int64_t upto,
+				const char *sha256_hex)
 {
-	strbuf_addf(out, "bianmin-exchange-push-v1\nsubscription=%lld\nsha256=%s\n",
-		    (long long)subscription, sha256_hex);
+	strbuf_addf(out, "bianmin-exchange-push-v1\nsubscription=%lld\nupto=%lld\nsha256=%s\n",
+		    (long long)subscription, (long long)upto, sha256_hex);
 }
 
 #define B64 sodium_base64_VARIANT_ORIGINAL

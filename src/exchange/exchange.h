@@ -94,9 +94,11 @@ void exchange_batch_signed_bytes(struct strbuf *out, const char *member, const c
 				 const char *batch_id, const char *sha256_hex);
 /*
  * The bytes the exchange signs for a push to a consumer:
- *   "bianmin-exchange-push-v1\n" "subscription=" N "\n" "sha256=" H "\n"
+ *   "bianmin-exchange-push-v1\n" "subscription=" N "\n" "upto=" U "\n"
+ *   "sha256=" H "\n"
+ * (U: the batch the push reaches, also sent as X-Bianmin-Upto).
  */
-void exchange_push_signed_bytes(struct strbuf *out, int64_t subscription,
+void exchange_push_signed_bytes(struct strbuf *out, int64_t subscription, int64_t upto,
 				const char *sha256_hex);
 
 /* A new key pair, both in base64 (pk: 45 bytes, sk: EXCHANGE_SECRET_TEXT). */

@@ -143,7 +143,7 @@ static enum app_err push_one(struct store *s, const char *sk, const struct excha
 	exchange_sha256_hex(body.buf, body.len, a.sha256);
 	struct strbuf signed_bytes;
 	strbuf_init(&signed_bytes, 128);
-	exchange_push_signed_bytes(&signed_bytes, x->id, a.sha256);
+	exchange_push_signed_bytes(&signed_bytes, x->id, upto, a.sha256);
 	char sig[EXCHANGE_SIG_TEXT];
 	rc = exchange_sign(sk, signed_bytes.buf, signed_bytes.len, sig, sizeof(sig), err);
 	strbuf_release(&signed_bytes);

@@ -188,6 +188,10 @@ RPORT=$(cat "$T/recv/port" 2>/dev/null)
 check "setup: the consumer's endpoint listens" test -n "$RPORT"
 
 bmx exchange subscribe --consumer YBJ --dataset disability --fields id_number,grade \
+	--endpoint "http://ybj.example/push" --monthly 5 --time 09:00 >"$T/s0.out" 2>&1
+check "personal fields are not pushed in clear: plain http elsewhere than this machine is refused" \
+	bash -c "[ $? -ne 0 ] && grep -q 'https://' '$T/s0.out'"
+bmx exchange subscribe --consumer YBJ --dataset disability --fields id_number,grade \
 	--endpoint "http://127.0.0.1:$RPORT/push" --monthly 5 --time 09:00 >"$T/s2.out" 2>&1
 check "YBJ subscribes to two fields of the 有条件 dataset: pending approval" \
 	grep -q 'subscription 1: YBJ gets id_number,grade of disability, pending' "$T/s2.out"
@@ -275,7 +279,8 @@ check "the exchange's public key is there for consumers to verify with" \
 # (Ed25519 over the bytes of docs/exchange.md "What is signed").
 verify_push() {
 	{ printf '302a300506032b6570032100' | xxd -r -p; printf %s "$EXKEY" | base64 -d; } >"$T/exchange.der"
-	printf 'bianmin-exchange-push-v1\nsubscription=1\nsha256=%s\n' \
+	printf 'bianmin-exchange-push-v1\nsubscription=1\nupto=%s\nsha256=%s\n' \
+		"$(sed -n 's/^X-Bianmin-Upto: \([0-9]*\).*/\1/Ip' "$T/recv/$1.headers")" \
 		"$(sha256sum <"$T/recv/$1.body" | cut -d' ' -f1)" >"$T/push.signed"
 	sed -n 's/^X-Bianmin-Signature: ed25519=\([^[:space:]]*\).*/\1/Ip' "$T/recv/$1.headers" |
 		base64 -d >"$T/push.sig"

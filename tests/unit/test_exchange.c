@@ -60,8 +60,9 @@ static void test_signed_bytes(void **state)
 				   "batch=2026-11\n"
 				   "sha256=ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
 	strbuf_reset(&b);
-	exchange_push_signed_bytes(&b, 12, "00ff");
-	assert_string_equal(b.buf, "bianmin-exchange-push-v1\nsubscription=12\nsha256=00ff\n");
+	exchange_push_signed_bytes(&b, 12, 7, "00ff");
+	assert_string_equal(b.buf,
+			    "bianmin-exchange-push-v1\nsubscription=12\nupto=7\nsha256=00ff\n");
 	strbuf_release(&b);
 
 	char hex[65];
