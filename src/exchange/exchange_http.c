@@ -222,13 +222,28 @@ void exchange_handle_datasets(struct http_req *req)
 	reply_items(req, rc, &err, l.items);
 }
 
+/* A page of batches: those in the operator's scope, read on until the page
+ * is full or the batches end; last is the seq of the last batch read. */
+struct batch_page {
+	struct list_ctx l;
+	size_t want;
+	int read;
+	int64_t last;
+};
+
 static bool add_batch(void *ctx, const struct exchange_batch *b)
 {
-	struct list_ctx *l = ctx;
-	if (admin_sees(l->req, b->provider))
-		json_array_append_new(l->items, batch_json(b));
-	return true;
+	struct batch_page *p = ctx;
+	p->read++;
+	p->last = b->id;
+	if (admin_sees(p->l.req, b->provider))
+		json_array_append_new(p->l.items, batch_json(b));
+	return json_array_size(p->l.items) < p->want;
 }
+
+/* At most this many reads for one page: an operator whose scope holds few of
+ * many batches gets a shorter page and the cursor to go on from. */
+enum { BATCH_PAGE_READS = 20 };
 
 void exchange_handle_batches(struct http_req *req)
 {
@@ -236,11 +251,24 @@ void exchange_handle_batches(struct http_req *req)
 	if (!http_query_int_or_reply(req, "after", 0, 1L << 53, 0, &after) ||
 	    !http_query_int_or_reply(req, "limit", 1, 1000, 100, &limit))
 		return;
-	struct list_ctx l = { req, json_array() };
+	struct batch_page p = { { req, json_array() }, (size_t)limit, 0, after };
 	struct app_error err;
-	enum app_err rc = store_exchange_batches(http_store(req), http_query(req, "dataset"), after,
-						 (int)limit, add_batch, &l, &err);
-	reply_items(req, rc, &err, l.items);
+	enum app_err rc = APP_OK;
+	bool ended = false;
+	for (int i = 0; rc == APP_OK && !ended && i < BATCH_PAGE_READS &&
+			json_array_size(p.l.items) < p.want; i++) {
+		p.read = 0;
+		rc = store_exchange_batches(http_store(req), http_query(req, "dataset"), p.last,
+					    (int)limit, add_batch, &p, &err);
+		ended = p.read < limit && json_array_size(p.l.items) < p.want;
+	}
+	if (rc != APP_OK) {
+		json_decref(p.l.items);
+		http_reply_error(req, &err);
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:o, s:o}", "items", p.l.items, "next",
+					    ended ? json_null() : json_integer(p.last)));
 }
 
 static json_t *sub_json(const struct exchange_subscription *x)

@@ -162,6 +162,10 @@ check "and not stored" test "$(batches)" = 1 -a "$(rows)" = 2
 as "$ADM" GET "/api/v1/exchange/batches?dataset=disability"
 expect_json '[.items[] | "\(.batch):\(.rows):\(.resent)"] | join(",")' "2026-11:2:1" \
 	"the operator sees one batch of 2 rows, re-sent once"
+expect_json '.next' null "and the list has ended (next: null)"
+as "$ADM" GET "/api/v1/exchange/batches?limit=1"
+expect_json '(.items | length) == 1 and .next == .items[0].seq' true \
+	"a full page gives the cursor of the next (next: the last seq)"
 upload "$KYBJ" disability 2026-13 "$T/b1.csv"
 expect_error 404 not_found - "another member cannot upload to CDPF's dataset, nor learn whose it is (404)" \
 	"provides no dataset"
