@@ -12,20 +12,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 
 bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo" test $? -eq 0
 
-# china_offset "YYYY-MM-DD HH:MM:SS": the clock offset that makes now that
-# China time (UTC+8).
-china_offset() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600 - $(date +%s))); }
-# at_china "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time.
-at_china() {
-	[ -n "$SERVER_PID" ] && stop_server
-	OFF=$(china_offset "$1")
-	BIANMIN_CLOCK_OFFSET=$OFF start_server --jobs false || { fail "the daemon starts at $1"; finish; exit 1; }
-	signin_demo || { finish; exit 1; }
-}
 # sweep_at "YYYY-MM-DD HH:MM:SS": run the clocks at that China time.
 sweep_at() {
 	BIANMIN_CLOCK_OFFSET=$(china_offset "$1") bm demands sweep >"$T/sweep.out" 2>&1

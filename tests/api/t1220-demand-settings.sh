@@ -19,6 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 
 bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo" test $? -eq 0
@@ -33,15 +34,6 @@ K98=$(grep -oE '^bmk_[^ ]+' "$T/key.out")
 check "setup: an API key of a county supervisor of 980101" test -n "$K98"
 V98=980101001001
 
-# china_offset "YYYY-MM-DD HH:MM:SS": the clock offset that makes now that China time.
-china_offset() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600 - $(date +%s))); }
-# at_china "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time.
-at_china() {
-	[ -n "$SERVER_PID" ] && stop_server
-	BIANMIN_CLOCK_OFFSET=$(china_offset "$1") start_server --jobs false ||
-		{ fail "the daemon starts at $1"; finish; exit 1; }
-	signin_demo || { finish; exit 1; }
-}
 # sweep_after ID SECONDS: run the clocks SECONDS after demand ID was raised.
 sweep_after() {
 	local created

@@ -19,6 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 . "$(dirname "$0")/open311.sh"
 
 command -v xmllint >/dev/null || { skip "t1300: xmllint is not installed (Debian: libxml2-utils)"; finish; exit 0; }
@@ -44,13 +45,6 @@ RID=$(bm apikey list | awk '$2 == "revoked" { print $1 }')
 bm apikey revoke "$RID" >/dev/null 2>&1
 check "setup: five API keys, one revoked" test -n "$KEY" -a -n "$VKEY" -a -n "$BKEY" -a -n "$PKEY" -a -n "$RKEY" -a -n "$RID"
 
-china_offset() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600 - $(date +%s))); }
-at_china() {
-	[ -n "$SERVER_PID" ] && stop_server
-	BIANMIN_CLOCK_OFFSET=$(china_offset "$1") start_server --jobs false ||
-		{ fail "the daemon starts at $1"; finish; exit 1; }
-	signin_demo || { finish; exit 1; }
-}
 case_count() { db_sql "$DB" "SELECT count(*) FROM cases"; }
 at_china "2026-05-11 10:00:00" # a Monday
 

@@ -14,6 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 
 bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo" test $? -eq 0
@@ -22,16 +23,10 @@ TSUP2_OTP=$(sed -n 's/^one-time password: //p' "$T/tsup2.out")
 check "setup: a supervisor of another town (990101001)" test -n "$TSUP2_OTP"
 TSUP2_PW=Patrol-town-2
 
-# china_offset "YYYY-MM-DD HH:MM:SS": the clock offset that makes now that
-# China time (UTC+8).
-china_offset() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600 - $(date +%s))); }
-# daemon_at "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time,
-# everyone signed in again.
+# daemon_at "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time
+# (at_china), the other town's supervisor signed in again too.
 daemon_at() {
-	[ -n "$SERVER_PID" ] && stop_server
-	BIANMIN_CLOCK_OFFSET=$(china_offset "$1") start_server --jobs false ||
-		{ fail "the daemon starts at $1"; finish; exit 1; }
-	signin_demo || { finish; exit 1; }
+	at_china "$1"
 	signin TSUP2 13900002222 "$TSUP2_PW" || { finish; exit 1; }
 }
 # sweep EPOCH: one sweep at exactly that instant (--at), on the clock
@@ -42,7 +37,7 @@ sweep() {
 		--at "$(date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ)" >"$T/patrol.json" 2>"$T/patrol.err"
 }
 # patrol_at "YYYY-MM-DD HH:MM:SS": one sweep at that China time.
-patrol_at() { sweep $(($(date -u -d "$1 UTC" +%s) - 8 * 3600)); }
+patrol_at() { sweep "$(china_epoch "$1")"; }
 # patrol_after MESSAGE SECONDS: one sweep SECONDS after MESSAGE was posted
 # (the daemon's clock runs on while the test works: a post at "10:00"
 # happens some seconds later).
@@ -312,7 +307,7 @@ patrol_at "2024-10-15 08:04:00"
 check "a sweep a minute later finds nothing new" jqt '.raised == 0' "$T/patrol.json"
 
 # --- the command line --------------------------------------------------------------
-at=$(($(date -u -d "2024-10-15 08:05:00 UTC" +%s) - 8 * 3600))
+at=$(china_epoch "2024-10-15 08:05:00")
 BIANMIN_CLOCK_OFFSET=$((at + 5 - $(date +%s))) bm patrol --at 2024-10-15T08:05:00+08:00 >"$T/plain.out" 2>&1
 check "bianmin patrol prints its tally as text" grep -qE '^0 findings, 0 new alerts, 0 messages read$' "$T/plain.out"
 bm patrol --nosuch >"$T/bad.out" 2>&1

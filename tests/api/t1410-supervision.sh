@@ -16,6 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 
 bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo" test $? -eq 0
@@ -24,15 +25,10 @@ TSUP2_OTP=$(sed -n 's/^one-time password: //p' "$T/tsup2.out")
 check "setup: a supervisor of another town (990101001)" test -n "$TSUP2_OTP"
 TSUP2_PW=Supervise-town-2
 
-# china_epoch "YYYY-MM-DD HH:MM:SS": that China time (UTC+8) in seconds.
-china_epoch() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600)); }
-# daemon_at "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time,
-# everyone signed in again.
+# daemon_at "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time
+# (at_china), the other town's supervisor signed in again too.
 daemon_at() {
-	[ -n "$SERVER_PID" ] && stop_server
-	BIANMIN_CLOCK_OFFSET=$(($(china_epoch "$1") - $(date +%s))) start_server --jobs false ||
-		{ fail "the daemon starts at $1"; finish; exit 1; }
-	signin_demo || { finish; exit 1; }
+	at_china "$1"
 	signin TSUP2 13900002222 "$TSUP2_PW" || { finish; exit 1; }
 }
 # check_at "YYYY-MM-DD HH:MM:SS": one check at exactly that China time, on
@@ -61,7 +57,7 @@ act() {
 }
 
 # --- the first password of the other town's supervisor ---------------------------
-BIANMIN_CLOCK_OFFSET=$(($(china_epoch "2024-11-15 09:00:00") - $(date +%s))) start_server --jobs false ||
+BIANMIN_CLOCK_OFFSET=$(china_offset "2024-11-15 09:00:00") start_server --jobs false ||
 	{ fail "the daemon starts"; finish; exit 1; }
 login 13900002222 "$TSUP2_OTP"
 as "$(json .token)" POST /api/v1/me/password \
@@ -137,7 +133,7 @@ as "$RES" POST "/api/v1/groups/$G1/messages" '{"text":"村东头着火了，快�
 FIRE=$(json '.id // empty')
 as "$RES" POST "/api/v1/groups/$G1/messages" '{"text":"村西头也着火了"}'
 FIRE2=$(json '.id // empty')
-BIANMIN_CLOCK_OFFSET=$(($(china_epoch "2024-11-15 10:30:00") - $(date +%s))) bm patrol >/dev/null 2>&1
+BIANMIN_CLOCK_OFFSET=$(china_offset "2024-11-15 10:30:00") bm patrol >/dev/null 2>&1
 A=$(db_sql "$DB" "SELECT id FROM alerts WHERE kind = 'emergency' AND object = 'message:$FIRE'")
 B=$(db_sql "$DB" "SELECT id FROM alerts WHERE kind = 'emergency' AND object = 'message:$FIRE2'")
 check "setup: two emergency alerts" test -n "$A" -a -n "$B"

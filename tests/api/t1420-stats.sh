@@ -11,14 +11,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 
 bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo" test $? -eq 0
 
-china_offset() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600 - $(date +%s))); }
-OFF=$(china_offset "2026-11-02 10:00:00")
-BIANMIN_CLOCK_OFFSET=$OFF start_server --jobs false || { finish; exit 1; }
-signin_demo || { finish; exit 1; }
+at_china "2026-11-02 10:00:00"
 OTHER_TOWN=990101001
 
 # --- the fixture ----------------------------------------------------------------------

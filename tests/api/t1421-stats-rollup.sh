@@ -10,18 +10,11 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
+. "$(dirname "$0")/clock.sh"
 
 bm init --demo >"$T/init.out" 2>&1
 check "setup: init --demo" test $? -eq 0
 
-china_offset() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600 - $(date +%s))); }
-# at_china "YYYY-MM-DD HH:MM:SS": the daemon restarted at that China time.
-at_china() {
-	[ -n "$SERVER_PID" ] && stop_server
-	BIANMIN_CLOCK_OFFSET=$(china_offset "$1") start_server --jobs false ||
-		{ fail "the daemon starts at $1"; finish; exit 1; }
-	signin_demo || { finish; exit 1; }
-}
 raise() { as "$RES" POST /api/v1/demands "$1"; DID=$(json '.id // empty'); }
 act() {
 	local v body

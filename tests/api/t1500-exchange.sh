@@ -15,6 +15,7 @@
 # waits for time), and the audit lines of all of it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
+. "$(dirname "$0")/clock.sh"
 
 DATA=$T/files
 mkdir -p "$DATA" "$T/recv"
@@ -22,8 +23,6 @@ mkdir -p "$DATA" "$T/recv"
 bmx() { bm --data-dir "$DATA" "$@"; }
 count() { db_sql "$DB" "$1"; }
 audited() { test "$(count "SELECT count(*) FROM audit_log WHERE action = '$1'")" = "$2"; }
-# china_epoch "YYYY-MM-DD HH:MM:SS": that China time (UTC+8) in seconds.
-china_epoch() { echo $(($(date -u -d "$1 UTC" +%s) - 8 * 3600)); }
 
 # --- members, keys and datasets (the operator, by the command line) ----------------
 bmx init --demo >"$T/init.out" 2>&1
@@ -84,7 +83,7 @@ check "a key bound to one member cannot be bound to another" \
 	bash -c "[ $? -ne 0 ] && grep -q 'bound to member CDPF already' '$T/link2.out'"
 
 # --- the daemon on Monday 2026-11-30, 10:00 China time -----------------------------
-BIANMIN_CLOCK_OFFSET=$(($(china_epoch "2026-11-30 10:00:00") - $(date +%s))) \
+BIANMIN_CLOCK_OFFSET=$(china_offset "2026-11-30 10:00:00") \
 	start_server --jobs false --data-dir "$DATA" || { fail "the daemon starts"; finish; exit 1; }
 login 19900000009 demo-2026
 ADM=$(json .token)
