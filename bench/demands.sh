@@ -87,32 +87,10 @@ command -v python3 >/dev/null || bench_die "python3 is needed to write the input
 command -v jq >/dev/null || bench_die "jq is needed"
 command -v sqlite3 >/dev/null || bench_die "sqlite3 is needed"
 ls "$COMPLAINTS"/*.csv >/dev/null 2>&1 || { echo "SKIP: no real complaints in $COMPLAINTS"; exit 0; }
-backends=()
-for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
-	case $b in
-	sqlite) backends+=(sqlite) ;;
-	postgresql | postgres | pg) backends+=(postgresql) ;;
-	*) bench_die "BENCH_BACKENDS: unknown backend '$b'" ;;
-	esac
-done
+bench_backends
 has postgresql "${backends[@]}" && bench_pg_need
 
-# the sweep's extra databases on PostgreSQL, dropped on exit (with the
-# throwaway cluster they go with it anyway)
-SWEEP_PG_DBS=()
-dem_cleanup() {
-	local rc=$? d
-	set +e # nothing may cut the cleanup short
-	trap '' PIPE
-	for d in "${SWEEP_PG_DBS[@]}"; do
-		timeout 30 "$PG_BIN/psql" -qAtX -d "$PG_URI" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-	done
-	SWEEP_PG_DBS=()
-	(exit "$rc")
-	bench_cleanup
-}
 bench_init
-trap dem_cleanup EXIT
 
 bin="$BT/bianmin"
 cp "$src_bin" "$bin"
@@ -305,7 +283,7 @@ sweep_db() {
 		name="bianmin_sweep_${n}_$$"
 		bench_psql -d "$PG_URI" -c "CREATE DATABASE $name ENCODING 'UTF8' TEMPLATE template0" ||
 			bench_die "cannot create database $name"
-		SWEEP_PG_DBS+=("$name")
+		BENCH_PG_DBS+=("$name")
 		SDB=$(sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$name#" <<<"$PG_URI")
 	fi
 	"$bin" --db "$SDB" init --demo >"$BT/sweep-init-$b-$n.log" 2>&1 ||
@@ -316,9 +294,9 @@ sweep_db_drop() { # B
 	if [ "$1" = sqlite ]; then
 		rm -f "$SDB" "$SDB"-*
 	else
-		local name=${SWEEP_PG_DBS[-1]}
+		local name=${BENCH_PG_DBS[-1]}
 		bench_psql -d "$PG_URI" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" || true
-		unset 'SWEEP_PG_DBS[-1]'
+		unset 'BENCH_PG_DBS[-1]'
 	fi
 }
 
@@ -508,7 +486,7 @@ profile_sweep() {
 		fi
 	fi
 	if [ "$b" = postgresql ] && [ -n "$PG_DATA" ] && [ -r "$BT/pg/server.log" ]; then
-		local name=${SWEEP_PG_DBS[-1]} mark
+		local name=${BENCH_PG_DBS[-1]} mark
 		bench_sq "$b" "$SDB" "ALTER DATABASE $name SET log_min_duration_statement = 0" >/dev/null
 		mark=$(($(stat -c %s "$BT/pg/server.log") + 1))
 		run_sweep "$b" "$k" "$BT/stmtlog-$b-$n.out"

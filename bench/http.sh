@@ -78,15 +78,7 @@ secs=$(bench_seconds "$BENCH_DURATION")
 [ "$secs" -gt 0 ] || bench_die "BENCH_DURATION must be at least 1 second"
 warm=$(bench_seconds "$BENCH_WARMUP")
 
-backends=()
-for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
-	case $b in
-	sqlite) backends+=(sqlite) ;;
-	postgresql | postgres | pg) backends+=(postgresql) ;;
-	*) bench_die "BENCH_BACKENDS: unknown backend '$b' (sqlite, postgresql)" ;;
-	esac
-done
-[ ${#backends[@]} -gt 0 ] || bench_die "BENCH_BACKENDS names no backend"
+bench_backends
 endpoints=()
 for e in ${BENCH_ENDPOINTS:-healthz region hh-get hh-post}; do
 	case $e in

@@ -73,14 +73,38 @@ bench_stop_pid() {
 	return 0
 }
 
+# bench_backends: the array backends from BENCH_BACKENDS ("sqlite
+# postgresql" by default; postgres and pg name PostgreSQL too).
+bench_backends() {
+	local b
+	backends=()
+	for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
+		case $b in
+		sqlite) backends+=(sqlite) ;;
+		postgresql | postgres | pg) backends+=(postgresql) ;;
+		*) bench_die "BENCH_BACKENDS: unknown backend '$b' (sqlite, postgresql)" ;;
+		esac
+	done
+	[ ${#backends[@]} -gt 0 ] || bench_die "BENCH_BACKENDS names no backend"
+}
+
+# Databases a benchmark made on the PostgreSQL server besides its own
+# (BENCH_PG_DBS+=(NAME)), dropped by bench_cleanup (with the throwaway
+# cluster they go with it anyway).
+BENCH_PG_DBS=()
+
 bench_cleanup() {
-	local rc=$?
+	local rc=$? d
 	set +e # nothing may cut the cleanup short:
 	# not a reader that went away either (`make bench | tee`, Ctrl-C): a
 	# message written into a closed pipe must not kill us before postgres
 	# is stopped.
 	trap '' PIPE
 	trap - EXIT INT TERM
+	for d in "${BENCH_PG_DBS[@]}"; do
+		timeout 30 "$PG_BIN/psql" -qAtX -d "$PG_URI" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+	done
+	BENCH_PG_DBS=()
 	bench_stop_pid "$WRK_PID" wrk
 	WRK_PID=
 	bench_stop_pid "$NGINX_PID" nginx

@@ -90,14 +90,7 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }';
 bench_need_tools
 command -v python3 >/dev/null || bench_die "python3 is needed to write the inputs"
 ls "$COMPLAINTS"/*.csv >/dev/null 2>&1 || { echo "SKIP: no real messages in $COMPLAINTS"; exit 0; }
-backends=()
-for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
-	case $b in
-	sqlite) backends+=(sqlite) ;;
-	postgresql | postgres | pg) backends+=(postgresql) ;;
-	*) bench_die "BENCH_BACKENDS: unknown backend '$b'" ;;
-	esac
-done
+bench_backends
 if has postgresql "${backends[@]}" && { has post $PHASES || has ingest $PHASES; }; then bench_pg_need; fi
 bench_init
 

@@ -96,32 +96,10 @@ command -v jq >/dev/null || bench_die "jq is needed"
 command -v sqlite3 >/dev/null || bench_die "sqlite3 is needed"
 command -v curl >/dev/null || bench_die "curl is needed"
 ls "$COMPLAINTS"/*.csv >/dev/null 2>&1 || { echo "SKIP: no real messages in $COMPLAINTS"; exit 0; }
-backends=()
-for b in ${BENCH_BACKENDS:-sqlite postgresql}; do
-	case $b in
-	sqlite) backends+=(sqlite) ;;
-	postgresql | postgres | pg) backends+=(postgresql) ;;
-	*) bench_die "BENCH_BACKENDS: unknown backend '$b'" ;;
-	esac
-done
+bench_backends
 has postgresql "${backends[@]}" && bench_pg_need
 
-# the extra databases on PostgreSQL, dropped on exit (with the throwaway
-# cluster they go with it anyway)
-EXTRA_PG_DBS=()
-patrol_cleanup() {
-	local rc=$? d
-	set +e # nothing may cut the cleanup short
-	trap '' PIPE
-	for d in "${EXTRA_PG_DBS[@]}"; do
-		timeout 30 "$PG_BIN/psql" -qAtX -d "$PG_URI" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1 || true
-	done
-	EXTRA_PG_DBS=()
-	(exit "$rc")
-	bench_cleanup
-}
 bench_init
-trap patrol_cleanup EXIT
 
 bin="$BT/bianmin"
 cp "$src_bin" "$bin"
@@ -147,7 +125,7 @@ fresh_db() {
 		name="bianmin_${name}_$$"
 		bench_psql -d "$PG_URI" -c "CREATE DATABASE $name ENCODING 'UTF8' TEMPLATE template0" >/dev/null ||
 			bench_die "cannot create database $name"
-		EXTRA_PG_DBS+=("$name")
+		BENCH_PG_DBS+=("$name")
 		DB=$(sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$name#" <<<"$PG_URI")
 	fi
 }
@@ -157,9 +135,9 @@ drop_db() { # B DB; with BENCH_KEEP a SQLite database stays (in the kept folder)
 		[ -n "${BENCH_KEEP:-}" ] && return 0
 		rm -f "$2" "$2"-*
 	else
-		local name=${EXTRA_PG_DBS[-1]}
+		local name=${BENCH_PG_DBS[-1]}
 		bench_psql -d "$PG_URI" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
-		unset 'EXTRA_PG_DBS[-1]'
+		unset 'BENCH_PG_DBS[-1]'
 	fi
 }
 
