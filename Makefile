@@ -6,6 +6,7 @@
 #   make test       every test layer (unit, API on SQLite, API on PostgreSQL in a
 #                   throwaway cluster when pg_virtualenv is there)
 #   make bench      the benchmarks in bench/
+#   make demo-shenyang  the Shenyang subsidy demo on 47,000 synthetic persons
 #   make SANITIZE=address,undefined test    the same under ASan/UBSan
 #   make WERROR=1   warnings are errors (CI)
 
@@ -139,6 +140,13 @@ bench: all
 model: $(BIN)
 	@mkdir -p var
 	$(BIN) classify train --all -o var/classify.model data/patrol/intent.csv
+
+# The Shenyang subsidy demo (docs/shenyang-demo.md): 47,000 synthetic persons
+# from the federation to the paying agency; the database stays in
+# var/shenyang-demo/ (an earlier run of it is replaced).
+.PHONY: demo-shenyang
+demo-shenyang: all
+	@scripts/shenyang-demo.sh --bin $(BIN) --replace
 
 clean:
 	rm -rf build

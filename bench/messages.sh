@@ -33,7 +33,7 @@
 # [690000], BENCH_DAY_MESSAGES [130000], BENCH_SEARCH_N [1000000],
 # BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
 # BENCH_MSG_PERF=1 (a flat perf profile of the server during the first post
-# run, the rosters, the day's ingest and the searches), BENCH_KEEP,
+# and ingest runs, the rosters, the day's ingest and the searches), BENCH_KEEP,
 # BENCH_PG_URI, BENCH_PG_BIN. Needs python3 (inputs), jq, sqlite3, wrk, curl.
 # Quick check: BENCH_DURATION=2 BENCH_REPEAT=1 BENCH_INGEST_N=5000 BENCH_DAY_GROUPS=600
 #   BENCH_DAY_MEMBERS=6000 BENCH_DAY_MESSAGES=5000 BENCH_SEARCH_N=20000 bench/messages.sh
@@ -246,13 +246,16 @@ phase_ingest() {
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			c0=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
+			[ "$r" = 1 ] && perf_start "ingest-$b" "${PID[$b]}"
 			ingest_into "$b" "$INGEST_N" "ing$r-$b"
+			[ "$r" = 1 ] && perf_stop >"$BT/ingest-perf-$b.txt"
 			c1=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
 			printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
 				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$(bench_wait_indexed "${URL[$b]}")" | tee -a "$BT/ingest-table"
 		done
 	done
 	for b in "${backends[@]}"; do
+		[ -f "$BT/ingest-perf-$b.txt" ] && cat "$BT/ingest-perf-$b.txt"
 		m=$(awk -v b="$b" '$2 == b { print $3 }' "$BT/ingest-table" | bench_median)
 		record ingest "$b" "$m"
 		r=$(bench_rss "${PID[$b]}")

@@ -54,12 +54,22 @@
 # The bianmin binary is copied into the temporary folder first (others may
 # rebuild build/ meanwhile); its checksum is printed.
 #
+# Before and after a change: BENCH_PATROL_BASELINE=OLD_BIN times OLD_BIN too,
+# alternating with BIN on the same day: in each run, its server sweep and
+# first sweep, then BIN's (each after the reset), so that the ratio comes
+# from one run on one database under the same load (rows b-server and
+# b-first; OLD_BIN must read the day's schema: build it from the same tree
+# without the change). BENCH_PATROL_DAY=FILE takes the SQLite day from FILE (the
+# patrol.db, with its .search file, of a run kept by BENCH_KEEP), copied and
+# migrated, instead of building it again (two minutes or more).
+#
 # Environment (defaults in brackets): BENCH_BACKENDS ["sqlite postgresql"],
 # BENCH_REPEAT [5], BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS [690000],
 # BENCH_DAY_MESSAGES [130000], BENCH_INGEST_CLIENTS [4], BENCH_ROSTER_CLIENTS
 # [4], BENCH_PATROL_DUE [1], BENCH_STATS_SIZES ["1000000"],
 # BENCH_STATS_CLOSED [0.9], BENCH_STATS_FILL_MAX [900], BENCH_STATS_QUERIES
-# ["year village month town vday"], BENCH_STATS_ROLLUP_SIZES ["10000000"], BENCH_FILL_TIMEOUT [3600], BENCH_KEEP (keeps the
+# ["year village month town vday"], BENCH_STATS_ROLLUP_SIZES ["10000000"], BENCH_FILL_TIMEOUT [3600],
+# BENCH_PATROL_BASELINE, BENCH_PATROL_DAY (above), BENCH_KEEP (keeps the
 # folder and its SQLite databases), BENCH_PG_URI, BENCH_PG_BIN. Needs
 # python3, jq, sqlite3, curl (and PostgreSQL for its column: see
 # bench/lib.sh). About 2 GB of disk per million demands and backend.
@@ -80,6 +90,8 @@ DAY_MEMBERS=${BENCH_DAY_MEMBERS:-690000}
 DAY_MESSAGES=${BENCH_DAY_MESSAGES:-130000}
 INGEST_CLIENTS=${BENCH_INGEST_CLIENTS:-4}
 PATROL_DUE=${BENCH_PATROL_DUE:-1}
+BASELINE=${BENCH_PATROL_BASELINE:-}
+DAY_DB=${BENCH_PATROL_DAY:-}
 STATS_SIZES=${BENCH_STATS_SIZES:-1000000}
 STATS_CLOSED=${BENCH_STATS_CLOSED:-0.9}
 STATS_FILL_MAX=${BENCH_STATS_FILL_MAX:-900}
@@ -103,10 +115,17 @@ bench_init
 
 bin="$BT/bianmin"
 cp "$src_bin" "$bin"
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE" ] || bench_die "BENCH_PATROL_BASELINE: no binary at $BASELINE"
+	base_bin="$BT/bianmin-baseline"
+	cp "$BASELINE" "$base_bin"
+fi
+[ -z "$DAY_DB" ] || [ -f "$DAY_DB" ] || bench_die "BENCH_PATROL_DAY: no database at $DAY_DB"
 
 echo "== bianmin patrol and statistics benchmark  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "machine: nproc=$(nproc) cpu=\"$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)\" mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) kernel=$(uname -r)"
 echo "bianmin: $("$bin" version 2>/dev/null | head -n 1), commit $(git -C "$BENCH_TOP" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$BENCH_TOP" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)'); binary $src_bin of $(date -u -r "$src_bin" '+%H:%M:%S UTC'), sha256 $(sha256sum "$bin" | cut -c1-12)"
+[ -z "$BASELINE" ] || echo "baseline: $("$base_bin" version 2>/dev/null | head -n 1); binary $BASELINE, sha256 $(sha256sum "$base_bin" | cut -c1-12)"
 echo "disk:    $(df -h "$BT" | awk 'NR == 2 { print $1 ", " $4 " free" }'), temporary folder $BT"
 echo "load:    $(load)"
 echo
@@ -147,13 +166,14 @@ db_size() { # B DB
 }
 
 # timed OUT [ENV=VALUE...] -- ARGS...: `env ENV... BIN --db DB ARGS` timed as
-# a whole (bash's time: wall, user, system seconds); sets T_WALL T_USER T_SYS
+# a whole (bash's time: wall, user, system seconds); sets T_WALL T_USER T_SYS.
+# BIN is $TBIN when set, else the binary under test.
 timed() {
 	local out=$1 envs=() rc=0
 	shift
 	while [ "$1" != -- ]; do envs+=("$1"); shift; done
 	shift
-	{ TIMEFORMAT='%R %U %S'; time env "${envs[@]}" timeout -k 5 900 "$bin" "$@" >"$out" 2>"$out.err"; } 2>"$out.time" || rc=$?
+	{ TIMEFORMAT='%R %U %S'; time env "${envs[@]}" timeout -k 5 900 "${TBIN:-$bin}" "$@" >"$out" 2>"$out.err"; } 2>"$out.time" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		cat "$out" "$out.err" >&2
 		bench_die "bianmin $* failed (exit $rc)"
@@ -195,14 +215,15 @@ patrol_reset() {
 	EOF
 }
 
-# server_sweep B DB T1 OUT: the first sweep as the scheduled job runs it, in a
-# server: a daemon started on the reset database with its clock at T1 (its
-# rules made at start), then POST /api/v1/patrol/run timed from the
-# request to the last byte of the answer (into OUT); wall seconds in S_WALL.
+# server_sweep B DB T1 OUT [BIN]: the first sweep as the scheduled job runs
+# it, in a server (of BIN, default the binary under test): a daemon started
+# on the reset database with its clock at T1 (its rules made at start), then
+# POST /api/v1/patrol/run timed from the request to the last byte of the
+# answer (into OUT); wall seconds in S_WALL.
 server_sweep() {
-	local b=$1 db=$2 t1=$3 out=$4 s0 s1
+	local b=$1 db=$2 t1=$3 out=$4 sbin=${5:-$bin} s0 s1
 	patrol_reset "$b" "$db"
-	BIANMIN_CLOCK_OFFSET=$((t1 - $(date +%s))) start_bianmin_on "patrol-$b-server" "$db" "$bin" --jobs false
+	BIANMIN_CLOCK_OFFSET=$((t1 - $(date +%s))) start_bianmin_on "patrol-$b-server" "$db" "$sbin" --jobs false
 	s0=$(date +%s%N)
 	curl -sf --max-time 900 -X POST -H "Authorization: Bearer $DAY_KEY" \
 		"$BIANMIN_URL/api/v1/patrol/run" >"$out" || bench_die "POST /api/v1/patrol/run failed"
@@ -223,25 +244,37 @@ phase_sweep() {
 		[ "$b" = postgresql ] && { [ -n "$PG_URI" ] || start_pg; echo "  postgresql: $PG_DESC"; }
 		fresh_db "$b" patrol
 		db=$DB
-		start_bianmin_on "patrol-$b" "$db" "$bin" --jobs false
-		bench_day_build "$bin" "$db" "$BIANMIN_URL" "$BIANMIN_PID" "$BT/texts-msg.jsonl"
-		echo "  day built in $DAY_TOTAL s (sync $DAY_SYNC, ad-hoc groups $DAY_ADHOC, rosters $DAY_ROSTER, messages $DAY_INGEST; not what is measured here)"
-		record day "$b" "$DAY_TOTAL" "$DAY_ROSTER" "$DAY_INGEST"
-		# a running server keeps its search index caught up: the commands
-		# timed below must not find the day's indexing left to them
-		echo "  search index caught up $(bench_wait_indexed "$BIANMIN_URL") s after the day (not counted)"
-		bench_stop_pid "$BIANMIN_PID" bianmin
-		[ "$b" = sqlite ] && bench_sq "$b" "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-		[ "$b" = postgresql ] && bench_sq "$b" "$db" "VACUUM ANALYZE" >/dev/null
-		# what posting the day left for the patrol (messages are judged as
-		# posted: questions watched, flagged messages in the inbox), kept for
-		# the resets
-		bench_sq_file "$b" "$db" <<-EOF >/dev/null
-			CREATE TABLE bench_patrol_watch AS SELECT * FROM patrol_watch;
-			CREATE TABLE bench_patrol_inbox AS SELECT * FROM patrol_inbox;
-		EOF
+		if [ -n "$DAY_DB" ] && [ "$b" = sqlite ]; then
+			cp "$DAY_DB" "$db"
+			[ ! -f "$DAY_DB.search" ] || cp "$DAY_DB.search" "$db.search"
+			"$bin" --db "$db" migrate >"$BT/day-migrate.log" 2>&1 ||
+				{ cat "$BT/day-migrate.log" >&2; bench_die "bianmin migrate failed on $DAY_DB"; }
+			DAY_KEY=$("$bin" --db "$db" apikey add patrolbench --role system_admin --region 411681 |
+				grep -o 'bmk_[A-Za-z0-9_-]*' | head -n 1)
+			[ -n "$DAY_KEY" ] || bench_die "apikey add failed on $DAY_DB"
+			echo "  the day of $DAY_DB (a kept run's), copied and migrated, not built"
+		else
+			start_bianmin_on "patrol-$b" "$db" "$bin" --jobs false
+			bench_day_build "$bin" "$db" "$BIANMIN_URL" "$BIANMIN_PID" "$BT/texts-msg.jsonl"
+			echo "  day built in $DAY_TOTAL s (sync $DAY_SYNC, ad-hoc groups $DAY_ADHOC, rosters $DAY_ROSTER, messages $DAY_INGEST; not what is measured here)"
+			record day "$b" "$DAY_TOTAL" "$DAY_ROSTER" "$DAY_INGEST"
+			# a running server keeps its search index caught up: the commands
+			# timed below must not find the day's indexing left to them
+			echo "  search index caught up $(bench_wait_indexed "$BIANMIN_URL") s after the day (not counted)"
+			bench_stop_pid "$BIANMIN_PID" bianmin
+			[ "$b" = sqlite ] && bench_sq "$b" "$db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+			[ "$b" = postgresql ] && bench_sq "$b" "$db" "VACUUM ANALYZE" >/dev/null
+			# what posting the day left for the patrol (messages are judged as
+			# posted: questions watched, flagged messages in the inbox), kept for
+			# the resets
+			bench_sq_file "$b" "$db" <<-EOF >/dev/null
+				CREATE TABLE bench_patrol_watch AS SELECT * FROM patrol_watch;
+				CREATE TABLE bench_patrol_inbox AS SELECT * FROM patrol_inbox;
+			EOF
+		fi
 		echo "  posting the day left $(bench_sq "$b" "$db" "SELECT count(*) FROM patrol_watch") questions watched and $(bench_sq "$b" "$db" "SELECT count(*) FROM patrol_inbox") messages in the patrol's inbox"
-		EVENTS_MARK=$(bench_sq "$b" "$db" "SELECT coalesce(max(id), 0) FROM events")
+		# the events before any sweep's (a kept day holds its last run's)
+		EVENTS_MARK=$(bench_sq "$b" "$db" "SELECT coalesce(max(id), 0) FROM events WHERE kind NOT LIKE 'alert.%'")
 		echo "  database: $(bench_sq "$b" "$db" "SELECT count(*) FROM messages") messages in $(bench_sq "$b" "$db" "SELECT count(DISTINCT group_id) FROM messages") groups ($(bench_sq "$b" "$db" "SELECT count(*) FROM groups") groups, $(bench_sq "$b" "$db" "SELECT count(*) FROM group_members") memberships); $(db_size "$b" "$db")"
 		t1=$(($(bench_sq "$b" "$db" "SELECT max(at) FROM messages") + 1))
 		t2=$((t1 + 60))
@@ -250,7 +283,18 @@ phase_sweep() {
 		printf '  %-4s %-7s %8s %8s %8s  %s\n' run sweep wall_s user_s sys_s printed
 		: >"$BT/sweep-$b"
 		: >"$BT/server-$b"
+		: >"$BT/server-base-$b"
 		for r in $(seq 1 "$REPEAT"); do
+			if [ -n "$BASELINE" ]; then
+				server_sweep "$b" "$db" "$t1" "$BT/sw-$b-$r-base-server" "$base_bin"
+				echo "$S_WALL" >>"$BT/server-base-$b"
+				printf '  %-4s %-7s %8s %8s %8s  %s\n' "$r" b-server "$S_WALL" - - \
+					"$(jq -r '"\(.findings | length) findings, \(.raised) new alerts, \(.messages) messages read"' "$BT/sw-$b-$r-base-server")"
+				patrol_reset "$b" "$db"
+				TBIN=$base_bin timed "$BT/sw-$b-$r-base-first" -- --db "$db" patrol --at "$(rfc3339 "$t1")"
+				echo "$r base-first $T_WALL $T_USER $T_SYS" >>"$BT/sweep-$b"
+				printf '  %-4s %-7s %8s %8s %8s  %s\n' "$r" b-first "$T_WALL" "$T_USER" "$T_SYS" "$(sweep_line "$BT/sw-$b-$r-base-first")"
+			fi
 			server_sweep "$b" "$db" "$t1" "$BT/sw-$b-$r-server"
 			echo "$S_WALL" >>"$BT/server-$b"
 			printf '  %-4s %-7s %8s %8s %8s  %s\n' "$r" server "$S_WALL" - - \
@@ -282,6 +326,14 @@ phase_sweep() {
 		done
 		echo "  median of $REPEAT, first sweep in a server: wall $(bench_median <"$BT/server-$b") s"
 		echo "sweep $b server $(bench_median <"$BT/server-$b") - -" >>"$BT/results"
+		if [ -n "$BASELINE" ]; then
+			medians "$BT/sweep-$b" base-first | while read -r k w u s; do
+				echo "  median of $REPEAT, the baseline's first sweep: wall $w s, user $u s, sys $s s"
+				echo "sweep $b $k $w $u $s" >>"$BT/results"
+			done
+			echo "  median of $REPEAT, the baseline's first sweep in a server: wall $(bench_median <"$BT/server-base-$b") s"
+			echo "sweep $b base-server $(bench_median <"$BT/server-base-$b") - -" >>"$BT/results"
+		fi
 		echo "  load after the runs: $(load)"
 		drop_db "$b" "$db"
 		echo
@@ -398,7 +450,11 @@ fi
 echo "== summary"
 awk '$1 == "day" { printf "day     %-10s built in %s s (rosters %s s, messages %s s)\n", $2, $3, $4, $5 }
 	$1 == "sweep" { printf "patrol  %-10s %-6s sweep: median %s s wall (user %s, sys %s)%s\n", $2, $3, $4, $5, $6,
-		($3 == "first" || $3 == "server" ? ($4 < 0.2 ? "  target < 200 ms: met" : "  target < 200 ms: NOT met") : "") }
+		($3 == "first" || $3 == "server" ? ($4 < 0.2 ? "  target < 200 ms: met" : "  target < 200 ms: NOT met") : "")
+		wall[$2 " " $3] = $4; cpu[$2 " " $3] = $5 + $6 }
+	END { for (k in wall) if (k ~ / base-/) { n = k; sub(/ base-/, " ", n)
+		if (wall[n] > 0) printf "ratio   %-17s sweep: baseline / this binary = %.2f wall%s\n", n, wall[k] / wall[n],
+			(cpu[n] > 0 ? sprintf(", %.2f CPU", cpu[k] / cpu[n]) : "") } }
 	$1 == "fill" { printf "fill    %-10s %9d demands in %s s\n", $2, $3, $4 }
 	$1 == "stats-skip" { printf "stats   %-10s %9d demands: not filled (projected fill %s s)\n", $2, $3, $4 }
 	$1 == "rebuild" { printf "rollup  %-10s %9d demands: rebuilt in %s s\n", $2, $3, $4 }

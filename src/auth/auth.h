@@ -55,6 +55,11 @@ enum auth_perm {
 	PERM_EXCHANGE_MEMBER = 1u << 12, /* upload batches and pull, as the member its key is bound to */
 	PERM_EXCHANGE_ADMIN = 1u << 13,  /* see the exchange's members, datasets, subscriptions, pushes;
 					  * approve conditional subscriptions */
+	PERM_ENTITLE_READ = 1u << 14,   /* see entitlements (免申即享) and bundles in scope, masked */
+	PERM_ENTITLE_MANAGE = 1u << 15, /* run programmes, record objections, reviews, consent and
+					 * appeals, publish; start bundles, mark their services */
+	PERM_DELIVERIES_HANDLE = 1u << 16, /* act on delivery tasks in scope (出发, 送达, 无法送达);
+					    * see the outbox of notifications, masked */
 };
 
 /* The permissions each role gives (auth.c). */

@@ -231,6 +231,12 @@ static void from_names(const struct case_type *type, unsigned mask, char *out, s
 						type->states[i].name);
 }
 
+/* How many rungs of the ladder type uses. */
+static int rungs(const struct case_type *type)
+{
+	return type->nlevels > 0 && type->nlevels <= CASE_LEVELS ? type->nlevels : CASE_LEVELS;
+}
+
 enum app_err case_allowed(const struct case_type *type, const struct case_data *c,
 			  const char *action, int64_t now, struct app_error *err)
 {
@@ -255,10 +261,10 @@ enum app_err case_allowed(const struct case_type *type, const struct case_data *
 		return app_fail_field(err, APP_EINVAL, "action",
 				      "the time to handle the case is over: it can no longer be %s",
 				      t->done);
-	if ((t->does & CASE_ESCALATES) && c->level + 1 >= CASE_LEVELS)
+	if ((t->does & CASE_ESCALATES) && c->level + 1 >= rungs(type))
 		return app_fail_field(err, APP_EINVAL, "action",
 				      "the case is already at the top rung (%s)",
-				      type->levels[CASE_LEVELS - 1]);
+				      type->levels[rungs(type) - 1]);
 	return APP_OK;
 }
 
@@ -285,7 +291,7 @@ static enum app_err check_needs(const struct case_transition *t, const struct ca
 static void escalate(const struct case_type *type, struct case_data *c, struct case_result *res,
 		     int clock)
 {
-	if (c->level + 1 >= CASE_LEVELS)
+	if (c->level + 1 >= rungs(type))
 		return; /* the top rung (兜底) keeps it */
 	c->level++;
 	c->escalations++;
@@ -314,7 +320,7 @@ static enum app_err tick(const struct case_type *type, const struct case_env *en
 			continue;
 		add_step(res, "clock.missed", c->state, c->state, i, c->level);
 		res->changed = true;
-		if (!env->rules->limit[i].escalates || c->level + 1 >= CASE_LEVELS) {
+		if (!env->rules->limit[i].escalates || c->level + 1 >= rungs(type)) {
 			clock_stop(k, now); /* missed, and nobody above to take it */
 			tell(res, CASE_TELL_ASSIGNEE, "case.overdue");
 			tell(res, CASE_TELL_FIRST_RECEIVER, "case.overdue");

@@ -110,6 +110,7 @@ struct case_type {
 	const struct case_transition *actions;
 	int nactions;
 	const char *const *levels; /* CASE_LEVELS names of the ladder's rungs, lowest first */
+	int nlevels; /* rungs in use, 1..CASE_LEVELS (0: all): a miss at the top escalates no more */
 };
 
 struct case_limit {

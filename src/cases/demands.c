@@ -6,9 +6,11 @@
  * engine's notices into events.
  */
 #include "cases/demands.h"
+#include "cases/case_rows.h"
 #include "cases/case_settings.h"
 #include "cases/categories.h"
 #include "cases/demand.h"
+#include "cases/delivery.h"
 #include "core/division.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -24,84 +26,6 @@
 #include <string.h>
 
 #define SIMILAR_DAYS 30
-
-/* ---- the engine's case and the store's row ---- */
-
-static void to_row(const struct case_data *c, struct case_row *r)
-{
-	r->version = c->version;
-	snprintf(r->state, sizeof(r->state), "%s", demand_type.states[c->state].name);
-	r->level = c->level;
-	r->assignee_user = c->assignee_user;
-	r->assignee_group = c->assignee_group;
-	snprintf(r->unit, sizeof(r->unit), "%s", c->unit);
-	r->first_receiver = c->first_receiver;
-	r->returns = c->returns;
-	r->whistles = c->whistles;
-	r->transfers = c->transfers;
-	r->reopens = c->reopens;
-	r->escalations = c->escalations;
-	r->created_at = c->created;
-	r->updated_at = c->updated;
-	r->next_check = case_next_check(c);
-	/* in name order, as the store gives them back */
-	static const enum case_clock_id by_name[CASE_CLOCK__MAX] = {
-		CASE_CLOCK_ACK, CASE_CLOCK_ARRIVE, CASE_CLOCK_FOLLOWUP, CASE_CLOCK_RESOLVE,
-	};
-	r->nclocks = CASE_CLOCK__MAX;
-	for (int n = 0; n < CASE_CLOCK__MAX; n++) {
-		enum case_clock_id i = by_name[n];
-		const struct case_clock *k = &c->clock[i];
-		struct case_clock_row *o = &r->clocks[n];
-		snprintf(o->name, sizeof(o->name), "%s", case_clock_name(i));
-		snprintf(o->status, sizeof(o->status), "%s", case_clock_status_name(k->status));
-		o->started = k->started;
-		o->used = k->used;
-		o->warn_at = k->warn_at;
-		o->due = k->due;
-		o->warned = k->warned;
-		o->stopped = k->stopped;
-	}
-}
-
-static enum app_err from_row(const struct case_row *r, struct case_data *c, struct app_error *err)
-{
-	memset(c, 0, sizeof(*c));
-	c->id = r->id;
-	c->version = r->version;
-	c->state = case_state_index(&demand_type, r->state);
-	if (c->state < 0)
-		return app_fail(err, APP_EINTERNAL, "demand %" PRId64 " is in an unknown state", r->id);
-	c->level = r->level;
-	c->assignee_user = r->assignee_user;
-	c->assignee_group = r->assignee_group;
-	snprintf(c->unit, sizeof(c->unit), "%s", r->unit);
-	c->first_receiver = r->first_receiver;
-	c->returns = r->returns;
-	c->whistles = r->whistles;
-	c->transfers = r->transfers;
-	c->reopens = r->reopens;
-	c->escalations = r->escalations;
-	c->created = r->created_at;
-	c->updated = r->updated_at;
-	for (int i = 0; i < r->nclocks; i++) {
-		enum case_clock_id id;
-		enum case_clock_status st;
-		if (!case_clock_parse(r->clocks[i].name, &id) ||
-		    !case_clock_status_parse(r->clocks[i].status, &st))
-			return app_fail(err, APP_EINTERNAL, "demand %" PRId64 " has an unknown clock",
-					r->id);
-		struct case_clock *k = &c->clock[id];
-		k->status = st;
-		k->started = r->clocks[i].started;
-		k->used = r->clocks[i].used;
-		k->warn_at = r->clocks[i].warn_at;
-		k->due = r->clocks[i].due;
-		k->warned = r->clocks[i].warned;
-		k->stopped = r->clocks[i].stopped;
-	}
-	return APP_OK;
-}
 
 /* ---- where a demand runs ---- */
 
@@ -243,27 +167,6 @@ static enum app_err env_of(struct store *s, struct group_memo *memo, const struc
 }
 
 /* ---- steps, notices and events ---- */
-
-static void step_rows(const struct case_result *res, int64_t id, int64_t actor, int64_t now,
-		      struct case_event_row *out)
-{
-	for (int i = 0; i < res->nsteps; i++) {
-		const struct case_step *st = &res->steps[i];
-		struct case_event_row *e = &out[i];
-		memset(e, 0, sizeof(*e));
-		e->case_id = id;
-		e->at = now;
-		e->actor = actor;
-		snprintf(e->action, sizeof(e->action), "%s", st->action);
-		snprintf(e->from_state, sizeof(e->from_state), "%s",
-			 st->from >= 0 ? demand_type.states[st->from].name : "");
-		snprintf(e->to_state, sizeof(e->to_state), "%s", demand_type.states[st->to].name);
-		snprintf(e->clock, sizeof(e->clock), "%s",
-			 st->clock >= 0 ? case_clock_name((enum case_clock_id)st->clock) : "");
-		e->level = st->level;
-		snprintf(e->detail, sizeof(e->detail), "%s", st->detail);
-	}
-}
 
 struct notices {
 	int n;
@@ -512,9 +415,9 @@ static enum app_err raise_checked(struct store *s, const struct calendar *cal,
 	if ((rc = case_open(&demand_type, &env, now, receiver, &d, &res, err)) != APP_OK)
 		return rc;
 	d.assignee_group = village_group;
-	to_row(&d, out);
+	case_rows_put(&demand_type, &d, out);
 	struct case_event_row steps[CASE_STEPS_MAX];
-	step_rows(&res, 0, c->kind == AUTH_SESSION ? c->user_id : 0, now, steps);
+	case_rows_steps(&demand_type, &res, 0, c->kind == AUTH_SESSION ? c->user_id : 0, now, steps);
 	struct notices ns;
 	make_notices(out, &res, 0, &ns);
 	struct audit_note note = { c->actor, "demand.raise", "case:{id}", region, out->category };
@@ -778,7 +681,7 @@ static enum app_err prepare_change(struct store *s, struct group_memo *memo,
 	memset(p, 0, sizeof(*p));
 	enum app_err rc = env_of(s, memo, cal, row, &rules, &env, err);
 	if (rc == APP_OK)
-		rc = from_row(row, &d, err);
+		rc = case_rows_get(&demand_type, row, &d, err);
 	int old_level = d.level;
 	if (rc == APP_OK)
 		rc = case_apply(&demand_type, &env, &d, cmd, &res, err);
@@ -802,13 +705,13 @@ static enum app_err prepare_change(struct store *s, struct group_memo *memo,
 			d.assignee_user = 0;
 		}
 	}
-	to_row(&d, row);
+	case_rows_put(&demand_type, &d, row);
 	if (strcmp(row->state, "closed") == 0 || strcmp(row->state, "merged") == 0)
 		row->closed_at = cmd->now;
 	p->changed = true;
 	p->nsteps = res.nsteps;
 	p->steps = xcalloc((size_t)res.nsteps + 1, sizeof(*p->steps));
-	step_rows(&res, row->id, cmd->actor, cmd->now, p->steps);
+	case_rows_steps(&demand_type, &res, row->id, cmd->actor, cmd->now, p->steps);
 	make_notices(row, &res, level_group, &p->ns);
 	snprintf(p->object, sizeof(p->object), "case:%" PRId64, row->id);
 	p->note = (struct audit_note){ c ? c->actor : "system:sweep", audit_action, p->object,
@@ -939,7 +842,7 @@ int demands_actions(const struct auth_caller *c, const struct case_row *d, int64
 	struct case_data data;
 	struct app_error ignored;
 	int n = 0;
-	if (from_row(d, &data, &ignored) != APP_OK)
+	if (case_rows_get(&demand_type, d, &data, &ignored) != APP_OK)
 		return 0;
 	bool handler = demands_may_handle(c, d);
 	for (int i = 0; handler && i < demand_type.nactions && n < cap; i++) {
@@ -1000,6 +903,7 @@ static enum app_err sweep_batch(struct store *s, struct group_memo *memo,
 	struct case_row *rows = xcalloc((size_t)n, sizeof(*rows));
 	bool found[SWEEP_BATCH] = { false };
 	struct prepared *prep = xcalloc((size_t)n, sizeof(*prep));
+	struct delivery_change *dlv = xcalloc((size_t)n, sizeof(*dlv));
 	struct case_change *ch = xcalloc((size_t)n, sizeof(*ch));
 	struct batch_rows b = { ids, n, rows, found };
 	int nch = 0;
@@ -1009,11 +913,21 @@ static enum app_err sweep_batch(struct store *s, struct group_memo *memo,
 			continue;
 		struct case_cmd tick = { .action = "tick", .now = now, .expect_version = -1 };
 		struct app_error one;
-		enum app_err r = prepare_change(s, memo, cal, NULL, &rows[i], &tick,
-						"demand.clock", &prep[i], &one);
-		if (r == APP_OK && prep[i].changed)
-			ch[nch++] = change_of(&rows[i], &prep[i]);
-		else if (!sweep_tolerates(ids[i], r, &one))
+		enum app_err r;
+		/* each case on its own type's rules */
+		if (strcmp(rows[i].type, "delivery") == 0) {
+			r = delivery_change(cal, &rows[i], &tick, "system:sweep", &dlv[i], &one);
+			if (r == APP_OK && dlv[i].changed)
+				ch[nch++] = (struct case_change){ &rows[i], dlv[i].steps,
+								  dlv[i].nsteps, &dlv[i].note,
+								  dlv[i].events, 1, APP_OK, { 0 } };
+		} else {
+			r = prepare_change(s, memo, cal, NULL, &rows[i], &tick, "demand.clock",
+					   &prep[i], &one);
+			if (r == APP_OK && prep[i].changed)
+				ch[nch++] = change_of(&rows[i], &prep[i]);
+		}
+		if (r != APP_OK && !sweep_tolerates(ids[i], r, &one))
 			rc = app_fail(err, r, "%s", one.msg);
 	}
 	if (rc == APP_OK && nch)
@@ -1023,8 +937,11 @@ static enum app_err sweep_batch(struct store *s, struct group_memo *memo,
 		if (!sweep_tolerates(ch[i].k->id, ch[i].result, &ch[i].err))
 			rc = app_fail(err, ch[i].result, "%s", ch[i].err.msg);
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		prepared_release(&prep[i]);
+		delivery_change_release(&dlv[i]);
+	}
+	free(dlv);
 	free(ch);
 	free(prep);
 	free(rows);

@@ -125,7 +125,8 @@ enum app_err demands_contact(struct store *s, const struct auth_caller *c, int64
 enum app_err demands_group_open(struct store *s, const struct auth_caller *c, int64_t group_id,
 				struct group *out, struct app_error *err);
 
-/* Run the clocks of the demands due at now, at most `limit` (up to 512),
+/* Run the clocks of the cases due at now, each on its own type's rules
+ * (demands, and delivery tasks: cases/delivery.h), at most `limit` (up to 512),
  * stored a few dozen to a transaction: *seen says how many were due,
  * *changed how many warned, expired or escalated (a demand someone changed
  * meanwhile waits for the next sweep; one that fails alone is logged and

@@ -3,6 +3,7 @@
  * exit codes, and opening the configured database.
  */
 #include "cli/cli.h"
+#include "auth/auth.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -48,6 +49,18 @@ void cli_actor(char *out, size_t cap)
 	snprintf(out, cap, "cli:%s", pw && pw->pw_name ? pw->pw_name : "unknown");
 }
 
+void cli_console(struct auth_caller *c, const char *region)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = AUTH_API_KEY;
+	cli_actor(c->actor, sizeof(c->actor));
+	c->ngrants = 1;
+	c->grants[0].role = ROLE_SYSTEM_ADMIN;
+	snprintf(c->grants[0].region, sizeof(c->grants[0].region), "%.*s", DIVISION_CODE_MAX,
+		 region);
+	c->perms = auth_role_perms[ROLE_SYSTEM_ADMIN];
+}
+
 int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out)
 {
 	struct app_error err;
@@ -57,4 +70,35 @@ int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out)
 	if (store_open(out, db, (enum store_open_mode)mode, &err) != APP_OK)
 		return cli_fail(&err);
 	return CLI_OK;
+}
+
+int cli_opts_parse(const char *cmd, int argc, char **argv, int from, const char *allowed,
+		   int maxpos, struct cli_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = from; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !a[1]) {
+			if (o->npos == maxpos || o->npos == CLI_POS_MAX)
+				return cli_usage(cmd, "unexpected argument '%s'", a);
+			o->pos[o->npos++] = a;
+			continue;
+		}
+		size_t n = strlen(a);
+		const char *hit = strstr(allowed, a);
+		if (n < 3 || !hit || (hit[n] != ',' && hit[n] != '\0') || i + 1 >= argc ||
+		    o->n == CLI_OPTS_MAX)
+			return cli_usage(cmd, "unexpected option '%s' (or its value is missing)", a);
+		o->name[o->n] = a;
+		o->value[o->n++] = argv[++i];
+	}
+	return CLI_OK;
+}
+
+const char *cli_opt(const struct cli_opts *o, const char *name)
+{
+	for (int i = 0; i < o->n; i++)
+		if (strcmp(o->name[i], name) == 0)
+			return o->value[i];
+	return NULL;
 }

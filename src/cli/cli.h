@@ -44,19 +44,46 @@ int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True when argv asks for help (-h or --help) anywhere. */
 int cli_wants_help(int argc, char **argv);
+
+/* A command's options "--name VALUE" and positional arguments. */
+enum { CLI_OPTS_MAX = 8, CLI_POS_MAX = 2 };
+struct cli_opts {
+	const char *pos[CLI_POS_MAX]; /* positional arguments ("-" is one: stdin) */
+	int npos;
+	const char *name[CLI_OPTS_MAX], *value[CLI_OPTS_MAX];
+	int n;
+};
+/* Parse argv[from..] of command cmd into options of allowed ("--a,--b")
+ * and at most maxpos (<= CLI_POS_MAX) positional arguments; anything else
+ * is a usage error (printed, CLI_USAGE). */
+int cli_opts_parse(const char *cmd, int argc, char **argv, int from, const char *allowed,
+		   int maxpos, struct cli_opts *o);
+/* The value of option name ("--at"), or NULL when not given. */
+const char *cli_opt(const struct cli_opts *o, const char *name);
 /* Print the help of the named command to stdout. */
 void cli_print_help(const char *name);
 
 /* "cli:<login name>": who did an administrative command, for the audit trail. */
 void cli_actor(char *out, size_t cap);
 
+struct auth_caller;
+/* The operator at the console as a caller, for the operations that take one:
+ * a system administrator of region (any division code; cut to its length),
+ * acting as cli_actor(). */
+void cli_console(struct auth_caller *c, const char *region);
+
 /* Load the demo county and accounts into s and print the accounts. */
 int cli_load_demo(struct store *s);
 
 int cmd_apikey(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_bundle(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_calendar(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_groups(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_demands(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_delivery(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_outbox(struct cli_ctx *ctx, int argc, char **argv);
+/* `entitle dispatch` (cmd_delivery.c), called by cmd_entitle. */
+int cli_entitle_dispatch(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_classify(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_config(struct cli_ctx *ctx, int argc, char **argv);
@@ -69,6 +96,7 @@ int cmd_patrol(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_policy(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_supervision(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_entitle(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_exchange(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv);

@@ -18,45 +18,6 @@
 
 #define FILE_MAX ((size_t)512 << 20) /* a batch or schema file */
 
-struct opts {
-	const char *pos[2]; /* positional arguments after the action */
-	int npos;
-	const char *names[8], *values[8];
-	int n;
-};
-
-/* Parse argv[from..] into options of allowed ("--name,--other") and up to
- * two positional arguments; CLI_USAGE (printed) on anything else. */
-static int parse_opts(int argc, char **argv, int from, const char *allowed, struct opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	for (int i = from; i < argc; i++) {
-		const char *a = argv[i];
-		if (a[0] != '-') {
-			if (o->npos == 2)
-				return cli_usage("exchange", "unexpected argument '%s'", a);
-			o->pos[o->npos++] = a;
-			continue;
-		}
-		size_t n = strlen(a);
-		const char *hit = strstr(allowed, a);
-		if (n < 3 || !hit || (hit[n] != ',' && hit[n] != '\0') || i + 1 >= argc || o->n == 8)
-			return cli_usage("exchange", "unexpected option '%s' (or its value is missing)",
-					 a);
-		o->names[o->n] = a;
-		o->values[o->n++] = argv[++i];
-	}
-	return CLI_OK;
-}
-
-static const char *opt(const struct opts *o, const char *name)
-{
-	for (int i = 0; i < o->n; i++)
-		if (strcmp(o->names[i], name) == 0)
-			return o->values[i];
-	return NULL;
-}
-
 /* A positive id from text, or 0. */
 static int64_t parse_id(const char *s)
 {
@@ -82,21 +43,22 @@ static int member(struct store *s, const char *actor, int argc, char **argv,
 		  struct app_error *err, enum app_err *r)
 {
 	const char *action = argc > 2 ? argv[2] : "";
-	struct opts o;
-	int rc = parse_opts(argc, argv, 3, "--name,--region,--key-out,--apikey", &o);
+	struct cli_opts o;
+	int rc = cli_opts_parse("exchange", argc, argv, 3, "--name,--region,--key-out,--apikey", 2,
+				&o);
 	if (rc != CLI_OK)
 		return rc;
 	const char *code = o.pos[0];
 	char path[600];
-	snprintf(path, sizeof(path), "%s", opt(&o, "--key-out") ? opt(&o, "--key-out") : "");
+	snprintf(path, sizeof(path), "%s", cli_opt(&o, "--key-out") ? cli_opt(&o, "--key-out") : "");
 	if (!path[0] && code)
 		snprintf(path, sizeof(path), "%s.key", code);
 	struct exchange_member m;
 	if (strcmp(action, "add") == 0) {
-		if (!code || !opt(&o, "--name") || !opt(&o, "--region"))
+		if (!code || !cli_opt(&o, "--name") || !cli_opt(&o, "--region"))
 			return cli_usage("exchange", "member add CODE --name NAME --region CODE "
 						     "[--key-out FILE]");
-		*r = exchange_member_add(s, code, opt(&o, "--name"), opt(&o, "--region"), path, actor,
+		*r = exchange_member_add(s, code, cli_opt(&o, "--name"), cli_opt(&o, "--region"), path, actor,
 					 clock_now(), &m, err);
 		if (*r == APP_OK)
 			printf("member %s added; public key %s\nsecret key written to %s (mode 0600): "
@@ -111,7 +73,7 @@ static int member(struct store *s, const char *actor, int argc, char **argv,
 			       "batches)\nsecret key written to %s (mode 0600)\n",
 			       m.code, (long long)m.key_id, m.public_key, path);
 	} else if (strcmp(action, "link") == 0) {
-		int64_t key = parse_id(opt(&o, "--apikey"));
+		int64_t key = parse_id(cli_opt(&o, "--apikey"));
 		if (!code || !key)
 			return cli_usage("exchange", "member link CODE --apikey ID (see 'apikey list')");
 		*r = exchange_member_link(s, code, key, actor, err);
@@ -137,8 +99,9 @@ static int dataset(struct store *s, const char *actor, int argc, char **argv,
 		   struct app_error *err, enum app_err *r)
 {
 	const char *action = argc > 2 ? argv[2] : "";
-	struct opts o;
-	int rc = parse_opts(argc, argv, 3, "--provider,--name,--sharing,--schema", &o);
+	struct cli_opts o;
+	int rc = cli_opts_parse("exchange", argc, argv, 3, "--provider,--name,--sharing,--schema", 2,
+				&o);
 	if (rc != CLI_OK)
 		return rc;
 	if (strcmp(action, "list") == 0) {
@@ -146,20 +109,20 @@ static int dataset(struct store *s, const char *actor, int argc, char **argv,
 		return CLI_OK;
 	}
 	enum exchange_sharing sharing;
-	if (strcmp(action, "add") != 0 || !o.pos[0] || !opt(&o, "--provider") ||
-	    !opt(&o, "--name") || !opt(&o, "--schema") ||
-	    !exchange_sharing_parse(opt(&o, "--sharing"), &sharing))
+	if (strcmp(action, "add") != 0 || !o.pos[0] || !cli_opt(&o, "--provider") ||
+	    !cli_opt(&o, "--name") || !cli_opt(&o, "--schema") ||
+	    !exchange_sharing_parse(cli_opt(&o, "--sharing"), &sharing))
 		return cli_usage("exchange", "dataset add CODE --provider MEMBER --name NAME --sharing "
 					     "无条件|有条件|不予共享 --schema FILE, or dataset list");
 	char *schema;
 	size_t len;
-	if ((*r = csv_load(opt(&o, "--schema"), FILE_MAX, &schema, &len, err)) != APP_OK)
+	if ((*r = csv_load(cli_opt(&o, "--schema"), FILE_MAX, &schema, &len, err)) != APP_OK)
 		return CLI_OK;
-	*r = exchange_dataset_add(s, o.pos[0], opt(&o, "--provider"), opt(&o, "--name"), sharing,
+	*r = exchange_dataset_add(s, o.pos[0], cli_opt(&o, "--provider"), cli_opt(&o, "--name"), sharing,
 				  schema, actor, clock_now(), err);
 	free(schema);
 	if (*r == APP_OK)
-		printf("dataset %s of %s added (%s)\n", o.pos[0], opt(&o, "--provider"),
+		printf("dataset %s of %s added (%s)\n", o.pos[0], cli_opt(&o, "--provider"),
 		       exchange_sharing_names_zh[sharing]);
 	return CLI_OK;
 }
@@ -187,14 +150,14 @@ static enum app_err sign_file(const char *key_path, const char *member, const ch
 /* `sign` (no database) and `upload`. */
 static int upload(struct cli_ctx *ctx, const char *actor, bool only_sign, int argc, char **argv)
 {
-	struct opts o;
-	int rc = parse_opts(argc, argv, 2, "--member,--dataset,--batch,--key,--signature,--format",
-			    &o);
+	struct cli_opts o;
+	int rc = cli_opts_parse("exchange", argc, argv, 2,
+				"--member,--dataset,--batch,--key,--signature,--format", 2, &o);
 	if (rc != CLI_OK)
 		return rc;
-	const char *member = opt(&o, "--member"), *ds = opt(&o, "--dataset");
-	const char *batch = opt(&o, "--batch"), *key = opt(&o, "--key");
-	const char *given = opt(&o, "--signature"), *format = opt(&o, "--format");
+	const char *member = cli_opt(&o, "--member"), *ds = cli_opt(&o, "--dataset");
+	const char *batch = cli_opt(&o, "--batch"), *key = cli_opt(&o, "--key");
+	const char *given = cli_opt(&o, "--signature"), *format = cli_opt(&o, "--format");
 	const char *file = o.pos[0];
 	if (!member || !ds || !batch || !file || (only_sign ? !key : !key == !given) ||
 	    (format && strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0))
@@ -249,22 +212,22 @@ static int upload(struct cli_ctx *ctx, const char *actor, bool only_sign, int ar
 static int subscribe(struct store *s, const char *actor, int argc, char **argv,
 		     struct app_error *err, enum app_err *r)
 {
-	struct opts o;
-	int rc = parse_opts(argc, argv, 2, "--consumer,--dataset,--fields,--endpoint,--monthly,--time",
-			    &o);
+	struct cli_opts o;
+	int rc = cli_opts_parse("exchange", argc, argv, 2,
+				"--consumer,--dataset,--fields,--endpoint,--monthly,--time", 2, &o);
 	if (rc != CLI_OK)
 		return rc;
-	const char *endpoint = opt(&o, "--endpoint"), *time = opt(&o, "--time");
+	const char *endpoint = cli_opt(&o, "--endpoint"), *time = cli_opt(&o, "--time");
 	int hh = -1, mm = -1, n = 0;
 	if (time && (sscanf(time, "%2d:%2d%n", &hh, &mm, &n) != 2 || time[n] || hh > 23 || mm > 59))
 		return cli_usage("exchange", "--time is HH:MM (China time), not '%s'", time);
-	if (!opt(&o, "--consumer") || !opt(&o, "--dataset") || !opt(&o, "--fields") || o.npos ||
-	    (endpoint && (!opt(&o, "--monthly") || !time)))
+	if (!cli_opt(&o, "--consumer") || !cli_opt(&o, "--dataset") || !cli_opt(&o, "--fields") || o.npos ||
+	    (endpoint && (!cli_opt(&o, "--monthly") || !time)))
 		return cli_usage("exchange", "subscribe --consumer M --dataset D --fields a,b "
 					     "[--endpoint URL --monthly DAY --time HH:MM]");
 	struct exchange_subscribe in = {
-		opt(&o, "--consumer"), opt(&o, "--dataset"), opt(&o, "--fields"), endpoint,
-		endpoint ? atoi(opt(&o, "--monthly")) : 0, endpoint ? hh * 60 + mm : 0, actor,
+		cli_opt(&o, "--consumer"), cli_opt(&o, "--dataset"), cli_opt(&o, "--fields"), endpoint,
+		endpoint ? atoi(cli_opt(&o, "--monthly")) : 0, endpoint ? hh * 60 + mm : 0, actor,
 		clock_now(),
 	};
 	struct exchange_subscription x;
@@ -303,15 +266,15 @@ static bool attempt_line(void *ctx, const struct exchange_attempt *a)
 static int push(struct cli_ctx *ctx, struct store *s, int argc, char **argv,
 		struct app_error *err, enum app_err *r)
 {
-	struct opts o;
-	int rc = parse_opts(argc, argv, 2, "--at", &o);
+	struct cli_opts o;
+	int rc = cli_opts_parse("exchange", argc, argv, 2, "--at", 2, &o);
 	if (rc != CLI_OK)
 		return rc;
 	int64_t now = clock_now();
-	if (opt(&o, "--at") && !clock_parse_time(opt(&o, "--at"), &now))
-		return cli_usage("exchange", "--at takes an RFC 3339 time, not '%s'", opt(&o, "--at"));
+	if (cli_opt(&o, "--at") && !clock_parse_time(cli_opt(&o, "--at"), &now))
+		return cli_usage("exchange", "--at takes an RFC 3339 time, not '%s'", cli_opt(&o, "--at"));
 	if (now > clock_now())
-		return cli_usage("exchange", "--at %s is in the future", opt(&o, "--at"));
+		return cli_usage("exchange", "--at %s is in the future", cli_opt(&o, "--at"));
 	struct exchange_push_counts n;
 	*r = exchange_push_due(s, config_str(&ctx->cfg, CFG_DATA_DIR), now, &n, err);
 	if (*r == APP_OK)
@@ -323,12 +286,12 @@ static int push(struct cli_ctx *ctx, struct store *s, int argc, char **argv,
 static int pull(struct store *s, const char *actor, int argc, char **argv,
 		struct app_error *err, enum app_err *r)
 {
-	struct opts o;
-	int rc = parse_opts(argc, argv, 2, "--after,--batches", &o);
+	struct cli_opts o;
+	int rc = cli_opts_parse("exchange", argc, argv, 2, "--after,--batches", 2, &o);
 	if (rc != CLI_OK)
 		return rc;
 	int64_t id = parse_id(o.pos[0]);
-	const char *after = opt(&o, "--after"), *nb = opt(&o, "--batches");
+	const char *after = cli_opt(&o, "--after"), *nb = cli_opt(&o, "--batches");
 	if (!id || (after && strcmp(after, "0") != 0 && !parse_id(after)) || (nb && !parse_id(nb)))
 		return cli_usage("exchange", "pull ID [--after SEQ] [--batches N]");
 	struct strbuf out;

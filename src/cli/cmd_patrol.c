@@ -12,27 +12,34 @@
 #include "patrol/patrol.h"
 #include "store/store.h"
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 /* One line per finding: kind, object, region, alert, addressee, summary. */
-static void print_text(json_t *findings, const struct patrol_counts *n)
+static void add_line(void *ctx, const struct alert *a, bool raised)
 {
-	size_t i;
-	json_t *f;
-	json_array_foreach(findings, i, f) {
-		printf("%s\t%s\t%s\talert %" JSON_INTEGER_FORMAT "%s\tto %s\t%s\n",
-		       json_string_value(json_object_get(f, "kind")),
-		       json_string_value(json_object_get(f, "object")),
-		       json_string_value(json_object_get(f, "region")),
-		       json_integer_value(json_object_get(f, "id")),
-		       json_is_true(json_object_get(f, "new")) ? "" : " (raised before)",
-		       json_string_value(json_object_get(f, "supervisor")),
-		       json_string_value(json_object_get(f, "summary")));
-	}
-	printf("%zu findings, %d new alerts, %d messages read\n", json_array_size(findings),
-	       n->raised, n->messages);
+	strbuf_addf(ctx, "%s\t%s\t%s\talert %" PRId64 "%s\tto %s\t%s\n", a->kind, a->object,
+		    a->region, a->id, raised ? "" : " (raised before)", a->supervisor, a->summary);
+}
+
+/* The sweep's findings as lines of text and its tally, or as JSON; printed
+ * once it has ended well. */
+static enum app_err sweep(struct store *s, int64_t now, bool json, struct strbuf *out,
+			  struct app_error *err)
+{
+	if (json)
+		return alerts_sweep_json(s, now, out, NULL, err);
+	struct patrol_counts n;
+	enum app_err rc = alerts_sweep(s, now, add_line, out, &n, err);
+	if (rc != APP_OK)
+		return rc;
+	int found = 0;
+	for (int i = 0; i < PATROL_KIND__MAX; i++)
+		found += n.found[i];
+	strbuf_addf(out, "%d findings, %d new alerts, %d messages read", found, n.raised,
+		    n.messages);
+	return APP_OK;
 }
 
 int cmd_patrol(struct cli_ctx *ctx, int argc, char **argv)
@@ -56,19 +63,15 @@ int cmd_patrol(struct cli_ctx *ctx, int argc, char **argv)
 	int rc = cli_open_store(ctx, STORE_OPEN_EXISTING, &s);
 	if (rc != CLI_OK)
 		return rc;
-	json_t *out;
-	struct patrol_counts n;
+	struct strbuf out = STRBUF_INIT;
 	struct app_error err;
-	enum app_err e = alerts_sweep(s, now, &out, &n, &err);
+	enum app_err e = sweep(s, now, json, &out, &err);
 	store_close(s);
-	if (e != APP_OK)
+	if (e != APP_OK) {
+		strbuf_release(&out);
 		return cli_fail(&err);
-	if (json) {
-		json_dumpf(out, stdout, JSON_COMPACT);
-		putchar('\n');
-	} else {
-		print_text(json_object_get(out, "findings"), &n);
 	}
-	json_decref(out);
+	puts(out.buf);
+	strbuf_release(&out);
 	return CLI_OK;
 }

@@ -2,8 +2,11 @@
  * cmd_serve.c - `bianmin serve`: open the database, start the HTTP server,
  * wait for SIGINT or SIGTERM, then stop cleanly (in-flight writes finish).
  */
+#include "bundles/bundles.h"
 #include "cli/cli.h"
 #include "core/log.h"
+#include "entitle/entitle.h"
+#include "entitle/outbox.h"
 #include "exchange/push.h"
 #include "http/server.h"
 #include "patrol/judge.h"
@@ -87,7 +90,13 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	struct app_error err;
-	if (store_check_schema(s, &err) != APP_OK ||
+	if (!outbox_gateway_ok(config_str(&ctx->cfg, CFG_SMS_GATEWAY)))
+		app_fail(&err, APP_EINVAL,
+			 "option sms_gateway '%s' is not an https:// address (http:// only to this "
+			 "machine)",
+			 config_str(&ctx->cfg, CFG_SMS_GATEWAY));
+	if (!outbox_gateway_ok(config_str(&ctx->cfg, CFG_SMS_GATEWAY)) ||
+	    store_check_schema(s, &err) != APP_OK ||
 	    prepare_data_dir(config_str(&ctx->cfg, CFG_DATA_DIR), &err) != APP_OK) {
 		rc = cli_fail(&err);
 		store_close(s);
@@ -117,6 +126,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	 * in the first post (a failure is logged, and messages then wait
 	 * unjudged for the sweep) */
 	patrol_builtin();
+	bundles_set_dir(config_str(&ctx->cfg, CFG_BUNDLES_DIR));
+	entitle_set_programmes_dir(config_str(&ctx->cfg, CFG_PROGRAMMES_DIR));
 	store_upkeep_when_idle(s);
 	struct http_server *srv;
 	if (http_server_start(&opt, &srv, &err) != APP_OK) {
@@ -135,6 +146,8 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	if (config_bool(&ctx->cfg, CFG_JOBS)) {
 		/* the job "exchange" signs pushes with the key kept there */
 		exchange_push_set_dir(config_str(&ctx->cfg, CFG_DATA_DIR));
+		/* the outbox's gateway */
+		outbox_set_gateway(config_str(&ctx->cfg, CFG_SMS_GATEWAY));
 		struct sched_options so = { s, node, config_str(&ctx->cfg, CFG_JOB_INTERVALS) };
 		if (sched_start(&so, &sc, &err) != APP_OK) {
 			rc = cli_fail(&err);

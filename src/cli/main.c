@@ -59,6 +59,24 @@ static const struct cli_command commands[] = {
 	  "  resolved; one still open at its deadline is listed in the 通报 of the month the\n"
 	  "  deadline fell in (docs/patrol.md). --at TIME (RFC 3339, not in the future)\n"
 	  "  checks at that instant instead of now." },
+	{ "bundle", cmd_bundle,
+	  "bundle start EVENT --id ID_NUMBER --name NAME --region CODE [--phone PHONE] | "
+	  "list [--region CODE] [--event EVENT] [--limit N] | show ID | mark ID CODE done|refused "
+	  "[--note TEXT]",
+	  "一件事 bundles: a life event's services started at once and followed together",
+	  "bundle start EVENT --id ID_NUMBER --name NAME --region CODE [--phone PHONE]  start\n"
+	  "  the services of EVENT (data/bundles/EVENT.json, option bundles_dir) for a person;\n"
+	  "  task deadlines on the working-day calendar. Exit 3 when refused, nothing written.\n"
+	  "bundle list [--region CODE] [--event EVENT] [--limit N]  newest first, person masked.\n"
+	  "bundle show ID  every service's state, due time and overdue flag.\n"
+	  "bundle mark ID CODE done|refused [--note TEXT]  a task service (a refusal needs a\n"
+	  "  note). docs/bundles.md." },
+	{ "entitle", cmd_entitle,
+	  "entitle run|advance|list|show|object|review|consent|appeal|publish ...",
+	  "the entitlement pipeline of 免申即享: runs, notices, consent, grants, appeals",
+	  "entitle run PROGRAMME_FILE --at DATE  evaluate the programme's policies over the\n"
+	  "  latest data its operator subscribes to; new entitlements (notice, consent or\n"
+	  "  grant), held ones, revocations from the right date (docs/entitle.md).\n" },
 	{ "exchange", cmd_exchange,
 	  "exchange member|dataset|sign|upload|subscribe|approve|end|subscriptions|attempts|"
 	  "push|pull|key ...",
@@ -93,6 +111,25 @@ static const struct cli_command commands[] = {
 	  "demands categories import --county CODE FILE  replace it with the CSV FILE\n"
 	  "  (code,parent,name,urgency,active), all or nothing; a category that open\n"
 	  "  demands have stays (deactivate it: active no).\n" },
+	{ "delivery", cmd_delivery,
+	  "delivery list --region CODE [--state S] [--limit N] | show ID | "
+	  "act ID start|deliver|fail|note [--words TEXT]",
+	  "delivery tasks of entitlements (送达): list a region's, follow one, act on it",
+	  "delivery list --region CODE [--state waiting|out|delivered|failed|cancelled]\n"
+	  "  [--limit N]  the tasks of a region, newest first, with the level and the due\n"
+	  "  time of their clock (person masked).\n"
+	  "delivery show ID  a task and its timeline.\n"
+	  "delivery act ID start|deliver|fail|note [--words TEXT]  as an officer: start\n"
+	  "  (出发送达), deliver (确认送达: the receiver's words), fail (无法送达: why), note\n"
+	  "  (docs/cases.md \"Delivery tasks\"). Exit 3 when refused, nothing changed.\n" },
+	{ "outbox", cmd_outbox,
+	  "outbox send [--gateway URL] | list --region CODE [--state S] [--limit N]",
+	  "the SMS of 免申即享 to persons: send what is due, list a region's",
+	  "outbox send [--gateway URL]  send the due messages through the gateway (default:\n"
+	  "  option sms_gateway), or keep them when there is none, as the job 'outbox.send'\n"
+	  "  does every minute (docs/outbox.md).\n"
+	  "outbox list --region CODE [--state pending|sent|failed|kept] [--limit N]\n"
+	  "  newest first, phone masked.\n" },
 	{ "calendar", cmd_calendar, "calendar import FILE | show [YEAR]",
 	  "public holidays and make-up workdays (调休) of the working-day calendar",
 	  "calendar import FILE  add a year's holidays and make-up workdays from a CSV file\n"

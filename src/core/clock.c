@@ -50,6 +50,17 @@ void clock_format_china(int64_t t, char *out, size_t cap)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+void clock_format_china_due(int64_t t, char *out, size_t cap)
+{
+	int minute, day = clock_china_day(t, &minute);
+	if (minute == 0) {
+		day = clock_day_add(day, -1);
+		minute = 1440;
+	}
+	snprintf(out, cap, "%04d-%02d-%02d %02d:%02d", day / 10000, day / 100 % 100, day % 100,
+		 minute / 60, minute % 60);
+}
+
 int clock_today_china(void)
 {
 	time_t tt = (time_t)(clock_now() + 8 * 3600);

@@ -29,6 +29,10 @@ void clock_format_utc(int64_t t, char *out, size_t cap);
 /* Format t in China time as "2026-11-29T09:42:00+08:00" into out (at least
  * 26 bytes): what protocols that want a local time with its offset get. */
 void clock_format_china(int64_t t, char *out, size_t cap);
+/* Format due instant t in China time as "2026-10-10 24:00" into out (at
+ * least 17 bytes): midnight reads as 24:00 of the day before, the end of
+ * the last day of a limit, as people read deadlines. */
+void clock_format_china_due(int64_t t, char *out, size_t cap);
 /* Today's date in China (UTC+8) as yyyymmdd, e.g. 20261129. */
 int clock_today_china(void);
 

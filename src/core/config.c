@@ -42,6 +42,15 @@ const struct config_option config_options[CFG__MAX] = {
 			     "address the public reaches the site at (links in QR codes)" },
 	[CFG_DATA_DIR] = { "data_dir", "BIANMIN_DATA_DIR", "--data-dir", CONFIG_STRING,
 			   "var/files", 0, 0, "folder for uploaded files such as images" },
+	[CFG_BUNDLES_DIR] = { "bundles_dir", "BIANMIN_BUNDLES_DIR", "--bundles-dir", CONFIG_STRING,
+			      "data/bundles", 0, 0,
+			      "folder of the 一件事 bundle definitions (docs/bundles.md)" },
+	[CFG_PROGRAMMES_DIR] = { "programmes_dir", "BIANMIN_PROGRAMMES_DIR", "--programmes-dir",
+				 CONFIG_STRING, "data/programmes", 0, 0,
+				 "folder of the 免申即享 programmes the dispatcher finds by id" },
+	[CFG_SMS_GATEWAY] = { "sms_gateway", "BIANMIN_SMS_GATEWAY", "--sms-gateway", CONFIG_STRING,
+			      "", 0, 0,
+			      "https URL that sends the outbox's SMS (\"\": none, messages are kept)" },
 };
 
 static const char *const source_names[SRC__MAX] = {

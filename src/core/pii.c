@@ -120,3 +120,17 @@ void pii_phone_mask(const char *phone, char *out)
 	memcpy(out + 7, phone + n - 4, 4);
 	out[11] = '\0';
 }
+
+void pii_name_mask(const char *name, char out[PII_NAME_MASK_MAX])
+{
+	size_t first = 0, n = 0;
+	if (name[0]) /* the first character: its lead byte and continuation bytes */
+		for (first = 1; ((unsigned char)name[first] & 0xC0) == 0x80 && first < 4; first++)
+			;
+	memcpy(out, name, first);
+	n = first;
+	for (const char *p = name + first; *p && n < PII_NAME_MASK_MAX - 1; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			out[n++] = '*';
+	out[n] = '\0';
+}

@@ -39,5 +39,10 @@ enum app_err pii_phone_check(const char *phone, char *out, struct app_error *err
 void pii_id_mask(const char *id, char *out);
 /* "138****5678": first three, last four. out has room for 12 bytes. */
 void pii_phone_mask(const char *phone, char *out);
+/* "张**": a person's name (UTF-8) with every character after the first
+ * as "*", cut at PII_NAME_MASK_MAX - 1 bytes: at most 28 stars after a
+ * Chinese first character (3 bytes), 30 after an ASCII one. */
+#define PII_NAME_MASK_MAX 32
+void pii_name_mask(const char *name, char out[PII_NAME_MASK_MAX]);
 
 #endif

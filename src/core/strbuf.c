@@ -102,3 +102,37 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	}
 	va_end(ap2);
 }
+
+void strbuf_add_json_string(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	strbuf_addch(sb, '"');
+	const char *run = s;
+	for (const char *p = s;; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		strbuf_add(sb, run, (size_t)(p - run));
+		if (!ch)
+			break;
+		char esc[6] = { '\\', 0 };
+		size_t n = 2;
+		switch (ch) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			n = 6;
+		}
+		strbuf_add(sb, esc, n);
+		run = p + 1;
+	}
+	strbuf_addch(sb, '"');
+}

@@ -37,5 +37,10 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t n);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s (UTF-8, NUL-terminated) as a quoted JSON string, escaped byte for
+ * byte as jansson's json_dumps escapes it without JSON_ENSURE_ASCII: \" \\
+ * \b \f \n \r \t, other bytes below 0x20 as \u00XX, the rest as they are.
+ * For hot paths that write JSON without building a tree. */
+void strbuf_add_json_string(struct strbuf *sb, const char *s);
 
 #endif

@@ -4,6 +4,7 @@
  * made here, before anything is written, so a refusal changes nothing.
  */
 #include "exchange/broker.h"
+#include "core/httpc.h"
 #include "core/utf8.h"
 
 #include <jansson.h>
@@ -364,27 +365,6 @@ enum app_err exchange_sub_get(struct store *s, int64_t id, struct exchange_subsc
 	return APP_OK;
 }
 
-static bool endpoint_ok(const char *e)
-{
-	size_t n = strlen(e);
-	if (n >= EXCHANGE_ENDPOINT_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)e[i] <= ' ' || e[i] == 0x7f)
-			return false;
-	if (strncmp(e, "https://", 8) == 0)
-		return n > 8;
-	/* plain http carries personal fields in clear: to this machine only (a
-	 * local relay) */
-	static const char *const local[] = { "http://127.0.0.1", "http://localhost", "http://[::1]" };
-	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
-		size_t k = strlen(local[i]);
-		if (strncmp(e, local[i], k) == 0 && (e[k] == ':' || e[k] == '/' || e[k] == '\0'))
-			return true;
-	}
-	return false;
-}
-
 /* The audit note of a change of subscription x, into object and summary. */
 static struct audit_note sub_note(const struct exchange_subscription *x, const char *actor,
 				  const char *action, const char *region, char *object,
@@ -425,7 +405,7 @@ enum app_err exchange_subscribe(struct store *s, const struct exchange_subscribe
 	if (strlen(in->fields) >= sizeof(x.fields))
 		return app_fail_field(err, APP_EINVAL, "fields", "too many fields");
 	const char *endpoint = in->endpoint ? in->endpoint : "";
-	if (*endpoint && !endpoint_ok(endpoint))
+	if (*endpoint && !httpc_url_ok(endpoint, EXCHANGE_ENDPOINT_MAX))
 		return app_fail_field(err, APP_EINVAL, "endpoint",
 				      "the endpoint is an https:// address without spaces (http:// "
 				      "only to this machine: 127.0.0.1, localhost)");

@@ -4,19 +4,16 @@
  * fails never holds up the others.
  */
 #include "exchange/push.h"
+#include "core/httpc.h"
 #include "core/log.h"
 #include "exchange/broker.h"
 
-#include <curl/curl.h>
 #include <sodium.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
-#define PUSH_BATCHES 50       /* batches one request carries at most */
-#define PUSH_TIMEOUT_S 60     /* a whole request */
-#define PUSH_CONNECT_S 10
+#define PUSH_BATCHES 50 /* batches one request carries at most */
 
 static char key_dir[512];
 
@@ -41,60 +38,17 @@ enum app_err exchange_self_key(const char *dir, char *sk, size_t sk_cap, char *p
 	return rc == APP_OK ? exchange_public_of(sk, pk, pk_cap, err) : rc;
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_start(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static size_t discard(char *p, size_t size, size_t n, void *ctx)
-{
-	(void)p;
-	(void)ctx;
-	return size * n;
-}
-
 /* POST body to x's endpoint; *status gets the HTTP status (0 when no answer
  * came), detail what went wrong. */
 static void post(const struct exchange_subscription *x, const char *body, size_t len,
 		 const char *sig, int64_t upto, int *status, char *detail, size_t cap)
 {
-	pthread_once(&curl_once, curl_start);
-	*status = 0;
-	CURL *h = curl_easy_init();
-	if (!h) {
-		snprintf(detail, cap, "cannot start an HTTP client");
-		return;
-	}
 	char hsub[64], hsig[160], hupto[64];
 	snprintf(hsub, sizeof(hsub), "X-Bianmin-Subscription: %lld", (long long)x->id);
 	snprintf(hsig, sizeof(hsig), "X-Bianmin-Signature: ed25519=%s", sig);
 	snprintf(hupto, sizeof(hupto), "X-Bianmin-Upto: %lld", (long long)upto);
-	struct curl_slist *hs = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
-	hs = curl_slist_append(hs, hsub);
-	hs = curl_slist_append(hs, hsig);
-	hs = curl_slist_append(hs, hupto);
-	hs = curl_slist_append(hs, "Expect:");
-	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(h, CURLOPT_URL, x->endpoint);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)PUSH_TIMEOUT_S);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)PUSH_CONNECT_S);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	CURLcode cc = curl_easy_perform(h);
-	if (cc == CURLE_OK) {
-		long code = 0;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-		*status = (int)code;
-		snprintf(detail, cap, "HTTP %ld", code);
-	} else {
-		snprintf(detail, cap, "no answer: %.200s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	}
-	curl_slist_free_all(hs);
-	curl_easy_cleanup(h);
+	const char *const hs[] = { hsub, hsig, hupto };
+	httpc_post(x->endpoint, "application/x-ndjson", hs, 3, body, len, status, detail, cap);
 }
 
 static bool any_batch(void *ctx, const struct exchange_batch *b)

@@ -62,5 +62,9 @@ enum app_err messages_search(struct store *s, const struct auth_caller *c, const
 /* A message as JSON. full: the text of recalled and hidden messages and the
  * reason too (for those who manage or supervise the group). */
 json_t *messages_json(const struct message *m, bool full);
+/* Append to out what every member sees of m, as an event tells it: the
+ * bytes of json_dumps(messages_json(m, false), JSON_COMPACT), written
+ * without building a tree (a bulk ingest writes one per message). */
+void messages_event_json(const struct message *m, struct strbuf *out);
 
 #endif

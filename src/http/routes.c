@@ -9,9 +9,13 @@
 #include "http/http_int.h"
 #include "auth/accounts_http.h"
 #include "audit/audit_http.h"
+#include "bundles/bundles_http.h"
 #include "cases/case_settings_http.h"
+#include "cases/delivery_http.h"
 #include "cases/demands_http.h"
 #include "cases/open311_http.h"
+#include "entitle/entitle_http.h"
+#include "entitle/outbox_http.h"
 #include "exchange/exchange_http.h"
 #include "groups/groups_http.h"
 #include "groups/messages_http.h"
@@ -236,6 +240,64 @@ const struct http_route http_routes[] = {
 	{ HTTP_POST, "/api/v1/exchange/subscriptions/{id}/approve", exchange_handle_approve,
 	  SIGNED_IN, .perm = PERM_EXCHANGE_ADMIN,
 	  .summary = "approve a subscription of a 有条件 (conditional) dataset" },
+	/* delivery tasks of entitlements and the outbox of SMS (docs/outbox.md):
+	 * delivery officers in scope (delivery_http.c), supervisors read the
+	 * outbox (outbox_http.c) */
+	{ HTTP_GET, "/api/v1/deliveries", delivery_handle_list, SIGNED_IN,
+	  .perm = PERM_DELIVERIES_HANDLE, .summary = "delivery tasks in scope, newest first, masked" },
+	{ HTTP_GET, "/api/v1/deliveries/{id}", delivery_handle_get, SIGNED_IN,
+	  .perm = PERM_DELIVERIES_HANDLE, .summary = "one delivery task with its timeline" },
+	{ HTTP_GET, "/api/v1/deliveries/{id}/contact", delivery_handle_contact, SIGNED_IN,
+	  .perm = PERM_DELIVERIES_HANDLE, .summary = "the person to deliver to (audited)" },
+	{ HTTP_POST, "/api/v1/deliveries/{id}/actions/{action}", delivery_handle_act, SIGNED_IN,
+	  JSON_BODY(16 * 1024), .perm = PERM_DELIVERIES_HANDLE,
+	  .summary = "start, deliver (the receiver's words), fail or note a delivery task" },
+	{ HTTP_GET, "/api/v1/outbox", outbox_handle_list, SIGNED_IN, .perm = PERM_ENTITLE_READ,
+	  .summary = "SMS of the outbox in scope, newest first, phone masked" },
+	{ HTTP_GET, "/api/v1/outbox/{id}/phone", outbox_handle_phone, SIGNED_IN,
+	  .perm = PERM_PERSONAL_DATA, .summary = "the phone number of one SMS (audited)" },
+
+	/* entitlements of 免申即享 (docs/entitle.md): agency operators run the
+	 * programmes and record what officers hear, supervisors follow them, in
+	 * their scope (entitle_http.c, entitlements.c) */
+	{ HTTP_GET, "/api/v1/entitlements", entitle_handle_list, SIGNED_IN,
+	  .perm = PERM_ENTITLE_READ, .summary = "entitlements of a region in id order, masked" },
+	{ HTTP_GET, "/api/v1/entitlements/{id}", entitle_handle_get, SIGNED_IN,
+	  .perm = PERM_ENTITLE_READ,
+	  .summary = "one entitlement with its explanation and timeline, masked" },
+	{ HTTP_GET, "/api/v1/entitlements/{id}/person", entitle_handle_person, SIGNED_IN,
+	  .perm = PERM_PERSONAL_DATA,
+	  .summary = "one entitlement with its person unmasked (audited, with a reason)" },
+	{ HTTP_POST, "/api/v1/entitlements/{id}/objection", entitle_handle_objection, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(16 * 1024),
+	  .summary = "record an objection (异议) during the public notice" },
+	{ HTTP_POST, "/api/v1/entitlements/{id}/review", entitle_handle_review, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(16 * 1024),
+	  .summary = "uphold or dismiss the objection to an entitlement" },
+	{ HTTP_POST, "/api/v1/entitlements/{id}/consent", entitle_handle_consent, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(16 * 1024),
+	  .summary = "record the person's answer (意愿确认): accept or refuse" },
+	{ HTTP_POST, "/api/v1/entitlements/{id}/appeal", entitle_handle_appeal, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(16 * 1024),
+	  .summary = "an appeal (申诉) against a refusal or revocation, raised as a demand" },
+	{ HTTP_POST, "/api/v1/entitlements/runs", entitle_handle_run, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(4096),
+	  .summary = "run a programme at a date over the latest data of the exchange" },
+
+	/* 一件事 bundles (docs/bundles.md): agency operators start and mark
+	 * them in their scope, supervisors follow them (bundles_http.c) */
+	{ HTTP_POST, "/api/v1/bundles", bundles_handle_start, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(16 * 1024),
+	  .summary = "start a life event's bundle of services (一件事) for a person" },
+	{ HTTP_GET, "/api/v1/bundles", bundles_handle_list, SIGNED_IN, .perm = PERM_ENTITLE_READ,
+	  .summary = "bundles of a region, newest first, person masked" },
+	{ HTTP_GET, "/api/v1/bundles/{id}", bundles_handle_get, SIGNED_IN,
+	  .perm = PERM_ENTITLE_READ, .summary = "one bundle with every service's state" },
+	{ HTTP_GET, "/api/v1/bundles/{id}/person", bundles_handle_person, SIGNED_IN,
+	  .perm = PERM_ENTITLE_READ, .summary = "a bundle with its person unmasked (audited)" },
+	{ HTTP_POST, "/api/v1/bundles/{id}/services/{code}", bundles_handle_mark, SIGNED_IN,
+	  .perm = PERM_ENTITLE_MANAGE, JSON_BODY(16 * 1024),
+	  .summary = "mark a task service of a bundle done or refused" },
 
 	{ HTTP_GET, "/api/v1/join/{code}", groups_handle_join_info, PUBLIC,
 	  .summary = "the group a join link leads to" },

@@ -13,62 +13,107 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *time_or_null(int64_t t)
+/* ",\"name\":" and t as the API writes a time, or null when t is 0. */
+static void add_time(struct strbuf *out, const char *name, int64_t t)
 {
-	if (!t)
-		return json_null();
 	char buf[32];
+	if (!t) {
+		strbuf_addf(out, ",\"%s\":null", name);
+		return;
+	}
 	clock_format_utc(t, buf, sizeof(buf));
-	return json_string(buf);
+	strbuf_addf(out, ",\"%s\":\"%s\"", name, buf);
 }
 
-json_t *alerts_json(const struct alert *a)
+/* ",\"name\":" and v, or null when v is 0. */
+static void add_id(struct strbuf *out, const char *name, int64_t v)
+{
+	if (v)
+		strbuf_addf(out, ",\"%s\":%" PRId64, name, v);
+	else
+		strbuf_addf(out, ",\"%s\":null", name);
+}
+
+/* The members of alerts_json(a), written directly, without the closing
+ * brace (a finding adds "new"). A sweep writes one per alert it raises on
+ * the writer's thread and one per finding for its answer: building a tree
+ * for each was a third of a day's sweep. */
+static void alert_members(const struct alert *a, struct strbuf *out)
 {
 	enum patrol_kind k;
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id",
-			      (json_int_t)a->id, "kind", a->kind, "kind_name",
-			      patrol_kind_parse(a->kind, &k) ? patrol_kind_names_zh[k] : a->kind,
-			      "object", a->object, "region", a->region, "supervisor", a->supervisor,
-			      "severity", a->severity, "summary", a->summary, "state", a->state);
-	json_object_set_new(o, "group_id", a->group_id ? json_integer(a->group_id) : json_null());
-	json_object_set_new(o, "found_at", time_or_null(a->found_at));
-	json_object_set_new(o, "acknowledged_at", time_or_null(a->acknowledged_at));
-	json_object_set_new(o, "acknowledged_by",
-			    a->acknowledged_by ? json_integer(a->acknowledged_by) : json_null());
-	return o;
+	strbuf_addf(out, "{\"id\":%" PRId64 ",\"kind\":", a->id);
+	strbuf_add_json_string(out, a->kind);
+	strbuf_addstr(out, ",\"kind_name\":");
+	strbuf_add_json_string(out, patrol_kind_parse(a->kind, &k) ? patrol_kind_names_zh[k]
+								    : a->kind);
+	strbuf_addstr(out, ",\"object\":");
+	strbuf_add_json_string(out, a->object);
+	strbuf_addstr(out, ",\"region\":");
+	strbuf_add_json_string(out, a->region);
+	strbuf_addstr(out, ",\"supervisor\":");
+	strbuf_add_json_string(out, a->supervisor);
+	strbuf_addf(out, ",\"severity\":%d,\"summary\":", a->severity);
+	strbuf_add_json_string(out, a->summary);
+	strbuf_addstr(out, ",\"state\":");
+	strbuf_add_json_string(out, a->state);
+	add_id(out, "group_id", a->group_id);
+	add_time(out, "found_at", a->found_at);
+	add_time(out, "acknowledged_at", a->acknowledged_at);
+	add_id(out, "acknowledged_by", a->acknowledged_by);
 }
 
 void alerts_json_text(const struct alert *a, struct strbuf *out)
 {
-	json_t *o = alerts_json(a);
-	char *text = json_dumps(o, JSON_COMPACT);
-	strbuf_addstr(out, text);
-	free(text);
-	json_decref(o);
+	alert_members(a, out);
+	strbuf_addch(out, '}');
 }
 
-static void add_finding(void *ctx, const struct alert *a, bool raised)
+json_t *alerts_json(const struct alert *a)
 {
-	json_t *o = alerts_json(a);
-	json_object_set_new(o, "new", json_boolean(raised));
-	json_array_append_new(ctx, o);
+	struct strbuf text = STRBUF_INIT;
+	alerts_json_text(a, &text);
+	json_t *o = json_loadb(text.buf, text.len, 0, NULL);
+	strbuf_release(&text);
+	return o;
 }
 
-enum app_err alerts_sweep(struct store *s, int64_t now, json_t **out,
+enum app_err alerts_sweep(struct store *s, int64_t now, patrol_finding_fn fn, void *ctx,
 			  struct patrol_counts *counts, struct app_error *err)
 {
 	const struct patrol_rules *rules = patrol_builtin();
 	if (!rules)
 		return app_fail(err, APP_EINVAL, "the built-in patrol rules do not load");
-	json_t *findings = json_array();
+	return patrol_sweep(s, rules, now, fn, ctx, counts, err);
+}
+
+/* The answer of a sweep being written: its findings so far. */
+struct finding_list {
+	struct strbuf *out;
+	int n;
+};
+
+static void add_finding(void *ctx, const struct alert *a, bool raised)
+{
+	struct finding_list *fl = ctx;
+	if (fl->n++)
+		strbuf_addch(fl->out, ',');
+	alert_members(a, fl->out);
+	strbuf_addstr(fl->out, raised ? ",\"new\":true}" : ",\"new\":false}");
+}
+
+enum app_err alerts_sweep_json(struct store *s, int64_t now, struct strbuf *out,
+			       struct patrol_counts *counts, struct app_error *err)
+{
+	struct finding_list fl = { out, 0 };
 	struct patrol_counts n;
-	enum app_err rc = patrol_sweep(s, rules, now, add_finding, findings, &n, err);
+	strbuf_reset(out);
+	strbuf_addstr(out, "{\"findings\":[");
+	enum app_err rc = alerts_sweep(s, now, add_finding, &fl, &n, err);
 	if (rc != APP_OK) {
-		json_decref(findings);
+		strbuf_reset(out);
 		return rc;
 	}
-	*out = json_pack("{s:o, s:i, s:i}", "findings", findings, "raised", n.raised, "messages",
-			 n.messages);
+	strbuf_addf(out, "],\"raised\":%d,\"messages\":%d}", n.raised, n.messages);
 	if (counts)
 		*counts = n;
 	return APP_OK;

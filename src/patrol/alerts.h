@@ -11,16 +11,18 @@
 
 #include "auth/auth.h"
 #include "core/strbuf.h"
+#include "patrol/patrol.h"
 #include "store/store.h"
 
 #include <jansson.h>
 
 #define ALERTS_LIST_MAX 200
 
-/* The alert as the API shows it (a new reference). */
-json_t *alerts_json(const struct alert *a);
-/* The same as one line of JSON text appended to out (for its events). */
+/* The alert as the API shows it, as one line of JSON text appended to out
+ * (its events, a sweep's answer): written directly, no tree. */
 void alerts_json_text(const struct alert *a, struct strbuf *out);
+/* The same as a tree (a new reference; NULL only when out of memory). */
+json_t *alerts_json(const struct alert *a);
 
 /*
  * The alerts addressed within region (NULL or "": every region c
@@ -33,17 +35,23 @@ enum app_err alerts_list(struct store *s, const struct auth_caller *c, const cha
 			 struct alert_query *q, store_alert_fn fn, void *ctx,
 			 struct app_error *err);
 
-struct patrol_counts;
+/*
+ * Run one sweep at now with the built-in rules (patrol_builtin()): fn (may
+ * be NULL) hears of every finding, *counts (may be NULL) receives the
+ * tallies. Errors: patrol_sweep()'s, and APP_EINVAL when the built-in rules
+ * do not load.
+ */
+enum app_err alerts_sweep(struct store *s, int64_t now, patrol_finding_fn fn, void *ctx,
+			  struct patrol_counts *counts, struct app_error *err);
 
 /*
- * Run one sweep at now with the built-in rules (patrol_builtin()) and make
- * its outcome as the API and `bianmin patrol --json` show it:
- * {"findings": [each alert and "new"], "raised", "messages"}. On success
- * *out is a new reference and *counts (may be NULL) the tallies. Errors:
- * patrol_sweep()'s, and APP_EINVAL when the built-in rules do not load.
+ * The same, its outcome written into out (emptied first) as the API and
+ * `bianmin patrol --json` show it: {"findings": [each alert and "new"],
+ * "raised", "messages"}, compact, written directly (a day's sweep finds
+ * thousands). On failure out is left empty.
  */
-enum app_err alerts_sweep(struct store *s, int64_t now, json_t **out,
-			  struct patrol_counts *counts, struct app_error *err);
+enum app_err alerts_sweep_json(struct store *s, int64_t now, struct strbuf *out,
+			       struct patrol_counts *counts, struct app_error *err);
 
 /* Acknowledge alert id for c (who must supervise where it is addressed);
  * *out receives it. APP_ENOTFOUND outside c's scope; APP_ECONFLICT when it

@@ -69,7 +69,7 @@ bool patrol_kind_parse(const char *name, enum patrol_kind *out)
 #define MARK_DEMANDS "demands"
 #define MARK_DUTY "duty"
 
-enum { BATCH = 500 };
+enum { BATCH = 2000 };
 
 void patrol_supervisor(const char *region, char *out)
 {

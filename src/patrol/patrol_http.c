@@ -77,13 +77,15 @@ void alerts_handle_close(struct http_req *req)
 
 void patrol_handle_run(struct http_req *req)
 {
-	json_t *out;
+	struct strbuf out = STRBUF_INIT;
 	struct app_error err;
-	if (alerts_sweep(http_store(req), clock_now(), &out, NULL, &err) != APP_OK) {
+	if (alerts_sweep_json(http_store(req), clock_now(), &out, NULL, &err) != APP_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	http_reply_json(req, 200, out);
+	strbuf_addch(&out, '\n');
+	http_reply_data(req, 200, HTTP_JSON_TYPE, out.buf, out.len);
+	strbuf_release(&out);
 }
 
 void alerts_handle_events(struct http_req *req)

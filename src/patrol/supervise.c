@@ -130,6 +130,8 @@ static enum app_err load_item(struct store *s, const struct auth_caller *c,
 	} else {
 		if ((rc = store_case_get(s, v->item_id, &cr, err)) != APP_OK)
 			return rc == APP_ENOTFOUND ? app_fail(err, rc, "no such demand") : rc;
+		if (strcmp(cr.type, "demand") != 0) /* a delivery task is no demand */
+			return app_fail(err, APP_ENOTFOUND, "no such demand");
 		scope = cr.region;
 		snprintf(v->region, sizeof(v->region), "%.*s", (int)sizeof(v->region) - 1, cr.region);
 		v->group_id = cr.group_id;

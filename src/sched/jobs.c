@@ -7,6 +7,9 @@
 #include "cases/case_settings.h"
 #include "cases/cases_calendar.h"
 #include "cases/demands.h"
+#include "entitle/dispatch.h"
+#include "entitle/entitle.h"
+#include "entitle/outbox.h"
 #include "exchange/push.h"
 #include "patrol/patrol.h"
 #include "patrol/supervise.h"
@@ -88,11 +91,25 @@ static enum app_err job_supervision(struct store *s, int64_t now, char *detail, 
 	return rc;
 }
 
+/* 免申即享: the public notices (公示) that ended without an objection move on
+ * to consent or grant (src/entitle/entitlements.c). */
+static enum app_err job_entitle_advance(struct store *s, int64_t now, char *detail, size_t cap,
+					struct app_error *err)
+{
+	size_t n;
+	enum app_err rc = entitle_advance(s, entitle_programmes_dir(), now, "job:entitle.advance", &n,
+					  err);
+	if (rc == APP_OK)
+		snprintf(detail, cap, "%zu entitlements past their notice", n);
+	return rc;
+}
+
 const struct sched_job sched_jobs[] = {
 	{ "purge", HOUR, "remove ended sessions, old sign-in attempts and old events", job_purge },
 	{ "maintain", DAY, "database upkeep: next months' partitions, WAL checkpoint",
 	  job_maintain },
-	{ "demands", MINUTE, "run the clocks of demands: warnings, expiries, escalations",
+	{ "demands", MINUTE,
+	  "run the clocks of cases (demands, delivery tasks): warnings, expiries, escalations",
 	  job_demands },
 	{ "patrol", MINUTE, "smart patrol: unanswered questions, overdue demands, alerts",
 	  job_patrol },
@@ -100,5 +117,13 @@ const struct sched_job sched_jobs[] = {
 	  job_supervision },
 	{ "exchange", MINUTE, "data exchange: push due batches to subscribers, retry failed pushes",
 	  exchange_push_job },
+	{ "entitle.advance", HOUR,
+	  "免申即享: entitlements whose public notice ended move to consent or grant",
+	  job_entitle_advance },
+	{ "entitle.dispatch", MINUTE,
+	  "免申即享: entitlement events into SMS of the outbox, delivery tasks opened or cancelled",
+	  dispatch_job },
+	{ "outbox.send", MINUTE, "send the outbox's SMS through the gateway, retry failed ones",
+	  outbox_job },
 };
 const size_t sched_jobs_count = sizeof(sched_jobs) / sizeof(sched_jobs[0]);

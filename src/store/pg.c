@@ -577,4 +577,7 @@ const struct store_ops store_pg_ops = {
 	.case_stats = &pg_stats_ops,
 	.supervise = &pg_supervise_ops,
 	.exchange = &pg_exchange_ops,
+	.entitle = &pg_entitle_ops,
+	.bundles = &pg_bundle_ops,
+	.outbox = &pg_outbox_ops,
 };

@@ -206,6 +206,20 @@ static enum app_err insert_job(struct pg_conn *c, void *arg, struct app_error *e
 	return write_rest(c, w, w->id, true, err);
 }
 
+enum app_err pg_case_insert_in(struct pg_conn *c, struct case_row *k,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err)
+{
+	struct case_write w = { k, steps, nsteps, note, events, nevents, 0, "" };
+	enum app_err rc = insert_job(c, &w, err);
+	if (rc == APP_OK) {
+		k->id = w.id;
+		memcpy(k->county, w.county, sizeof(k->county));
+	}
+	return rc;
+}
+
 static enum app_err case_insert(struct store *s, struct case_row *k,
 				const struct case_event_row *steps, int nsteps,
 				const struct audit_note *note, const struct event_note *events,

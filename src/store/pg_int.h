@@ -164,10 +164,13 @@ enum pg_stmt {
 	PS_PATROL_HIDES,
 	PS_PATROL_WATCH_PUT,
 	PS_PATROL_WATCH_ANSWERED,
+	PS_PATROL_WATCH_PUT_MANY,
+	PS_PATROL_WATCH_ANSWERED_MANY,
 	PS_PATROL_WATCH_DONE,
 	PS_ALERT_INSERT,
 	PS_ALERT_GET,
 	PS_ALERT_BY_KEY,
+	PS_ALERT_EVENTS,
 	PS_ALERTS_LIST,
 	PS_ALERT_ACK,
 	PS_ALERT_CLOSE,
@@ -211,6 +214,27 @@ enum pg_stmt {
 	PS_EXCH_ATTEMPT_INSERT,
 	PS_EXCH_SUB_PUSHED,
 	PS_EXCH_ATTEMPTS,
+	PS_BUNDLE_INSERT,
+	PS_BUNDLE_SERVICE_INSERT,
+	PS_BUNDLE_GET,
+	PS_BUNDLES_LIST,
+	PS_BUNDLE_MARK,
+	PS_ENT_RUN_INSERT,
+	PS_ENT_INSERT,
+	PS_ENT_UPDATE,
+	PS_ENT_EVENT_INSERT,
+	PS_ENT_LIST,
+	PS_ENT_EVENTS,
+	PS_DISPATCH_CURSOR,
+	PS_DISPATCH_EVENTS,
+	PS_DISPATCH_MOVE,
+	PS_OUTBOX_INSERT,
+	PS_DELIVERY_OF,
+	PS_DELIVERY_LINK,
+	PS_OUTBOX_DUE,
+	PS_OUTBOX_MARK,
+	PS_OUTBOX_LIST,
+	PS_OUTBOX_GET,
 	PS__MAX
 };
 
@@ -391,5 +415,15 @@ enum app_err pg_stats_case_change(struct pg_conn *c, const struct case_row *old,
 				  int nsteps, struct app_error *err);
 extern const struct store_supervise_ops pg_supervise_ops;
 extern const struct store_exchange_ops pg_exchange_ops;
+extern const struct store_entitle_ops pg_entitle_ops;
+extern const struct store_bundle_ops pg_bundle_ops;
+
+extern const struct store_outbox_ops pg_outbox_ops;
+/* Insert case k as store_case_insert does, inside the open transaction
+ * (pg_cases.c): k->id and k->county are set. */
+enum app_err pg_case_insert_in(struct pg_conn *c, struct case_row *k,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err);
 
 #endif

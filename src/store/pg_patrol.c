@@ -9,9 +9,12 @@
  * watermarks. The scheduler runs one sweep at a time across nodes.
  */
 #include "store/pg_int.h"
+#include "core/clock.h"
+#include "core/mem.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void read_alert(const PGresult *r, int row, struct alert *a)
@@ -289,46 +292,303 @@ static enum app_err alert_event(struct pg_conn *c, const struct alert *a, const 
 	return rc;
 }
 
-/* Store a, or find it stored before (*raised false). */
-static enum app_err raise_alert(struct pg_conn *c, struct alert *a, bool *raised,
-				store_alert_json_fn json, struct app_error *err)
+/* ---- a step's writes, set-based ----
+ *
+ * Each kind of change of a step is one statement with its rows as array
+ * parameters: a day's sweep raises thousands of alerts, and a round trip
+ * per row (insert, event, inbox) was most of its time. */
+
+/* An array parameter being written: "{" elements "}". */
+struct pg_array {
+	struct strbuf sb;
+	int n;
+};
+
+static void array_init(struct pg_array *a)
 {
-	struct pg_params p = { 0 };
-	pgp_text(&p, a->kind);
-	pgp_text(&p, a->object);
-	pgp_text(&p, a->region);
-	pgp_text(&p, a->supervisor);
-	pgp_int(&p, a->group_id);
-	pgp_int(&p, a->severity);
-	pgp_text(&p, a->summary);
-	pgp_int(&p, a->found_at);
-	PGresult *res;
-	enum app_err rc = pg_exec(c, PS_ALERT_INSERT, &p, "storing an alert", &res, NULL, err);
-	if (rc != APP_OK)
-		return rc;
-	*raised = PQntuples(res) == 1;
-	if (*raised)
-		a->id = pg_int(res, 0, 0);
-	PQclear(res);
-	if (*raised) {
-		snprintf(a->state, sizeof(a->state), "open");
-		return alert_event(c, a, "alert.raised", json, err);
-	}
-	struct pg_params k = { 0 };
-	pgp_text(&k, a->kind);
-	pgp_text(&k, a->object);
-	return alert_row(c, PS_ALERT_BY_KEY, &k, a, err);
+	strbuf_init(&a->sb, 256);
+	strbuf_addch(&a->sb, '{');
+	a->n = 0;
 }
 
-/* Run a watch statement on a message id (and, for an answer, a time). */
-static enum app_err watch_stmt(struct pg_conn *c, enum pg_stmt id, int64_t message, int64_t at,
-			       const char *what, struct app_error *err)
+static void array_int(struct pg_array *a, int64_t v)
+{
+	strbuf_addf(&a->sb, "%s%" PRId64, a->n++ ? "," : "", v);
+}
+
+/* A text element, double-quoted with its quotes and backslashes escaped
+ * (the array literal's rules), so any text reads back as it was. */
+static void array_text(struct pg_array *a, const char *s)
+{
+	strbuf_addstr(&a->sb, a->n++ ? ",\"" : "\"");
+	for (const char *run = s;; s++) {
+		if (*s && *s != '"' && *s != '\\')
+			continue;
+		strbuf_add(&a->sb, run, (size_t)(s - run));
+		if (!*s)
+			break;
+		strbuf_addch(&a->sb, '\\');
+		strbuf_addch(&a->sb, *s);
+		run = s + 1;
+	}
+	strbuf_addch(&a->sb, '"');
+}
+
+/* Close a and add it to p; a stays allocated until array_release. */
+static void array_param(struct pg_params *p, struct pg_array *a)
+{
+	strbuf_addch(&a->sb, '}');
+	pgp_text(p, a->sb.buf);
+}
+
+static void array_release(struct pg_array *a)
+{
+	strbuf_release(&a->sb);
+}
+
+/* Run statement id with one array of ids; none: nothing to run. */
+static enum app_err ids_stmt(struct pg_conn *c, enum pg_stmt id, const int64_t *ids, int n,
+			     const char *what, struct app_error *err)
+{
+	if (!n)
+		return APP_OK;
+	struct pg_array a;
+	array_init(&a);
+	for (int i = 0; i < n; i++)
+		array_int(&a, ids[i]);
+	struct pg_params p = { 0 };
+	array_param(&p, &a);
+	enum app_err rc = pg_exec(c, id, &p, what, NULL, NULL, err);
+	array_release(&a);
+	return rc;
+}
+
+/* Run statement id with the columns of n watch rows: message, group, at
+ * and due (ncols 4) or message and at (ncols 2). */
+static enum app_err watch_rows(struct pg_conn *c, enum pg_stmt id, const struct patrol_watch *w,
+			       int n, int ncols, const char *what, struct app_error *err)
+{
+	if (!n)
+		return APP_OK;
+	struct pg_array col[4];
+	for (int j = 0; j < ncols; j++)
+		array_init(&col[j]);
+	for (int i = 0; i < n; i++) {
+		array_int(&col[0], w[i].message_id);
+		if (ncols == 2) {
+			array_int(&col[1], w[i].at);
+			continue;
+		}
+		array_int(&col[1], w[i].group_id);
+		array_int(&col[2], w[i].at);
+		array_int(&col[3], w[i].due);
+	}
+	struct pg_params p = { 0 };
+	for (int j = 0; j < ncols; j++)
+		array_param(&p, &col[j]);
+	enum app_err rc = pg_exec(c, id, &p, what, NULL, NULL, err);
+	for (int j = 0; j < ncols; j++)
+		array_release(&col[j]);
+	return rc;
+}
+
+/* The alerts of a step in the order of their key (kind, object), to match
+ * the rows the database returns to them. */
+struct alert_keys {
+	struct alert *alerts;
+	int *order; /* indexes into alerts, by key, then index */
+	int n;
+};
+
+static int key_cmp(const char *kind, const char *object, const struct alert *a)
+{
+	int d = strcmp(kind, a->kind);
+	return d ? d : strcmp(object, a->object);
+}
+
+static int order_cmp(const void *x, const void *y, void *arg)
+{
+	const struct alert *alerts = arg;
+	int i = *(const int *)x, j = *(const int *)y;
+	int d = key_cmp(alerts[i].kind, alerts[i].object, &alerts[j]);
+	return d ? d : i - j;
+}
+
+static void keys_init(struct alert_keys *k, struct alert *alerts, int n)
+{
+	k->alerts = alerts;
+	k->n = n;
+	k->order = xmalloc((size_t)n * sizeof(*k->order));
+	for (int i = 0; i < n; i++)
+		k->order[i] = i;
+	qsort_r(k->order, (size_t)n, sizeof(*k->order), order_cmp, alerts);
+}
+
+/* The position in k->order of the first alert of key (kind, object), or
+ * of where it would be. */
+static int key_first(const struct alert_keys *k, const char *kind, const char *object)
+{
+	int lo = 0, hi = k->n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (key_cmp(kind, object, &k->alerts[k->order[mid]]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether position pos of k->order holds an alert of key (kind, object). */
+static bool key_at(const struct alert_keys *k, int pos, const char *kind, const char *object)
+{
+	return pos < k->n && key_cmp(kind, object, &k->alerts[k->order[pos]]) == 0;
+}
+
+/* Insert the step's alerts (each once per kind and object): the new ones
+ * get their id and state, raised[] says which are new (of two of one key
+ * in a step, the first). */
+static enum app_err alerts_insert(struct pg_conn *c, struct patrol_save *ps,
+				  const struct alert_keys *k, struct app_error *err)
+{
+	enum { COLS = 8 };
+	struct pg_array col[COLS];
+	for (int j = 0; j < COLS; j++)
+		array_init(&col[j]);
+	for (int i = 0; i < ps->nalerts; i++) {
+		const struct alert *a = &ps->alerts[i];
+		array_text(&col[0], a->kind);
+		array_text(&col[1], a->object);
+		array_text(&col[2], a->region);
+		array_text(&col[3], a->supervisor);
+		array_int(&col[4], a->group_id);
+		array_int(&col[5], a->severity);
+		array_text(&col[6], a->summary);
+		array_int(&col[7], a->found_at);
+		ps->raised[i] = false;
+	}
+	struct pg_params p = { 0 };
+	for (int j = 0; j < COLS; j++)
+		array_param(&p, &col[j]);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ALERT_INSERT, &p, "storing alerts", &res, NULL, err);
+	for (int j = 0; j < COLS; j++)
+		array_release(&col[j]);
+	if (rc != APP_OK)
+		return rc;
+	for (int r = 0, n = PQntuples(res); r < n; r++) {
+		const char *kind = PQgetvalue(res, r, 1), *object = PQgetvalue(res, r, 2);
+		int pos = key_first(k, kind, object);
+		if (!key_at(k, pos, kind, object))
+			continue; /* not one of the step's: cannot be */
+		int i = k->order[pos];
+		ps->raised[i] = true;
+		ps->alerts[i].id = pg_int(res, r, 0);
+		snprintf(ps->alerts[i].state, sizeof(ps->alerts[i].state), "open");
+	}
+	PQclear(res);
+	return APP_OK;
+}
+
+/* The stored rows of the step's alerts raised before, into them. */
+static enum app_err alerts_before(struct pg_conn *c, struct patrol_save *ps,
+				  const struct alert_keys *k, struct app_error *err)
+{
+	struct pg_array kind, object;
+	array_init(&kind);
+	array_init(&object);
+	for (int i = 0; i < ps->nalerts; i++)
+		if (!ps->raised[i]) {
+			array_text(&kind, ps->alerts[i].kind);
+			array_text(&object, ps->alerts[i].object);
+		}
+	enum app_err rc = APP_OK;
+	PGresult *res = NULL;
+	if (kind.n) {
+		struct pg_params p = { 0 };
+		array_param(&p, &kind);
+		array_param(&p, &object);
+		rc = pg_exec(c, PS_ALERT_BY_KEY, &p, "reading alerts", &res, NULL, err);
+	}
+	array_release(&kind);
+	array_release(&object);
+	if (!res)
+		return rc;
+	struct alert row;
+	for (int r = 0, n = PQntuples(res); r < n; r++) {
+		read_alert(res, r, &row);
+		for (int pos = key_first(k, row.kind, row.object);
+		     key_at(k, pos, row.kind, row.object); pos++)
+			if (!ps->raised[k->order[pos]])
+				ps->alerts[k->order[pos]] = row;
+	}
+	PQclear(res);
+	return APP_OK;
+}
+
+/* The events of the step's new alerts: alert.raised on each one's topic. */
+static enum app_err alerts_events(struct pg_conn *c, const struct patrol_save *ps,
+				  struct app_error *err)
+{
+	enum { COLS = 4 };
+	struct pg_array col[COLS];
+	for (int j = 0; j < COLS; j++)
+		array_init(&col[j]);
+	struct strbuf data = STRBUF_INIT;
+	for (int i = 0; i < ps->nalerts; i++) {
+		if (!ps->raised[i])
+			continue;
+		const struct alert *a = &ps->alerts[i];
+		char topic[EVENT_TOPIC_MAX], subject[40], county[7];
+		snprintf(topic, sizeof(topic), "alerts:%s", a->supervisor);
+		snprintf(subject, sizeof(subject), "alert:%" PRId64, a->id);
+		division_county(a->region, county);
+		strbuf_reset(&data);
+		ps->json(a, &data);
+		array_text(&col[0], county);
+		array_text(&col[1], topic);
+		array_text(&col[2], data.buf);
+		array_text(&col[3], subject);
+	}
+	strbuf_release(&data);
+	enum app_err rc = col[0].n ? pg_events_lock(c, err) : APP_OK;
+	if (rc == APP_OK && col[0].n) {
+		struct pg_params p = { 0 };
+		pgp_int(&p, clock_now());
+		pgp_text(&p, "alert.raised");
+		for (int j = 0; j < COLS; j++)
+			array_param(&p, &col[j]);
+		rc = pg_exec(c, PS_ALERT_EVENTS, &p, "recording events", NULL, NULL, err);
+	}
+	for (int j = 0; j < COLS; j++)
+		array_release(&col[j]);
+	return rc;
+}
+
+/* Store the step's alerts, each once per kind and object, an event for
+ * each new one; those raised before read back as stored. */
+static enum app_err alerts_raise(struct pg_conn *c, struct patrol_save *ps,
+				 struct app_error *err)
+{
+	struct alert_keys k;
+	keys_init(&k, ps->alerts, ps->nalerts);
+	enum app_err rc = alerts_insert(c, ps, &k, err);
+	if (rc == APP_OK)
+		rc = alerts_before(c, ps, &k, err);
+	if (rc == APP_OK)
+		rc = alerts_events(c, ps, err);
+	free(k.order);
+	return rc;
+}
+
+/* A cadre's answer at `at` to message: watched no more when within its window. */
+static enum app_err note_answer(struct pg_conn *c, int64_t message, int64_t at,
+				struct app_error *err)
 {
 	struct pg_params p = { 0 };
 	pgp_int(&p, message);
-	if (id == PS_PATROL_WATCH_ANSWERED)
-		pgp_int(&p, at);
-	return pg_exec(c, id, &p, what, NULL, NULL, err);
+	pgp_int(&p, at);
+	return pg_exec(c, PS_PATROL_WATCH_ANSWERED, &p, "noting an answer", NULL, NULL, err);
 }
 
 /* Start watching the question of w. */
@@ -362,28 +622,26 @@ enum app_err pg_patrol_note_message(struct pg_conn *c, const struct message *m,
 		rc = watch_put(c, &w, err);
 	}
 	if (rc == APP_OK && mp->answers && m->reply_to)
-		rc = watch_stmt(c, PS_PATROL_WATCH_ANSWERED, m->reply_to, m->at,
-				"noting an answer", err);
+		rc = note_answer(c, m->reply_to, m->at, err);
 	return rc;
 }
 
 static enum app_err save_job(struct pg_conn *c, void *arg, struct app_error *err)
 {
 	struct patrol_save *ps = arg;
-	enum app_err rc = APP_OK;
-	for (int i = 0; rc == APP_OK && i < ps->nwatch; i++)
-		rc = watch_put(c, &ps->watch[i], err);
-	for (int i = 0; rc == APP_OK && i < ps->nanswered; i++)
-		rc = watch_stmt(c, PS_PATROL_WATCH_ANSWERED, ps->answered[i].message_id,
-				ps->answered[i].at, "noting an answer", err);
-	for (int i = 0; rc == APP_OK && i < ps->ndone; i++)
-		rc = watch_stmt(c, PS_PATROL_WATCH_DONE, ps->done[i], 0,
-				"ending the watch of a question", err);
-	for (int i = 0; rc == APP_OK && i < ps->nread; i++)
-		rc = watch_stmt(c, PS_PATROL_INBOX_DONE, ps->read[i], 0,
-				"taking a message out of the patrol's inbox", err);
-	for (int i = 0; rc == APP_OK && i < ps->nalerts; i++)
-		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], ps->json, err);
+	enum app_err rc = watch_rows(c, PS_PATROL_WATCH_PUT_MANY, ps->watch, ps->nwatch, 4,
+				     "watching questions", err);
+	if (rc == APP_OK)
+		rc = watch_rows(c, PS_PATROL_WATCH_ANSWERED_MANY, ps->answered, ps->nanswered, 2,
+				"noting answers", err);
+	if (rc == APP_OK)
+		rc = ids_stmt(c, PS_PATROL_WATCH_DONE, ps->done, ps->ndone,
+			      "ending the watch of questions", err);
+	if (rc == APP_OK)
+		rc = ids_stmt(c, PS_PATROL_INBOX_DONE, ps->read, ps->nread,
+			      "taking messages out of the patrol's inbox", err);
+	if (rc == APP_OK && ps->nalerts)
+		rc = alerts_raise(c, ps, err);
 	for (int i = 0; rc == APP_OK && i < ps->nmarks; i++) {
 		struct pg_params p = { 0 };
 		pgp_text(&p, ps->mark_kinds[i]);

@@ -24,6 +24,19 @@
 #define EVENT_COLS "id, at, topic, kind, county, data"
 #define JOB_RUN_COLS                                                                           \
 	"id, name, slot, node, started_at, coalesce(finished_at, 0), outcome, detail"
+/* a bundle and one of its services, with the person's entitlement of an
+ * entitlement service's programme (the latest period; NULL when none) and
+ * its region; ID numbers compared upper-case: bundles keep the canonical X,
+ * entitlements the key as the exchange's data gave it */
+#define BUNDLE_COLS                                                                            \
+	"b.id, b.event, b.name, b.person_key, b.person_name, b.phone, b.region, b.started_at, "   \
+	"b.started_by, s.seq, s.code, s.name, s.kind, s.unit, s.programme, s.days, s.due_at, "    \
+	"s.state, s.note, s.marked_at, s.marked_by, coalesce(e.state, ''), coalesce(e.id, 0), "  \
+	"coalesce(e.region, '')"
+#define BUNDLE_JOIN                                                                            \
+	" JOIN bundle_services s ON s.bundle = b.id LEFT JOIN entitlements e ON e.id = (SELECT " \
+	"x.id FROM entitlements x WHERE s.kind = 'entitlement' AND x.programme = s.programme "  \
+	"AND upper(x.person_key) = upper(b.person_key) ORDER BY x.period DESC, x.id DESC LIMIT 1)"
 #define WITHIN "($2::text = '' OR (r.code >= $2::text AND r.code < $2::text || ':'))"
 #define WITHIN_R1 "($1::text = '' OR (r.code >= $1::text AND r.code < $1::text || ':'))"
 #define GROUP_COLS                                                                             \
@@ -78,9 +91,19 @@
 	"k.warn_at, k.due, k.warned, k.stopped"
 /* c.region within region $N ('~' sorts after every code: it matches none;
  * '' sorts before every code and ':' after: it matches all) */
+/* a message of the outbox (migration 0022), as struct outbox_row reads it */
+#define OUTBOX_COLS "id, event, entitlement, programme, kind, region, phone, text, state, attempts, next_at, " \
+	"status, detail, created_at, sent_at, text_masked"
 #define CASE_WITHIN(n) "(c.region >= $" n "::text AND c.region < $" n "::text || ':')"
 /* g.region_code within region $N ('~' sorts after every code: it matches none) */
 #define GROUP_WITHIN(n) "(g.region_code >= $" n "::text AND g.region_code < $" n "::text || ':')"
+
+/* an entitlement (migration 0021), as struct entitlement reads it */
+#define ENT_COLS                                                                               \
+	"e.id, e.programme, e.policy, e.benefit, e.person_key, e.person_name, e.phone, e.region, " \
+	"e.period, e.amount, e.state, e.version, e.notice_until, e.consent_until, "             \
+	"e.effective_from, e.effective_to, e.reason, e.explanation, e.appeal_case, e.run, "    \
+	"e.created_at, e.updated_at"
 
 const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_BEGIN] = "BEGIN",
@@ -454,7 +477,7 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	 * county have and the tree lacks (the index cases_by_county) */
 	[PS_CASE_CATEGORY_IN_USE] =
 		"SELECT c.category, count(*) FROM cases c WHERE c.county = $1::text "
-		"AND c.state NOT IN ('closed', 'merged') AND NOT EXISTS (SELECT 1 FROM "
+		"AND c.type = 'demand' AND c.state NOT IN ('closed', 'merged') AND NOT EXISTS (SELECT 1 FROM "
 		"case_categories k WHERE k.county = $1::text AND k.code = c.category) "
 		"GROUP BY c.category ORDER BY c.category LIMIT 1",
 
@@ -472,7 +495,9 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"WHERE i.message_id > $1::bigint ORDER BY i.message_id LIMIT $2::bigint",
 	[PS_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) "
 				"VALUES ($1::bigint, $2::int <> 0)",
-	[PS_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = $1::bigint",
+	/* a sweep's step writes set-based: one statement per kind of change,
+	 * its rows as array parameters */
+	[PS_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = ANY ($1::bigint[])",
 	[PS_PATROL_DUE] = "SELECT " MESSAGE_COLS ", w.message_id, w.group_id, w.at, w.due, "
 			  "coalesce(g.name, ''), coalesce(g.region_code, '') FROM patrol_watch w "
 			  "LEFT JOIN messages m ON m.id = w.message_id "
@@ -504,14 +529,31 @@ const char *const pg_stmt_sql[PS__MAX] = {
 				"ON CONFLICT(message_id) DO NOTHING",
 	[PS_PATROL_WATCH_ANSWERED] = "DELETE FROM patrol_watch WHERE message_id = $1::bigint "
 				     "AND due >= $2::bigint",
-	[PS_PATROL_WATCH_DONE] = "DELETE FROM patrol_watch WHERE message_id = $1::bigint",
+	[PS_PATROL_WATCH_PUT_MANY] =
+		"INSERT INTO patrol_watch(message_id, group_id, at, due) "
+		"SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) "
+		"ON CONFLICT(message_id) DO NOTHING",
+	[PS_PATROL_WATCH_ANSWERED_MANY] =
+		"DELETE FROM patrol_watch w USING unnest($1::bigint[], $2::bigint[]) AS a(id, at) "
+		"WHERE w.message_id = a.id AND w.due >= a.at",
+	[PS_PATROL_WATCH_DONE] = "DELETE FROM patrol_watch WHERE message_id = ANY ($1::bigint[])",
 	[PS_ALERT_INSERT] = "INSERT INTO alerts(kind, object, region, supervisor, group_id, "
-			    "severity, summary, found_at) VALUES ($1::text, $2::text, $3::text, "
-			    "$4::text, $5::bigint, $6::integer, $7::text, $8::bigint) "
-			    "ON CONFLICT(kind, object) DO NOTHING RETURNING id",
+			    "severity, summary, found_at) SELECT * FROM unnest($1::text[], "
+			    "$2::text[], $3::text[], $4::text[], $5::bigint[], $6::integer[], "
+			    "$7::text[], $8::bigint[]) "
+			    "ON CONFLICT(kind, object) DO NOTHING RETURNING id, kind, object",
 	[PS_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = $1::bigint",
-	[PS_ALERT_BY_KEY] = "SELECT " ALERT_COLS " FROM alerts WHERE kind = $1::text "
-			    "AND object = $2::text",
+	[PS_ALERT_BY_KEY] = "SELECT " ALERT_COLS " FROM alerts a JOIN unnest($1::text[], "
+			    "$2::text[]) AS k(kind, object) USING (kind, object)",
+	/* the events of alerts raised by a step, in the order given (after
+	 * pg_events_lock), each topic notified */
+	[PS_ALERT_EVENTS] =
+		"WITH e AS (INSERT INTO events(id, at, county, topic, kind, data, subject) "
+		"SELECT nextval('events_id_seq'), $1::bigint, u.county, u.topic, $2::text, u.data, "
+		"u.subject FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) "
+		"WITH ORDINALITY AS u(county, topic, data, subject, n) ORDER BY u.n "
+		"RETURNING topic) "
+		"SELECT pg_notify('" PG_EVENTS_CHANNEL "', t) FROM (SELECT DISTINCT topic AS t FROM e) d",
 	/* an unused region is bound '~', which sorts after every code */
 	[PS_ALERTS_LIST] =
 		"SELECT " ALERT_COLS " FROM alerts WHERE ("
@@ -675,4 +717,86 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_EXCH_ATTEMPTS] =
 		"SELECT id, subscription, at, status, upto, nrows, sha256, detail, next_at FROM "
 		"exchange_attempts WHERE subscription = $1::bigint ORDER BY id",
+	[PS_BUNDLE_INSERT] =
+		"INSERT INTO bundles(event, name, person_key, person_name, phone, region, started_at, "
+		"started_by) VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8) RETURNING id",
+	[PS_BUNDLE_SERVICE_INSERT] =
+		"INSERT INTO bundle_services(bundle, seq, code, name, kind, unit, programme, days, "
+		"due_at, state) VALUES ($1::bigint, $2::int, $3, $4, $5, $6, $7, $8::int, $9::bigint, "
+		"$10)",
+	[PS_BUNDLE_GET] = "SELECT " BUNDLE_COLS " FROM bundles b" BUNDLE_JOIN
+			  " WHERE b.id = $1::bigint ORDER BY s.seq",
+	[PS_BUNDLES_LIST] =
+		"SELECT " BUNDLE_COLS " FROM (SELECT * FROM bundles WHERE region >= $1::text AND "
+		"region < $1::text || ':' AND ($2::text = '' OR event = $2::text) AND ($3::bigint = 0 "
+		"OR id < $3::bigint) ORDER BY id DESC LIMIT $4::int) b" BUNDLE_JOIN
+		" ORDER BY b.id DESC, s.seq",
+	[PS_BUNDLE_MARK] =
+		"UPDATE bundle_services SET state = $3, note = $4, marked_at = $5::bigint, marked_by = "
+		"$6 WHERE bundle = $1::bigint AND code = $2 AND kind = 'task' AND state = 'todo'",
+	[PS_ENT_RUN_INSERT] =
+		"INSERT INTO entitlement_runs(programme, at_day, started_at, finished_at, persons, "
+		"granted_new, revoked, unknown, held, actor, out_of_region) VALUES ($1::text, "
+		"$2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint, "
+		"$9::bigint, $10::text, $11::bigint) RETURNING id",
+	[PS_ENT_INSERT] =
+		"INSERT INTO entitlements(programme, policy, benefit, person_key, person_name, phone, "
+		"region, period, amount, state, version, notice_until, consent_until, effective_from, "
+		"effective_to, reason, explanation, appeal_case, run, created_at, updated_at) VALUES "
+		"($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, "
+		"$9::bigint, $10::text, 1, $11::bigint, $12::bigint, $13::bigint, $14::bigint, "
+		"$15::text, $16::text, $17::bigint, $18::bigint, $19::bigint, $19::bigint) RETURNING id",
+	[PS_ENT_UPDATE] =
+		"UPDATE entitlements SET state = $3::text, version = version + 1, amount = $4::bigint, "
+		"notice_until = $5::bigint, consent_until = $6::bigint, effective_to = $7::bigint, "
+		"reason = $8::text, explanation = $9::text, appeal_case = $10::bigint, run = "
+		"$11::bigint, updated_at = $12::bigint WHERE id = $1::bigint AND version = $2::bigint",
+	[PS_ENT_EVENT_INSERT] =
+		"INSERT INTO entitlement_events(entitlement, kind, from_state, to_state, at, actor, "
+		"detail) VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::bigint, $6::text, "
+		"$7::text)",
+	[PS_ENT_LIST] =
+		"SELECT " ENT_COLS " FROM entitlements e WHERE ($1::bigint = 0 OR e.id = $1::bigint) "
+		"AND ($2::text = '' OR e.programme = $2::text) AND ($3::text = '' OR e.state = "
+		"$3::text) AND e.region >= $4::text AND e.region < $4::text || ':' AND ($5::bigint = "
+		"0 OR e.period = $5::bigint) AND ($6::bigint = 0 OR (e.notice_until > 0 AND "
+		"e.notice_until <= $6::bigint)) AND ($7::bigint = 0 OR EXISTS (SELECT 1 FROM "
+		"entitlement_events v WHERE v.entitlement = e.id AND v.kind = 'granted')) AND e.id > "
+		"$8::bigint ORDER BY e.id LIMIT $9::bigint",
+	[PS_ENT_EVENTS] =
+		"SELECT id, entitlement, kind, from_state, to_state, at, actor, detail FROM "
+		"entitlement_events WHERE entitlement = $1::bigint ORDER BY id",
+	/* the dispatcher of entitlement events (pg_outbox.c, migration 0022) */
+	[PS_DISPATCH_CURSOR] = "SELECT last_event FROM entitle_dispatch WHERE id = 1",
+	[PS_DISPATCH_EVENTS] =
+		"SELECT e.id, e.entitlement, e.kind, e.from_state, e.to_state, e.at, e.actor, e.detail, "
+		"x.programme, x.person_name, x.phone, x.region, x.period, x.amount, x.state, "
+		"x.consent_until, x.effective_from, x.effective_to, x.reason, x.person_key, x.policy "
+		"FROM entitlement_events e JOIN entitlements x ON x.id = e.entitlement "
+		"WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2::bigint",
+	[PS_DISPATCH_MOVE] = "UPDATE entitle_dispatch SET last_event = greatest(last_event, "
+			     "$1::bigint) WHERE id = 1",
+	[PS_OUTBOX_INSERT] =
+		"INSERT INTO outbox(event, entitlement, programme, kind, region, phone, text, state, "
+		"next_at, created_at, text_masked) VALUES ($1::bigint, $2::bigint, $3::text, $4::text, "
+		"$5::text, $6::text, $7::text, $8::text, $9::bigint, $10::bigint, $11::text) "
+		"ON CONFLICT (event) DO NOTHING",
+	[PS_DELIVERY_OF] = "SELECT case_id FROM deliveries WHERE entitlement = $1::bigint",
+	[PS_DELIVERY_LINK] = "INSERT INTO deliveries(case_id, entitlement, programme) "
+			     "VALUES ($1::bigint, $2::bigint, $3::text)",
+	/* claimed: next_at moved to $3 in the statement that picks them; rows
+	 * another sender is claiming are passed over */
+	[PS_OUTBOX_DUE] = "WITH c AS (UPDATE outbox SET next_at = $3::bigint WHERE id IN ("
+			  "SELECT id FROM outbox WHERE state = 'pending' AND next_at <= $1::bigint "
+			  "ORDER BY next_at, id LIMIT $2::bigint FOR UPDATE SKIP LOCKED) "
+			  "RETURNING " OUTBOX_COLS ") SELECT * FROM c ORDER BY id",
+	[PS_OUTBOX_MARK] = "UPDATE outbox SET state = $2::text, attempts = $3::int, "
+			   "next_at = $4::bigint, status = $5::int, detail = $6::text, "
+			   "sent_at = $7::bigint WHERE id = $1::bigint AND state = 'pending'",
+	[PS_OUTBOX_LIST] =
+		"SELECT " OUTBOX_COLS " FROM outbox c WHERE (" CASE_WITHIN("1") " OR "
+		CASE_WITHIN("2") " OR " CASE_WITHIN("3") " OR " CASE_WITHIN("4") ") "
+		"AND ($5::text = '' OR c.state = $5::text) AND c.id < $6::bigint "
+		"ORDER BY c.id DESC LIMIT $7::bigint",
+	[PS_OUTBOX_GET] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = $1::bigint",
 };

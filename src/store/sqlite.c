@@ -241,6 +241,11 @@ void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 	snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
 /* ---- the writer and group commit ---- */
 
 static uint64_t now_us(void)
@@ -260,20 +265,19 @@ void sq_pending_topic(struct sq *q, const char *topic)
 	snprintf(q->pending_topics[q->npending++], EVENT_TOPIC_MAX, "%s", topic);
 }
 
+static int topic_cmp(const void *a, const void *b) { return strcmp(a, b); }
+
 /* After a commit: tell the watcher the topic of each event it carried
- * (a topic once per batch). */
+ * (a topic once per batch; sorted first, as a bulk ingest brings thousands). */
 static void tell_watcher(struct sq *q)
 {
 	if (!q->npending)
 		return;
+	qsort(q->pending_topics, q->npending, sizeof(q->pending_topics[0]), topic_cmp);
 	pthread_mutex_lock(&q->watch_mu);
-	for (size_t i = 0; q->watch_fn && i < q->npending; i++) {
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = strcmp(q->pending_topics[k], q->pending_topics[i]) == 0;
-		if (!seen)
+	for (size_t i = 0; q->watch_fn && i < q->npending; i++)
+		if (i == 0 || strcmp(q->pending_topics[i - 1], q->pending_topics[i]) != 0)
 			q->watch_fn(q->watch_ctx, q->pending_topics[i]);
-	}
 	pthread_mutex_unlock(&q->watch_mu);
 }
 
@@ -564,13 +568,58 @@ static enum app_err migrate_job(struct conn *c, void *arg, struct app_error *err
 	return rc;
 }
 
+/* The first row PRAGMA foreign_key_check reports, as an error: a
+ * migration that left a reference dangling. */
+static enum app_err foreign_keys_hold(struct conn *c, struct app_error *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return sq_db_fail(err, c->db, "checking foreign keys");
+	int r = sqlite3_step(st);
+	enum app_err rc = APP_OK;
+	if (r == SQLITE_ROW)
+		rc = app_fail(err, APP_EDB,
+			      "a migration broke a reference: row %lld of table '%s' names a "
+			      "missing row of '%s'",
+			      (long long)sqlite3_column_int64(st, 1),
+			      (const char *)sqlite3_column_text(st, 0),
+			      (const char *)sqlite3_column_text(st, 2));
+	else if (r != SQLITE_DONE)
+		rc = sq_db_fail(err, c->db, "checking foreign keys");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * All pending migrations go in one transaction: a failure leaves the
+ * schema exactly as it was. They run on a connection of their own with
+ * foreign keys off, outside the writer's group commit (where a PRAGMA
+ * foreign_keys is ignored), so that a migration may rebuild a table others
+ * reference (sqlite.org/lang_altertable.html, "other kinds of table schema
+ * changes"); PRAGMA foreign_key_check proves every reference still holds
+ * before the commit.
+ */
 static enum app_err sq_migrate(struct store *s, int *applied, struct app_error *err)
 {
-	/* All pending migrations go in one transaction: a failure leaves the
-	 * schema exactly as it was. */
 	struct migrate_job mj = { 0 };
-	enum app_err rc = sq_write(s, migrate_job, &mj, err);
-	*applied = rc == APP_OK ? mj.applied : 0;
+	struct conn *c = NULL;
+	struct app_error ignored;
+	*applied = 0;
+	enum app_err rc = conn_open(sq_impl(s), CONN_WRITER, false, &c, err);
+	if (rc != APP_OK)
+		return rc;
+	rc = conn_exec(c, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", err);
+	if (rc == APP_OK)
+		rc = migrate_job(c, &mj, err);
+	if (rc == APP_OK)
+		rc = foreign_keys_hold(c, err);
+	if (rc == APP_OK)
+		rc = conn_exec(c, "COMMIT", err);
+	if (rc != APP_OK && !sqlite3_get_autocommit(c->db))
+		conn_exec(c, "ROLLBACK", &ignored);
+	conn_close(c);
+	if (rc == APP_OK)
+		*applied = mj.applied;
 	return rc;
 }
 
@@ -642,4 +691,7 @@ const struct store_ops store_sqlite_ops = {
 	.case_stats = &sq_stats_ops,
 	.supervise = &sq_supervise_ops,
 	.exchange = &sq_exchange_ops,
+	.entitle = &sq_entitle_ops,
+	.bundles = &sq_bundle_ops,
+	.outbox = &sq_outbox_ops,
 };

@@ -9,11 +9,6 @@
 
 #include <string.h>
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
-}
-
 /* Step a read statement to its end, handing each row to row(); stops early
  * when row() returns false. */
 static enum app_err each_row(struct conn *c, sqlite3_stmt *st,
@@ -46,8 +41,8 @@ static enum app_err key_insert(struct conn *c, const char *member, const char *k
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_KEY_INSERT, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, member);
-	bind_text(st, 2, key);
+	sq_bind_text(st, 1, member);
+	sq_bind_text(st, 2, key);
 	sqlite3_bind_int64(st, 3, at);
 	int r = sqlite3_step(st);
 	*id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -61,9 +56,9 @@ static enum app_err member_add_job(struct conn *c, void *arg, struct app_error *
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_MEMBER_INSERT, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->m->code);
-	bind_text(st, 2, j->m->name);
-	bind_text(st, 3, j->m->region);
+	sq_bind_text(st, 1, j->m->code);
+	sq_bind_text(st, 2, j->m->name);
+	sq_bind_text(st, 3, j->m->region);
 	sqlite3_bind_int64(st, 4, j->m->api_key_id);
 	sqlite3_bind_int64(st, 5, j->m->created_at);
 	enum app_err rc = sq_step_write(c, st, "storing a member", err);
@@ -91,7 +86,7 @@ static enum app_err member_rotate_job(struct conn *c, void *arg, struct app_erro
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_KEY_RETIRE, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->code);
+	sq_bind_text(st, 1, j->code);
 	sqlite3_bind_int64(st, 2, j->at);
 	enum app_err rc = sq_step_write(c, st, "retiring a member's key", err);
 	if (rc == APP_OK && sqlite3_changes(c->db) == 0)
@@ -120,7 +115,7 @@ static enum app_err member_link_job(struct conn *c, void *arg, struct app_error 
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_MEMBER_LINK, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->code);
+	sq_bind_text(st, 1, j->code);
 	sqlite3_bind_int64(st, 2, j->api_key_id);
 	enum app_err rc = sq_step_write(c, st, "binding an API key to a member", err);
 	if (rc == APP_OK && sqlite3_changes(c->db) == 0)
@@ -173,7 +168,7 @@ static enum app_err members_read(struct conn *c, void *arg, struct app_error *er
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_MEMBERS, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->text);
+	sq_bind_text(st, 1, j->text);
 	sqlite3_bind_int64(st, 2, j->num);
 	return each_row(c, st, member_row, j, "reading members", err);
 }
@@ -204,7 +199,7 @@ static enum app_err keys_read(struct conn *c, void *arg, struct app_error *err)
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_KEYS, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->text);
+	sq_bind_text(st, 1, j->text);
 	return each_row(c, st, key_row, j, "reading a member's keys", err);
 }
 
@@ -228,11 +223,11 @@ static enum app_err dataset_add_job(struct conn *c, void *arg, struct app_error 
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_DATASET_INSERT, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->d->code);
-	bind_text(st, 2, j->d->provider);
-	bind_text(st, 3, j->d->name);
-	bind_text(st, 4, exchange_sharing_names[j->d->sharing]);
-	bind_text(st, 5, j->d->schema);
+	sq_bind_text(st, 1, j->d->code);
+	sq_bind_text(st, 2, j->d->provider);
+	sq_bind_text(st, 3, j->d->name);
+	sq_bind_text(st, 4, exchange_sharing_names[j->d->sharing]);
+	sq_bind_text(st, 5, j->d->schema);
 	sqlite3_bind_int64(st, 6, j->d->created_at);
 	enum app_err rc = sq_step_write(c, st, "storing a dataset", err);
 	if (rc == APP_ECONFLICT)
@@ -272,7 +267,7 @@ static enum app_err datasets_read(struct conn *c, void *arg, struct app_error *e
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_DATASETS, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->text);
+	sq_bind_text(st, 1, j->text);
 	return each_row(c, st, dataset_row, j, "reading datasets", err);
 }
 
@@ -314,8 +309,8 @@ static enum app_err batch_put_job(struct conn *c, void *arg, struct app_error *e
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_BATCH_FIND, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, b->provider);
-	bind_text(st, 2, b->batch_id);
+	sq_bind_text(st, 1, b->provider);
+	sq_bind_text(st, 2, b->batch_id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		read_batch(st, &old);
@@ -341,11 +336,11 @@ static enum app_err batch_put_job(struct conn *c, void *arg, struct app_error *e
 	}
 	if (!(st = sq_stmt(c, STMT_EXCH_BATCH_INSERT, err)))
 		return APP_EDB;
-	bind_text(st, 1, b->dataset);
-	bind_text(st, 2, b->provider);
-	bind_text(st, 3, b->batch_id);
-	bind_text(st, 4, b->sha256);
-	bind_text(st, 5, b->signature);
+	sq_bind_text(st, 1, b->dataset);
+	sq_bind_text(st, 2, b->provider);
+	sq_bind_text(st, 3, b->batch_id);
+	sq_bind_text(st, 4, b->sha256);
+	sq_bind_text(st, 5, b->signature);
 	sqlite3_bind_int64(st, 6, b->key_id);
 	sqlite3_bind_int64(st, 7, b->nrows);
 	sqlite3_bind_int64(st, 8, b->received_at);
@@ -359,7 +354,7 @@ static enum app_err batch_put_job(struct conn *c, void *arg, struct app_error *e
 			return APP_EDB;
 		sqlite3_bind_int64(st, 1, b->id);
 		sqlite3_bind_int64(st, 2, i + 1);
-		bind_text(st, 3, j->rows[i]);
+		sq_bind_text(st, 3, j->rows[i]);
 		enum app_err rc = sq_step_write(c, st, "storing a batch's row", err);
 		if (rc != APP_OK)
 			return rc;
@@ -395,7 +390,7 @@ static enum app_err batches_read(struct conn *c, void *arg, struct app_error *er
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_BATCHES, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->text);
+	sq_bind_text(st, 1, j->text);
 	sqlite3_bind_int64(st, 2, j->num);
 	sqlite3_bind_int(st, 3, j->limit);
 	return each_row(c, st, batch_row, j, "reading batches", err);
@@ -424,7 +419,7 @@ static enum app_err rows_read(struct conn *c, void *arg, struct app_error *err)
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_ROWS, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, j->text);
+	sq_bind_text(st, 1, j->text);
 	sqlite3_bind_int64(st, 2, j->num);
 	sqlite3_bind_int(st, 3, j->limit);
 	return each_row(c, st, data_row, j, "reading a dataset's rows", err);
@@ -457,14 +452,14 @@ static enum app_err sub_add_job(struct conn *c, void *arg, struct app_error *err
 	sqlite3_stmt *st = sq_stmt(c, STMT_EXCH_SUB_INSERT, err);
 	if (!st)
 		return APP_EDB;
-	bind_text(st, 1, x->consumer);
-	bind_text(st, 2, x->dataset);
-	bind_text(st, 3, x->fields);
-	bind_text(st, 4, x->endpoint);
+	sq_bind_text(st, 1, x->consumer);
+	sq_bind_text(st, 2, x->dataset);
+	sq_bind_text(st, 3, x->fields);
+	sq_bind_text(st, 4, x->endpoint);
 	sqlite3_bind_int(st, 5, x->day);
 	sqlite3_bind_int(st, 6, x->minute);
-	bind_text(st, 7, exchange_sub_state_names[x->state]);
-	bind_text(st, 8, x->approved_by);
+	sq_bind_text(st, 7, exchange_sub_state_names[x->state]);
+	sq_bind_text(st, 8, x->approved_by);
 	sqlite3_bind_int64(st, 9, x->created_at);
 	sqlite3_bind_int64(st, 10, x->due_at);
 	int r = sqlite3_step(st);
@@ -493,9 +488,9 @@ static enum app_err sub_state_job(struct conn *c, void *arg, struct app_error *e
 	if (!st)
 		return APP_EDB;
 	sqlite3_bind_int64(st, 1, j->id);
-	bind_text(st, 2, exchange_sub_state_names[j->from]);
-	bind_text(st, 3, exchange_sub_state_names[j->to]);
-	bind_text(st, 4, j->approved_by);
+	sq_bind_text(st, 2, exchange_sub_state_names[j->from]);
+	sq_bind_text(st, 3, exchange_sub_state_names[j->to]);
+	sq_bind_text(st, 4, j->approved_by);
 	sqlite3_bind_int64(st, 5, j->due_at);
 	enum app_err rc = sq_step_write(c, st, "changing a subscription", err);
 	if (rc == APP_OK && sqlite3_changes(c->db) == 0)
@@ -544,7 +539,7 @@ static enum app_err subs_read(struct conn *c, void *arg, struct app_error *err)
 	if (!st)
 		return APP_EDB;
 	sqlite3_bind_int64(st, 1, j->q->id);
-	bind_text(st, 2, j->q->consumer);
+	sq_bind_text(st, 2, j->q->consumer);
 	sqlite3_bind_int64(st, 3, j->q->due_by);
 	return each_row(c, st, sub_row, j, "reading subscriptions", err);
 }
@@ -568,8 +563,8 @@ static enum app_err attempt_add_job(struct conn *c, void *arg, struct app_error 
 	sqlite3_bind_int(st, 3, a->status);
 	sqlite3_bind_int64(st, 4, a->upto);
 	sqlite3_bind_int64(st, 5, a->nrows);
-	bind_text(st, 6, a->sha256);
-	bind_text(st, 7, a->detail);
+	sq_bind_text(st, 6, a->sha256);
+	sq_bind_text(st, 7, a->detail);
 	sqlite3_bind_int64(st, 8, a->next_at);
 	enum app_err rc = sq_step_write(c, st, "recording a push attempt", err);
 	if (rc == APP_EINVAL)

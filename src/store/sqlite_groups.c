@@ -435,7 +435,8 @@ static enum app_err roster_job(struct conn *c, void *arg, struct app_error *err)
 		int64_t uid;
 		if ((rc = user_by_phone(c, row->phone, &uid, err)) != APP_OK)
 			break;
-		if (!uid) {
+		bool made = !uid; /* a person made here is in no group yet */
+		if (made) {
 			rc = add_household(c, row, g.region, rj->now, &uid, err);
 			if (rc != APP_OK) {
 				char why[sizeof(err->msg)], field[sizeof(err->field)];
@@ -450,7 +451,7 @@ static enum app_err roster_job(struct conn *c, void *arg, struct app_error *err)
 		struct group_member m = { .group_id = g.id, .user_id = uid, .joined_at = rj->now };
 		struct member_list ml = { .stmt = STMT_MEMBER_GET, .a = g.id, .b = uid,
 					  .fn = copy_member, .ctx = &m };
-		if ((rc = member_list_read(c, &ml, err)) != APP_OK)
+		if (!made && (rc = member_list_read(c, &ml, err)) != APP_OK)
 			break;
 		if (ml.found && strcmp(m.state, "active") == 0) {
 			rj->counts->already++;

@@ -108,7 +108,6 @@ enum stmt_id {
 	STMT_MESSAGE_SET_STATE,
 	STMT_MESSAGES_SEARCH,
 	STMT_MEMBER_ACTIVE_GROUPS,
-	STMT_INGEST_KEY_GET,
 	STMT_INGEST_KEY_INSERT,
 	STMT_BROADCAST_INSERT,
 	STMT_BROADCAST_TARGETS,
@@ -209,6 +208,27 @@ enum stmt_id {
 	STMT_EXCH_ATTEMPT_INSERT,
 	STMT_EXCH_SUB_PUSHED,
 	STMT_EXCH_ATTEMPTS,
+	STMT_BUNDLE_INSERT,
+	STMT_BUNDLE_SERVICE_INSERT,
+	STMT_BUNDLE_GET,
+	STMT_BUNDLES_LIST,
+	STMT_BUNDLE_MARK,
+	STMT_ENT_RUN_INSERT,
+	STMT_ENT_INSERT,
+	STMT_ENT_UPDATE,
+	STMT_ENT_EVENT_INSERT,
+	STMT_ENT_LIST,
+	STMT_ENT_EVENTS,
+	STMT_DISPATCH_CURSOR,
+	STMT_DISPATCH_EVENTS,
+	STMT_DISPATCH_MOVE,
+	STMT_OUTBOX_INSERT,
+	STMT_DELIVERY_OF,
+	STMT_DELIVERY_LINK,
+	STMT_OUTBOX_DUE,
+	STMT_OUTBOX_MARK,
+	STMT_OUTBOX_LIST,
+	STMT_OUTBOX_GET,
 	STMT__MAX
 };
 
@@ -342,6 +362,9 @@ enum app_err sq_write_each(struct store *s, sq_fn fn, void *const *args, int n,
 
 /* Copy text column col of st into dst (cap bytes), "" for NULL. */
 void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+/* Bind v (NULL as "") to parameter i of st, not copied: v must live until
+ * st is reset. */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
 
 /* What m->patrol says, written with m inside the writer's transaction
  * (sqlite_patrol.c): the patrol's inbox, the watch of its question, the
@@ -392,5 +415,14 @@ enum app_err sq_stats_case_change(struct conn *c, const struct case_row *old,
 				  int nsteps, struct app_error *err);
 extern const struct store_supervise_ops sq_supervise_ops;
 extern const struct store_exchange_ops sq_exchange_ops;
+extern const struct store_entitle_ops sq_entitle_ops;
+extern const struct store_bundle_ops sq_bundle_ops;
+extern const struct store_outbox_ops sq_outbox_ops;
+/* Insert case k as store_case_insert does, inside the writer's transaction
+ * (sqlite_cases.c): k->id and k->county are set. */
+enum app_err sq_case_insert_in(struct conn *c, struct case_row *k,
+			       const struct case_event_row *steps, int nsteps,
+			       const struct audit_note *note, const struct event_note *events,
+			       int nevents, struct app_error *err);
 
 #endif

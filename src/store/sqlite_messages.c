@@ -63,11 +63,11 @@ static enum app_err rewrite_events(void *ctx, const char *subject, const char *d
 	return sq_events_rewrite(ctx, subject, data, err);
 }
 
-/* Insert m (setting its id; its at must be set) with its events and what
- * m->patrol says; the indexer (sqlite_index.c) makes it findable after the
- * commit. */
-static enum app_err insert_message(struct conn *c, struct message *m, store_message_json_fn json,
-				   struct app_error *err)
+/* Insert m as message id (0: the next free id), setting m->id (its at must
+ * be set), with its events and what m->patrol says; the indexer
+ * (sqlite_index.c) makes it findable after the commit. */
+static enum app_err insert_message(struct conn *c, struct message *m, int64_t id,
+				   store_message_json_fn json, struct app_error *err)
 {
 	char mentions[MESSAGE_MENTIONS_MAX * 21];
 	store_mentions_format(m, mentions, sizeof(mentions));
@@ -90,6 +90,8 @@ static enum app_err insert_message(struct conn *c, struct message *m, store_mess
 	sqlite3_bind_int64(st, 10, m->broadcast_id);
 	sqlite3_bind_text(st, 11, m->source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, m->at);
+	if (id)
+		sqlite3_bind_int64(st, 13, id);
 	enum app_err rc = step_write(c, st, "storing a message", err);
 	if (rc != APP_OK)
 		return rc;
@@ -107,7 +109,7 @@ struct post_job {
 static enum app_err post_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct post_job *pj = arg;
-	return insert_message(c, pj->m, pj->json, err);
+	return insert_message(c, pj->m, 0, pj->json, err);
 }
 
 static enum app_err message_post(struct store *s, struct message *m, store_message_json_fn json,
@@ -337,33 +339,39 @@ struct ingest_job {
 	struct ingest_counts *counts;
 };
 
+/* One statement per message checks and records its key (a key seen before
+ * changes nothing: a repeat), so the key is recorded with the id its message
+ * is then stored under: the next after the newest, counted here (this job
+ * is the only writer while it runs). */
 static enum app_err ingest_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct ingest_job *ij = arg;
 	int64_t now = clock_now();
+	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGES_NEWEST, err);
+	if (!st)
+		return APP_EDB;
+	int r = sqlite3_step(st);
+	int64_t next = sqlite3_column_int64(st, 0) + 1;
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW)
+		return sq_db_fail(err, c->db, "reading the newest message");
 	for (size_t i = 0; i < ij->n; i++) {
-		sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_KEY_GET, err);
-		if (!st)
+		if (!(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err)))
 			return APP_EDB;
 		sqlite3_bind_text(st, 1, ij->keys[i], -1, SQLITE_STATIC);
-		int r = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (r == SQLITE_ROW) {
+		sqlite3_bind_int64(st, 2, next);
+		sqlite3_bind_int64(st, 3, now);
+		enum app_err rc = step_write(c, st, "recording an ingest key", err);
+		if (rc != APP_OK)
+			return rc;
+		if (sqlite3_changes(c->db) == 0) {
 			ij->counts->repeated++;
 			continue;
 		}
-		if (r != SQLITE_DONE)
-			return sq_db_fail(err, c->db, "checking an ingest key");
 		struct message *m = &ij->ms[i];
 		if (!m->at)
 			m->at = now;
-		enum app_err rc = insert_message(c, m, ij->json, err);
-		if (rc != APP_OK || !(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err)))
-			return rc != APP_OK ? rc : APP_EDB;
-		sqlite3_bind_text(st, 1, ij->keys[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, m->id);
-		sqlite3_bind_int64(st, 3, now);
-		if ((rc = step_write(c, st, "recording an ingest key", err)) != APP_OK)
+		if ((rc = insert_message(c, m, next++, ij->json, err)) != APP_OK)
 			return rc;
 		ij->counts->stored++;
 	}
@@ -432,7 +440,7 @@ static enum app_err broadcast_job(struct conn *c, void *arg, struct app_error *e
 		m->group_id = targets[i].id;
 		snprintf(m->county, sizeof(m->county), "%s", targets[i].county);
 		m->broadcast_id = bj->id;
-		if ((rc = insert_message(c, m, bj->json, err)) != APP_OK)
+		if ((rc = insert_message(c, m, 0, bj->json, err)) != APP_OK)
 			break;
 		if (!(st = sq_stmt(c, STMT_DELIVERY_INSERT, err))) {
 			rc = APP_EDB;

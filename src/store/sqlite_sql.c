@@ -74,9 +74,32 @@
 	"k.warn_at, k.due, k.warned, k.stopped"
 /* c.region within region ?N ('~' sorts after every code: it matches none;
  * '' sorts before every code and ':' after: it matches all) */
+/* a bundle and one of its services, with the person's entitlement of an
+ * entitlement service's programme (the latest period; NULL when none) and
+ * its region; ID numbers compared upper-case: bundles keep the canonical X,
+ * entitlements the key as the exchange's data gave it */
+#define BUNDLE_COLS                                                                            \
+	"b.id, b.event, b.name, b.person_key, b.person_name, b.phone, b.region, b.started_at, "   \
+	"b.started_by, s.seq, s.code, s.name, s.kind, s.unit, s.programme, s.days, s.due_at, "    \
+	"s.state, s.note, s.marked_at, s.marked_by, coalesce(e.state, ''), coalesce(e.id, 0), "  \
+	"coalesce(e.region, '')"
+#define BUNDLE_JOIN                                                                            \
+	" JOIN bundle_services s ON s.bundle = b.id LEFT JOIN entitlements e ON e.id = (SELECT " \
+	"x.id FROM entitlements x WHERE s.kind = 'entitlement' AND x.programme = s.programme "  \
+	"AND upper(x.person_key) = upper(b.person_key) ORDER BY x.period DESC, x.id DESC LIMIT 1)"
+/* a message of the outbox (migration 0022), as struct outbox_row reads it */
+#define OUTBOX_COLS "id, event, entitlement, programme, kind, region, phone, text, state, attempts, next_at, " \
+	"status, detail, created_at, sent_at, text_masked"
 #define CASE_WITHIN(n) "(c.region >= ?" n " AND c.region < ?" n " || ':')"
 #define WITHIN_R1 "(?1 = '' OR (r.code >= ?1 AND r.code < ?1 || ':'))"
 #define WITHIN "(?2 = '' OR (r.code >= ?2 AND r.code < ?2 || ':'))"
+
+/* an entitlement (migration 0021), as struct entitlement reads it */
+#define ENT_COLS                                                                               \
+	"e.id, e.programme, e.policy, e.benefit, e.person_key, e.person_name, e.phone, e.region, " \
+	"e.period, e.amount, e.state, e.version, e.notice_until, e.consent_until, "             \
+	"e.effective_from, e.effective_to, e.reason, e.explanation, e.appeal_case, e.run, "    \
+	"e.created_at, e.updated_at"
 
 const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -236,10 +259,11 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_DUTY_LEAVES] = "SELECT id, user_id, first_day, last_day, reason FROM duty_leave "
 			     "WHERE group_id = ?1 AND last_day >= ?2 AND first_day <= ?3 "
 			     "ORDER BY first_day, id LIMIT 64",
+	/* ?13: the id, or NULL for the next one */
 	[STMT_MESSAGE_INSERT] =
 		"INSERT INTO messages(group_id, county, author_id, author_name, kind, body, reply_to, "
-		"mentions, attachment, broadcast_id, source, at) VALUES (?1, ?2, nullif(?3, 0), ?4, "
-		"?5, ?6, nullif(?7, 0), ?8, ?9, nullif(?10, 0), ?11, ?12)",
+		"mentions, attachment, broadcast_id, source, at, id) VALUES (?1, ?2, nullif(?3, 0), "
+		"?4, ?5, ?6, nullif(?7, 0), ?8, ?9, nullif(?10, 0), ?11, ?12, ?13)",
 	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1",
 	[STMT_MESSAGES_AFTER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
 				"AND m.id > ?2 ORDER BY m.id LIMIT ?3",
@@ -252,8 +276,9 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"WHERE f.messages_fts MATCH ?1 AND m.state = 'visible' ORDER BY f.rowid DESC LIMIT ?2",
 	[STMT_MEMBER_ACTIVE_GROUPS] = "SELECT group_id FROM group_members WHERE user_id = ?1 "
 				      "AND state = 'active' ORDER BY group_id",
-	[STMT_INGEST_KEY_GET] = "SELECT message_id FROM ingest_keys WHERE key = ?1",
-	[STMT_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) VALUES (?1, ?2, ?3)",
+	/* no change: the key was seen before */
+	[STMT_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) VALUES (?1, ?2, ?3) "
+				   "ON CONFLICT(key) DO NOTHING",
 	[STMT_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
 				  "VALUES (?1, ?2, ?3, ?4)",
 	[STMT_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "
@@ -382,7 +407,7 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	 * county have and the tree lacks (the index cases_by_county) */
 	[STMT_CASE_CATEGORY_IN_USE] =
 		"SELECT c.category, count(*) FROM cases c WHERE c.county = ?1 "
-		"AND c.state NOT IN ('closed', 'merged') AND NOT EXISTS (SELECT 1 FROM "
+		"AND c.type = 'demand' AND c.state NOT IN ('closed', 'merged') AND NOT EXISTS (SELECT 1 FROM "
 		"case_categories k WHERE k.county = ?1 AND k.code = c.category) "
 		"GROUP BY c.category ORDER BY c.category LIMIT 1",
 
@@ -431,7 +456,7 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_PATROL_WATCH_DONE] = "DELETE FROM patrol_watch WHERE message_id = ?1",
 	[STMT_ALERT_INSERT] = "INSERT INTO alerts(kind, object, region, supervisor, group_id, "
 			      "severity, summary, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-			      "ON CONFLICT(kind, object) DO NOTHING RETURNING id",
+			      "ON CONFLICT(kind, object) DO NOTHING",
 	[STMT_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1",
 	[STMT_ALERT_BY_KEY] = "SELECT " ALERT_COLS " FROM alerts WHERE kind = ?1 AND object = ?2",
 	/* an unused region is bound '~', which sorts after every code */
@@ -582,4 +607,76 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_EXCH_ATTEMPTS] =
 		"SELECT id, subscription, at, status, upto, nrows, sha256, detail, next_at FROM "
 		"exchange_attempts WHERE subscription = ?1 ORDER BY id",
+	[STMT_BUNDLE_INSERT] =
+		"INSERT INTO bundles(event, name, person_key, person_name, phone, region, started_at, "
+		"started_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STMT_BUNDLE_SERVICE_INSERT] =
+		"INSERT INTO bundle_services(bundle, seq, code, name, kind, unit, programme, days, "
+		"due_at, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[STMT_BUNDLE_GET] = "SELECT " BUNDLE_COLS " FROM bundles b" BUNDLE_JOIN
+			    " WHERE b.id = ?1 ORDER BY s.seq",
+	[STMT_BUNDLES_LIST] =
+		"SELECT " BUNDLE_COLS " FROM (SELECT * FROM bundles WHERE region >= ?1 AND region < "
+		"?1 || ':' AND (?2 = '' OR event = ?2) AND (?3 = 0 OR id < ?3) ORDER BY id DESC "
+		"LIMIT ?4) b" BUNDLE_JOIN " ORDER BY b.id DESC, s.seq",
+	[STMT_BUNDLE_MARK] =
+		"UPDATE bundle_services SET state = ?3, note = ?4, marked_at = ?5, marked_by = ?6 "
+		"WHERE bundle = ?1 AND code = ?2 AND kind = 'task' AND state = 'todo'",
+	[STMT_ENT_RUN_INSERT] =
+		"INSERT INTO entitlement_runs(programme, at_day, started_at, finished_at, persons, "
+		"granted_new, revoked, unknown, held, actor, out_of_region) VALUES (?1, ?2, ?3, ?4, "
+		"?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+	[STMT_ENT_INSERT] =
+		"INSERT INTO entitlements(programme, policy, benefit, person_key, person_name, phone, "
+		"region, period, amount, state, version, notice_until, consent_until, effective_from, "
+		"effective_to, reason, explanation, appeal_case, run, created_at, updated_at) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+		"?19, ?19) RETURNING id",
+	[STMT_ENT_UPDATE] =
+		"UPDATE entitlements SET state = ?3, version = version + 1, amount = ?4, "
+		"notice_until = ?5, consent_until = ?6, effective_to = ?7, reason = ?8, "
+		"explanation = ?9, appeal_case = ?10, run = ?11, updated_at = ?12 "
+		"WHERE id = ?1 AND version = ?2",
+	[STMT_ENT_EVENT_INSERT] =
+		"INSERT INTO entitlement_events(entitlement, kind, from_state, to_state, at, actor, "
+		"detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_ENT_LIST] =
+		"SELECT " ENT_COLS " FROM entitlements e WHERE (?1 = 0 OR e.id = ?1) AND (?2 = '' OR "
+		"e.programme = ?2) AND (?3 = '' OR e.state = ?3) AND e.region >= ?4 AND e.region < "
+		"?4 || ':' AND (?5 = 0 OR e.period = ?5) AND (?6 = 0 OR (e.notice_until > 0 AND "
+		"e.notice_until <= ?6)) AND (?7 = 0 OR EXISTS (SELECT 1 FROM entitlement_events v "
+		"WHERE v.entitlement = e.id AND v.kind = 'granted')) AND e.id > ?8 ORDER BY e.id "
+		"LIMIT ?9",
+	[STMT_ENT_EVENTS] =
+		"SELECT id, entitlement, kind, from_state, to_state, at, actor, detail FROM "
+		"entitlement_events WHERE entitlement = ?1 ORDER BY id",
+	/* the dispatcher of entitlement events (sqlite_outbox.c, migration 0022) */
+	[STMT_DISPATCH_CURSOR] = "SELECT last_event FROM entitle_dispatch WHERE id = 1",
+	[STMT_DISPATCH_EVENTS] =
+		"SELECT e.id, e.entitlement, e.kind, e.from_state, e.to_state, e.at, e.actor, e.detail, "
+		"x.programme, x.person_name, x.phone, x.region, x.period, x.amount, x.state, "
+		"x.consent_until, x.effective_from, x.effective_to, x.reason, x.person_key, x.policy "
+		"FROM entitlement_events e JOIN entitlements x ON x.id = e.entitlement "
+		"WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
+	[STMT_DISPATCH_MOVE] =
+		"UPDATE entitle_dispatch SET last_event = max(last_event, ?1) WHERE id = 1",
+	[STMT_OUTBOX_INSERT] =
+		"INSERT INTO outbox(event, entitlement, programme, kind, region, phone, text, state, "
+		"next_at, created_at, text_masked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+		"ON CONFLICT(event) DO NOTHING",
+	[STMT_DELIVERY_OF] = "SELECT case_id FROM deliveries WHERE entitlement = ?1",
+	[STMT_DELIVERY_LINK] =
+		"INSERT INTO deliveries(case_id, entitlement, programme) VALUES (?1, ?2, ?3)",
+	/* claimed: next_at moved to ?3 in the statement that picks them */
+	[STMT_OUTBOX_DUE] = "UPDATE outbox SET next_at = ?3 WHERE id IN (SELECT id FROM outbox "
+			    "WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id "
+			    "LIMIT ?2) RETURNING " OUTBOX_COLS,
+	[STMT_OUTBOX_MARK] = "UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, "
+			     "status = ?5, detail = ?6, sent_at = ?7 "
+			     "WHERE id = ?1 AND state = 'pending'",
+	[STMT_OUTBOX_LIST] =
+		"SELECT " OUTBOX_COLS " FROM outbox c WHERE (" CASE_WITHIN("1") " OR "
+		CASE_WITHIN("2") " OR " CASE_WITHIN("3") " OR " CASE_WITHIN("4") ") "
+		"AND (?5 = '' OR c.state = ?5) AND c.id < ?6 ORDER BY c.id DESC LIMIT ?7",
+	[STMT_OUTBOX_GET] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
 };

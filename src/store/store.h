@@ -626,7 +626,6 @@ struct message {
 	int64_t author_id; /* 0: someone outside bianmin (a bridged message) */
 	char author_name[128];
 	char kind[12]; /* "text", "image" or "broadcast" */
-	char body[MESSAGE_BODY_MAX];
 	int64_t reply_to; /* 0 when none */
 	int nmentions;
 	int64_t mentions[MESSAGE_MENTIONS_MAX];
@@ -637,6 +636,9 @@ struct message {
 	char source[8];         /* "app" or "bridge" */
 	int64_t at;
 	struct message_patrol patrol; /* written, never read back */
+	/* last: the other fields share a page or two, so clearing them
+	 * (offsetof(struct message, body)) and a short text stay cheap */
+	char body[MESSAGE_BODY_MAX];
 };
 
 typedef bool (*store_message_fn)(void *ctx, const struct message *m);
@@ -1545,5 +1547,315 @@ enum app_err store_exchange_attempt_add(struct store *s, const struct exchange_a
 enum app_err store_exchange_attempts(struct store *s, int64_t subscription,
 				     store_exchange_attempt_fn fn, void *ctx,
 				     struct app_error *err);
+
+
+/* ---- entitlements of 免申即享 (sqlite_entitle.c, pg_entitle.c) ----
+ * The persons a programme's policies grant, one row per (programme, policy,
+ * person, period), their state and the events of their timeline (also the
+ * feed of the notifications). The rules live in src/entitle (entitle.h,
+ * docs/entitle.md): this layer only stores and reads, each change of state
+ * with its event in one transaction. */
+
+#define ENTITLE_ID_MAX 64  /* programme, policy and benefit ids */
+#define ENTITLE_KEY_MAX 64 /* a person's key (e.g. an ID number) */
+
+enum entitle_state {
+	ENTITLE_IN_NOTICE,        /* 公示中: the objection window is open */
+	ENTITLE_OBJECTED,         /* 有异议: an objection waits for its review */
+	ENTITLE_AWAITING_CONSENT, /* 待确认: the person is asked (意愿确认) */
+	ENTITLE_GRANTED,          /* 已享受 */
+	ENTITLE_DECLINED,         /* 已放弃: the person refused */
+	ENTITLE_REFUSED,          /* 不予享受: an objection was upheld */
+	ENTITLE_HELD,             /* 暂缓: two policies grant one benefit, a person decides */
+	ENTITLE_REVOKED,          /* 已停止: eligibility ended (effective_to) */
+	ENTITLE_STATE__MAX        /* also "no state": the from_state of a first event */
+};
+extern const char *const entitle_state_names[ENTITLE_STATE__MAX];    /* "in_notice" */
+extern const char *const entitle_state_names_zh[ENTITLE_STATE__MAX]; /* "公示中" */
+
+enum entitle_event {
+	ENTITLE_EV_NOTICE_STARTED,      /* "notice.started" */
+	ENTITLE_EV_OBJECTION_FILED,     /* "objection.filed" */
+	ENTITLE_EV_OBJECTION_UPHELD,    /* "objection.upheld" */
+	ENTITLE_EV_OBJECTION_DISMISSED, /* "objection.dismissed" */
+	ENTITLE_EV_CONSENT_ASKED,       /* "consent.asked" */
+	ENTITLE_EV_CONSENT_GIVEN,       /* "consent.given" */
+	ENTITLE_EV_CONSENT_REFUSED,     /* "consent.refused" */
+	ENTITLE_EV_GRANTED,             /* "granted" */
+	ENTITLE_EV_HELD,                /* "held" */
+	ENTITLE_EV_REVOKED,             /* "revoked" */
+	ENTITLE_EV_APPEALED,            /* "appealed" */
+	ENTITLE_EVENT__MAX
+};
+extern const char *const entitle_event_names[ENTITLE_EVENT__MAX];
+
+/* The index of name in names[0..n), or -1 (for the two tables above). */
+int store_entitle_name_index(const char *const *names, int n, const char *name);
+
+struct entitlement {
+	int64_t id;
+	char programme[ENTITLE_ID_MAX + 1];
+	char policy[ENTITLE_ID_MAX + 1];
+	char benefit[ENTITLE_ID_MAX + 1];
+	char person_key[ENTITLE_KEY_MAX + 1];
+	char person_name[128]; /* personal data */
+	char phone[32];        /* personal data */
+	char region[DIVISION_CODE_MAX + 1];
+	int32_t period;        /* yyyy or yyyymm */
+	int64_t amount;        /* fen */
+	enum entitle_state state;
+	int64_t version;       /* +1 at every change */
+	int64_t notice_until;  /* epoch seconds; 0 none */
+	int64_t consent_until; /* epoch seconds; 0 none */
+	int32_t effective_from; /* day number */
+	int32_t effective_to;   /* day number; 0 open */
+	char reason[512];
+	const char *explanation; /* why (rules_explain); in reads valid during the callback only */
+	int64_t appeal_case;   /* the demand an appeal raised; 0 none */
+	int64_t run;           /* the run that created or last changed it */
+	int64_t created_at, updated_at;
+};
+
+struct entitlement_event {
+	int64_t id;
+	int64_t entitlement;
+	enum entitle_event kind;
+	enum entitle_state from_state; /* ENTITLE_STATE__MAX for the first event */
+	enum entitle_state to_state;
+	int64_t at;
+	char actor[64];
+	char detail[512];
+};
+
+struct entitlement_run {
+	int64_t id;
+	char programme[ENTITLE_ID_MAX + 1];
+	int32_t at_day;
+	int64_t started_at, finished_at;
+	int64_t persons, granted_new, revoked, unknown, held;
+	int64_t out_of_region; /* granted, but living outside the programme's region */
+	char actor[64];
+};
+
+/* A change to write with its event: a new entitlement (e->id 0: inserted,
+ * then e->id and e->version are set) or a stored one moved to e->state
+ * (e->version is the version it was read at: APP_ECONFLICT when it changed
+ * since; it becomes version + 1) with its other fields as in e. */
+struct entitlement_change {
+	struct entitlement *e;
+	enum entitle_event kind;
+	enum entitle_state from; /* the state before; ENTITLE_STATE__MAX for a new one */
+	const char *detail;      /* the event's detail; NULL or "" none */
+	bool event_only;         /* only the event, of a stored e changed just before (a
+				  * grant that follows a consent): e is left as it is */
+	bool row_only;           /* only e's row, no event (an appeal's reservation) */
+};
+
+/*
+ * Write run (when not NULL: inserted first, run->id set and every changed
+ * entitlement's run set to it), then changes[0..n) each with its event at
+ * `at` by actor, and the audit entry note (may be NULL), in one
+ * transaction: all or nothing.
+ */
+enum app_err store_entitle_apply(struct store *s, struct entitlement_run *run,
+				 struct entitlement_change *changes, size_t n, int64_t at,
+				 const char *actor, const struct audit_note *note,
+				 struct app_error *err);
+
+struct entitlement_query {
+	int64_t id;            /* only this one; 0 any */
+	const char *programme; /* NULL any */
+	int state;             /* an enum entitle_state; -1 any */
+	const char *within;    /* only in this region's subtree; NULL any */
+	int32_t period;        /* 0 any */
+	int64_t notice_due_by; /* only those whose notice ends at or before this; 0 any */
+	bool granted_ever;     /* only those granted once (a "granted" event) */
+	int64_t after_id;      /* cursor: ids above this one */
+	int limit;             /* at most; 0 no limit */
+};
+typedef bool (*store_entitlement_fn)(void *ctx, const struct entitlement *e);
+typedef bool (*store_entitlement_event_fn)(void *ctx, const struct entitlement_event *ev);
+
+/* Entitlements matching q in id order (fn returns false to stop). */
+enum app_err store_entitlements(struct store *s, const struct entitlement_query *q,
+				store_entitlement_fn fn, void *ctx, struct app_error *err);
+/* The events of entitlement id, oldest first. */
+enum app_err store_entitlement_events(struct store *s, int64_t id,
+				      store_entitlement_event_fn fn, void *ctx,
+				      struct app_error *err);
+
+/* ---- notifications and delivery tasks of entitlements (sqlite_outbox.c,
+ * pg_outbox.c) ----
+ * The dispatcher (src/entitle/dispatch.c) reads entitlement_events after its
+ * cursor, in order; what one event makes (its outbox message, the delivery
+ * task a grant opens) is stored in ONE transaction with the cursor moved
+ * past it, and each is unique (a message per event, a task per
+ * entitlement): dispatching twice stores nothing twice, and a crash
+ * between two events resumes at the first not stored. The sender
+ * (src/entitle/outbox.c) then moves messages from pending to sent, failed
+ * or kept. A phone number is personal data: lists mask it. */
+
+#define OUTBOX_TEXT_MAX 2048 /* bytes of a rendered message, with its NUL */
+
+struct outbox_row {
+	int64_t id;
+	int64_t event;       /* the entitlement event it tells of */
+	int64_t entitlement;
+	char programme[ENTITLE_ID_MAX + 1];
+	char kind[24];       /* the event kind: "granted", ... */
+	char region[DIVISION_CODE_MAX + 1]; /* the person's */
+	char phone[32];      /* personal data */
+	char text[OUTBOX_TEXT_MAX];        /* as sent: holds the name (personal data) */
+	char text_masked[OUTBOX_TEXT_MAX]; /* the same with the name masked, for listings */
+	char state[12];      /* "pending", "sent", "failed", "kept" */
+	int attempts;
+	int64_t next_at;     /* pending: when to try (again) */
+	int status;          /* HTTP status of the last attempt, 0: no answer */
+	char detail[256];    /* what the last attempt came to */
+	int64_t created_at, sent_at;
+};
+
+typedef bool (*store_outbox_fn)(void *ctx, const struct outbox_row *o);
+/* An event and its entitlement as the entitlement is now. */
+typedef bool (*store_dispatch_fn)(void *ctx, const struct entitlement_event *e,
+				  const struct entitlement *x);
+
+/* The id of the last event dispatched (0: none yet). */
+enum app_err store_dispatch_cursor(struct store *s, int64_t *last, struct app_error *err);
+/* The events after id `after`, in id order, at most limit, each with its
+ * entitlement, handed to fn until it returns false. */
+enum app_err store_dispatch_events(struct store *s, int64_t after, int limit,
+				   store_dispatch_fn fn, void *ctx, struct app_error *err);
+
+/* What dispatching event `event` stores, with the cursor moved to it. */
+struct dispatch_step {
+	int64_t event;
+	const struct outbox_row *message; /* NULL: none; kept once per event */
+	/* a delivery task to open (NULL: none), once per entitlement: */
+	struct case_row *task;            /* its id and county set when opened */
+	const struct case_event_row *line; /* its opening line */
+	/* its audit entry ("{id}" as in store_case_insert); without a task, the
+	 * entry of an event skipped (recorded as given) */
+	const struct audit_note *note;
+	int64_t entitlement;
+	const char *programme;
+	bool message_new, task_new;       /* out: stored now (false: was already) */
+};
+/* Store d in one transaction (see above). APP_EINVAL when the task's
+ * region is not in the registry; the cursor never moves back. */
+enum app_err store_dispatch_apply(struct store *s, struct dispatch_step *d, struct app_error *err);
+/* Store d[0..n) (events in order) as store_dispatch_apply each, in one
+ * durable transaction (one flush for them all): the first that fails stops
+ * the rest, none after it is stored, so the cursor never passes an event
+ * that was not. *stored says how many were; APP_OK when all were, else the
+ * first failure. */
+enum app_err store_dispatch_apply_many(struct store *s, struct dispatch_step *d, int n,
+				       int *stored, struct app_error *err);
+
+/* The delivery task of entitlement: *case_id, 0 when none. */
+enum app_err store_delivery_of(struct store *s, int64_t entitlement, int64_t *case_id,
+			       struct app_error *err);
+
+#define STORE_OUTBOX_LEASE 3600 /* s a claimed message waits for its sender */
+/* The pending messages due at now (next_at <= now), at most limit, claimed:
+ * their next_at moves to now + STORE_OUTBOX_LEASE in the same statement, so
+ * a second sender (a node, the command line) does not take them meanwhile;
+ * store_outbox_mark() then sets the real next attempt. */
+enum app_err store_outbox_due(struct store *s, int64_t now, int limit, store_outbox_fn fn,
+			      void *ctx, struct app_error *err);
+/* Record an attempt at message o->id (its state, attempts, next_at, status,
+ * detail and sent_at as given) with its audit entry; APP_ENOTFOUND when it
+ * is not pending any more. */
+enum app_err store_outbox_mark(struct store *s, const struct outbox_row *o,
+			       const struct audit_note *note, struct app_error *err);
+struct outbox_query {
+	int nregions;
+	const char *regions[4]; /* messages whose region is within one of these */
+	const char *state;      /* NULL or "": any */
+	int64_t before_id;      /* paging: ids below this (0: no bound) */
+	int limit;
+};
+/* Messages matching q, newest first. */
+enum app_err store_outbox_list(struct store *s, const struct outbox_query *q, store_outbox_fn fn,
+			       void *ctx, struct app_error *err);
+/* APP_ENOTFOUND when absent. */
+enum app_err store_outbox_get(struct store *s, int64_t id, struct outbox_row *out,
+			      struct app_error *err);
+
+/* ---- 一件事 bundles (sqlite_bundles.c, pg_bundles.c) ----
+ * One life event of one person and the services it started at once
+ * (docs/bundles.md). The rules live in src/bundles: this layer stores a
+ * bundle with its services in one transaction, marks a task service, and
+ * reads bundles with, for each entitlement service, the person's
+ * entitlement of its programme (the latest period). */
+
+#define BUNDLE_SERVICES_MAX 16
+#define BUNDLE_CODE_MAX 32 /* bytes of an event or a service code */
+
+struct bundle_service {
+	char code[BUNDLE_CODE_MAX + 1];
+	char name[256];
+	char kind[16]; /* "task" or "entitlement" */
+	char unit[256];                     /* task: who does it */
+	char programme[ENTITLE_ID_MAX + 1]; /* entitlement: the programme's id */
+	int days;                           /* task: the limit in working days */
+	int64_t due_at;                     /* task: end of the limit */
+	char state[16]; /* task: "todo", "done", "refused"; entitlement: "follows" */
+	char note[1024];
+	int64_t marked_at;
+	char marked_by[64];
+	/* read, entitlement services only: the person's entitlement, state ""
+	 * and id 0 when there is none; its region, which may lie outside the
+	 * bundle's (the callers decide who may see it) */
+	char entitlement_state[24];
+	int64_t entitlement_id;
+	char entitlement_region[DIVISION_CODE_MAX + 1];
+};
+
+struct bundle {
+	int64_t id;
+	char event[BUNDLE_CODE_MAX + 1];
+	char name[256];
+	char person_key[ENTITLE_KEY_MAX + 1]; /* personal data */
+	char person_name[128];                /* personal data */
+	char phone[32];                       /* personal data, "" when none */
+	char region[DIVISION_CODE_MAX + 1];
+	int64_t started_at;
+	char started_by[64];
+	int nservices;
+	struct bundle_service services[BUNDLE_SERVICES_MAX];
+};
+
+typedef bool (*store_bundle_fn)(void *ctx, const struct bundle *b);
+
+/*
+ * Store bundle b and its services in one transaction with note (every
+ * "{id}" in its object and summary replaced by the new id); b->id is set.
+ * APP_ECONFLICT when the person has a bundle of that event already,
+ * APP_EINVAL when the region is not in the registry.
+ */
+enum app_err store_bundle_start(struct store *s, struct bundle *b, const struct audit_note *note,
+				struct app_error *err);
+/* Bundle id with its services in order; APP_ENOTFOUND when absent. */
+enum app_err store_bundle_get(struct store *s, int64_t id, struct bundle *out,
+			      struct app_error *err);
+
+struct bundle_query {
+	const char *within; /* a region code: its subtree; "" all */
+	const char *event;  /* only this event; NULL or "" any */
+	int64_t before_id;  /* only ids below it; 0 from the newest */
+	int limit;
+};
+/* Bundles of q, newest first, each with its services. */
+enum app_err store_bundles_list(struct store *s, const struct bundle_query *q,
+				store_bundle_fn fn, void *ctx, struct app_error *err);
+/*
+ * Task service code of bundle id from "todo" to state ("done" or
+ * "refused") with note, at, by, and its audit entry. APP_ECONFLICT when it
+ * is no longer "todo" (or is no task): someone marked it first.
+ */
+enum app_err store_bundle_mark(struct store *s, int64_t id, const char *code, const char *state,
+			       const char *note, int64_t at, const char *by,
+			       const struct audit_note *audit, struct app_error *err);
 
 #endif

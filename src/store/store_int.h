@@ -407,6 +407,49 @@ struct store_exchange_ops {
 				 store_exchange_attempt_fn fn, void *ctx, struct app_error *err);
 };
 
+/* entitlements of 免申即享 (sqlite_entitle.c, pg_entitle.c) */
+struct store_entitle_ops {
+	enum app_err (*apply)(struct store *s, struct entitlement_run *run,
+			      struct entitlement_change *changes, size_t n, int64_t at,
+			      const char *actor, const struct audit_note *note,
+			      struct app_error *err);
+	enum app_err (*list)(struct store *s, const struct entitlement_query *q,
+			     store_entitlement_fn fn, void *ctx, struct app_error *err);
+	enum app_err (*events)(struct store *s, int64_t id, store_entitlement_event_fn fn,
+			       void *ctx, struct app_error *err);
+};
+
+/* 一件事 bundles (sqlite_bundles.c, pg_bundles.c) */
+struct store_bundle_ops {
+	enum app_err (*start)(struct store *s, struct bundle *b, const struct audit_note *note,
+			      struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t id, struct bundle *out, struct app_error *err);
+	enum app_err (*list)(struct store *s, const struct bundle_query *q, store_bundle_fn fn,
+			     void *ctx, struct app_error *err);
+	enum app_err (*mark)(struct store *s, int64_t id, const char *code, const char *state,
+			     const char *note, int64_t at, const char *by,
+			     const struct audit_note *audit, struct app_error *err);
+};
+
+/* notifications and delivery tasks of entitlements (sqlite_outbox.c, pg_outbox.c) */
+struct store_outbox_ops {
+	enum app_err (*cursor)(struct store *s, int64_t *last, struct app_error *err);
+	enum app_err (*events)(struct store *s, int64_t after, int limit, store_dispatch_fn fn,
+			       void *ctx, struct app_error *err);
+	enum app_err (*apply)(struct store *s, struct dispatch_step *d, int n, int *stored,
+			      struct app_error *err);
+	enum app_err (*delivery_of)(struct store *s, int64_t entitlement, int64_t *case_id,
+				    struct app_error *err);
+	enum app_err (*due)(struct store *s, int64_t now, int limit, store_outbox_fn fn,
+			    void *ctx, struct app_error *err);
+	enum app_err (*mark)(struct store *s, const struct outbox_row *o,
+			     const struct audit_note *note, struct app_error *err);
+	enum app_err (*list)(struct store *s, const struct outbox_query *q, store_outbox_fn fn,
+			     void *ctx, struct app_error *err);
+	enum app_err (*get)(struct store *s, int64_t id, struct outbox_row *out,
+			    struct app_error *err);
+};
+
 struct store_ops {
 	const char *name;
 	enum app_err (*open)(struct store *s, const char *uri, enum store_open_mode mode,
@@ -432,6 +475,9 @@ struct store_ops {
 	const struct store_stats_ops *case_stats;
 	const struct store_supervise_ops *supervise;
 	const struct store_exchange_ops *exchange;
+	const struct store_entitle_ops *entitle;
+	const struct store_bundle_ops *bundles;
+	const struct store_outbox_ops *outbox;
 };
 
 struct store {

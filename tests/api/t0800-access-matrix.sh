@@ -13,6 +13,7 @@
 # used all along), come last. The requests go in a few batches of one curl
 # each: here starting a process costs more than a request.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/accounts.sh" # id18
 
 MATRIX=$(dirname "$0")/access-matrix.tsv
 ROUTES_C=$BIANMIN_TOP/src/http/routes.c
@@ -176,8 +177,11 @@ TOKEN[apikey]=${keys[0]:-} KEY98=${keys[1]:-}
 check "setup: two API keys" test -n "${TOKEN[apikey]}" -a -n "$KEY98"
 TOKEN[badtoken]=bms_matrixNoSuchSessionToken0000000000000000 TOKEN[anon]=
 
-# images go to a folder of this test, never to the default var/files
-start_server --data-dir "$T/files" || { fail "server starts"; finish; exit 1; }
+# images go to a folder of this test, never to the default var/files; the
+# bundle definitions are the repository's
+start_server --data-dir "$T/files" --bundles-dir "$BIANMIN_TOP/data/bundles" \
+	--programmes-dir "$BIANMIN_TOP/data/programmes" ||
+	{ fail "server starts"; finish; exit 1; }
 
 declare -A REGION=([v1]=990101103200 [v2]=990101103201 [t2]=990101001001
 	[c2]=980101001001 [t1]=990101103 [k1]=990101)
@@ -527,6 +531,61 @@ check "setup: a check 60 days on lists the reminders in the 通报" \
 	test "$(db_sql "$DB" "SELECT count(*) FROM supervisions WHERE state <> 'noticed'")" = 0
 PERIOD=$(db_sql "$DB" "SELECT period FROM supervisions WHERE id = ${SUP[v1]:-0}")
 
+# --- 一件事 bundles ---------------------------------------------------------------
+# BUNDLE[S]: a disability bundle of a person of scope S, started by the system
+# administrator (in c2 by the key of 98); a row that starts one starts it for
+# a person of its own (bundle_json SCOPE N: the N-th such person), and each
+# caller that may mark a task marks one of its own (system_admin bus_pass,
+# the agency operator certificate).
+declare -A BUNDLE
+bundle_json() {
+	local id
+	id=$(id18 "$(printf '990101198002%02d%03d' $(($2 / 1000 + 1)) $(($2 % 1000)))")
+	echo "{\"event\":\"disability\",\"id_number\":\"$id\",\"name\":\"矩阵\",\"region\":\"${REGION[$1]}\"}"
+}
+starter() { if [ "$1" = c2 ]; then echo "$KEY98"; else echo "${TOKEN[system_admin]}"; fi; }
+batch bmake
+i=0
+for s in v1 v2 t2 c2; do
+	i=$((i + 1))
+	op POST /api/v1/bundles "$(starter "$s")" "$(bundle_json "$s" $((9000 + i)))"
+	AT[b.$s]=$NOPS
+done
+run_batch
+for s in v1 v2 t2 c2; do
+	setup_ok "${AT[b.$s]}" "a bundle in $s"
+	field "${AT[b.$s]}" id && BUNDLE[$s]=$FIELD
+done
+
+# --- delivery tasks and the outbox ------------------------------------------------
+# DELIVERY[S], OUTBOX[S]: the delivery task and the SMS of a grant to a person
+# of scope S, as the dispatcher makes them from an entitlement event (the
+# pipeline's rows written as it writes them).
+declare -A DELIVERY OUTBOX
+for s in v1 v2 t2 c2; do
+	db_sql "$DB" "INSERT INTO entitlements (programme, policy, benefit, person_key, person_name,
+		phone, region, period, amount, state, effective_from, created_at, updated_at) VALUES
+		('shenyang.disability_premium', 'm', 'premium', 'M-$s', '矩阵', '13800138000',
+		'${REGION[$s]}', 2026, 41000, 'granted', 20454, 1, 1)" >/dev/null
+	db_sql "$DB" "INSERT INTO entitlement_events (entitlement, kind, from_state, to_state, at,
+		actor, detail) SELECT id, 'granted', '', 'granted', 1, 'matrix', '' FROM entitlements
+		WHERE person_key = 'M-$s'" >/dev/null
+done
+bm --programmes-dir "$BIANMIN_TOP/data/programmes" entitle dispatch >"$T/dispatch.out" 2>&1
+for s in v1 v2 t2 c2; do
+	DELIVERY[$s]=$(db_sql "$DB" "SELECT d.case_id FROM deliveries d JOIN entitlements e
+		ON e.id = d.entitlement WHERE e.person_key = 'M-$s'")
+	OUTBOX[$s]=$(db_sql "$DB" "SELECT o.id FROM outbox o JOIN entitlements e
+		ON e.id = o.entitlement WHERE e.person_key = 'M-$s'")
+	check "setup: a delivery task and an SMS in $s" test -n "${DELIVERY[$s]}" -a -n "${OUTBOX[$s]}"
+done
+
+# ENT[S]: the granted entitlement of the person of scope S (made above)
+declare -A ENT
+for s in v1 v2 t2 c2; do
+	ENT[$s]=$(db_sql "$DB" "SELECT id FROM entitlements WHERE person_key = 'M-$s'")
+done
+
 echo "# setup took $((SECONDS - started)) s"
 
 # --- the rows ------------------------------------------------------------------
@@ -778,6 +837,68 @@ op_row() {
 		op GET "/open311/v2/services/roads.lights.json?api_key=$cred" "" ;;
 	"GET /open311/v2/"*"|-")
 		op GET "$path?api_key=$cred" "" ;;
+	# --- 一件事 bundles
+	"GET /api/v1/bundles|home")
+		op GET "$path" "$cred" ;;
+	"GET /api/v1/bundles|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}" "$cred" ;;
+	"POST /api/v1/bundles|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op POST "$path" "$cred" "$(bundle_json "$scope" "$r")" ;;
+	"GET /api/v1/bundles/{id}"*"|"* | "POST /api/v1/bundles/{id}/services/{code}|"*)
+		id=${BUNDLE[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		q=${path/\{id\}/$id}
+		case $path in
+		*/person) op GET "$q?reason=%E7%9F%A9%E9%98%B5" "$cred" ;; # 矩阵
+		*/services/*)
+			if [ "$caller" = system_admin ]; then q=${q/\{code\}/bus_pass}
+			else q=${q/\{code\}/certificate}; fi
+			op POST "$q" "$cred" '{"state":"done"}' ;;
+		*) op GET "$q" "$cred" ;;
+		esac ;;
+	# --- entitlements of 免申即享
+	"GET /api/v1/entitlements|home")
+		op GET "$path" "$cred" ;;
+	"GET /api/v1/entitlements|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}" "$cred" ;;
+	"POST /api/v1/entitlements/runs|-")
+		op POST "$path" "$cred" '{"programme":"shenyang.disability_premium","at":"2026-10-09"}' ;;
+	*" /api/v1/entitlements/{id}"*"|"*)
+		id=${ENT[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		q=${path/\{id\}/$id}
+		case $path in
+		*/person) op GET "$q?reason=%E7%9F%A9%E9%98%B5" "$cred" ;; # 矩阵
+		*/objection | */appeal) op POST "$q" "$cred" '{"text":"矩阵"}' ;;
+		*/review) op POST "$q" "$cred" '{"decision":"dismiss"}' ;;
+		*/consent) op POST "$q" "$cred" '{"answer":"refuse","channel":"sms"}' ;;
+		*) op GET "$q" "$cred" ;;
+		esac ;;
+	# --- delivery tasks and the outbox
+	"GET /api/v1/deliveries|home" | "GET /api/v1/outbox|home")
+		op GET "$path" "$cred" ;;
+	"GET /api/v1/outbox|"*)
+		[ -n "${REGION[$scope]:-}" ] || return 1
+		op GET "$path?region=${REGION[$scope]}" "$cred" ;;
+	*" /api/v1/deliveries/{id}"*"|"*)
+		id=${DELIVERY[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		q=${path/\{id\}/$id}
+		case $path in
+		*/actions/*) op POST "${q/\{action\}/note}" "$cred" '{"words":"矩阵"}' ;;
+		*) op GET "$q" "$cred" ;;
+		esac ;;
+	"GET /api/v1/outbox/{id}/phone|"*)
+		id=${OUTBOX[$scope]:-}
+		[ "$scope" = none ] && id=$NOID
+		[ -n "$id" ] || return 1
+		op GET "${path/\{id\}/$id}" "$cred" ;;
 	# --- the data-sharing exchange
 	"GET /api/v1/exchange/"*"|-")
 		op GET "$path" "$cred" ;;

@@ -28,7 +28,8 @@ static const unsigned all_perms[] = { PERM_USERS_READ,    PERM_USERS_MANAGE, PER
 				      PERM_ROLES_MANAGE,  PERM_AUDIT_READ,   PERM_OPERATE,
 				      PERM_GROUPS_READ,   PERM_GROUPS_MANAGE, PERM_GROUPS_SUPERVISE,
 				      PERM_CASES_READ,    PERM_CASES_HANDLE, PERM_EXCHANGE_MEMBER,
-				      PERM_EXCHANGE_ADMIN };
+				      PERM_EXCHANGE_ADMIN, PERM_ENTITLE_READ, PERM_ENTITLE_MANAGE,
+				      PERM_DELIVERIES_HANDLE };
 enum { NPERMS = sizeof(all_perms) / sizeof(all_perms[0]) };
 
 /* A signed-in caller holding the grants given as role, region pairs. */
@@ -84,9 +85,15 @@ static void test_role_table(void **state)
 {
 	(void)state;
 	/* a resident (and a lawyer) may do none of these; an agency operator (a
-	 * county department) reads and handles demands, nothing else */
+	 * county department) reads and handles demands and runs the programmes
+	 * of 免申即享, nothing else */
 	assert_int_equal(auth_role_perms[ROLE_RESIDENT], PERM_NONE);
-	assert_int_equal(auth_role_perms[ROLE_AGENCY_OPERATOR], PERM_CASES_READ | PERM_CASES_HANDLE);
+	assert_int_equal(auth_role_perms[ROLE_AGENCY_OPERATOR] & ~(PERM_CASES_READ | PERM_CASES_HANDLE |
+								    PERM_ENTITLE_READ |
+								    PERM_ENTITLE_MANAGE |
+								    PERM_DELIVERIES_HANDLE),
+			 0);
+	assert_true(auth_role_perms[ROLE_AGENCY_OPERATOR] & PERM_ENTITLE_MANAGE);
 	assert_int_equal(auth_role_perms[ROLE_LAWYER], PERM_NONE);
 	/* an agency's system in the exchange sends and pulls data, nothing else */
 	assert_int_equal(auth_role_perms[ROLE_EXCHANGE_MEMBER], PERM_EXCHANGE_MEMBER);

@@ -961,6 +961,20 @@ static void test_clock_format_china(void **state)
 	assert_string_equal(buf, "2026-12-31T23:59:59+08:00");
 }
 
+/* a due instant at midnight reads as 24:00 of the limit's last day */
+static void test_clock_format_china_due(void **state)
+{
+	(void)state;
+	char buf[32];
+	int64_t t;
+	assert_true(clock_parse_time("2026-10-10T16:00:00Z", &t));
+	clock_format_china_due(t, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-10-10 24:00");
+	assert_true(clock_parse_time("2026-10-10T16:01:00Z", &t));
+	clock_format_china_due(t, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-10-11 00:01");
+}
+
 /* ---- err ---- */
 
 static void test_err_names(void **state)
@@ -1012,6 +1026,7 @@ int main(void)
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_xml_writer),
 		cmocka_unit_test(test_clock_format_china),
+		cmocka_unit_test(test_clock_format_china_due),
 		cmocka_unit_test(test_err_names),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

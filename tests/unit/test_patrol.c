@@ -2,8 +2,9 @@
  * test_patrol.c - unit tests of the patrol's pure parts (src/patrol/patrol.c):
  * when a question must be answered (3 minutes counted in duty hours, across
  * the end of the day's hours and from outside them), what counts as a
- * request, and which level a finding is addressed to. Times are built from
- * explicit dates, never from the clock.
+ * request, which level a finding is addressed to, and an alert's JSON
+ * (written directly, src/patrol/alerts.c) as a JSON parser reads it. Times
+ * are built from explicit dates, never from the clock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "patrol/alerts.h"
 #include "patrol/patrol.h"
 #include "testutil.h"
 
@@ -172,13 +174,61 @@ static void test_kinds(void **state)
 	assert_false(patrol_kind_parse("nosuch", &k));
 }
 
+/* A JSON parser reads back every field of an alert's text, whatever its
+ * summary holds; zero times and ids are null. */
+static void test_alert_json(void **state)
+{
+	(void)state;
+	struct alert a = { .id = 12, .group_id = 0, .severity = 3, .found_at = at(0, 9, 0, 0),
+			   .acknowledged_at = 0, .acknowledged_by = 0 };
+	snprintf(a.kind, sizeof(a.kind), "emergency");
+	snprintf(a.object, sizeof(a.object), "message:7");
+	snprintf(a.region, sizeof(a.region), "990101103200");
+	snprintf(a.supervisor, sizeof(a.supervisor), "990101103");
+	snprintf(a.summary, sizeof(a.summary), "他说\"着火了\"\\快\n\t\x01/来");
+	snprintf(a.state, sizeof(a.state), "open");
+	struct strbuf text = STRBUF_INIT;
+	alerts_json_text(&a, &text);
+	assert_null(strchr(text.buf, '\n'));
+	json_error_t je;
+	json_t *o = json_loads(text.buf, 0, &je);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "id")), 12);
+	assert_string_equal(json_string_value(json_object_get(o, "kind")), "emergency");
+	assert_string_equal(json_string_value(json_object_get(o, "kind_name")), "紧急情况");
+	assert_string_equal(json_string_value(json_object_get(o, "object")), "message:7");
+	assert_string_equal(json_string_value(json_object_get(o, "region")), "990101103200");
+	assert_string_equal(json_string_value(json_object_get(o, "supervisor")), "990101103");
+	assert_int_equal(json_integer_value(json_object_get(o, "severity")), 3);
+	assert_string_equal(json_string_value(json_object_get(o, "summary")), a.summary);
+	assert_string_equal(json_string_value(json_object_get(o, "state")), "open");
+	assert_true(json_is_null(json_object_get(o, "group_id")));
+	assert_string_equal(json_string_value(json_object_get(o, "found_at")),
+			    "2026-11-29T01:00:00Z");
+	assert_true(json_is_null(json_object_get(o, "acknowledged_at")));
+	assert_true(json_is_null(json_object_get(o, "acknowledged_by")));
+	assert_int_equal(json_object_size(o), 13);
+	json_decref(o);
+
+	a.group_id = 4;
+	a.acknowledged_by = 9;
+	a.acknowledged_at = at(0, 9, 5, 0);
+	o = alerts_json(&a);
+	assert_int_equal(json_integer_value(json_object_get(o, "group_id")), 4);
+	assert_int_equal(json_integer_value(json_object_get(o, "acknowledged_by")), 9);
+	assert_string_equal(json_string_value(json_object_get(o, "acknowledged_at")),
+			    "2026-11-29T01:05:00Z");
+	json_decref(o);
+	strbuf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_due_in_hours), cmocka_unit_test(test_due_across_the_boundary),
 		cmocka_unit_test(test_is_request_by_form), cmocka_unit_test(test_is_request_builtin),
 		cmocka_unit_test(test_judge), cmocka_unit_test(test_supervisor),
-		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_kinds), cmocka_unit_test(test_alert_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

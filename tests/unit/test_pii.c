@@ -373,6 +373,25 @@ static void test_masks(void **state)
 	assert_string_equal(out, "****");
 }
 
+/* a name keeps its first character, the rest are stars */
+static void test_name_mask(void **state)
+{
+	(void)state;
+	char out[PII_NAME_MASK_MAX];
+	pii_name_mask("王小明", out);
+	assert_string_equal(out, "王**");
+	pii_name_mask("A", out);
+	assert_string_equal(out, "A");
+	pii_name_mask("", out);
+	assert_string_equal(out, "");
+	char longer[40 * 3 + 1] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(longer, "阿");
+	pii_name_mask(longer, out);
+	assert_int_equal(strlen(out), PII_NAME_MASK_MAX - 1); /* 阿 and 28 stars */
+	assert_memory_equal(out, "阿****", 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_phone_valid),
 		cmocka_unit_test(test_phone_invalid),
 		cmocka_unit_test(test_masks),
+		cmocka_unit_test(test_name_mask),
 	};
 	return cmocka_run_group_tests_name("pii", tests, NULL, NULL);
 }
