@@ -17,7 +17,8 @@ CREATE TABLE entitlement_runs (
     unknown     BIGINT NOT NULL DEFAULT 0,
     held        BIGINT NOT NULL DEFAULT 0,
     out_of_region BIGINT NOT NULL DEFAULT 0,
-    actor       TEXT NOT NULL
+    actor       TEXT NOT NULL,
+    data_seq    BIGINT NOT NULL DEFAULT 0 -- the highest exchange batch id it read
 );
 CREATE INDEX entitlement_runs_of ON entitlement_runs(programme, id);
 CREATE TABLE entitlements (

@@ -106,6 +106,13 @@ enum app_err entitle_programme_find(const char *dir, const char *id,
 
 void entitle_programme_release(struct entitle_programme *p);
 
+/* The paths "dir/NAME.json" of the files dir holds, in name order, into
+ * *paths (*count of them; release with entitle_programme_paths_release).
+ * APP_EIO when dir cannot be read. */
+enum app_err entitle_programme_paths(const char *dir, char ***paths, size_t *count,
+				     struct app_error *err);
+void entitle_programme_paths_release(char **paths, size_t n);
+
 /* Where the daemon finds programmes by id (option programmes_dir, default
  * data/programmes): set once at start, before the scheduler and the HTTP
  * server run; read by the jobs and handlers of src/entitle. */
@@ -133,13 +140,25 @@ const struct entitle_input *entitle_programme_input(const struct entitle_program
  * data) are left as they are and counted unknown; a person granted outside
  * p->region gets nothing (counted out_of_region); a grant of a benefit
  * another policy's live entitlement already gives the person for the
- * period makes nothing (counted held). *out gets the run with its counts.
+ * period makes nothing (counted held). *out gets the run with its counts
+ * and data_seq, the highest exchange batch id it read (stored with it).
  * The persons are the rows of the dataset of person.region; rows of other
  * datasets join on p->key.
  */
 enum app_err entitle_run(struct store *s, const struct entitle_programme *p, int32_t day,
 			 int64_t now, const char *actor, struct entitlement_run *out,
 			 struct app_error *err);
+
+/*
+ * The scheduled job "entitle.evaluate" (new data -> evaluation): each
+ * programme of entitle_programmes_dir() that reads a dataset with a batch
+ * newer than its last run's data_seq is run at today's date (China time)
+ * by "job:entitle.evaluate". A programme that fails (a bad file, a missing
+ * subscription) is logged by its id (or file) and the others go on; detail
+ * says how many ran, with their counts, and how many failed.
+ */
+enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, size_t cap,
+				  struct app_error *err);
 
 /*
  * The first day from which policy (of set) no longer grants person row of

@@ -155,11 +155,12 @@ static void value_text(json_t *v, char *out, size_t cap)
 /*
  * The rows of the latest batch of dataset ds, pulled through the operator's
  * active subscription granting p->key and every field of ds p reads, into
- * *rows (the exchange's JSON lines) and *nrows.
+ * *rows (the exchange's JSON lines) and *nrows; *seq is raised to the
+ * batch's id.
  */
 static enum app_err pull_latest(struct store *s, const struct entitle_programme *p, const char *ds,
 				const char *actor, struct strbuf *rows, int64_t *nrows,
-				struct app_error *err)
+				int64_t *seq, struct app_error *err)
 {
 	struct sub_find f = { .dataset = ds };
 	struct exchange_sub_query q = { .consumer = p->operator_code };
@@ -195,6 +196,8 @@ static enum app_err pull_latest(struct store *s, const struct entitle_programme 
 		*nrows = 0;
 		return rc;
 	}
+	if (latest > *seq)
+		*seq = latest;
 	int64_t upto;
 	return exchange_pull(s, f.x.id, p->operator_code, latest - 1, 1, actor, rows, &upto, nrows,
 			     err);
@@ -285,9 +288,10 @@ static enum app_err fill_row(void *ctx, json_t *data, int64_t line, struct app_e
 	return APP_OK;
 }
 
-/* The persons with the programme's inputs, from the latest data. */
+/* The persons with the programme's inputs, from the latest data; *seq gets
+ * the highest batch id read. */
 static enum app_err load(struct store *s, const struct entitle_programme *p, const char *actor,
-			 struct person_data *d, struct app_error *err)
+			 struct person_data *d, int64_t *seq, struct app_error *err)
 {
 	memset(d, 0, sizeof(*d));
 	arena_init(&d->arena);
@@ -295,7 +299,7 @@ static enum app_err load(struct store *s, const struct entitle_programme *p, con
 	struct strbuf rows = STRBUF_INIT;
 	int64_t nrows = 0;
 	const char *first = p->person_region.dataset;
-	enum app_err rc = pull_latest(s, p, first, actor, &rows, &nrows, err);
+	enum app_err rc = pull_latest(s, p, first, actor, &rows, &nrows, seq, err);
 	rules_columns_init(&d->cols, rc == APP_OK ? (size_t)nrows : 0);
 	d->cols.ids = xcalloc(d->cols.cap, sizeof(char *));
 	for (size_t i = 0; i < p->ninputs; i++)
@@ -312,7 +316,7 @@ static enum app_err load(struct store *s, const struct entitle_programme *p, con
 			continue;
 		strbuf_reset(&rows);
 		f = (struct fill){ p, d, p->datasets[i], false };
-		rc = pull_latest(s, p, p->datasets[i], actor, &rows, &nrows, err);
+		rc = pull_latest(s, p, p->datasets[i], actor, &rows, &nrows, seq, err);
 		if (rc == APP_OK)
 			rc = each_line(&rows, p->datasets[i], fill_row, &f, err);
 	}
@@ -640,7 +644,7 @@ enum app_err entitle_run(struct store *s, const struct entitle_programme *p, int
 	copy(counts.actor, sizeof(counts.actor), actor);
 	counts.at_day = day;
 	counts.started_at = now;
-	enum app_err rc = load(s, p, actor, &r.d, err);
+	enum app_err rc = load(s, p, actor, &r.d, &counts.data_seq, err);
 	if (rc == APP_OK)
 		rc = rules_evaluate(&p->set, &r.d.cols, day, &r.res, err);
 	counts.persons = (int64_t)r.d.n;
@@ -677,4 +681,71 @@ enum app_err entitle_run(struct store *s, const struct entitle_programme *p, int
 	arena_release(&r.arena);
 	person_data_release(&r.d);
 	return rc;
+}
+
+/* ---- the job: new data -> evaluation ---- */
+
+static bool batch_any(void *ctx, const struct exchange_batch *b)
+{
+	(void)b;
+	*(bool *)ctx = true;
+	return false;
+}
+
+/* Whether a dataset p reads has a batch after p's last run; *stale set. */
+static enum app_err newer_data(struct store *s, const struct entitle_programme *p, bool *stale,
+			       struct app_error *err)
+{
+	int64_t seq;
+	enum app_err rc = store_entitle_data_seq(s, p->id, &seq, err);
+	*stale = false;
+	for (size_t i = 0; i < p->ndatasets && rc == APP_OK && !*stale; i++)
+		rc = store_exchange_batches(s, p->datasets[i], seq, 1, batch_any, stale, err);
+	return rc;
+}
+
+enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, size_t cap,
+				  struct app_error *err)
+{
+	static const char actor[] = "job:entitle.evaluate";
+	char **paths;
+	size_t n;
+	enum app_err rc = entitle_programme_paths(entitle_programmes_dir(), &paths, &n, err);
+	if (rc != APP_OK)
+		return rc;
+	int ymd = clock_china_day(now, NULL);
+	int32_t day = rules_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	struct strbuf ran = STRBUF_INIT;
+	size_t nran = 0, nfailed = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct entitle_programme p;
+		struct entitlement_run run;
+		struct app_error e;
+		bool stale = false;
+		enum app_err r = entitle_programme_load(paths[i], &p, &e);
+		if (r != APP_OK) {
+			log_warn("entitle.evaluate", "file=%s: does not load", paths[i]);
+			nfailed++;
+			continue;
+		}
+		r = newer_data(s, &p, &stale, &e);
+		if (r == APP_OK && stale)
+			r = entitle_run(s, &p, day, now, actor, &run, &e);
+		if (r != APP_OK) { /* by id only: a message may quote the data */
+			log_warn("entitle.evaluate", "programme=%s: failed (%s)", p.id,
+				 app_err_name(r));
+			nfailed++;
+		} else if (stale) {
+			strbuf_addf(&ran, "%s%s: %lld new, %lld revoked, %lld unknown, %lld held",
+				    nran ? "; " : " (", p.id, (long long)run.granted_new,
+				    (long long)run.revoked, (long long)run.unknown, (long long)run.held);
+			nran++;
+		}
+		entitle_programme_release(&p);
+	}
+	entitle_programme_paths_release(paths, n);
+	snprintf(detail, cap, "%zu programmes ran%s%s, %zu failed", nran, ran.len ? ran.buf : "",
+		 nran ? ")" : "", nfailed);
+	strbuf_release(&ran);
+	return APP_OK;
 }

@@ -471,8 +471,8 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-enum app_err entitle_programme_find(const char *dir, const char *id,
-				    struct entitle_programme *out, struct app_error *err)
+enum app_err entitle_programme_paths(const char *dir, char ***paths, size_t *count,
+				     struct app_error *err)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -487,14 +487,35 @@ enum app_err entitle_programme_find(const char *dir, const char *id,
 			cap = cap ? cap * 2 : 16;
 			names = xrealloc(names, cap * sizeof(*names));
 		}
-		names[n++] = xstrdup(de->d_name);
+		names[n] = xmalloc(strlen(dir) + l + 2);
+		sprintf(names[n++], "%s/%s", dir, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
-	enum app_err rc = APP_ENOTFOUND;
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
+	*paths = names;
+	*count = n;
+	return APP_OK;
+}
+
+void entitle_programme_paths_release(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+enum app_err entitle_programme_find(const char *dir, const char *id,
+				    struct entitle_programme *out, struct app_error *err)
+{
+	char **names;
+	size_t n;
+	enum app_err rc = entitle_programme_paths(dir, &names, &n, err);
+	if (rc != APP_OK)
+		return rc;
+	rc = APP_ENOTFOUND;
 	for (size_t i = 0; i < n && rc == APP_ENOTFOUND; i++) {
-		char *path = xmalloc(strlen(dir) + strlen(names[i]) + 2);
-		sprintf(path, "%s/%s", dir, names[i]);
+		const char *path = names[i];
 		size_t len;
 		struct app_error e;
 		char *buf = slurp(path, &len, &e);
@@ -504,11 +525,8 @@ enum app_err entitle_programme_find(const char *dir, const char *id,
 			rc = entitle_programme_parse(buf, len, path, dir, out, err);
 		json_decref(root);
 		free(buf);
-		free(path);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	entitle_programme_paths_release(names, n);
 	if (rc == APP_ENOTFOUND)
 		return app_fail(err, APP_ENOTFOUND, "no programme '%s' in '%s'", id, dir);
 	return rc;

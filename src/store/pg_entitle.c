@@ -37,6 +37,7 @@ static enum app_err run_insert(struct pg_conn *c, const struct entitlement_run *
 	pgp_int(&p, r->held);
 	pgp_text(&p, r->actor);
 	pgp_int(&p, r->out_of_region);
+	pgp_int(&p, r->data_seq);
 	PGresult *res;
 	enum app_err rc = pg_exec(c, PS_ENT_RUN_INSERT, &p, "storing a run", &res, NULL, err);
 	if (rc != APP_OK)
@@ -302,8 +303,36 @@ static enum app_err events(struct store *s, int64_t id, store_entitlement_event_
 	return pg_read(s, events_job, &j, err);
 }
 
+struct seq_job {
+	const char *programme;
+	int64_t *seq;
+};
+
+static enum app_err data_seq_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct seq_job *j = arg;
+	struct pg_params p = { 0 };
+	pgp_text(&p, j->programme);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ENT_RUN_DATA_SEQ, &p, "reading a programme's last run",
+				  &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	*j->seq = pg_int(res, 0, 0);
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err data_seq(struct store *s, const char *programme, int64_t *seq,
+			     struct app_error *err)
+{
+	struct seq_job j = { programme, seq };
+	return pg_read(s, data_seq_job, &j, err);
+}
+
 const struct store_entitle_ops pg_entitle_ops = {
 	.apply = apply,
 	.list = list,
 	.events = events,
+	.data_seq = data_seq,
 };

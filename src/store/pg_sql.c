@@ -736,9 +736,11 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"$6 WHERE bundle = $1::bigint AND code = $2 AND kind = 'task' AND state = 'todo'",
 	[PS_ENT_RUN_INSERT] =
 		"INSERT INTO entitlement_runs(programme, at_day, started_at, finished_at, persons, "
-		"granted_new, revoked, unknown, held, actor, out_of_region) VALUES ($1::text, "
+		"granted_new, revoked, unknown, held, actor, out_of_region, data_seq) VALUES ($1::text, "
 		"$2::bigint, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint, "
-		"$9::bigint, $10::text, $11::bigint) RETURNING id",
+		"$9::bigint, $10::text, $11::bigint, $12::bigint) RETURNING id",
+	[PS_ENT_RUN_DATA_SEQ] =
+		"SELECT COALESCE(MAX(data_seq), 0) FROM entitlement_runs WHERE programme = $1::text",
 	[PS_ENT_INSERT] =
 		"INSERT INTO entitlements(programme, policy, benefit, person_key, person_name, phone, "
 		"region, period, amount, state, version, notice_until, consent_until, effective_from, "

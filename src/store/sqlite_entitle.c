@@ -39,6 +39,7 @@ static enum app_err run_insert(struct conn *c, struct entitlement_run *r, int64_
 	sqlite3_bind_int64(st, 9, r->held);
 	sq_bind_text(st, 10, r->actor);
 	sqlite3_bind_int64(st, 11, r->out_of_region);
+	sqlite3_bind_int64(st, 12, r->data_seq);
 	int rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
@@ -308,8 +309,34 @@ static enum app_err events(struct store *s, int64_t id, store_entitlement_event_
 	return sq_read(s, events_job, &j, err);
 }
 
+struct seq_job {
+	const char *programme;
+	int64_t *seq;
+};
+
+static enum app_err data_seq_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct seq_job *j = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ENT_RUN_DATA_SEQ, err);
+	if (!st)
+		return APP_EDB;
+	sq_bind_text(st, 1, j->programme);
+	int r = sqlite3_step(st);
+	*j->seq = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "reading a programme's last run");
+}
+
+static enum app_err data_seq(struct store *s, const char *programme, int64_t *seq,
+			     struct app_error *err)
+{
+	struct seq_job j = { programme, seq };
+	return sq_read(s, data_seq_job, &j, err);
+}
+
 const struct store_entitle_ops sq_entitle_ops = {
 	.apply = apply,
 	.list = list,
 	.events = events,
+	.data_seq = data_seq,
 };

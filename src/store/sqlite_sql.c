@@ -624,8 +624,10 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"WHERE bundle = ?1 AND code = ?2 AND kind = 'task' AND state = 'todo'",
 	[STMT_ENT_RUN_INSERT] =
 		"INSERT INTO entitlement_runs(programme, at_day, started_at, finished_at, persons, "
-		"granted_new, revoked, unknown, held, actor, out_of_region) VALUES (?1, ?2, ?3, ?4, "
-		"?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+		"granted_new, revoked, unknown, held, actor, out_of_region, data_seq) VALUES (?1, ?2, "
+		"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+	[STMT_ENT_RUN_DATA_SEQ] =
+		"SELECT COALESCE(MAX(data_seq), 0) FROM entitlement_runs WHERE programme = ?1",
 	[STMT_ENT_INSERT] =
 		"INSERT INTO entitlements(programme, policy, benefit, person_key, person_name, phone, "
 		"region, period, amount, state, version, notice_until, consent_until, effective_from, "

@@ -1635,6 +1635,7 @@ struct entitlement_run {
 	int64_t persons, granted_new, revoked, unknown, held;
 	int64_t out_of_region; /* granted, but living outside the programme's region */
 	char actor[64];
+	int64_t data_seq; /* the highest exchange batch id (sequence) the run read; 0 none */
 };
 
 /* A change to write with its event: a new entitlement (e->id 0: inserted,
@@ -1679,6 +1680,10 @@ typedef bool (*store_entitlement_event_fn)(void *ctx, const struct entitlement_e
 /* Entitlements matching q in id order (fn returns false to stop). */
 enum app_err store_entitlements(struct store *s, const struct entitlement_query *q,
 				store_entitlement_fn fn, void *ctx, struct app_error *err);
+/* The highest data_seq of programme's runs into *seq: 0 when it never ran
+ * (or read no batch). A batch with a higher id came after its last run. */
+enum app_err store_entitle_data_seq(struct store *s, const char *programme, int64_t *seq,
+				    struct app_error *err);
 /* The events of entitlement id, oldest first. */
 enum app_err store_entitlement_events(struct store *s, int64_t id,
 				      store_entitlement_event_fn fn, void *ctx,

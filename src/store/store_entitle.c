@@ -79,6 +79,12 @@ enum app_err store_entitlements(struct store *s, const struct entitlement_query 
 	return ops(s)->list(s, q, fn, ctx, err);
 }
 
+enum app_err store_entitle_data_seq(struct store *s, const char *programme, int64_t *seq,
+				    struct app_error *err)
+{
+	return ops(s)->data_seq(s, programme, seq, err);
+}
+
 enum app_err store_entitlement_events(struct store *s, int64_t id,
 				      store_entitlement_event_fn fn, void *ctx,
 				      struct app_error *err)

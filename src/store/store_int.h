@@ -417,6 +417,8 @@ struct store_entitle_ops {
 			     store_entitlement_fn fn, void *ctx, struct app_error *err);
 	enum app_err (*events)(struct store *s, int64_t id, store_entitlement_event_fn fn,
 			       void *ctx, struct app_error *err);
+	enum app_err (*data_seq)(struct store *s, const char *programme, int64_t *seq,
+				 struct app_error *err);
 };
 
 /* 一件事 bundles (sqlite_bundles.c, pg_bundles.c) */

@@ -259,7 +259,7 @@ expect_json '[.runs[].slot] as $s | $s == ($s | sort | reverse) and ($s | unique
 expect_json '[.runs[] | select(.finished_at != null) | .finished_at >= .started_at] | all' true \
 	"a finished run ends at or after its start"
 expect_json '.jobs | map("\(.name)=\(.default_interval_s)") | join(",")' \
-	purge=3600,maintain=86400,demands=60,patrol=60,supervision=3600,exchange=60,entitle.advance=3600,entitle.dispatch=60,outbox.send=60 "the jobs are listed with their default intervals"
+	purge=3600,maintain=86400,demands=60,patrol=60,supervision=3600,exchange=60,entitle.evaluate=600,entitle.advance=3600,entitle.dispatch=60,outbox.send=60 "the jobs are listed with their default intervals"
 as "$STOK" GET "/api/v1/jobs?limit=1000"
 expect_json '[.runs[] | select(.job == "maintain") | .outcome] | length >= 1 and all(. == "ok")' \
 	true "without ?job=, the daily maintain job's run is listed too, ok"

@@ -23,7 +23,8 @@
 # reported late, revokes from the grant's first day; a person who left the
 # data is revoked; a held entitlement is revoked too; a second policy of a
 # benefit already granted makes nothing; an appeal being raised refuses a
-# second; a programme that fails does not stop the others' notices.
+# second; a programme that fails does not stop the others' notices; a new batch runs the
+# programmes reading it by itself (job entitle.evaluate), and no new batch runs nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
 . "$(dirname "$0")/groups.sh"
@@ -349,5 +350,49 @@ check "one audit entry for the publication" test "$(audited entitle.publish)" = 
 bmx entitle show "$E4" >"$T/show.out" 2>&1
 check "the command line shows an entitlement with its timeline, masked" \
 	bash -c "grep -q 'appealed' '$T/show.out' && ! grep -q '$P4' '$T/show.out'"
+
+# --- new data -> evaluation: the job entitle.evaluate ------------------------------------
+# A December snapshot where P13 (grade 3) joins; the daemon, its job every second, runs the
+# programmes whose datasets have a batch newer than their last run, at today's date.
+P13=$(id18 99010119600101013)
+{ cat "$T/d2.csv"; echo "$P13,卫十三,13800000013,3,$VA,false"; } >"$T/d3.csv"
+upload CDPF disability d-2026-12 "$T/d3.csv"
+check "setup: the December snapshot" test $? -eq 0
+stop_server
+BIANMIN_CLOCK_OFFSET=$(china_offset "2026-12-01 09:00:00") start_server --programmes-dir "$T/prog" \
+	--job-intervals entitle.evaluate=1 || { fail "the daemon starts with its jobs"; finish; exit 1; }
+signin_demo || { finish; exit 1; }
+# evaluated N: true once GET /api/v1/jobs lists N finished runs of entitle.evaluate
+evaluated() {
+	as "$ADM" GET "/api/v1/jobs?job=entitle.evaluate&limit=100"
+	[ "$(json '[.runs[] | select(.outcome != "running")] | length')" -ge "$1" ]
+}
+# within COMMAND...: true as soon as COMMAND succeeds, false after 30 s
+within() {
+	local i
+	for ((i = 0; i < 600; i++)); do "$@" && return 0; sleep 0.05; done
+	return 1
+}
+check "the job entitle.evaluate runs" within evaluated 1
+RUNS=$(count "SELECT count(*) FROM entitlement_runs")
+as "$ADM" GET "/api/v1/jobs?job=entitle.evaluate&limit=100"
+expect_json '[.runs[] | select(.outcome != "running")] | last | .outcome + "|" + .detail' \
+	"ok|2 programmes ran (t.care: 2 new, 0 revoked, 0 unknown, 0 held; t.prog: 0 new, 0 revoked, 1 unknown, 1 held), 1 failed" \
+	"the programmes reading the new batch ran, the one failing is counted, the job goes on"
+check "the newcomer is asked, by a run of the job at today's date" \
+	test "$(count "SELECT r.actor || '|' || r.at_day FROM entitlements e JOIN entitlement_runs r ON r.id = e.run
+		WHERE e.person_key = '$P13' AND e.policy = 't.card' AND e.state = 'awaiting_consent'")" = \
+	"job:entitle.evaluate|$(($(date -ud 2026-12-01 +%s) / 86400))"
+check "a run records the newest batch it read" \
+	test "$(count "SELECT data_seq FROM entitlement_runs WHERE programme = 't.prog' ORDER BY id DESC LIMIT 1")" = \
+	"$(count "SELECT id FROM exchange_batches WHERE batch_id = 'd-2026-12'")"
+check "the failing programme is logged by its id alone" \
+	bash -c "grep -q 'programme=t.nosub: failed (forbidden)' '$T/serve.log' && ! grep -q 'no active subscription' '$T/serve.log'"
+DONE=$(json '[.runs[] | select(.outcome != "running")] | length')
+check "the job runs again" within evaluated $((DONE + 2))
+check "with no new batch it runs nothing again" \
+	test "$(count "SELECT count(*) FROM entitlement_runs")" = "$RUNS"
+expect_json '[.runs[] | select(.outcome != "running")] | .[0].detail' "0 programmes ran, 1 failed" \
+	"its detail says nothing ran"
 
 finish

@@ -83,7 +83,7 @@ static struct sched *make_sched(struct store *s, const char *node, const char *i
 	 * once a year, unless the test sets them */
 	static const char *const quiet[] = { "demands",         "patrol",           "supervision",
 					     "exchange",        "entitle.advance",  "entitle.dispatch",
-					     "outbox.send" };
+					     "outbox.send",     "entitle.evaluate" };
 	char with[512];
 	if (intervals) {
 		snprintf(with, sizeof(with), "%s", intervals);
