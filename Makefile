@@ -79,12 +79,25 @@ $(BUILD)/gen/calendar.c: $(BUILD)/tools/embed $(sort $(wildcard data/calendar/*.
 	$(BUILD)/tools/embed calendar_file calendar_builtin_files calendar_builtin_files_count \
 		$(sort $(wildcard data/calendar/*.csv)) > $@.tmp && mv $@.tmp $@
 
-# the patrol's keyword lexicon and the lines its classifier learns from
-# (src/patrol/patrol.c reads them)
-$(BUILD)/gen/patrol_data.c: $(BUILD)/tools/embed data/patrol/lexicon.csv data/patrol/intent.csv
+# the patrol's keyword lexicon and its classifier's model, learnt here from
+# data/patrol/intent.csv by tools/patrol_model.c (src/patrol/judge.c reads them).
+# PATROL_MODEL_OBJ lists the classifier's own dependencies by hand: it must
+# grow if src/patrol/classify.c comes to use another module. The tool runs on
+# the build host (built with $(CC), as tools/embed is).
+PATROL_MODEL_OBJ := $(addprefix $(BUILD)/src/,patrol/classify.o patrol/lexicon.o patrol/matcher.o \
+                    core/csv.o core/utf8.o core/mem.o core/strbuf.o core/err.o core/log.o)
+$(BUILD)/tools/patrol_model: tools/patrol_model.c $(PATROL_MODEL_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/gen/intent.model: $(BUILD)/tools/patrol_model data/patrol/intent.csv
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/patrol_model data/patrol/intent.csv $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/patrol_data.c: $(BUILD)/tools/embed data/patrol/lexicon.csv $(BUILD)/gen/intent.model
 	@mkdir -p $(dir $@)
 	$(BUILD)/tools/embed patrol_file patrol_builtin_files patrol_builtin_files_count \
-		data/patrol/lexicon.csv data/patrol/intent.csv > $@.tmp && mv $@.tmp $@
+		data/patrol/lexicon.csv $(BUILD)/gen/intent.model > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<

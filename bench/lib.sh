@@ -603,13 +603,15 @@ bench_sum_field() { grep -o "\"$1\":[0-9]*" "$2" | awk -F: '{ s += $2 } END { pr
 # URL by the bianmin of PID (started by the caller on DB after init --demo):
 # the divisions of 项城 (411681) imported (not counted), `groups sync
 # --within 411681`, the other groups up to DAY_GROUPS as ad-hoc groups
-# spread over the villages (POST /api/v1/groups, 4 clients), DAY_MEMBERS
+# spread over the villages (POST /api/v1/groups, BENCH_ADHOC_CLIENTS [16]
+# clients: one group is one commit, and concurrent ones share it), DAY_MEMBERS
 # households in rosters (POST /api/v1/groups/G/roster, one per group,
 # BENCH_ROSTER_CLIENTS clients), DAY_MESSAGES messages ingested (bodies of
 # 1,000 written first, INGEST_CLIENTS clients, the bridge key of 411681;
 # their time is when stored). TEXTS: bench/messages_gen.py texts. Reads
 # DAY_GROUPS, DAY_MEMBERS, DAY_MESSAGES, INGEST_CLIENTS and DIVISIONS; calls
-# DAY_HOOK_START NAME PID / DAY_HOOK_STOP around the rosters and the ingest
+# DAY_HOOK_START NAME PID / DAY_HOOK_STOP around the ad-hoc groups (NAME
+# adhoc), the rosters and the ingest
 # when set. Prints each step; sets DAY_SYNC DAY_ADHOC DAY_ROSTER DAY_INGEST
 # (seconds), DAY_TOTAL, DAY_JOINED (members), DAY_STORED (messages) and
 # DAY_KEY (a system_admin key of 411681).
@@ -642,12 +644,14 @@ bench_day_build() {
 			print url, f
 		} }' "$BT/day-villages" >"$BT/day-adhoc.list"
 	if [ "$extra" -gt 0 ]; then
-		bench_curl_batch day-adhoc 4 application/json "$DAY_KEY" "$BT/day-adhoc.list"
+		[ -n "${DAY_HOOK_START:-}" ] && "$DAY_HOOK_START" adhoc "$pid"
+		bench_curl_batch day-adhoc "${BENCH_ADHOC_CLIENTS:-16}" application/json "$DAY_KEY" "$BT/day-adhoc.list"
 		DAY_ADHOC=$BATCH_SECS
+		[ -n "${DAY_HOOK_STOP:-}" ] && "$DAY_HOOK_STOP"
 	else
 		DAY_ADHOC=0
 	fi
-	echo "  $extra ad-hoc groups (POST /api/v1/groups, 4 clients): $DAY_ADHOC s ($(bench_rate "$extra" "$DAY_ADHOC")/s)"
+	echo "  $extra ad-hoc groups (POST /api/v1/groups, ${BENCH_ADHOC_CLIENTS:-16} clients): $DAY_ADHOC s ($(bench_rate "$extra" "$DAY_ADHOC")/s)"
 
 	# rosters: every group of 411681
 	: >"$BT/day-groups"

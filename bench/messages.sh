@@ -16,22 +16,30 @@
 #           BENCH_INGEST_N messages per run, on both backends.
 #   day     a 项城-sized day on a fresh SQLite database: import the divisions
 #           of 项城 (411681), `groups sync --within 411681` (523 groups), the
-#           other 2,346 of 2,869 as ad-hoc groups (POST /api/v1/groups), 690,000
-#           households in rosters (POST /api/v1/groups/G/roster, one per group),
-#           130,000 messages ingested; each step timed, and the total.
-#   search  SQLite demo database topped up to BENCH_SEARCH_N messages (ingest),
-#           then GET /api/v1/messages/search with 2-4 character words of the
+#           other 2,346 of 2,869 as ad-hoc groups (POST /api/v1/groups, 16
+#           clients: BENCH_ADHOC_CLIENTS), 690,000 households in rosters
+#           (POST /api/v1/groups/G/roster, one per group), 130,000 messages
+#           ingested; each step timed, and the total, with the server's CPU
+#           seconds in the ad-hoc groups, rosters and ingest.
+#   search  a SQLite demo database with BENCH_SEARCH_N messages, then GET
+#           /api/v1/messages/search with 2-4 character words of the
 #           real messages (wrk, BENCH_SEARCH_CONNECTIONS connections) as the
 #           county supervisor (groups.read on the county) and as a resident
-#           (member of one group): p50/p95/p99.
+#           (member of one group): p50/p95/p99. The messages are written
+#           directly (BENCH_SEARCH_LOAD=rows, bench/messages_rows.sql: 10 M
+#           through the API take ~20 minutes and measure ingest) and indexed
+#           by `bianmin search rebuild` (timed: the indexer's cost); with
+#           BENCH_SEARCH_LOAD=ingest the demo database of the earlier phases
+#           is topped up by the ingest API and indexed by the server.
 # The server's VmRSS/VmHWM is read from /proc after each phase.
 #
 # Environment (defaults in brackets): BENCH_DURATION [10] seconds per wrk run,
 # BENCH_REPEAT [3], BENCH_BACKENDS ["sqlite postgresql"], BENCH_MSG_USERS [16],
 # BENCH_THREADS [2], BENCH_CONNECTIONS [64], BENCH_INGEST_N [200000],
-# BENCH_INGEST_CLIENTS [4], BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS
+# BENCH_INGEST_CLIENTS [4], BENCH_ADHOC_CLIENTS [16], BENCH_ROSTER_CLIENTS [4],
+# BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS
 # [690000], BENCH_DAY_MESSAGES [130000], BENCH_SEARCH_N [1000000],
-# BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
+# BENCH_SEARCH_LOAD [rows], BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
 # BENCH_MSG_PERF=1 (a flat perf profile of the server during the first post
 # and ingest runs, the rosters, the day's ingest and the searches), BENCH_KEEP,
 # BENCH_PG_URI, BENCH_PG_BIN. Needs python3 (inputs), jq, sqlite3, wrk, curl.
@@ -58,6 +66,7 @@ DAY_MEMBERS=${BENCH_DAY_MEMBERS:-690000}
 DAY_MESSAGES=${BENCH_DAY_MESSAGES:-130000}
 SEARCH_N=${BENCH_SEARCH_N:-1000000}
 SEARCH_CONNECTIONS=${BENCH_SEARCH_CONNECTIONS:-8}
+SEARCH_LOAD=${BENCH_SEARCH_LOAD:-rows}
 PHASES=${BENCH_MSG_PHASES:-post ingest day search}
 COMPLAINTS=${BENCH_COMPLAINTS:-$BENCH_TOP/../shared/data/complaints}
 DIVISIONS=${BENCH_DIVISIONS:-$BENCH_TOP/../shared/data/divisions}
@@ -186,28 +195,35 @@ make_users() {
 }
 
 phase_post() {
-	local b r u t0 c0 w0 c1 w1 cs0 rps p50 p99 n err lat
+	local b r u t0 t1 c0 w0 c1 w1 cs0 rps p50 p99 n err lat
 	echo "-- post: POST /api/v1/groups/G/messages, wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d${secs}s, $MSG_USERS members in $MSG_USERS village groups, round robin"
 	for b in "${backends[@]}"; do make_users "$b"; done
 	for b in "${backends[@]}"; do # warm-up
 		BENCH_THREADS=$BENCH_THREADS msg_wrk "$BT/post-warm-$b.txt" "$BENCH_CONNECTIONS" "${URL[$b]}" post "$BT/users-$b" "$texts"
 	done
-	printf '%-4s %-10s %9s %8s %8s %8s %9s %6s %9s %8s %7s %8s\n' run backend msgs/s p50_ms p95_ms p99_ms posted errors commits writes w/commit commit_ms
+	# load: 1-minute load average at the end of the run; http_us, writer_us,
+	# indexer_us: µs of CPU per request (utime + stime of each server thread
+	# from /proc) of the HTTP threads, the SQLite writer and its indexer
+	printf '%-4s %-10s %9s %8s %8s %8s %9s %6s %9s %8s %7s %8s %5s %8s %9s %10s\n' run backend msgs/s p50_ms p95_ms p99_ms posted errors commits writes w/commit commit_ms load http_us writer_us indexer_us
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			u=${URL[$b]}
 			c0=$(bench_metric bianmin_db_commits_total "$u") w0=$(bench_metric bianmin_db_writes_total "$u")
 			cs0=$(bench_metric bianmin_db_commit_seconds_total "$u")
 			[ "$r" = 1 ] && perf_start "post-$b" "${PID[$b]}"
+			t0=$(thread_ticks "${PID[$b]}")
 			msg_wrk "$BT/post-$b-$r.txt" "$BENCH_CONNECTIONS" "$u" post "$BT/users-$b" "$texts"
+			t1=$(thread_ticks "${PID[$b]}")
 			[ "$r" = 1 ] && perf_stop >"$BT/post-perf-$b.txt"
 			c1=$(bench_metric bianmin_db_commits_total "$u") w1=$(bench_metric bianmin_db_writes_total "$u")
 			read -r rps p50 p99 n err < <(wrk_field "$BT/post-$b-$r.txt")
 			read -r _ _ lat _ < <(grep '^latency_us' "$BT/post-$b-$r.txt")
 			awk -v r="$r" -v b="$b" -v rps="$rps" -v p50="$p50" -v p95="$lat" -v p99="$p99" -v n="$n" -v e="$err" \
-				-v c="$((c1 - c0))" -v w="$((w1 - w0))" -v cs0="$cs0" -v cs1="$(bench_metric bianmin_db_commit_seconds_total "$u")" 'BEGIN {
-				printf "%-4s %-10s %9.0f %8.2f %8.2f %8.2f %9d %6d %9d %8d %7.1f %8.3f\n", r, b, rps, p50, p95 / 1000, p99, n, e,
-					c, w, (c > 0 ? w / c : 0), (c > 0 ? (cs1 - cs0) * 1000 / c : 0) }' | tee -a "$BT/post-table"
+				-v c="$((c1 - c0))" -v w="$((w1 - w0))" -v cs0="$cs0" -v cs1="$(bench_metric bianmin_db_commit_seconds_total "$u")" \
+				-v load="$(cut -d' ' -f1 /proc/loadavg)" -v cpu="$(cpu_us "$t0" "$t1" "$n")" 'BEGIN {
+				split(cpu, u, " ")
+				printf "%-4s %-10s %9.0f %8.2f %8.2f %8.2f %9d %6d %9d %8d %7.1f %8.3f %5.1f %8.1f %9.1f %10.1f\n", r, b, rps, p50, p95 / 1000, p99, n, e,
+					c, w, (c > 0 ? w / c : 0), (c > 0 ? (cs1 - cs0) * 1000 / c : 0), load, u[1], u[2], u[3] }' | tee -a "$BT/post-table"
 		done
 	done
 	for b in "${backends[@]}"; do
@@ -223,7 +239,8 @@ phase_post() {
 }
 
 # ingest_into B N PREFIX: N messages into backend B's demo groups, bodies
-# written first (not timed). Sets ING_SECS ING_STORED.
+# written first (not timed). Sets ING_SECS ING_STORED, and ING_T0 (the
+# server's thread_ticks before the first call).
 ingest_into() {
 	local b=$1 n=$2 prefix=$3 d="$BT/ingest-$3"
 	[ -s "$BT/villages-$b" ] || bench_list_groups "${URL[$b]}" "${KEY[$b]}" 990101 village "$BT/villages-$b"
@@ -231,18 +248,42 @@ ingest_into() {
 	rm -rf "$d"
 	gen ingest "$d" "$texts" "$prefix" 0 "$n" "$BT/vgroups-$b" >/dev/null
 	for f in "$d"/body-*.json; do echo "${URL[$b]}/api/v1/ingest/messages $f"; done >"$d.list"
+	ING_T0=$(thread_ticks "${PID[$b]}")
 	bench_curl_batch "ing-$prefix" "$INGEST_CLIENTS" application/json "${BRIDGE[$b]}" "$d.list"
 	ING_SECS=$BATCH_SECS
 	ING_STORED=$(bench_sum_field stored "$BT/ing-$prefix-answers")
 	rm -rf "$d"
 }
 
+# thread_ticks PID: "http writer indexer" clock ticks (utime + stime) used
+# so far by the server's threads: the HTTP threads (every thread but the
+# two below), db-writer and db-indexer (SQLite's; 0 on PostgreSQL).
+thread_ticks() {
+	cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
+		name = $0; sub(/^[^(]*\(/, "", name); sub(/\).*/, "", name)
+		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+		t = f[12] + f[13]
+		if (name == "db-writer") w += t; else if (name == "db-indexer") x += t; else h += t
+	} END { print h + 0, w + 0, x + 0 }'
+}
+
+# cpu_us T0 T1 N: µs of CPU per message of each thread kind between two
+# thread_ticks readings, for N messages: "http writer indexer".
+cpu_us() {
+	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= 3; i++) printf "%.1f%s", (n > 0 ? (y[i] - x[i]) * 1e6 / hz / n : 0), (i < 3 ? " " : "\n") }'
+}
+
 phase_ingest() {
-	local b r c0 w0 c1 w1 m
+	local b r c0 w0 c1 w1 m t1 idx
 	echo "-- ingest: POST /api/v1/ingest/messages, 1,000 messages a call, $INGEST_CLIENTS clients, $INGEST_N messages a run"
 	# indexed_s: seconds after the last answer until the last message was
-	# findable (SQLite indexes after the commit, on a thread of its own)
-	printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' run backend msgs/s seconds stored calls commits indexed_s
+	# findable (SQLite indexes after the commit, on a thread of its own);
+	# http_us, writer_us, indexer_us: µs of CPU per message stored spent by
+	# the HTTP threads, the SQLite writer and its indexer (utime + stime of
+	# each thread from /proc, from the first call until all is findable)
+	printf '%-4s %-10s %10s %8s %9s %8s %8s %9s %5s %8s %9s %10s\n' run backend msgs/s seconds stored calls commits indexed_s load http_us writer_us indexer_us
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			c0=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
@@ -250,8 +291,11 @@ phase_ingest() {
 			ingest_into "$b" "$INGEST_N" "ing$r-$b"
 			[ "$r" = 1 ] && perf_stop >"$BT/ingest-perf-$b.txt"
 			c1=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
-			printf '%-4s %-10s %10s %8s %9s %8s %8s %9s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
-				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$(bench_wait_indexed "${URL[$b]}")" | tee -a "$BT/ingest-table"
+			idx=$(bench_wait_indexed "${URL[$b]}")
+			t1=$(thread_ticks "${PID[$b]}")
+			printf '%-4s %-10s %10s %8s %9s %8s %8s %9s %5s %8s %9s %10s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
+				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$idx" "$(cut -d' ' -f1 /proc/loadavg)" \
+				$(cpu_us "$ING_T0" "$t1" "$ING_STORED") | tee -a "$BT/ingest-table"
 		done
 	done
 	for b in "${backends[@]}"; do
@@ -264,13 +308,31 @@ phase_ingest() {
 	echo
 }
 
+# day_cpu_start NAME PID / day_cpu_stop: around a step of the day, the
+# server's CPU seconds in it ("http writer indexer" threads, utime + stime)
+# into DAY_CPU[NAME], and a perf profile with BENCH_MSG_PERF=1.
+declare -A DAY_CPU
+day_cpu_start() { DAY_CPU_NAME=$1 DAY_CPU_PID=$2 DAY_CPU_T0=$(thread_ticks "$2"); perf_start "$1" "$2"; }
+day_cpu_stop() {
+	DAY_CPU[$DAY_CPU_NAME]=$(awk -v a="$DAY_CPU_T0" -v b="$(thread_ticks "$DAY_CPU_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); printf "%.2f %.2f %.2f", (y[1] - x[1]) / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz }')
+	perf_stop
+}
+
 phase_day() {
 	local db="$BT/day.db" r
 	echo "-- day: a 项城-sized day on a fresh SQLite database ($DAY_GROUPS groups, $DAY_MEMBERS members, $DAY_MESSAGES messages)"
 	start_bianmin_on day "$db" "$bin"
 	PID[day]=$BIANMIN_PID URL[day]=$BIANMIN_URL
-	DAY_HOOK_START=perf_start DAY_HOOK_STOP=perf_stop
+	DAY_HOOK_START=day_cpu_start DAY_HOOK_STOP=day_cpu_stop
 	bench_day_build "$bin" "$db" "${URL[day]}" "${PID[day]}" "$texts"
+	# CPU seconds of the server per step (http, writer, indexer threads):
+	# much less sensitive to the load of a shared machine than the wall
+	for r in adhoc rosters day-ingest; do
+		[ -n "${DAY_CPU[$r]:-}" ] && echo "  server CPU in $r: ${DAY_CPU[$r]} s (http writer indexer)"
+	done
+	[ -n "${DAY_CPU[rosters]:-}" ] && echo "  rosters: $(awk -v c="${DAY_CPU[rosters]}" -v n="$DAY_JOINED" 'BEGIN {
+		split(c, x, " "); printf "%.1f µs of server CPU per member (writer %.1f)", (x[1] + x[2] + x[3]) * 1e6 / n, x[2] * 1e6 / n }')"
 	echo "  all findable $(bench_wait_indexed "${URL[day]}") s after the last call (not counted)"
 	record day-members "$DAY_JOINED" "$DAY_ROSTER"
 	echo "  day total (sync + ad-hoc groups + rosters + messages): $DAY_TOTAL s  $(awk -v t="$DAY_TOTAL" 'BEGIN { print (t < 10 ? "ok (< 10 s)" : "ABOVE 10 s") }')"
@@ -282,27 +344,55 @@ phase_day() {
 	echo
 }
 
+# search_rows: a fresh SQLite demo database $BT/search.db with SEARCH_N
+# messages written directly (bench/messages_rows.sql), its search index made
+# by `bianmin search rebuild`, then a server on it. Sets URL[sqlite] DB[sqlite]
+# PID[sqlite] (a server of an earlier phase is stopped first).
+search_rows() {
+	local db="$BT/search.db" t0
+	[ -z "${PID[sqlite]:-}" ] || bench_stop_pid "${PID[sqlite]}" bianmin
+	"$bin" --db "$db" init --demo >"$BT/init-search.log" 2>&1 || { cat "$BT/init-search.log" >&2; bench_die "init --demo failed"; }
+	jq -s . "$texts" >"$BT/texts.json"
+	t0=$(now)
+	sqlite3 -batch -bail -cmd ".parameter set @n $SEARCH_N" -cmd ".parameter set @texts '$BT/texts.json'" "$db" \
+		<"$here/messages_rows.sql" >"$BT/rows.log" 2>&1 || { cat "$BT/rows.log" >&2; bench_die "loading the messages failed"; }
+	echo "  $SEARCH_N messages written directly in $(since "$t0") s (bench/messages_rows.sql)"
+	# the index: wall seconds, and CPU seconds (user + system) of the command
+	/usr/bin/time -f '%e %U %S' -o "$BT/rebuild.time" "$bin" --db "$db" search rebuild >"$BT/rebuild.log" 2>&1 ||
+		{ tail -n 5 "$BT/rebuild.log" >&2; bench_die "bianmin search rebuild failed"; }
+	read -r rw ru rs <"$BT/rebuild.time"
+	awk -v w="$rw" -v u="$ru" -v s="$rs" -v n="$SEARCH_N" 'BEGIN { printf "  search rebuild: %.1f s, CPU %.1f s (%.1f us a message, %.0f messages/s of CPU)\n", w, u + s, (u + s) * 1e6 / n, n / (u + s) }'
+	echo "  index $(du -h "$db.search" | cut -f1) ($(sqlite3 -readonly "$db.search" 'SELECT count(DISTINCT segid) FROM messages_fts_idx' 2>/dev/null || echo '?') segments)"
+	start_bianmin_on search "$db" "$bin"
+	URL[sqlite]=$BIANMIN_URL DB[sqlite]=$db PID[sqlite]=$BIANMIN_PID
+}
+
 phase_search() {
 	local b=sqlite have need chunk u tok_sup tok_res r t0 i who
-	[ -n "${URL[sqlite]:-}" ] || { start_backend sqlite; }
-	u=${URL[$b]}
-	have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)
-	need=$((SEARCH_N - have))
-	echo "-- search: GET /api/v1/messages/search?q=W&limit=20 on SQLite with $SEARCH_N messages ($have there already)"
-	i=0
-	t0=$(now)
-	local tot_stored=0 tot_secs=0
-	while [ "$need" -gt 0 ]; do
-		chunk=$((need > 200000 ? 200000 : need))
-		ingest_into "$b" "$chunk" "srch$i"
-		tot_stored=$((tot_stored + ING_STORED))
-		tot_secs=$(awk -v a="$tot_secs" -v b="$ING_SECS" 'BEGIN { print a + b }')
-		need=$((need - chunk)) i=$((i + 1))
-	done
+	echo "-- search: GET /api/v1/messages/search?q=W&limit=20 on SQLite with $SEARCH_N messages ($SEARCH_LOAD)"
+	if [ "$SEARCH_LOAD" = rows ]; then
+		search_rows
+		u=${URL[$b]}
+	else
+		[ -n "${URL[sqlite]:-}" ] || { start_backend sqlite; }
+		u=${URL[$b]}
+		have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo 0)
+		need=$((SEARCH_N - have))
+		i=0
+		t0=$(now)
+		local tot_stored=0 tot_secs=0
+		while [ "$need" -gt 0 ]; do
+			chunk=$((need > 200000 ? 200000 : need))
+			ingest_into "$b" "$chunk" "srch$i"
+			tot_stored=$((tot_stored + ING_STORED))
+			tot_secs=$(awk -v a="$tot_secs" -v b="$ING_SECS" 'BEGIN { print a + b }')
+			need=$((need - chunk)) i=$((i + 1))
+		done
+		echo "  index caught up $(bench_wait_indexed "$u") s after the last ingest call"
+		echo "  loaded $tot_stored messages in $tot_secs s of ingest ($(rate "$tot_stored" "$tot_secs")/s; $(since "$t0") s with writing the bodies)"
+	fi
 	have=$(sqlite3 -readonly "${DB[$b]}" 'SELECT count(*) FROM messages' 2>/dev/null || echo '?')
-	echo "  index caught up $(bench_wait_indexed "$u") s after the last ingest call"
-	echo "  loaded $tot_stored messages in $tot_secs s of ingest ($(rate "$tot_stored" "$tot_secs")/s; $(since "$t0") s with writing the bodies); messages now: $have"
-	echo "  database $(du -h "${DB[$b]}" | cut -f1), free disk $(df -h "$BT" | awk 'NR == 2 { print $4 }')"
+	echo "  messages now: $have; database $(du -h "${DB[$b]}" | cut -f1), free disk $(df -h "$BT" | awk 'NR == 2 { print $4 }')"
 	r=$(bench_rss "${PID[$b]}")
 	echo "  server after loading: $(rss_line "${PID[$b]}")"
 	tok_sup=$(login "$u" 19900000006 demo-2026)

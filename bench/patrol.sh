@@ -59,7 +59,8 @@
 # first sweep, then BIN's (each after the reset), so that the ratio comes
 # from one run on one database under the same load (rows b-server and
 # b-first; OLD_BIN must read the day's schema: build it from the same tree
-# without the change). BENCH_PATROL_DAY=FILE takes the SQLite day from FILE (the
+# without the change). In the stats phase each query runs with OLD_BIN just
+# before BIN (rows b-year, b-village...), and their outputs must be equal. BENCH_PATROL_DAY=FILE takes the SQLite day from FILE (the
 # patrol.db, with its .search file, of a run kept by BENCH_KEEP), copied and
 # migrated, instead of building it again (two minutes or more).
 #
@@ -352,22 +353,32 @@ stats_queries() {
 	echo "  load before the runs: $(load)"
 	printf '  %-4s %-8s %8s %8s %8s  %s\n' run query wall_s user_s sys_s first_row
 	: >"$BT/stats-$b-$n"
+	local kinds="" k
+	for q in $STATS_QUERIES; do kinds="$kinds ${base_bin:+b-$q} $q"; done
 	for r in $(seq 1 "$REPEAT"); do
 		for q in $STATS_QUERIES; do
-			case $q in
-			year) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101 --from "$d0" --to "$d1" ;;
-			village) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101 --from "$d0" --to "$d1" --by village ;;
-			month) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101 --from "$m0" ;;
-			town) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101103 --from "$m0" ;;
-			vday) timed "$BT/st-$b-$n-$q" -- --db "$db" stats --region 990101103200 --from "$dy" ;;
-			*) bench_die "BENCH_STATS_QUERIES: unknown query '$q'" ;;
-			esac
-			echo "$r $q $T_WALL $T_USER $T_SYS" >>"$BT/stats-$b-$n"
-			printf '  %-4s %-8s %8s %8s %8s  %s\n' "$r" "$q" "$T_WALL" "$T_USER" "$T_SYS" "$(sed -n 2p "$BT/st-$b-$n-$q" | cut -c1-90) ($(($(wc -l <"$BT/st-$b-$n-$q") - 1)) rows)"
+			# with BENCH_PATROL_BASELINE the old binary first (row b-QUERY),
+			# its output compared with the new one's
+			for k in ${base_bin:+b-$q} $q; do
+				case $q in
+				year) set -- --region 990101 --from "$d0" --to "$d1" ;;
+				village) set -- --region 990101 --from "$d0" --to "$d1" --by village ;;
+				month) set -- --region 990101 --from "$m0" ;;
+				town) set -- --region 990101103 --from "$m0" ;;
+				vday) set -- --region 990101103200 --from "$dy" ;;
+				*) bench_die "BENCH_STATS_QUERIES: unknown query '$q'" ;;
+				esac
+				TBIN=$([ "$k" = "$q" ] && echo "$bin" || echo "${base_bin:-}") \
+					timed "$BT/st-$b-$n-$k" -- --db "$db" stats "$@"
+				echo "$r $k $T_WALL $T_USER $T_SYS" >>"$BT/stats-$b-$n"
+				printf '  %-4s %-10s %8s %8s %8s  %s\n' "$r" "$k" "$T_WALL" "$T_USER" "$T_SYS" "$(sed -n 2p "$BT/st-$b-$n-$k" | cut -c1-90) ($(($(wc -l <"$BT/st-$b-$n-$k") - 1)) rows)"
+			done
+			[ -z "${base_bin:-}" ] || cmp -s "$BT/st-$b-$n-b-$q" "$BT/st-$b-$n-$q" ||
+				bench_die "$q on $b: the baseline and the new binary answer differently"
 		done
 	done
 	# shellcheck disable=SC2086 # a list of words
-	medians "$BT/stats-$b-$n" $STATS_QUERIES | while read -r q w u s; do
+	medians "$BT/stats-$b-$n" $kinds | while read -r q w u s; do
 		echo "  median of $REPEAT, $q: wall $w s, user $u s, sys $s s"
 		echo "stats $b $n $q $w $u $s" >>"$BT/results"
 	done

@@ -72,6 +72,26 @@ int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out)
 	return CLI_OK;
 }
 
+int cli_open_for_subcommand(struct cli_ctx *ctx, const char *cmd, const char *what,
+			    const char *const *known, size_t nknown, const char *usage,
+			    struct store **out)
+{
+	size_t i = 0;
+	while (i < nknown && strcmp(what, known[i]) != 0)
+		i++;
+	if (i == nknown)
+		return cli_usage(cmd, "%s", usage);
+	int rc = cli_open_store(ctx, STORE_OPEN_EXISTING, out);
+	if (rc != CLI_OK)
+		return rc;
+	struct app_error err;
+	if (store_check_schema(*out, &err) != APP_OK) {
+		store_close(*out);
+		return cli_fail(&err);
+	}
+	return CLI_OK;
+}
+
 int cli_opts_parse(const char *cmd, int argc, char **argv, int from, const char *allowed,
 		   int maxpos, struct cli_opts *o)
 {

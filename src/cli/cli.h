@@ -39,6 +39,15 @@ struct store;
  * failure prints why and returns the exit code; CLI_OK otherwise.
  */
 int cli_open_store(struct cli_ctx *ctx, int mode, struct store **out);
+/*
+ * For a command with subcommands that all use the database: when `what` is
+ * none of known[0..nknown) prints the usage line `usage` of cmd and returns
+ * CLI_USAGE; else opens the existing database into *out and checks its
+ * schema (printing why and closing it on failure). CLI_OK with *out open.
+ */
+int cli_open_for_subcommand(struct cli_ctx *ctx, const char *cmd, const char *what,
+			    const char *const *known, size_t nknown, const char *usage,
+			    struct store **out);
 
 /* Print a usage error for cmd and return CLI_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -98,6 +107,7 @@ int cmd_stats(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_supervision(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_entitle(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_exchange(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_search(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_version(struct cli_ctx *ctx, int argc, char **argv);

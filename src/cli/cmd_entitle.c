@@ -259,22 +259,17 @@ int cmd_entitle(struct cli_ctx *ctx, int argc, char **argv)
 	cli_actor(actor, sizeof(actor));
 	static const char *const known[] = { "run",	"advance", "list",   "show",   "object",
 					     "review", "consent", "appeal", "publish" };
-	bool ok = false;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		ok = ok || strcmp(what, known[i]) == 0;
-	if (!ok)
-		return cli_usage("entitle", "give one of run, advance, list, show, object, review, "
-					    "consent, appeal, publish, dispatch");
 	struct store *s;
-	int rc = cli_open_store(ctx, STORE_OPEN_EXISTING, &s);
+	int rc = cli_open_for_subcommand(ctx, "entitle", what, known, sizeof(known) / sizeof(known[0]),
+					 "give one of run, advance, list, show, object, review, "
+					 "consent, appeal, publish, dispatch",
+					 &s);
 	if (rc != CLI_OK)
 		return rc;
 	struct app_error err;
-	enum app_err r = store_check_schema(s, &err);
+	enum app_err r = APP_OK;
 	size_t n;
-	if (r != APP_OK) {
-		/* nothing more */
-	} else if (strcmp(what, "run") == 0) {
+	if (strcmp(what, "run") == 0) {
 		rc = run(s, actor, argc, argv, &err, &r);
 	} else if (strcmp(what, "advance") == 0) {
 		if (argc != 2)

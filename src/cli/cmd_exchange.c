@@ -326,22 +326,16 @@ int cmd_exchange(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	static const char *const known[] = { "member", "dataset", "subscribe", "approve", "end",
 					     "subscriptions", "attempts", "push", "pull" };
-	bool ok = false;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		ok = ok || strcmp(what, known[i]) == 0;
-	if (!ok)
-		return cli_usage("exchange", "give one of member, dataset, sign, upload, subscribe, "
-					     "approve, end, subscriptions, attempts, push, pull, key");
 	struct store *s;
-	int rc = cli_open_store(ctx, STORE_OPEN_EXISTING, &s);
+	int rc = cli_open_for_subcommand(ctx, "exchange", what, known,
+					 sizeof(known) / sizeof(known[0]),
+					 "give one of member, dataset, sign, upload, subscribe, "
+					 "approve, end, subscriptions, attempts, push, pull, key",
+					 &s);
 	if (rc != CLI_OK)
 		return rc;
 	struct app_error err;
-	enum app_err r = store_check_schema(s, &err);
-	if (r != APP_OK) {
-		store_close(s);
-		return cli_fail(&err);
-	}
+	enum app_err r = APP_OK;
 	int64_t id = argc > 2 ? parse_id(argv[2]) : 0;
 	if (strcmp(what, "member") == 0) {
 		rc = member(s, actor, argc, argv, &err, &r);

@@ -52,6 +52,12 @@ static const struct cli_command commands[] = {
 	  "  --xlsx FILE write the table to files instead.\n"
 	  "stats verify  recompute the statistics rollup from the demands and print each\n"
 	  "  region and day that differs (exit 1 when any does); stats rebuild  refill it." },
+	{ "search", cmd_search, "search rebuild",
+	  "rebuild the full-text search index of messages from the messages",
+	  "search rebuild  drops the search index and makes it again from every message,\n"
+	  "  in large batches, merged into one segment at the end (docs/search.md). Run it\n"
+	  "  with the server stopped, after a lost or damaged index or a bulk load. SQLite:\n"
+	  "  needs free disk about twice the index (<db>.search); PostgreSQL: REINDEX." },
 	{ "supervision", cmd_supervision, "supervision check [--at TIME]",
 	  "settle the reminders (督办) now: resolved ones, and the overdue ones into the 通报",
 	  "supervision check [--at TIME]  as the scheduled job 'supervision' does every hour:\n"

@@ -368,6 +368,26 @@ static bool roster_header(const struct csv_reader *r, int col[COL__MAX], struct 
 	return true;
 }
 
+static int by_phone(const void *a, const void *b)
+{
+	const struct roster_row *x = *(const struct roster_row *const *)a;
+	const struct roster_row *y = *(const struct roster_row *const *)b;
+	int d = strcmp(x->phone, y->phone);
+	return d ? d : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Mark each of rows[0..n) whose phone an earlier row has (store.h asks it). */
+static void mark_repeats(struct roster_row *rows, size_t n)
+{
+	struct roster_row **sorted = xmalloc(n * sizeof(*sorted));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &rows[i];
+	qsort(sorted, n, sizeof(*sorted), by_phone);
+	for (size_t i = 1; i < n; i++)
+		sorted[i]->repeat = strcmp(sorted[i]->phone, sorted[i - 1]->phone) == 0;
+	free(sorted);
+}
+
 enum app_err groups_roster_import(struct store *s, const struct auth_caller *c,
 				  const struct group *g, char *csv, size_t len,
 				  struct roster_counts *counts, struct strbuf *problems,
@@ -436,6 +456,7 @@ enum app_err groups_roster_import(struct store *s, const struct auth_caller *c,
 		group_object(g, object);
 		snprintf(summary, sizeof(summary), "roster of %zu households imported", n);
 		struct audit_note note = { c->actor, "group.roster", object, g->region, summary };
+		mark_repeats(rows, n);
 		rc = store_roster_import(s, g->id, rows, n, clock_now(), &note, counts, err);
 		if (rc != APP_OK && strncmp(err->msg, "line ", 5) == 0)
 			strbuf_addf(problems, "%s\n", err->msg);

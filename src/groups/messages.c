@@ -134,9 +134,9 @@ static bool is_active(struct store *s, int64_t group_id, int64_t user_id, struct
 	       strcmp(m->state, "active") == 0;
 }
 
-enum app_err messages_post(struct store *s, const struct auth_caller *c, const struct group *g,
-			   const struct message_input *in, struct message *out,
-			   struct app_error *err)
+enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
+				   const struct group *g, const struct message_input *in,
+				   struct message *out, struct app_error *err)
 {
 	struct group_member me;
 	if (c->kind != AUTH_SESSION || !is_active(s, g->id, c->user_id, &me))
@@ -182,7 +182,7 @@ enum app_err messages_post(struct store *s, const struct auth_caller *c, const s
 	snprintf(out->source, sizeof(out->source), "app");
 	out->at = clock_now();
 	patrol_judge(patrol_builtin(), out, me.role, g->duty_start, g->duty_end);
-	return store_message_post(s, out, messages_event_json, err);
+	return APP_OK;
 }
 
 static void message_object(const struct message *m, char out[40])
@@ -314,12 +314,43 @@ static void message_clear(struct message *m)
 	m->body[0] = '\0';
 }
 
-/* Check item i into m and key (cap bytes: the bridge's own key space, so one
- * bridge's keys never shadow another's); false with err naming
- * "messages[i]". */
+/* One message of an ingest call, checked. Small on purpose: a thousand
+ * struct message (8 KiB each) were fresh pages for the kernel to fault in
+ * on every call, a third of the HTTP thread's time. */
+struct ingest_msg {
+	const struct group *g; /* in the call's struct ingest_groups */
+	const char *author, *text; /* in the call's JSON */
+	size_t author_len, text_len;
+	int64_t at;
+	struct message_patrol patrol;
+};
+
+/* Write im into m: the message as it is stored. */
+static void ingest_fill(const struct ingest_msg *im, struct message *m)
+{
+	message_clear(m);
+	m->group_id = im->g->id;
+	division_county(im->g->region, m->county);
+	memcpy(m->author_name, im->author, im->author_len + 1);
+	memcpy(m->body, im->text, im->text_len + 1);
+	snprintf(m->kind, sizeof(m->kind), "text");
+	snprintf(m->source, sizeof(m->source), "bridge");
+	m->at = im->at;
+	m->patrol = im->patrol;
+}
+
+/* store_ingest_fill_fn over the call's array of struct ingest_msg. */
+static void ingest_fill_at(void *ctx, size_t i, struct message *m)
+{
+	ingest_fill(&((const struct ingest_msg *)ctx)[i], m);
+}
+
+/* Check item i into im and key (cap bytes: the bridge's own key space, so
+ * one bridge's keys never shadow another's), judging it on m (scratch);
+ * false with err naming "messages[i]". */
 static bool ingest_item(struct store *s, const struct auth_caller *c, struct ingest_groups *gs,
-			json_t *item, size_t i, struct message *m, char *key, size_t cap,
-			struct app_error *err)
+			json_t *item, size_t i, struct ingest_msg *im, struct message *m,
+			char *key, size_t cap, struct app_error *err)
 {
 	char field[32];
 	snprintf(field, sizeof(field), "messages[%zu]", i);
@@ -347,23 +378,24 @@ static bool ingest_item(struct store *s, const struct auth_caller *c, struct ing
 		return app_fail_field(err, e.code == APP_ETOOBIG ? APP_ETOOBIG : APP_EINVAL, field,
 				      "%s", e.code ? e.msg : "the author is not a short UTF-8 name"),
 		       false;
-	message_clear(m);
-	if (at && !clock_parse_time(json_string_value(at), &m->at))
+	*im = (struct ingest_msg){ .g = g,
+				   .author = json_string_value(author),
+				   .author_len = json_string_length(author),
+				   .text = json_string_value(text),
+				   /* check_text measured up to a NUL, as stored */
+				   .text_len = strlen(json_string_value(text)) };
+	if (at && !clock_parse_time(json_string_value(at), &im->at))
 		return app_fail_field(err, APP_EINVAL, field,
 				      "at must be a time such as 2026-11-29T09:30:00+08:00"),
 		       false;
-	if (at && m->at > clock_now() + 300)
+	if (at && im->at > clock_now() + 300)
 		return app_fail_field(err, APP_EINVAL, field, "at lies in the future"), false;
-	m->group_id = g->id;
-	division_county(g->region, m->county);
-	snprintf(m->author_name, sizeof(m->author_name), "%s", json_string_value(author));
-	snprintf(m->kind, sizeof(m->kind), "text");
-	snprintf(m->body, sizeof(m->body), "%s", json_string_value(text));
-	snprintf(m->source, sizeof(m->source), "bridge");
-	if (!m->at)
-		m->at = clock_now();
+	if (!im->at)
+		im->at = clock_now();
+	ingest_fill(im, m);
 	/* an author from another platform is no member here: a resident */
 	patrol_judge(patrol_builtin(), m, "", g->duty_start, g->duty_end);
+	im->patrol = m->patrol;
 	snprintf(key, cap, "%s/%s", c->actor, json_string_value(k));
 	return true;
 }
@@ -379,7 +411,8 @@ enum app_err messages_ingest(struct store *s, const struct auth_caller *c, json_
 		return app_fail_field(err, APP_ETOOBIG, "messages",
 				      "at most %d messages per call", MESSAGES_INGEST_MAX);
 	enum { KEY_MAX = 32 + 1 + 128 + 1 }; /* "apikey:N/" and the bridge's key */
-	struct message *ms = xmalloc(n * sizeof(*ms));
+	struct ingest_msg *ims = xmalloc(n * sizeof(*ims));
+	struct message *m = xmalloc(sizeof(*m));
 	char (*key_text)[KEY_MAX] = xmalloc(n * sizeof(*key_text));
 	const char **keys = xmalloc(n * sizeof(*keys));
 	struct ingest_groups gs = { .cap = 4 };
@@ -389,18 +422,20 @@ enum app_err messages_ingest(struct store *s, const struct auth_caller *c, json_
 	enum app_err rc = APP_OK;
 	for (size_t i = 0; i < n; i++) {
 		keys[i] = key_text[i];
-		if (!ingest_item(s, c, &gs, json_array_get(items, i), i, &ms[i], key_text[i],
+		if (!ingest_item(s, c, &gs, json_array_get(items, i), i, &ims[i], m, key_text[i],
 				 KEY_MAX, err)) {
 			rc = err->code;
 			break;
 		}
 	}
 	if (rc == APP_OK)
-		rc = store_messages_ingest(s, ms, keys, n, messages_event_json, counts, err);
+		rc = store_messages_ingest(s, keys, n, ingest_fill_at, ims, messages_event_json,
+					   counts, err);
 	free(gs.slot);
 	free(keys);
 	free(key_text);
-	free(ms);
+	free(m);
+	free(ims);
 	return rc;
 }
 

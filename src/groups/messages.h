@@ -28,10 +28,12 @@ struct message_input {
 	const char *image;      /* sha256 of an image uploaded to the group, or NULL */
 };
 
-/* Post in; c must be an active member of g. *out receives the message. */
-enum app_err messages_post(struct store *s, const struct auth_caller *c, const struct group *g,
-			   const struct message_input *in, struct message *out,
-			   struct app_error *err);
+/* Check that c, an active member of g, may post in, and build *out from
+ * it, judged and ready for store_message_post(_async) with
+ * messages_event_json. Nothing is written. */
+enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
+				   const struct group *g, const struct message_input *in,
+				   struct message *out, struct app_error *err);
 /* Recall m (of group g): only its author, within MESSAGES_RECALL_SECONDS. */
 enum app_err messages_recall(struct store *s, const struct auth_caller *c, const struct group *g,
 			     struct message *m, struct app_error *err);

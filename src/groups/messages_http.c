@@ -147,6 +147,38 @@ static bool mentions_field(struct http_req *req, struct message_input *in)
 	return ok;
 }
 
+/* A post waiting for its commit: in the request's arena. */
+struct post_wait {
+	struct http_req *req;
+	struct message m;
+	enum app_err rc;
+	struct app_error err;
+};
+
+static void post_reply(struct http_req *req, void *arg)
+{
+	struct post_wait *pw = arg;
+	if (pw->rc != APP_OK)
+		http_reply_error(req, &pw->err);
+	else
+		http_reply_json(req, 201, messages_json(&pw->m, true));
+}
+
+/* On the writer's thread: keep the outcome, let the request answer. */
+static void post_done(void *ctx, enum app_err rc, const struct app_error *err)
+{
+	struct post_wait *pw = ctx;
+	pw->rc = rc;
+	if (rc != APP_OK)
+		pw->err = *err;
+	http_resume(pw->req); /* pw may be gone from here on */
+}
+
+/*
+ * The 201 comes only once the message is durable. The connection waits for
+ * its group commit without holding an HTTP thread (http_defer), so that as
+ * many posts share a commit as there are clients, not threads.
+ */
 void messages_handle_post(struct http_req *req)
 {
 	struct group g;
@@ -155,13 +187,18 @@ void messages_handle_post(struct http_req *req)
 	    !http_body_id(req, "reply_to", &in.reply_to) ||
 	    !http_body_str(req, "image", false, &in.image) || !mentions_field(req, &in))
 		return;
-	struct message *m = xmalloc(sizeof(*m));
-	struct app_error err;
-	if (messages_post(http_store(req), http_caller(req), &g, &in, m, &err) != APP_OK)
-		http_reply_error(req, &err);
-	else
-		http_reply_json(req, 201, messages_json(m, true));
-	free(m);
+	struct post_wait *pw = arena_alloc(http_arena(req), sizeof(*pw));
+	pw->req = req;
+	struct store *s = http_store(req);
+	pw->rc = messages_prepare_post(s, http_caller(req), &g, &in, &pw->m, &pw->err);
+	if (pw->rc == APP_OK) {
+		if (http_defer(req, post_reply, pw)) {
+			store_message_post_async(s, &pw->m, messages_event_json, post_done, pw);
+			return;
+		}
+		pw->rc = store_message_post(s, &pw->m, messages_event_json, &pw->err);
+	}
+	post_reply(req, pw);
 }
 
 void messages_handle_get(struct http_req *req)

@@ -182,6 +182,22 @@ typedef bool (*http_events_allowed_fn)(struct store *s, const struct auth_caller
 void http_reply_events(struct http_req *req, const char *topic, http_events_allowed_fn allowed,
 		       int64_t arg);
 
+/*
+ * Answer later, without holding an HTTP thread: the handler calls
+ * http_defer(), starts work that ends with http_resume(req) and returns
+ * without a reply. After a true http_defer the handler must not reply (only
+ * finish does), and http_resume must be called exactly once, from any
+ * thread. Until then the connection waits, suspended; then finish(req, arg)
+ * runs on an HTTP thread and replies. The request (its arena too) lives at
+ * least until http_resume has returned, even if the client is gone
+ * (libmicrohttpd 0.9.75 does not end a suspended connection), and server
+ * stop waits until it is answered. False when the server is stopping:
+ * nothing was deferred and the handler must answer now.
+ */
+typedef void (*http_finish_fn)(struct http_req *req, void *arg);
+bool http_defer(struct http_req *req, http_finish_fn finish, void *arg);
+void http_resume(struct http_req *req);
+
 /* HTTP status for an error code: the one place where that is decided. */
 int http_status_for(enum app_err code);
 

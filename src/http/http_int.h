@@ -11,12 +11,14 @@
 #include "core/strbuf.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdint.h>
 
 struct config;
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_DRAIN_MAX (1u << 20) /* unused body bytes read before hanging up */
+#define HTTP_STOP_WAIT_S 5 /* stop waits this long for deferred answers, then warns */
 
 /* One status slot per status we count by name; the last is "other". */
 enum { HTTP_STATUS_SLOTS = 17 };
@@ -41,6 +43,12 @@ struct http_server {
 	char public_url[256];
 	const char *data_dir;
 	struct event_hub *hub; /* live event streams (events.c) */
+
+	/* deferred requests (http_defer): taken before libmicrohttpd's locks */
+	pthread_mutex_t defer_mu;
+	pthread_cond_t defer_cv; /* ndeferred fell to 0 */
+	int ndeferred;           /* deferred, their connection not yet completed */
+	bool closing;            /* stopping: defer nothing more */
 };
 
 #define HTTP_EXTRA_HEADERS 4
@@ -81,6 +89,13 @@ struct http_req {
 	int nextra;
 	const char *extra_name[HTTP_EXTRA_HEADERS];
 	const char *extra_value[HTTP_EXTRA_HEADERS];
+
+	/* answering later (http_defer), under srv->defer_mu */
+	http_finish_fn finish;
+	void *finish_arg;
+	bool suspended; /* the connection waits for http_resume */
+	bool resumed;   /* http_resume has been called */
+	bool deferred;  /* counted in srv->ndeferred until on_completed */
 };
 
 /* Paths whose errors another protocol's writer writes (routes.c). */

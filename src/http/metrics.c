@@ -134,11 +134,15 @@ void http_handle_metrics(struct http_req *req)
 		    "# HELP bianmin_db_size_bytes Size of the main database file.\n"
 		    "# TYPE bianmin_db_size_bytes gauge\nbianmin_db_size_bytes %llu\n"
 		    "# HELP bianmin_search_lag_messages Messages stored but not yet findable.\n"
-		    "# TYPE bianmin_search_lag_messages gauge\nbianmin_search_lag_messages %llu\n",
+		    "# TYPE bianmin_search_lag_messages gauge\nbianmin_search_lag_messages %llu\n"
+		    "# HELP bianmin_roster_fallbacks_total Roster imports whose new persons were "
+		    "written line by line (the set-based step met a conflict).\n"
+		    "# TYPE bianmin_roster_fallbacks_total counter\nbianmin_roster_fallbacks_total %llu\n",
 		    (unsigned long long)st.commits, (unsigned long long)st.write_jobs,
 		    (unsigned long long)st.write_failures, (double)st.commit_us / 1e6,
 		    (unsigned long long)st.max_batch, (unsigned long long)st.readers,
-		    (unsigned long long)st.db_bytes, (unsigned long long)st.search_lag);
+		    (unsigned long long)st.db_bytes, (unsigned long long)st.search_lag,
+		    (unsigned long long)st.roster_fallbacks);
 	http_reply_data(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.buf, sb.len);
 	strbuf_release(&sb);
 }

@@ -15,7 +15,9 @@
 #include "core/utf8.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -290,6 +292,45 @@ static void parse_body(struct http_req *req)
 				jerr.line, jerr.column);
 }
 
+bool http_defer(struct http_req *req, http_finish_fn finish, void *arg)
+{
+	struct http_server *srv = req->srv;
+	pthread_mutex_lock(&srv->defer_mu);
+	bool ok = !srv->closing;
+	if (ok) {
+		srv->ndeferred++;
+		req->deferred = true;
+		req->finish = finish;
+		req->finish_arg = arg;
+	}
+	pthread_mutex_unlock(&srv->defer_mu);
+	return ok;
+}
+
+void http_resume(struct http_req *req)
+{
+	struct http_server *srv = req->srv;
+	pthread_mutex_lock(&srv->defer_mu);
+	req->resumed = true;
+	if (req->suspended)
+		MHD_resume_connection(req->conn);
+	pthread_mutex_unlock(&srv->defer_mu);
+}
+
+/* After a deferring handler: suspend the connection unless http_resume came
+ * first. True when suspended. */
+static bool wait_resumed(struct http_req *req)
+{
+	struct http_server *srv = req->srv;
+	pthread_mutex_lock(&srv->defer_mu);
+	if (!req->resumed) {
+		MHD_suspend_connection(req->conn);
+		req->suspended = true;
+	}
+	pthread_mutex_unlock(&srv->defer_mu);
+	return req->suspended;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
@@ -331,9 +372,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		log_set_request_id(NULL);
 		return send_reply(req);
 	}
+	if (req->finish) { /* called again once resumed */
+		req->finish(req, req->finish_arg);
+		req->finish = NULL;
+		log_set_request_id(NULL);
+		return send_reply(req);
+	}
 	parse_body(req);
 	if (!req->replied)
 		req->route->handler(req);
+	assert(!(req->finish && req->replied)); /* a deferring handler must not reply */
+	if (req->finish && wait_resumed(req)) {
+		log_set_request_id(NULL);
+		return MHD_YES; /* on_request runs again when resumed */
+	}
+	if (req->finish) { /* resumed already: answer now */
+		req->finish(req, req->finish_arg);
+		req->finish = NULL;
+	}
 	log_set_request_id(NULL);
 	return send_reply(req);
 }
@@ -358,6 +414,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 (unsigned long long)elapsed,
 			 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 		log_set_request_id(NULL);
+	}
+	if (req->deferred) { /* answered (or its client gone): stop may go on */
+		pthread_mutex_lock(&srv->defer_mu);
+		if (--srv->ndeferred == 0)
+			pthread_cond_broadcast(&srv->defer_cv);
+		pthread_mutex_unlock(&srv->defer_mu);
 	}
 	req_free(req);
 	*con_cls = NULL;
@@ -444,6 +506,8 @@ enum app_err http_server_start(const struct http_server_options *opt, struct htt
 		rid_prefix = (uint32_t)getpid();
 	http_metrics_init();
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	pthread_mutex_init(&srv->defer_mu, NULL);
+	pthread_cond_init(&srv->defer_cv, NULL);
 	srv->store = opt->store;
 	srv->web_root = opt->web_root;
 	srv->max_body = opt->max_body;
@@ -498,9 +562,39 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	http_events_close(srv);
+	/* No new connection; then every deferred request is answered (its
+	 * write committed, its reply sent) before the daemon closes the
+	 * connections: libmicrohttpd cannot stop with one suspended, and a
+	 * resumed one closed unanswered would lose the 201 of a durable post. */
+	MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+	pthread_mutex_lock(&srv->defer_mu);
+	srv->closing = true;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += HTTP_STOP_WAIT_S;
+	bool warned = false;
+	while (srv->ndeferred > 0) {
+		if (warned) {
+			pthread_cond_wait(&srv->defer_cv, &srv->defer_mu);
+		} else if (pthread_cond_timedwait(&srv->defer_cv, &srv->defer_mu, &until) ==
+			   ETIMEDOUT) {
+			/* A request cannot be dropped while its write runs (the
+			 * writer would answer a freed request), and closing the
+			 * store waits for that write anyway: say why stop waits. */
+			log_error("http.stop_waiting",
+				  "deferred=%d seconds=%d hint=\"writes are slow to commit: check the disk\"",
+				  srv->ndeferred, HTTP_STOP_WAIT_S);
+			warned = true;
+		}
+	}
+	pthread_mutex_unlock(&srv->defer_mu);
 	MHD_stop_daemon(srv->daemon);
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
 	http_events_free(srv);
 	if (srv->web_fd >= 0)
 		close(srv->web_fd);
+	pthread_cond_destroy(&srv->defer_cv);
+	pthread_mutex_destroy(&srv->defer_mu);
 	free(srv);
 }

@@ -70,9 +70,9 @@ void patrol_judge(const struct patrol_rules *r, struct message *m, const char *a
 		  int duty_start, int duty_end);
 
 /* The rules compiled into the binary, made once per process: the lexicon
- * data/patrol/lexicon.csv and a model learnt from data/patrol/intent.csv
- * (as `make model` learns it, in well under a second). NULL (and a log
- * line) when either does not load. */
+ * data/patrol/lexicon.csv and the model learnt from data/patrol/intent.csv
+ * at build time (tools/patrol_model.c, as `make model` learns it). NULL
+ * (and a log line) when either does not load. */
 const struct patrol_rules *patrol_builtin(void);
 
 #endif

@@ -112,11 +112,11 @@ static void unit_init(struct stats_unit *u, const char *code)
 	u->ack_median = u->ack_p90 = -1;
 }
 
-/* The unit of code in r (the total when r has no breakdown), added in code
- * order when new. */
+/* The unit of code in r (the total when code is NULL or r has no
+ * breakdown), added in code order when new. */
 static struct stats_unit *unit_of(struct stats_report *r, const char *code)
 {
-	if (!r->unit_digits)
+	if (!code || !r->unit_digits)
 		return &r->total;
 	int lo = 0, hi = r->nunits;
 	while (lo < hi) {
@@ -205,16 +205,14 @@ enum app_err stats_compute(struct store *s, const char *region, const char *by, 
 		return rc;
 	snprintf(out.total.name, sizeof(out.total.name), "%s", reg.name);
 
-	struct stats_query q = { region, (int)strlen(region), from, to };
+	/* a breakdown reads the units and the total in one pass */
+	struct stats_query q = { region, (int)strlen(region), from, to, by_level != DIV__MAX };
+	if (q.total)
+		out.unit_digits = q.unit_digits = division_level_digits[by_level];
 	if ((rc = store_stats_read(s, &q, add_part, &out, err)) != APP_OK)
 		goto fail;
-	if (by_level != DIV__MAX) {
-		out.unit_digits = q.unit_digits = division_level_digits[by_level];
-		if ((rc = store_stats_read(s, &q, add_part, &out, err)) != APP_OK)
-			goto fail;
-		for (int i = 0; i < out.nunits; i++)
-			name_unit(s, &out.units[i]);
-	}
+	for (int i = 0; i < out.nunits; i++)
+		name_unit(s, &out.units[i]);
 	stats_report_release(r);
 	*r = out;
 	return APP_OK;

@@ -27,7 +27,7 @@ static enum app_err job_purge(struct store *s, int64_t now, char *detail, size_t
 			      struct app_error *err)
 {
 	struct store_purge_counts n;
-	enum app_err rc = store_purge(s, now - DAY, now - DAY,
+	enum app_err rc = store_purge(s, now, now - DAY, now - DAY,
 				      now - (int64_t)EVENT_RETENTION_DAYS * DAY, &n, err);
 	if (rc == APP_OK)
 		snprintf(detail, cap, "removed %lld sessions, %lld sign-in attempts, %lld events",

@@ -20,6 +20,7 @@
  * hold the domain operations.
  */
 #include "store/pg_int.h"
+#include "store/pg_fts.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -52,6 +53,47 @@ void pgp_real(struct pg_params *p, double v)
 {
 	snprintf(p->num[p->n], sizeof(p->num[p->n]), "%.17g", v);
 	pgp_text(p, p->num[p->n]);
+}
+
+void pg_array_init(struct pg_array *a)
+{
+	strbuf_init(&a->sb, 256);
+	strbuf_addch(&a->sb, '{');
+	a->n = 0;
+}
+
+void pg_array_int(struct pg_array *a, int64_t v)
+{
+	strbuf_addf(&a->sb, "%s%" PRId64, a->n++ ? "," : "", v);
+}
+
+/* Double-quoted with its quotes and backslashes escaped (the array
+ * literal's rules). */
+void pg_array_text(struct pg_array *a, const char *s)
+{
+	strbuf_addstr(&a->sb, a->n++ ? ",\"" : "\"");
+	for (const char *run = s;; s++) {
+		if (*s && *s != '"' && *s != '\\')
+			continue;
+		strbuf_add(&a->sb, run, (size_t)(s - run));
+		if (!*s)
+			break;
+		strbuf_addch(&a->sb, '\\');
+		strbuf_addch(&a->sb, *s);
+		run = s + 1;
+	}
+	strbuf_addch(&a->sb, '"');
+}
+
+void pg_array_param(struct pg_params *p, struct pg_array *a)
+{
+	strbuf_addch(&a->sb, '}');
+	pgp_text(p, a->sb.buf);
+}
+
+void pg_array_release(struct pg_array *a)
+{
+	strbuf_release(&a->sb);
 }
 
 void pgp_blob(struct pg_params *p, const uint8_t *b, size_t len)
@@ -157,24 +199,34 @@ static enum app_err exec_fail(struct pg_conn *c, PGresult *res, const char *what
 
 /* ---- statements ---- */
 
+/* Prepare statement id on c once, under its name ("s<id>", into name). */
+static enum app_err prepare(struct pg_conn *c, enum pg_stmt id, char name[16],
+			    struct app_error *err)
+{
+	snprintf(name, 16, "s%d", (int)id);
+	c->sqlstate[0] = c->constraint[0] = '\0';
+	if (c->prepared[id])
+		return APP_OK;
+	PGresult *pr = PQprepare(c->db, name, pg_stmt_sql[id], 0, NULL);
+	if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
+		enum app_err rc = exec_fail(c, pr, "preparing a statement", err);
+		PQclear(pr);
+		return rc;
+	}
+	PQclear(pr);
+	c->prepared[id] = 1;
+	return APP_OK;
+}
+
 enum app_err pg_exec(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
 		     const char *what, PGresult **res, int64_t *changes, struct app_error *err)
 {
 	char name[16];
-	snprintf(name, sizeof(name), "s%d", (int)id);
-	c->sqlstate[0] = c->constraint[0] = '\0';
 	if (res)
 		*res = NULL;
-	if (!c->prepared[id]) {
-		PGresult *pr = PQprepare(c->db, name, pg_stmt_sql[id], 0, NULL);
-		if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
-			enum app_err rc = exec_fail(c, pr, "preparing a statement", err);
-			PQclear(pr);
-			return rc;
-		}
-		PQclear(pr);
-		c->prepared[id] = 1;
-	}
+	enum app_err prc = prepare(c, id, name, err);
+	if (prc != APP_OK)
+		return prc;
 	PGresult *r = PQexecPrepared(c->db, name, p ? p->n : 0, p ? p->values : NULL,
 				     p ? p->lengths : NULL, p ? p->formats : NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
@@ -192,6 +244,33 @@ enum app_err pg_exec(struct pg_conn *c, enum pg_stmt id, const struct pg_params 
 	else
 		PQclear(r);
 	return APP_OK;
+}
+
+enum app_err pg_exec_each(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+			  const char *what, pg_row_fn fn, void *ctx, struct app_error *err)
+{
+	char name[16];
+	enum app_err rc = prepare(c, id, name, err);
+	if (rc != APP_OK)
+		return rc;
+	if (!PQsendQueryPrepared(c->db, name, p ? p->n : 0, p ? p->values : NULL,
+				 p ? p->lengths : NULL, p ? p->formats : NULL, 0))
+		return exec_fail(c, NULL, what, err);
+	PQsetSingleRowMode(c->db);
+	/* every result is read, even after a failure, so that the connection
+	 * is ready for its next statement */
+	PGresult *r;
+	while ((r = PQgetResult(c->db))) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_SINGLE_TUPLE) {
+			if (rc == APP_OK)
+				fn(ctx, r);
+		} else if (st != PGRES_TUPLES_OK && rc == APP_OK) {
+			rc = exec_fail(c, r, what, err);
+		}
+		PQclear(r);
+	}
+	return rc;
 }
 
 /* ---- connections ---- */
@@ -559,6 +638,7 @@ const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pgb_open,
 	.close = pgb_close,
+	.search_rebuild = pg_fts_rebuild,
 	.migrate = pgb_migrate,
 	.schema_version = pgb_schema_version,
 	.stats = pgb_stats,

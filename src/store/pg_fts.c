@@ -11,12 +11,17 @@
  * What this file must not do: hold domain rules (what is searched, who may
  * see it) or paste anything into SQL text: the literals are bound as
  * parameters.
+ *
+ * Also here: the rebuild of the index (pg_fts_rebuild).
  */
 #include "store/pg_fts.h"
+#include "store/pg_int.h"
 #include "core/terms.h"
+#include "core/log.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 /* Append term t quoted for the tsvector/tsquery input syntax. */
 static void add_quoted(struct strbuf *out, const struct terms_term *t)
@@ -104,4 +109,29 @@ enum app_err pg_fts_query(const char *q, size_t n, bool compact, struct strbuf *
 	strbuf_add(out, expr.buf, expr.len);
 	strbuf_release(&expr);
 	return APP_OK;
+}
+
+/* CONCURRENTLY: a server on the database keeps posting and searching
+ * meanwhile (outside a transaction, which CONCURRENTLY requires). */
+static enum app_err reindex(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	(void)arg;
+	return pg_conn_exec(c, "REINDEX INDEX CONCURRENTLY messages_terms",
+			    "rebuilding the search index", err);
+}
+
+enum app_err pg_fts_rebuild(struct store *s, struct app_error *err)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	log_info("store.search_index_rebuilding", "index=messages_terms");
+	enum app_err rc = pg_read(s, reindex, NULL, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (rc == APP_OK)
+		log_info("store.search_index_rebuilt", "seconds=%.1f", secs);
+	else
+		log_error("store.search_index_rebuild_failed", "seconds=%.1f reason=\"%s\"", secs,
+			  err->msg);
+	return rc;
 }

@@ -57,4 +57,10 @@ void pg_fts_vector(const char *s, size_t n, bool compact, struct strbuf *out);
 enum app_err pg_fts_query(const char *q, size_t n, bool compact, struct strbuf *out,
 			  struct app_error *err);
 
+struct store;
+/* store_search_rebuild: REINDEX CONCURRENTLY the GIN index of the
+ * messages' tsvectors (messages_terms, on every monthly partition); the
+ * vectors themselves, stored with each message, are not computed again. */
+enum app_err pg_fts_rebuild(struct store *s, struct app_error *err);
+
 #endif

@@ -10,8 +10,10 @@
  * one group's rota queue on the group's row.
  */
 #include "store/pg_int.h"
+#include "core/mem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static enum app_err audit(struct pg_conn *c, const struct audit_note *note,
@@ -382,6 +384,10 @@ struct roster_job {
 	int64_t now;
 	const struct audit_note *note;
 	struct roster_counts *counts;
+	/* the set-based step's refusal, when the line-by-line path ran */
+	bool fell_back;
+	struct app_error why;
+	char constraint[64];
 };
 
 /* The id of the user with phone, 0 when none. */
@@ -430,49 +436,156 @@ static enum app_err add_household(struct pg_conn *c, const struct roster_row *ro
 	return APP_OK;
 }
 
+/*
+ * Mark in known[i] each row whose phone is registered: one query for the
+ * roster. Then the rows that are neither known nor repeats are new persons.
+ */
+static enum app_err roster_known(struct pg_conn *c, const struct roster_job *rj, bool *known,
+				 struct app_error *err)
+{
+	struct strbuf phones = STRBUF_INIT;
+	store_roster_phones_json(rj->rows, rj->n, &phones);
+	struct pg_params p = { 0 };
+	pgp_text(&p, phones.buf);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_ROSTER_PHONES, &p, "finding the roster's known persons",
+				  &res, NULL, err);
+	strbuf_release(&phones);
+	if (rc != APP_OK)
+		return rc;
+	for (int r = 0; r < PQntuples(res); r++) {
+		int64_t i = pg_int(res, r, 0);
+		if (i >= 0 && (size_t)i < rj->n)
+			known[i] = true;
+	}
+	PQclear(res);
+	return APP_OK;
+}
+
+/*
+ * The roster's nnew new persons (not known, not repeats) as households,
+ * users and active residents of g: one statement for all of them. The
+ * caller runs it in a savepoint: on a conflict (an ID number taken) it
+ * rolls back and takes the row-by-row path, whose error names the line.
+ */
+static enum app_err roster_new(struct pg_conn *c, const struct roster_job *rj,
+			       const struct group *g, const bool *known, size_t nnew,
+			       struct app_error *err)
+{
+	struct strbuf people = STRBUF_INIT;
+	if (store_roster_new_json(rj->rows, rj->n, known, &people) != nnew) {
+		strbuf_release(&people);
+		return app_fail(err, APP_EINTERNAL,
+				"adding the roster's households: the new persons miscounted");
+	}
+	struct pg_params p = { 0 };
+	pgp_text(&p, g->region);
+	pgp_int(&p, g->id);
+	pgp_int(&p, rj->now);
+	pgp_text(&p, people.buf);
+	int64_t joined = 0;
+	enum app_err rc = write_stmt(c, PS_ROSTER_NEW, &p, "adding the roster's households", NULL,
+				     &joined, err);
+	strbuf_release(&people);
+	if (rc == APP_OK && joined != (int64_t)nnew)
+		return app_fail(err, APP_EDB, "adding the roster's households: %lld members "
+			       "instead of %zu", (long long)joined, nnew);
+	return rc;
+}
+
+/*
+ * The new persons set-based in a savepoint of their own (*bulk: it
+ * stood). A conflict or invalid input there is rolled back and left to
+ * the line-by-line path, which names the line (rj->why); any other
+ * failure is the import's.
+ */
+static enum app_err roster_bulk(struct pg_conn *c, struct roster_job *rj, const struct group *g,
+				const bool *known, size_t nnew, bool *bulk, struct app_error *err)
+{
+	enum app_err rc = pg_conn_exec(c, "SAVEPOINT roster", "opening a savepoint", err);
+	if (rc != APP_OK)
+		return rc;
+	struct pg_tx_state before = c->tx;
+	rc = roster_new(c, rj, g, known, nnew, &rj->why);
+	if (rc != APP_OK && rc != APP_ECONFLICT && rc != APP_EINVAL) {
+		*err = rj->why;
+		return rc; /* pg_write takes the transaction back */
+	}
+	*bulk = rc == APP_OK;
+	if (!*bulk) {
+		snprintf(rj->constraint, sizeof(rj->constraint), "%s", c->constraint);
+		rj->fell_back = true;
+		rc = pg_conn_exec(c, "ROLLBACK TO SAVEPOINT roster", "rolling back a write", err);
+		c->tx = before;
+		if (rc != APP_OK)
+			return rc;
+	}
+	return pg_conn_exec(c, "RELEASE SAVEPOINT roster", "releasing a savepoint", err);
+}
+
+/* One row the set-based step left: a known person, a repeat, or any row
+ * when that step failed. */
+static enum app_err roster_one(struct pg_conn *c, struct roster_job *rj, const struct group *g,
+			       const struct roster_row *row, struct app_error *err)
+{
+	int64_t uid;
+	enum app_err rc = user_by_phone(c, row->phone, &uid, err);
+	if (rc != APP_OK)
+		return rc;
+	bool made = !uid; /* a person made here is in no group yet */
+	if (made) {
+		rc = add_household(c, row, g->region, rj->now, &uid, err);
+		if (rc != APP_OK) {
+			char why[sizeof(err->msg)], field[sizeof(err->field)];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			snprintf(field, sizeof(field), "%s", err->field);
+			return app_fail_field(err, rc, field, "line %d: %s", row->line, why);
+		}
+		rj->counts->households++;
+		rj->counts->users++;
+	}
+	struct group_member m = { .group_id = g->id, .user_id = uid, .joined_at = rj->now };
+	struct member_list ml = { .stmt = PS_MEMBER_GET, .a = g->id, .b = uid,
+				  .fn = copy_member, .ctx = &m };
+	if (!made && (rc = member_list_read(c, &ml, err)) != APP_OK)
+		return rc;
+	if (ml.found && strcmp(m.state, "active") == 0) {
+		rj->counts->already++;
+		return APP_OK;
+	}
+	/* a new member, or one who had left, comes back as a resident: a
+	 * roster never gives back a role that was taken away */
+	if (!ml.found || strcmp(m.state, "left") == 0) {
+		snprintf(m.role, sizeof(m.role), "resident");
+		m.function[0] = '\0';
+	}
+	snprintf(m.state, sizeof(m.state), "active");
+	if ((rc = put_member(c, &m, err)) == APP_OK)
+		rj->counts->joined++;
+	return rc;
+}
+
 static enum app_err roster_job(struct pg_conn *c, void *arg, struct app_error *err)
 {
 	struct roster_job *rj = arg;
 	struct group g;
 	struct group_read gr = { PS_GROUP_GET, rj->group_id, NULL, &g };
+	bool *known = xcalloc(rj->n, sizeof(*known));
 	enum app_err rc = group_read(c, &gr, err);
-	for (size_t i = 0; rc == APP_OK && i < rj->n; i++) {
-		const struct roster_row *row = &rj->rows[i];
-		int64_t uid;
-		if ((rc = user_by_phone(c, row->phone, &uid, err)) != APP_OK)
-			break;
-		bool made = !uid; /* a person made here is in no group yet */
-		if (made) {
-			rc = add_household(c, row, g.region, rj->now, &uid, err);
-			if (rc != APP_OK) {
-				char why[sizeof(err->msg)], field[sizeof(err->field)];
-				snprintf(why, sizeof(why), "%s", err->msg);
-				snprintf(field, sizeof(field), "%s", err->field);
-				app_fail_field(err, rc, field, "line %d: %s", row->line, why);
-				break;
-			}
-			rj->counts->households++;
-			rj->counts->users++;
-		}
-		struct group_member m = { .group_id = g.id, .user_id = uid, .joined_at = rj->now };
-		struct member_list ml = { .stmt = PS_MEMBER_GET, .a = g.id, .b = uid,
-					  .fn = copy_member, .ctx = &m };
-		if (!made && (rc = member_list_read(c, &ml, err)) != APP_OK)
-			break;
-		if (ml.found && strcmp(m.state, "active") == 0) {
-			rj->counts->already++;
-			continue;
-		}
-		/* a new member, or one who had left, comes back as a resident: a
-		 * roster never gives back a role that was taken away */
-		if (!ml.found || strcmp(m.state, "left") == 0) {
-			snprintf(m.role, sizeof(m.role), "resident");
-			m.function[0] = '\0';
-		}
-		snprintf(m.state, sizeof(m.state), "active");
-		if ((rc = put_member(c, &m, err)) == APP_OK)
-			rj->counts->joined++;
-	}
+	if (rc == APP_OK)
+		rc = roster_known(c, rj, known, err);
+	size_t nnew = 0;
+	for (size_t i = 0; rc == APP_OK && i < rj->n; i++)
+		nnew += !known[i] && !rj->rows[i].repeat;
+	bool bulk = false;
+	if (rc == APP_OK && nnew)
+		rc = roster_bulk(c, rj, &g, known, nnew, &bulk, err);
+	if (bulk)
+		rj->counts->households = rj->counts->users = rj->counts->joined = (int64_t)nnew;
+	for (size_t i = 0; rc == APP_OK && i < rj->n; i++)
+		if (!bulk || known[i] || rj->rows[i].repeat)
+			rc = roster_one(c, rj, &g, &rj->rows[i], err);
+	free(known);
 	return rc == APP_OK ? audit(c, rj->note, err) : rc;
 }
 
@@ -481,8 +594,11 @@ static enum app_err roster_import(struct store *s, int64_t group_id,
 				  const struct audit_note *note, struct roster_counts *counts,
 				  struct app_error *err)
 {
-	struct roster_job rj = { group_id, rows, n, now, note, counts };
+	struct roster_job rj = { .group_id = group_id, .rows = rows, .n = n, .now = now,
+				 .note = note, .counts = counts };
 	enum app_err rc = pg_write(s, roster_job, &rj, err);
+	if (rj.fell_back)
+		store_roster_fell_back(s, group_id, rj.constraint, &rj.why);
 	if (rc != APP_OK)
 		memset(counts, 0, sizeof(*counts)); /* nothing was kept */
 	return rc;

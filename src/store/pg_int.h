@@ -100,6 +100,8 @@ enum pg_stmt {
 	PS_GROUP_MEMBERS,
 	PS_MEMBER_GROUPS,
 	PS_USER_ID_BY_PHONE,
+	PS_ROSTER_PHONES,
+	PS_ROSTER_NEW,
 	PS_DUTY_ROTA_CLEAR,
 	PS_DUTY_ROTA_INSERT,
 	PS_DUTY_ROTA_GET,
@@ -115,8 +117,8 @@ enum pg_stmt {
 	PS_MESSAGES_BEFORE,
 	PS_MESSAGE_SET_STATE,
 	PS_MESSAGES_SEARCH,
-	PS_INGEST_KEY_GET,
-	PS_INGEST_KEY_INSERT,
+	PS_INGEST_KEYS_SEEN,
+	PS_INGEST_KEYS_INSERT,
 	PS_BROADCAST_INSERT,
 	PS_BROADCAST_TARGETS,
 	PS_DELIVERY_INSERT,
@@ -182,8 +184,7 @@ enum pg_stmt {
 	PS_SUPERVISIONS_OPEN,
 	PS_SUPERVISION_SETTLE,
 	PS_SUPERVISION_NOTICES,
-	PS_STATS_COUNTS,
-	PS_STATS_TIMES,
+	PS_STATS_ROLLUP,
 	PS_STATS_TALK,
 	PS_STATS_FACTS,
 	PS_ROLLUP_ENSURE,
@@ -308,6 +309,21 @@ void pgp_blob(struct pg_params *p, const uint8_t *b, size_t len);
 /* A double, written so that it reads back exactly. */
 void pgp_real(struct pg_params *p, double v);
 
+/* An array parameter being written ("{" elements "}"), for set-based
+ * statements (unnest, = ANY): pg_array_init, elements, pg_array_param to
+ * add it to a pg_params, pg_array_release once the statement ran. */
+struct pg_array {
+	struct strbuf sb;
+	int n;
+};
+void pg_array_init(struct pg_array *a);
+void pg_array_int(struct pg_array *a, int64_t v);
+/* A text element, quoted so that any text reads back as it was. */
+void pg_array_text(struct pg_array *a, const char *s);
+/* Close a and add it to p; a stays allocated until pg_array_release. */
+void pg_array_param(struct pg_params *p, struct pg_array *a);
+void pg_array_release(struct pg_array *a);
+
 /* The backend state of s. */
 struct pg *pg_impl(struct store *s);
 
@@ -321,6 +337,16 @@ struct pg *pg_impl(struct store *s);
  */
 enum app_err pg_exec(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
 		     const char *what, PGresult **res, int64_t *changes, struct app_error *err);
+
+/*
+ * As pg_exec for a read of many rows, handed to fn one at a time as they
+ * arrive (libpq's single-row mode: the whole result is never held in
+ * memory); row is a result of one row (row 0), freed after fn returns.
+ * Errors as pg_exec's; after one, fn is not called again.
+ */
+typedef void (*pg_row_fn)(void *ctx, const PGresult *row);
+enum app_err pg_exec_each(struct pg_conn *c, enum pg_stmt id, const struct pg_params *p,
+			  const char *what, pg_row_fn fn, void *ctx, struct app_error *err);
 
 /*
  * As pg_exec, for a write that may touch users: a unique violation of a

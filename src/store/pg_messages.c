@@ -300,52 +300,127 @@ static enum app_err messages_search(struct store *s, const char *query,
 }
 
 struct ingest_job {
-	struct message *ms;
 	const char *const *keys;
 	size_t n;
+	store_ingest_fill_fn fill;
+	void *ctx;
 	store_message_json_fn json;
 	struct ingest_counts *counts;
 };
 
+/* A key of an ingest call and its place in the call. */
+struct key_ref {
+	const char *key;
+	size_t i;
+};
+
+/* By key, then by place: the first of equal keys comes first. */
+static int key_ref_cmp(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	int d = strcmp(x->key, y->key);
+	return d ? d : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The first of sorted[0..n) whose key is key, or NULL. */
+static const struct key_ref *first_of(const struct key_ref *sorted, size_t n, const char *key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(sorted[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(sorted[lo].key, key) == 0 ? &sorted[lo] : NULL;
+}
+
+/* Which keys of the call are repeats (repeat[i]): recorded before, or
+ * earlier in the call. One statement for the whole call, not one a key. */
+static enum app_err ingest_repeats(struct pg_conn *c, const struct ingest_job *ij, bool *repeat,
+				   struct app_error *err)
+{
+	struct key_ref *sorted = xmalloc(ij->n * sizeof(*sorted));
+	struct pg_array keys;
+	pg_array_init(&keys);
+	for (size_t i = 0; i < ij->n; i++) {
+		sorted[i] = (struct key_ref){ ij->keys[i], i };
+		pg_array_text(&keys, ij->keys[i]);
+	}
+	qsort(sorted, ij->n, sizeof(*sorted), key_ref_cmp);
+	for (size_t k = 1; k < ij->n; k++)
+		if (strcmp(sorted[k].key, sorted[k - 1].key) == 0)
+			repeat[sorted[k].i] = true;
+	struct pg_params p = { 0 };
+	pg_array_param(&p, &keys);
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_INGEST_KEYS_SEEN, &p, "checking ingest keys", &res, NULL,
+				  err);
+	for (int row = 0; rc == APP_OK && row < PQntuples(res); row++) {
+		/* the first of the call's equal keys: the later ones are repeats already */
+		const struct key_ref *k = first_of(sorted, ij->n, PQgetvalue(res, row, 0));
+		if (k)
+			repeat[k->i] = true;
+	}
+	if (rc == APP_OK)
+		PQclear(res);
+	pg_array_release(&keys);
+	free(sorted);
+	return rc;
+}
+
+/* The keys seen before are found with one statement, the new ones recorded
+ * with one more after their messages: two round trips a call instead of
+ * two a message. */
 static enum app_err ingest_job(struct pg_conn *c, void *arg, struct app_error *err)
 {
 	struct ingest_job *ij = arg;
 	int64_t now = clock_now();
 	/* before the first key is looked at (top of file) */
 	enum app_err rc = pg_events_lock(c, err);
+	bool *repeat = xcalloc(ij->n ? ij->n : 1, sizeof(*repeat));
+	if (rc == APP_OK && ij->n)
+		rc = ingest_repeats(c, ij, repeat, err);
+	struct message *m = xmalloc(sizeof(*m));
+	struct pg_array keys, ids;
+	pg_array_init(&keys);
+	pg_array_init(&ids);
 	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
-		struct pg_params p = { 0 };
-		pgp_text(&p, ij->keys[i]);
-		PGresult *res;
-		if ((rc = pg_exec(c, PS_INGEST_KEY_GET, &p, "checking an ingest key", &res, NULL,
-				  err)) != APP_OK)
-			break;
-		bool seen = PQntuples(res) > 0;
-		PQclear(res);
-		if (seen) {
+		if (repeat[i]) {
 			ij->counts->repeated++;
 			continue;
 		}
-		struct message *m = &ij->ms[i];
+		ij->fill(ij->ctx, i, m);
 		if (!m->at)
 			m->at = now;
 		if ((rc = insert_message(c, m, ij->json, err)) != APP_OK)
 			break;
-		pgp_int(&p, m->id);
-		pgp_int(&p, now);
-		if ((rc = write_stmt(c, PS_INGEST_KEY_INSERT, &p, "recording an ingest key", NULL,
-				     NULL, err)) != APP_OK)
-			break;
+		pg_array_text(&keys, ij->keys[i]);
+		pg_array_int(&ids, m->id);
 		ij->counts->stored++;
 	}
+	if (rc == APP_OK && ij->counts->stored) {
+		struct pg_params p = { 0 };
+		pg_array_param(&p, &keys);
+		pg_array_param(&p, &ids);
+		pgp_int(&p, now);
+		rc = write_stmt(c, PS_INGEST_KEYS_INSERT, &p, "recording ingest keys", NULL, NULL,
+				err);
+	}
+	pg_array_release(&ids);
+	pg_array_release(&keys);
+	free(m);
+	free(repeat);
 	return rc;
 }
 
-static enum app_err messages_ingest(struct store *s, struct message *ms, const char *const *keys,
-				    size_t n, store_message_json_fn json,
-				    struct ingest_counts *counts, struct app_error *err)
+static enum app_err messages_ingest(struct store *s, const char *const *keys, size_t n,
+				    store_ingest_fill_fn fill, void *ctx,
+				    store_message_json_fn json, struct ingest_counts *counts,
+				    struct app_error *err)
 {
-	struct ingest_job ij = { ms, keys, n, json, counts };
+	struct ingest_job ij = { keys, n, fill, ctx, json, counts };
 	enum app_err rc = pg_write(s, ingest_job, &ij, err);
 	if (rc != APP_OK)
 		memset(counts, 0, sizeof(*counts)); /* nothing was kept */

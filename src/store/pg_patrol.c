@@ -298,54 +298,6 @@ static enum app_err alert_event(struct pg_conn *c, const struct alert *a, const 
  * parameters: a day's sweep raises thousands of alerts, and a round trip
  * per row (insert, event, inbox) was most of its time. */
 
-/* An array parameter being written: "{" elements "}". */
-struct pg_array {
-	struct strbuf sb;
-	int n;
-};
-
-static void array_init(struct pg_array *a)
-{
-	strbuf_init(&a->sb, 256);
-	strbuf_addch(&a->sb, '{');
-	a->n = 0;
-}
-
-static void array_int(struct pg_array *a, int64_t v)
-{
-	strbuf_addf(&a->sb, "%s%" PRId64, a->n++ ? "," : "", v);
-}
-
-/* A text element, double-quoted with its quotes and backslashes escaped
- * (the array literal's rules), so any text reads back as it was. */
-static void array_text(struct pg_array *a, const char *s)
-{
-	strbuf_addstr(&a->sb, a->n++ ? ",\"" : "\"");
-	for (const char *run = s;; s++) {
-		if (*s && *s != '"' && *s != '\\')
-			continue;
-		strbuf_add(&a->sb, run, (size_t)(s - run));
-		if (!*s)
-			break;
-		strbuf_addch(&a->sb, '\\');
-		strbuf_addch(&a->sb, *s);
-		run = s + 1;
-	}
-	strbuf_addch(&a->sb, '"');
-}
-
-/* Close a and add it to p; a stays allocated until array_release. */
-static void array_param(struct pg_params *p, struct pg_array *a)
-{
-	strbuf_addch(&a->sb, '}');
-	pgp_text(p, a->sb.buf);
-}
-
-static void array_release(struct pg_array *a)
-{
-	strbuf_release(&a->sb);
-}
-
 /* Run statement id with one array of ids; none: nothing to run. */
 static enum app_err ids_stmt(struct pg_conn *c, enum pg_stmt id, const int64_t *ids, int n,
 			     const char *what, struct app_error *err)
@@ -353,13 +305,13 @@ static enum app_err ids_stmt(struct pg_conn *c, enum pg_stmt id, const int64_t *
 	if (!n)
 		return APP_OK;
 	struct pg_array a;
-	array_init(&a);
+	pg_array_init(&a);
 	for (int i = 0; i < n; i++)
-		array_int(&a, ids[i]);
+		pg_array_int(&a, ids[i]);
 	struct pg_params p = { 0 };
-	array_param(&p, &a);
+	pg_array_param(&p, &a);
 	enum app_err rc = pg_exec(c, id, &p, what, NULL, NULL, err);
-	array_release(&a);
+	pg_array_release(&a);
 	return rc;
 }
 
@@ -372,23 +324,23 @@ static enum app_err watch_rows(struct pg_conn *c, enum pg_stmt id, const struct 
 		return APP_OK;
 	struct pg_array col[4];
 	for (int j = 0; j < ncols; j++)
-		array_init(&col[j]);
+		pg_array_init(&col[j]);
 	for (int i = 0; i < n; i++) {
-		array_int(&col[0], w[i].message_id);
+		pg_array_int(&col[0], w[i].message_id);
 		if (ncols == 2) {
-			array_int(&col[1], w[i].at);
+			pg_array_int(&col[1], w[i].at);
 			continue;
 		}
-		array_int(&col[1], w[i].group_id);
-		array_int(&col[2], w[i].at);
-		array_int(&col[3], w[i].due);
+		pg_array_int(&col[1], w[i].group_id);
+		pg_array_int(&col[2], w[i].at);
+		pg_array_int(&col[3], w[i].due);
 	}
 	struct pg_params p = { 0 };
 	for (int j = 0; j < ncols; j++)
-		array_param(&p, &col[j]);
+		pg_array_param(&p, &col[j]);
 	enum app_err rc = pg_exec(c, id, &p, what, NULL, NULL, err);
 	for (int j = 0; j < ncols; j++)
-		array_release(&col[j]);
+		pg_array_release(&col[j]);
 	return rc;
 }
 
@@ -454,26 +406,26 @@ static enum app_err alerts_insert(struct pg_conn *c, struct patrol_save *ps,
 	enum { COLS = 8 };
 	struct pg_array col[COLS];
 	for (int j = 0; j < COLS; j++)
-		array_init(&col[j]);
+		pg_array_init(&col[j]);
 	for (int i = 0; i < ps->nalerts; i++) {
 		const struct alert *a = &ps->alerts[i];
-		array_text(&col[0], a->kind);
-		array_text(&col[1], a->object);
-		array_text(&col[2], a->region);
-		array_text(&col[3], a->supervisor);
-		array_int(&col[4], a->group_id);
-		array_int(&col[5], a->severity);
-		array_text(&col[6], a->summary);
-		array_int(&col[7], a->found_at);
+		pg_array_text(&col[0], a->kind);
+		pg_array_text(&col[1], a->object);
+		pg_array_text(&col[2], a->region);
+		pg_array_text(&col[3], a->supervisor);
+		pg_array_int(&col[4], a->group_id);
+		pg_array_int(&col[5], a->severity);
+		pg_array_text(&col[6], a->summary);
+		pg_array_int(&col[7], a->found_at);
 		ps->raised[i] = false;
 	}
 	struct pg_params p = { 0 };
 	for (int j = 0; j < COLS; j++)
-		array_param(&p, &col[j]);
+		pg_array_param(&p, &col[j]);
 	PGresult *res;
 	enum app_err rc = pg_exec(c, PS_ALERT_INSERT, &p, "storing alerts", &res, NULL, err);
 	for (int j = 0; j < COLS; j++)
-		array_release(&col[j]);
+		pg_array_release(&col[j]);
 	if (rc != APP_OK)
 		return rc;
 	for (int r = 0, n = PQntuples(res); r < n; r++) {
@@ -495,23 +447,23 @@ static enum app_err alerts_before(struct pg_conn *c, struct patrol_save *ps,
 				  const struct alert_keys *k, struct app_error *err)
 {
 	struct pg_array kind, object;
-	array_init(&kind);
-	array_init(&object);
+	pg_array_init(&kind);
+	pg_array_init(&object);
 	for (int i = 0; i < ps->nalerts; i++)
 		if (!ps->raised[i]) {
-			array_text(&kind, ps->alerts[i].kind);
-			array_text(&object, ps->alerts[i].object);
+			pg_array_text(&kind, ps->alerts[i].kind);
+			pg_array_text(&object, ps->alerts[i].object);
 		}
 	enum app_err rc = APP_OK;
 	PGresult *res = NULL;
 	if (kind.n) {
 		struct pg_params p = { 0 };
-		array_param(&p, &kind);
-		array_param(&p, &object);
+		pg_array_param(&p, &kind);
+		pg_array_param(&p, &object);
 		rc = pg_exec(c, PS_ALERT_BY_KEY, &p, "reading alerts", &res, NULL, err);
 	}
-	array_release(&kind);
-	array_release(&object);
+	pg_array_release(&kind);
+	pg_array_release(&object);
 	if (!res)
 		return rc;
 	struct alert row;
@@ -533,7 +485,7 @@ static enum app_err alerts_events(struct pg_conn *c, const struct patrol_save *p
 	enum { COLS = 4 };
 	struct pg_array col[COLS];
 	for (int j = 0; j < COLS; j++)
-		array_init(&col[j]);
+		pg_array_init(&col[j]);
 	struct strbuf data = STRBUF_INIT;
 	for (int i = 0; i < ps->nalerts; i++) {
 		if (!ps->raised[i])
@@ -545,10 +497,10 @@ static enum app_err alerts_events(struct pg_conn *c, const struct patrol_save *p
 		division_county(a->region, county);
 		strbuf_reset(&data);
 		ps->json(a, &data);
-		array_text(&col[0], county);
-		array_text(&col[1], topic);
-		array_text(&col[2], data.buf);
-		array_text(&col[3], subject);
+		pg_array_text(&col[0], county);
+		pg_array_text(&col[1], topic);
+		pg_array_text(&col[2], data.buf);
+		pg_array_text(&col[3], subject);
 	}
 	strbuf_release(&data);
 	enum app_err rc = col[0].n ? pg_events_lock(c, err) : APP_OK;
@@ -557,11 +509,11 @@ static enum app_err alerts_events(struct pg_conn *c, const struct patrol_save *p
 		pgp_int(&p, clock_now());
 		pgp_text(&p, "alert.raised");
 		for (int j = 0; j < COLS; j++)
-			array_param(&p, &col[j]);
+			pg_array_param(&p, &col[j]);
 		rc = pg_exec(c, PS_ALERT_EVENTS, &p, "recording events", NULL, NULL, err);
 	}
 	for (int j = 0; j < COLS; j++)
-		array_release(&col[j]);
+		pg_array_release(&col[j]);
 	return rc;
 }
 

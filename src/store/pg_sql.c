@@ -293,6 +293,22 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_MEMBER_GROUPS] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
 			     "ON u.id = m.user_id WHERE m.user_id = $1::bigint ORDER BY m.group_id",
 	[PS_USER_ID_BY_PHONE] = "SELECT id FROM users WHERE phone = $1::text",
+	/* a roster's lines, set-based (pg_groups.c): the JSON arrays of
+	 * store_roster_phones_json and store_roster_new_json; the new
+	 * households' ids are taken first, so that each user names their own */
+	[PS_ROSTER_PHONES] = "SELECT j.ord - 1, u.id FROM jsonb_array_elements_text($1::jsonb) "
+			     "WITH ORDINALITY j(phone, ord) JOIN users u ON u.phone = j.phone",
+	[PS_ROSTER_NEW] = "WITH p AS MATERIALIZED (SELECT e->>0 AS name, e->>1 AS phone, "
+			  "nullif(e->>2, '') AS id_number, e->>3 AS address, "
+			  "nextval(pg_get_serial_sequence('households', 'id')) AS hid "
+			  "FROM jsonb_array_elements($4::jsonb) e), "
+			  "h AS (INSERT INTO households(id, region_code, address, created_at) "
+			  "SELECT hid, $1::text, address, $3::bigint FROM p), "
+			  "u AS (INSERT INTO users(name, phone, id_number, region_code, household_id, "
+			  "created_at) SELECT name, phone, id_number, $1::text, hid, $3::bigint FROM p "
+			  "RETURNING id) "
+			  "INSERT INTO group_members(group_id, user_id, role, function, state, joined_at) "
+			  "SELECT $2::bigint, id, 'resident', '', 'active', $3::bigint FROM u",
 	[PS_DUTY_ROTA_CLEAR] = "DELETE FROM duty_rota WHERE group_id = $1::bigint",
 	[PS_DUTY_ROTA_INSERT] = "INSERT INTO duty_rota(group_id, weekday, user_id) "
 				"VALUES ($1::bigint, $2::integer, $3::bigint)",
@@ -338,9 +354,10 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		GROUP_WITHIN("4") " OR " GROUP_WITHIN("5") " OR " GROUP_WITHIN("6") " OR "
 		"m.group_id IN (SELECT group_id FROM group_members WHERE user_id = $7::bigint "
 		"AND state = 'active')) ORDER BY m.id DESC LIMIT $8::integer",
-	[PS_INGEST_KEY_GET] = "SELECT message_id FROM ingest_keys WHERE key = $1::text",
-	[PS_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) "
-				 "VALUES ($1::text, $2::bigint, $3::bigint)",
+	/* an ingest call's keys: those recorded before, then its new ones */
+	[PS_INGEST_KEYS_SEEN] = "SELECT key FROM ingest_keys WHERE key = ANY($1::text[])",
+	[PS_INGEST_KEYS_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) SELECT k, id, "
+				  "$3::bigint FROM unnest($1::text[], $2::bigint[]) AS u(k, id)",
 	[PS_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
 				"VALUES ($1::bigint, $2::bigint, $3::text, $4::bigint) RETURNING id",
 	[PS_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "
@@ -601,16 +618,13 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"ORDER BY s.id",
 	/* the statistics of demands (pg_stats.c): the rollup of migration 0019,
 	 * summed per unit; the recompute is that migration's fill */
-	[PS_STATS_COUNTS] =
-		"SELECT substr(region, 1, $2::int), sum(demands), sum(responded), sum(resolved), "
-		"sum(rated), sum(satisfied), sum(first_line), sum(returned), sum(whistled), "
-		"sum(overdue) FROM stats_rollup WHERE region >= $1::text AND region < $1::text || "
-		"':' AND day >= $3::bigint AND day < $4::bigint GROUP BY 1 HAVING sum(demands) > 0 "
-		"ORDER BY 1",
-	[PS_STATS_TIMES] =
-		"SELECT substr(region, 1, $2::int), times FROM stats_rollup WHERE region >= "
-		"$1::text AND region < $1::text || ':' AND day >= $3::bigint AND day < $4::bigint "
-		"AND acknowledged > 0 ORDER BY 1",
+	/* in key order, so a unit's rows come together without sorting them
+	 * by unit; summed per unit in C (store_stats_acc_row) in one pass */
+	[PS_STATS_ROLLUP] =
+		"SELECT substr(region, 1, $2::int), demands, responded, resolved, rated, "
+		"satisfied, first_line, returned, whistled, overdue, times FROM stats_rollup "
+		"WHERE region >= $1::text AND region < $1::text || ':' AND day >= $3::bigint AND "
+		"day < $4::bigint ORDER BY region, day",
 	[PS_STATS_TALK] =
 		"SELECT substr(g.region_code, 1, $2::int), count(*) FROM messages m JOIN "
 		"groups g ON g.id = m.group_id JOIN group_members gm ON gm.group_id = "

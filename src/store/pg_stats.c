@@ -17,66 +17,66 @@ struct stats_read {
 	void *ctx;
 };
 
-/* Run part statement id over the query's region, unit length and period. */
-static enum app_err run_query(struct pg_conn *c, enum pg_stmt id, const struct stats_query *q,
-			      PGresult **res, struct app_error *err)
+/* The query's region, unit length and period as $1..$4 of a part. */
+static void query_params(const struct stats_query *q, struct pg_params *p)
+{
+	pgp_text(p, q->region);
+	pgp_int(p, q->unit_digits);
+	pgp_int(p, q->from);
+	pgp_int(p, q->to);
+}
+
+/* TALK: rows of a unit and its value, handed on as they are. */
+static enum app_err read_talk(struct pg_conn *c, struct stats_read *sr, struct app_error *err)
 {
 	struct pg_params p = { 0 };
-	pgp_text(&p, q->region);
-	pgp_int(&p, q->unit_digits);
-	pgp_int(&p, q->from);
-	pgp_int(&p, q->to);
-	return pg_exec(c, id, &p, "computing the statistics of demands", res, NULL, err);
-}
-
-/* COUNTS and TALK: rows of a unit and its values, handed on as they are. */
-static enum app_err read_values(struct pg_conn *c, struct stats_read *sr, enum stats_part part,
-				enum pg_stmt id, struct app_error *err)
-{
+	query_params(sr->q, &p);
 	PGresult *res;
-	enum app_err rc = run_query(c, id, sr->q, &res, err);
+	enum app_err rc = pg_exec(c, PS_STATS_TALK, &p, "computing the statistics of demands",
+				  &res, NULL, err);
 	if (rc != APP_OK)
 		return rc;
-	int n = PQnfields(res) - 1;
 	for (int row = 0, rows = PQntuples(res); row < rows; row++) {
 		char unit[DIVISION_CODE_MAX + 1];
-		int64_t v[STATS_COUNTS_N];
+		int64_t v = pg_int(res, row, 1);
 		pg_copy_text(unit, sizeof(unit), res, row, 0);
-		for (int i = 0; i < n && i < STATS_COUNTS_N; i++)
-			v[i] = pg_int(res, row, i + 1);
-		sr->fn(sr->ctx, part, unit, v, n);
+		sr->fn(sr->ctx, STATS_PART_TALK, unit, &v, 1);
 	}
 	PQclear(res);
 	return APP_OK;
 }
 
-/* TIMES: the histograms of each unit's rows summed, their ranks handed on. */
-static enum app_err read_times(struct pg_conn *c, struct stats_read *sr, struct app_error *err)
+static void rollup_row(void *ctx, const PGresult *row)
 {
-	PGresult *res;
-	enum app_err rc = run_query(c, PS_STATS_TIMES, sr->q, &res, err);
-	if (rc != APP_OK)
-		return rc;
-	struct stats_times_acc acc;
-	store_stats_times_init(&acc, sr->fn, sr->ctx);
-	for (int row = 0, rows = PQntuples(res); row < rows; row++) {
-		char unit[DIVISION_CODE_MAX + 1];
-		pg_copy_text(unit, sizeof(unit), res, row, 0);
-		store_stats_times_row(&acc, unit, PQgetvalue(res, row, 1));
-	}
-	store_stats_times_finish(&acc);
-	PQclear(res);
-	return APP_OK;
+	char unit[DIVISION_CODE_MAX + 1];
+	int64_t n[STATS_COUNTS_N];
+	pg_copy_text(unit, sizeof(unit), row, 0, 0);
+	for (int i = 0; i < STATS_COUNTS_N; i++)
+		n[i] = pg_int(row, 0, 1 + i);
+	store_stats_acc_row(ctx, unit, n, PQgetvalue(row, 0, 1 + STATS_COUNTS_N));
+}
+
+/* COUNTS and TIMES: the rollup's rows of each unit summed in one pass. The
+ * rows stream in one by one: a county's year is some 180,000 rows and tens
+ * of megabytes of histograms, which a whole result would hold in memory. */
+static enum app_err read_rollup(struct pg_conn *c, struct stats_read *sr, struct app_error *err)
+{
+	struct pg_params p = { 0 };
+	query_params(sr->q, &p);
+	struct stats_acc acc;
+	store_stats_acc_init(&acc, sr->q->total, sr->fn, sr->ctx);
+	enum app_err rc = pg_exec_each(c, PS_STATS_ROLLUP, &p,
+				       "computing the statistics of demands", rollup_row, &acc, err);
+	store_stats_acc_finish(&acc, rc == APP_OK);
+	return rc;
 }
 
 static enum app_err stats_read_conn(struct pg_conn *c, void *arg, struct app_error *err)
 {
 	struct stats_read *sr = arg;
-	enum app_err rc = read_values(c, sr, STATS_PART_COUNTS, PS_STATS_COUNTS, err);
+	enum app_err rc = read_rollup(c, sr, err);
 	if (rc == APP_OK)
-		rc = read_times(c, sr, err);
-	if (rc == APP_OK)
-		rc = read_values(c, sr, STATS_PART_TALK, PS_STATS_TALK, err);
+		rc = read_talk(c, sr, err);
 	return rc;
 }
 

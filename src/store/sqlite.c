@@ -10,7 +10,10 @@
  * Callers queue jobs and sleep; the writer takes every queued job, opens one
  * transaction, runs each job inside its own savepoint (a failing job is
  * rolled back alone), commits once, then wakes the callers. One fsync thus
- * serves as many concurrent writes as arrived during the previous commit.
+ * serves as many concurrent writes as arrived during the previous commit. A
+ * caller that must not hold its thread meanwhile (a message post, whose
+ * connection waits suspended) queues its job with sq_write_async and is
+ * told on the writer's thread after the commit instead.
  *
  * Every SQL statement is declared in sq_stmt_sql[] (sqlite_sql.c) and prepared
  * at most once per connection; values are always bound, never pasted into SQL
@@ -332,13 +335,30 @@ static void run_batch(struct sq *q, struct write_job *batch)
 	q->commit_us += spent;
 	if (n > q->max_batch)
 		q->max_batch = n;
+	/* the asynchronous jobs, told below in the order they were queued */
+	struct write_job *told = NULL, **told_tail = &told;
+	bool waiters = false;
 	for (struct write_job *j = batch; j;) {
 		struct write_job *next = j->next;
-		j->done = true; /* j may be freed by its owner from here on */
+		if (j->told) {
+			j->next = NULL;
+			*told_tail = j;
+			told_tail = &j->next;
+		} else {
+			waiters = true;
+			j->done = true; /* j may be freed by its owner from here on */
+		}
 		j = next;
 	}
-	pthread_cond_broadcast(&q->done_cv);
+	if (waiters)
+		pthread_cond_broadcast(&q->done_cv);
 	pthread_mutex_unlock(&q->queue_mu);
+	while (told) {
+		struct write_job *next = told->next;
+		told->told(told->told_ctx, told->result, &told->err);
+		free(told);
+		told = next;
+	}
 	if (rc == APP_OK) {
 		tell_watcher(q);
 		if (q->messages_written)
@@ -402,6 +422,30 @@ enum app_err sq_write_each(struct store *s, sq_fn fn, void *const *args, int n,
 	return closing ? APP_EUNAVAIL : APP_OK;
 }
 
+void sq_write_async(struct store *s, sq_fn fn, void *arg, store_done_fn done, void *ctx)
+{
+	struct sq *q = sq_impl(s);
+	struct write_job *j = xcalloc(1, sizeof(*j));
+	*j = (struct write_job){ .fn = fn, .arg = arg, .told = done, .told_ctx = ctx };
+	pthread_mutex_lock(&q->queue_mu);
+	bool closing = q->stopping;
+	if (!closing) {
+		if (q->queue_tail)
+			q->queue_tail->next = j;
+		else
+			q->queue_head = j;
+		q->queue_tail = j;
+		pthread_cond_signal(&q->queue_cv);
+	}
+	pthread_mutex_unlock(&q->queue_mu);
+	if (closing) {
+		struct app_error err;
+		app_fail(&err, APP_EUNAVAIL, "the database is closing");
+		done(ctx, APP_EUNAVAIL, &err);
+		free(j);
+	}
+}
+
 enum app_err sq_write(struct store *s, sq_fn fn, void *arg, struct app_error *err)
 {
 	enum app_err result;
@@ -430,6 +474,8 @@ static void sq_free(struct sq *q)
 	stop_writer(q);
 	sq_index_stop(q);
 	conn_close(q->indexer);
+	if (q->search_lock_fd >= 0)
+		close(q->search_lock_fd);
 	conn_close(q->writer);
 	while (q->free_readers) {
 		struct conn *c = q->free_readers;
@@ -495,6 +541,7 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 	size_t n = strlen(uri) + sizeof(".search");
 	q->search_path = xmalloc(n);
 	snprintf(q->search_path, n, "%s.search", uri);
+	q->search_lock_fd = -1;
 	enum app_err rc = conn_open(q, CONN_WRITER, mode == STORE_OPEN_CREATE, &q->writer, err);
 	if (rc == APP_OK)
 		rc = conn_exec(q->writer,
@@ -507,6 +554,8 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 			      strerror(errno));
 	else if (rc == APP_OK)
 		q->writer_started = true;
+	if (rc == APP_OK)
+		rc = sq_index_lock(q, err);
 	if (rc == APP_OK)
 		rc = open_indexer(q, err);
 	if (rc == APP_OK)
@@ -676,6 +725,7 @@ const struct store_ops store_sqlite_ops = {
 	.schema_version = sq_schema_version,
 	.stats = sq_stats,
 	.upkeep_when_idle = sq_index_merge_when_idle,
+	.search_rebuild = sq_index_rebuild,
 	.regions = &sq_region_ops,
 	.audit = &sq_audit_ops,
 	.accounts = &sq_account_ops,

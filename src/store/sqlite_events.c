@@ -312,6 +312,7 @@ static void sq_lock_release(struct store *s, struct store_lock *lock)
 struct purge_job {
 	enum stmt_id stmt;
 	int64_t before;
+	int64_t now; /* bound as ?2 where the statement has one */
 	int64_t *removed;
 };
 
@@ -322,20 +323,22 @@ static enum app_err purge_job(struct conn *c, void *arg, struct app_error *err)
 	if (!st)
 		return APP_EDB;
 	sqlite3_bind_int64(st, 1, pj->before);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, pj->now);
 	enum app_err rc = sq_step_done(c, st, "removing old rows", err);
 	if (rc == APP_OK)
 		*pj->removed = sqlite3_changes(c->db);
 	return rc;
 }
 
-static enum app_err sq_purge(struct store *s, int64_t sessions_before, int64_t attempts_before,
-			     int64_t events_before, struct store_purge_counts *out,
-			     struct app_error *err)
+static enum app_err sq_purge(struct store *s, int64_t now, int64_t sessions_before,
+			     int64_t attempts_before, int64_t events_before,
+			     struct store_purge_counts *out, struct app_error *err)
 {
 	struct purge_job jobs[] = {
-		{ STMT_SESSIONS_PURGE, sessions_before, &out->sessions },
-		{ STMT_LOGIN_FAILURES_PURGE, attempts_before, &out->login_failures },
-		{ STMT_EVENTS_PRUNE, events_before, &out->events },
+		{ STMT_SESSIONS_PURGE, sessions_before, now, &out->sessions },
+		{ STMT_LOGIN_FAILURES_PURGE, attempts_before, now, &out->login_failures },
+		{ STMT_EVENTS_PRUNE, events_before, now, &out->events },
 	};
 	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
 		enum app_err rc = sq_write(s, purge_job, &jobs[i], err);

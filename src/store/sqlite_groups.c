@@ -6,8 +6,10 @@
  * each read runs on a pooled connection.
  */
 #include "store/sqlite_int.h"
+#include "core/mem.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static enum app_err audit(struct conn *c, const struct audit_note *note, struct app_error *err)
@@ -376,6 +378,10 @@ struct roster_job {
 	int64_t now;
 	const struct audit_note *note;
 	struct roster_counts *counts;
+	/* the set-based step's refusal, when the line-by-line path ran */
+	bool fell_back;
+	struct app_error why;
+	char constraint[128];
 };
 
 /* The id of the user with phone, 0 when none. */
@@ -424,49 +430,198 @@ static enum app_err add_household(struct conn *c, const struct roster_row *row,
 	return APP_OK;
 }
 
+/*
+ * Mark in known[i] each row whose phone is registered: one query for the
+ * roster. Then the rows that are neither known nor repeats are new persons.
+ */
+static enum app_err roster_known(struct conn *c, const struct roster_job *rj, bool *known,
+				 struct app_error *err)
+{
+	struct strbuf phones = STRBUF_INIT;
+	store_roster_phones_json(rj->rows, rj->n, &phones);
+	enum app_err rc = APP_OK;
+	sqlite3_stmt *st = sq_stmt(c, STMT_ROSTER_PHONES, err);
+	if (!st)
+		rc = APP_EDB;
+	else {
+		sqlite3_bind_text(st, 1, phones.buf, (int)phones.len, SQLITE_STATIC);
+		int r;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t i = sqlite3_column_int64(st, 0);
+			if (i >= 0 && (size_t)i < rj->n)
+				known[i] = true;
+		}
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE)
+			rc = sq_db_fail(err, c->db, "finding the roster's known persons");
+	}
+	strbuf_release(&phones);
+	return rc;
+}
+
+/* Step a set-based insert that must write n rows. */
+static enum app_err insert_rows(struct conn *c, sqlite3_stmt *st, size_t n, const char *what,
+				struct app_error *err)
+{
+	enum app_err rc = step_write(c, st, what, err);
+	if (rc == APP_OK && sqlite3_changes64(c->db) != (int64_t)n)
+		rc = app_fail(err, APP_EDB, "%s: %lld rows written instead of %zu", what,
+			      (long long)sqlite3_changes64(c->db), n);
+	return rc;
+}
+
+/*
+ * The roster's nnew new persons (not known, not repeats) as households,
+ * users and active residents of g: one statement per table for all of
+ * them. Their ids are the largest ids so far plus 1 + their index in the
+ * JSON array, read in the writer's transaction: the user of each line
+ * names the household of that line. The caller runs it in a savepoint:
+ * on a conflict (an ID number taken) it rolls back and takes the
+ * row-by-row path, whose error names the line.
+ */
+static enum app_err roster_new(struct conn *c, const struct roster_job *rj,
+			       const struct group *g, const bool *known, size_t nnew,
+			       struct app_error *err)
+{
+	struct strbuf people = STRBUF_INIT;
+	int64_t household = 0, user = 0;
+	enum app_err rc = APP_EDB;
+	sqlite3_stmt *st;
+	if (store_roster_new_json(rj->rows, rj->n, known, &people) != nnew) {
+		rc = app_fail(err, APP_EINTERNAL, "adding households: the new persons miscounted");
+		goto done;
+	}
+	if (!(st = sq_stmt(c, STMT_ROSTER_IDS, err)))
+		goto done;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = sq_db_fail(err, c->db, "reading the largest ids");
+		sqlite3_reset(st);
+		goto done;
+	}
+	household = sqlite3_column_int64(st, 0);
+	user = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if (!(st = sq_stmt(c, STMT_ROSTER_HOUSEHOLDS, err)))
+		goto done;
+	sqlite3_bind_int64(st, 1, household);
+	sqlite3_bind_text(st, 2, g->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rj->now);
+	sqlite3_bind_text(st, 4, people.buf, (int)people.len, SQLITE_STATIC);
+	if ((rc = insert_rows(c, st, nnew, "adding households", err)) != APP_OK)
+		goto done;
+	rc = APP_EDB;
+	if (!(st = sq_stmt(c, STMT_ROSTER_USERS, err)))
+		goto done;
+	sqlite3_bind_int64(st, 1, user);
+	sqlite3_bind_int64(st, 2, household);
+	sqlite3_bind_text(st, 3, g->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, rj->now);
+	sqlite3_bind_text(st, 5, people.buf, (int)people.len, SQLITE_STATIC);
+	if ((rc = insert_rows(c, st, nnew, "adding residents", err)) != APP_OK)
+		goto done;
+	rc = APP_EDB;
+	if (!(st = sq_stmt(c, STMT_ROSTER_MEMBERS, err)))
+		goto done;
+	sqlite3_bind_int64(st, 1, g->id);
+	sqlite3_bind_int64(st, 2, rj->now);
+	sqlite3_bind_int64(st, 3, user);
+	rc = insert_rows(c, st, nnew, "adding group members", err);
+done:
+	strbuf_release(&people);
+	return rc;
+}
+
+/*
+ * The new persons set-based in a savepoint of their own (*bulk: it
+ * stood). A conflict or invalid input there is rolled back and left to
+ * the line-by-line path, which names the line (rj->why); any other
+ * failure is the import's.
+ */
+static enum app_err roster_bulk(struct conn *c, struct roster_job *rj, const struct group *g,
+				const bool *known, size_t nnew, bool *bulk, struct app_error *err)
+{
+	enum app_err rc = sq_run(c, STMT_ROSTER_SAVEPOINT, "opening a savepoint", err);
+	if (rc != APP_OK)
+		return rc;
+	rc = roster_new(c, rj, g, known, nnew, &rj->why);
+	if (rc != APP_OK && rc != APP_ECONFLICT && rc != APP_EINVAL) {
+		*err = rj->why;
+		return rc; /* the job's own savepoint takes it back */
+	}
+	*bulk = rc == APP_OK;
+	if (!*bulk) {
+		/* SQLite names the constraint, never the values */
+		snprintf(rj->constraint, sizeof(rj->constraint), "%s", sqlite3_errmsg(c->db));
+		rj->fell_back = true;
+		if ((rc = sq_run(c, STMT_ROSTER_ROLLBACK_TO, "rolling back a write", err)) != APP_OK)
+			return rc;
+	}
+	return sq_run(c, STMT_ROSTER_RELEASE, "releasing a savepoint", err);
+}
+
+/* One row the set-based step left: a known person, a repeat, or any row
+ * when that step failed. */
+static enum app_err roster_one(struct conn *c, struct roster_job *rj, const struct group *g,
+			       const struct roster_row *row, struct app_error *err)
+{
+	int64_t uid;
+	enum app_err rc = user_by_phone(c, row->phone, &uid, err);
+	if (rc != APP_OK)
+		return rc;
+	bool made = !uid; /* a person made here is in no group yet */
+	if (made) {
+		rc = add_household(c, row, g->region, rj->now, &uid, err);
+		if (rc != APP_OK) {
+			char why[sizeof(err->msg)], field[sizeof(err->field)];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			snprintf(field, sizeof(field), "%s", err->field);
+			return app_fail_field(err, rc, field, "line %d: %s", row->line, why);
+		}
+		rj->counts->households++;
+		rj->counts->users++;
+	}
+	struct group_member m = { .group_id = g->id, .user_id = uid, .joined_at = rj->now };
+	struct member_list ml = { .stmt = STMT_MEMBER_GET, .a = g->id, .b = uid,
+				  .fn = copy_member, .ctx = &m };
+	if (!made && (rc = member_list_read(c, &ml, err)) != APP_OK)
+		return rc;
+	if (ml.found && strcmp(m.state, "active") == 0) {
+		rj->counts->already++;
+		return APP_OK;
+	}
+	/* a new member, or one who had left, comes back as a resident: a
+	 * roster never gives back a role that was taken away */
+	if (!ml.found || strcmp(m.state, "left") == 0) {
+		snprintf(m.role, sizeof(m.role), "resident");
+		m.function[0] = '\0';
+	}
+	snprintf(m.state, sizeof(m.state), "active");
+	if ((rc = put_member(c, &m, err)) == APP_OK)
+		rj->counts->joined++;
+	return rc;
+}
+
 static enum app_err roster_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct roster_job *rj = arg;
 	struct group g;
 	struct group_read gr = { STMT_GROUP_GET, rj->group_id, NULL, &g };
+	bool *known = xcalloc(rj->n, sizeof(*known));
 	enum app_err rc = group_read(c, &gr, err);
-	for (size_t i = 0; rc == APP_OK && i < rj->n; i++) {
-		const struct roster_row *row = &rj->rows[i];
-		int64_t uid;
-		if ((rc = user_by_phone(c, row->phone, &uid, err)) != APP_OK)
-			break;
-		bool made = !uid; /* a person made here is in no group yet */
-		if (made) {
-			rc = add_household(c, row, g.region, rj->now, &uid, err);
-			if (rc != APP_OK) {
-				char why[sizeof(err->msg)], field[sizeof(err->field)];
-				snprintf(why, sizeof(why), "%s", err->msg);
-				snprintf(field, sizeof(field), "%s", err->field);
-				app_fail_field(err, rc, field, "line %d: %s", row->line, why);
-				break;
-			}
-			rj->counts->households++;
-			rj->counts->users++;
-		}
-		struct group_member m = { .group_id = g.id, .user_id = uid, .joined_at = rj->now };
-		struct member_list ml = { .stmt = STMT_MEMBER_GET, .a = g.id, .b = uid,
-					  .fn = copy_member, .ctx = &m };
-		if (!made && (rc = member_list_read(c, &ml, err)) != APP_OK)
-			break;
-		if (ml.found && strcmp(m.state, "active") == 0) {
-			rj->counts->already++;
-			continue;
-		}
-		/* a new member, or one who had left, comes back as a resident: a
-		 * roster never gives back a role that was taken away */
-		if (!ml.found || strcmp(m.state, "left") == 0) {
-			snprintf(m.role, sizeof(m.role), "resident");
-			m.function[0] = '\0';
-		}
-		snprintf(m.state, sizeof(m.state), "active");
-		if ((rc = put_member(c, &m, err)) == APP_OK)
-			rj->counts->joined++;
-	}
+	if (rc == APP_OK)
+		rc = roster_known(c, rj, known, err);
+	size_t nnew = 0;
+	for (size_t i = 0; rc == APP_OK && i < rj->n; i++)
+		nnew += !known[i] && !rj->rows[i].repeat;
+	bool bulk = false;
+	if (rc == APP_OK && nnew)
+		rc = roster_bulk(c, rj, &g, known, nnew, &bulk, err);
+	if (bulk)
+		rj->counts->households = rj->counts->users = rj->counts->joined = (int64_t)nnew;
+	for (size_t i = 0; rc == APP_OK && i < rj->n; i++)
+		if (!bulk || known[i] || rj->rows[i].repeat)
+			rc = roster_one(c, rj, &g, &rj->rows[i], err);
+	free(known);
 	return rc == APP_OK ? audit(c, rj->note, err) : rc;
 }
 
@@ -475,8 +630,11 @@ static enum app_err roster_import(struct store *s, int64_t group_id,
 				  const struct audit_note *note, struct roster_counts *counts,
 				  struct app_error *err)
 {
-	struct roster_job rj = { group_id, rows, n, now, note, counts };
+	struct roster_job rj = { .group_id = group_id, .rows = rows, .n = n, .now = now,
+				 .note = note, .counts = counts };
 	enum app_err rc = sq_write(s, roster_job, &rj, err);
+	if (rj.fell_back)
+		store_roster_fell_back(s, group_id, rj.constraint, &rj.why);
 	if (rc != APP_OK)
 		memset(counts, 0, sizeof(*counts)); /* nothing was kept */
 	return rc;

@@ -22,19 +22,24 @@
  * and a file ahead of its database (a restored backup) is rebuilt too.
  * Messages are never deleted and never move between groups, so the index
  * never has to change a row it wrote; hidden and recalled messages are
- * filtered when found.
+ * filtered when found. `bianmin search rebuild` (sq_index_rebuild) makes
+ * the whole index again in large batches and merges it into one segment.
  */
 #include "store/sqlite_int.h"
 #include "core/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-enum { INDEX_SCHEMA_VERSION = 1, INDEX_BATCH = 4000 };
+/* INDEX_BATCH: messages per transaction while following the writer;
+ * REBUILD_BATCH: per transaction when rebuilding the whole index */
+enum { INDEX_SCHEMA_VERSION = 1, INDEX_BATCH = 4000, REBUILD_BATCH = 100000 };
 
 static const char index_schema[] =
 	"CREATE TABLE IF NOT EXISTS search.index_state ("
@@ -43,6 +48,10 @@ static const char index_schema[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS search.messages_fts USING fts5("
 	" body, scope, content = '', columnsize = 0, tokenize = 'bianmin');"
 	"PRAGMA search.user_version = 1;";
+
+/* FTS5's default: merge 4 segments of one level into one of the next */
+static const char automerge_on[] =
+	"INSERT INTO search.messages_fts(messages_fts, rank) VALUES ('automerge', 4)";
 
 static const char index_drop[] = "DROP TABLE IF EXISTS search.messages_fts;"
 				 "DROP TABLE IF EXISTS search.index_state;";
@@ -86,6 +95,18 @@ static bool messages_exist(struct conn *c)
 	return yes;
 }
 
+/* Drop the index and make it again, empty (nothing indexed). */
+static enum app_err start_over(struct conn *c, struct app_error *err)
+{
+	if (exec_sql(c, index_drop, err) != APP_OK)
+		return APP_EDB;
+	for (int i = 0; i < STMT__MAX; i++) { /* statements on the dropped tables */
+		sqlite3_finalize(c->stmt[i]);
+		c->stmt[i] = NULL;
+	}
+	return exec_sql(c, index_schema, err);
+}
+
 /* A file ahead of its database (restored from an older backup): start over. */
 static enum app_err check_not_ahead(struct conn *c, struct app_error *err)
 {
@@ -97,13 +118,20 @@ static enum app_err check_not_ahead(struct conn *c, struct app_error *err)
 	if (upto <= newest)
 		return APP_OK;
 	log_info("store.search_index_rebuilt", "reason=\"index ahead of the database\"");
-	if (exec_sql(c, index_drop, err) != APP_OK)
-		return APP_EDB;
-	for (int i = 0; i < STMT__MAX; i++) { /* statements on the dropped tables */
-		sqlite3_finalize(c->stmt[i]);
-		c->stmt[i] = NULL;
-	}
-	return exec_sql(c, index_schema, err);
+	return start_over(c, err);
+}
+
+/* One number read from the index or the messages (a setting, a count, an
+ * id); -1 when there is none or it cannot be read. */
+static int64_t read_figure(struct conn *c, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
 }
 
 enum app_err sq_index_prepare(struct conn *c, struct app_error *err)
@@ -119,15 +147,20 @@ enum app_err sq_index_prepare(struct conn *c, struct app_error *err)
 	}
 	if (version != INDEX_SCHEMA_VERSION && exec_sql(c, index_schema, err) != APP_OK)
 		return APP_EDB;
+	/* automatic merging left off by an interrupted `search rebuild` */
+	if (read_figure(c, "SELECT v FROM search.messages_fts_config "
+			      "WHERE k = 'automerge'") == 0 &&
+	    exec_sql(c, automerge_on, err) != APP_OK)
+		return APP_EDB;
 	/* here, while the store opens and before anything can be written: an
 	 * indexer that looked later could take a new message for the one its
 	 * stale row was about */
 	return check_not_ahead(c, err);
 }
 
-/* Index the messages after `upto`, at most INDEX_BATCH, in one transaction;
+/* Index the messages after `upto`, at most `most`, in one transaction;
  * *next is the new upto (unchanged when there was nothing to do). */
-static enum app_err index_batch(struct conn *c, int64_t *next, struct app_error *err)
+static enum app_err index_batch(struct conn *c, int most, int64_t *next, struct app_error *err)
 {
 	/* deferred: the main file is only read, and must never wait for us */
 	if (sq_run(c, STMT_BEGIN_DEFERRED, "starting to index", err) != APP_OK)
@@ -138,7 +171,7 @@ static enum app_err index_batch(struct conn *c, int64_t *next, struct app_error 
 	enum app_err rc = st ? APP_OK : APP_EDB;
 	if (st) {
 		sqlite3_bind_int64(st, 1, upto);
-		sqlite3_bind_int(st, 2, INDEX_BATCH);
+		sqlite3_bind_int(st, 2, most);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 			last = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
@@ -241,7 +274,7 @@ static void *index_main(void *arg)
 		bool more = ready;
 		while (rc == APP_OK && more && !__atomic_load_n(&q->index_stopping, __ATOMIC_RELAXED)) {
 			int64_t before = upto;
-			rc = index_batch(c, &upto, &err);
+			rc = index_batch(c, INDEX_BATCH, &upto, &err);
 			more = rc == APP_OK && upto != before;
 			if (rc == APP_OK)
 				publish_upto(q, upto);
@@ -331,4 +364,104 @@ void sq_index_wait(struct sq *q, int64_t id, int timeout_ms)
 			break;
 	}
 	pthread_mutex_unlock(&q->index_mu);
+}
+
+enum app_err sq_index_lock(struct sq *q, struct app_error *err)
+{
+	/* a file of its own: closing a descriptor of a file SQLite has open
+	 * would drop the process's fcntl() locks on it */
+	char path[4200];
+	snprintf(path, sizeof(path), "%s.lock", q->path);
+	q->search_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (q->search_lock_fd < 0)
+		return app_fail(err, APP_EIO, "cannot open the lock file '%s': %s", path,
+				strerror(errno));
+	if (flock(q->search_lock_fd, LOCK_SH | LOCK_NB) == 0)
+		return APP_OK;
+	return app_fail(err, APP_EUNAVAIL,
+			"the search index of this database is being rebuilt: try again when "
+			"'bianmin search rebuild' is done");
+}
+
+/* The index made again in large batches, automatic merging off meanwhile
+ * and on again at the end, success or not. */
+static enum app_err rebuild_index(struct sq *q, struct conn *c, struct app_error *err)
+{
+	int64_t total = read_figure(c, "SELECT count(*) FROM main.messages");
+	int64_t newest = read_figure(c, "SELECT coalesce(max(id), 0) FROM main.messages");
+	log_info("store.search_index_rebuilding", "messages=%lld newest=%lld", (long long)total,
+		 (long long)newest);
+	enum app_err rc = start_over(c, err);
+	if (rc == APP_OK)
+		rc = exec_sql(c, "INSERT INTO search.messages_fts(messages_fts, rank) "
+				 "VALUES ('automerge', 0)", err);
+	int64_t upto = 0, before = -1;
+	while (rc == APP_OK && upto != before) {
+		before = upto;
+		rc = index_batch(c, REBUILD_BATCH, &upto, err);
+		if (rc == APP_OK && upto != before) {
+			publish_upto(q, upto);
+			log_info("store.search_index_rebuilding", "upto=%lld of=%lld percent=%lld",
+				 (long long)upto, (long long)newest,
+				 newest > 0 ? (long long)(upto * 100 / newest) : 100LL);
+		}
+	}
+	if (rc == APP_OK) {
+		log_info("store.search_index_merging", "upto=%lld", (long long)upto);
+		rc = exec_sql(c, "INSERT INTO search.messages_fts(messages_fts) VALUES ('optimize')",
+			      err);
+	}
+	struct app_error ignored;
+	enum app_err on = exec_sql(c, automerge_on, rc == APP_OK ? err : &ignored);
+	if (rc == APP_OK && on == APP_OK)
+		rc = exec_sql(c, "PRAGMA search.wal_checkpoint(TRUNCATE)", err);
+	return rc != APP_OK ? rc : on;
+}
+
+/*
+ * Rebuild the index from the messages (store_search_rebuild): refused
+ * while another process has the database open (its indexer would write
+ * beside this one, and a server's searches would miss what is not yet
+ * rebuilt). The indexer thread is stopped, and this thread does its work
+ * in large transactions, with FTS5's automatic merging off while it loads
+ * (every segment would otherwise be merged again and again as the index
+ * grows) and one 'optimize' at the end, which leaves a single segment:
+ * what a query reads least. Then the thread starts again. The 'optimize'
+ * transaction writes a WAL about as big as the index, truncated at the
+ * end. Interrupted, the index covers the messages up to its last batch:
+ * the indexer of the next process to open the store does the rest, and
+ * turns automatic merging on again (sq_index_prepare).
+ */
+enum app_err sq_index_rebuild(struct store *s, struct app_error *err)
+{
+	struct sq *q = sq_impl(s);
+	struct conn *c = q->indexer;
+	if (flock(q->search_lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		flock(q->search_lock_fd, LOCK_SH | LOCK_NB); /* the conversion may drop it */
+		return app_fail(err, APP_EUNAVAIL,
+				"another process (a server?) has this database open: stop it "
+				"first");
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sq_index_stop(q);
+	pthread_mutex_lock(&q->index_mu);
+	q->index_stopping = false;
+	q->indexed_upto = 0;
+	pthread_mutex_unlock(&q->index_mu);
+	enum app_err rc = rebuild_index(q, c, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (rc == APP_OK)
+		log_info("store.search_index_rebuilt", "seconds=%.1f segments=%lld", secs,
+			 (long long)read_figure(c, "SELECT count(DISTINCT segid) "
+						      "FROM search.messages_fts_idx"));
+	else
+		log_error("store.search_index_rebuild_failed", "seconds=%.1f reason=\"%s\"", secs,
+			  err->msg);
+	flock(q->search_lock_fd, LOCK_SH);
+	struct app_error start_err;
+	if (sq_index_start(q, rc == APP_OK ? err : &start_err) != APP_OK && rc == APP_OK)
+		rc = APP_EINTERNAL;
+	return rc;
 }

@@ -92,6 +92,14 @@ enum stmt_id {
 	STMT_GROUP_MEMBERS,
 	STMT_MEMBER_GROUPS,
 	STMT_USER_ID_BY_PHONE,
+	STMT_ROSTER_PHONES,
+	STMT_ROSTER_SAVEPOINT,
+	STMT_ROSTER_ROLLBACK_TO,
+	STMT_ROSTER_RELEASE,
+	STMT_ROSTER_IDS,
+	STMT_ROSTER_HOUSEHOLDS,
+	STMT_ROSTER_USERS,
+	STMT_ROSTER_MEMBERS,
 	STMT_DUTY_ROTA_CLEAR,
 	STMT_DUTY_ROTA_INSERT,
 	STMT_DUTY_ROTA_GET,
@@ -178,8 +186,7 @@ enum stmt_id {
 	STMT_SUPERVISIONS_OPEN,
 	STMT_SUPERVISION_SETTLE,
 	STMT_SUPERVISION_NOTICES,
-	STMT_STATS_COUNTS,
-	STMT_STATS_TIMES,
+	STMT_STATS_ROLLUP,
 	STMT_STATS_TALK,
 	STMT_STATS_FACTS,
 	STMT_ROLLUP_GET,
@@ -256,6 +263,10 @@ struct write_job {
 	struct app_error err;
 	enum app_err result;
 	bool done;
+	/* an asynchronous job (sq_write_async): told by the writer, which frees
+	 * the job; NULL for a caller waiting in sq_write_each */
+	store_done_fn told;
+	void *told_ctx;
 	struct write_job *next;
 };
 
@@ -296,6 +307,9 @@ struct sq {
 	/* the search index (sqlite_index.c): its file, its connection and
 	 * thread; the rest under index_mu */
 	char *search_path;
+	/* "<db>.lock" opened for flock(): shared while the store is open,
+	 * exclusive while `bianmin search rebuild` runs (sq_index_rebuild) */
+	int search_lock_fd;
 	struct conn *indexer;
 	pthread_t index_thread;
 	bool index_started;
@@ -315,6 +329,12 @@ enum app_err sq_index_prepare(struct conn *c, struct app_error *err);
 /* Let the indexer merge the index's segments when it is idle (a server's
  * upkeep: store_upkeep_when_idle), and wake it to begin. */
 void sq_index_merge_when_idle(struct store *s);
+/* Open "<db>.lock" (creating it empty) and hold a shared flock() on it
+ * until the store closes (q->search_lock_fd): APP_EUNAVAIL while a
+ * `bianmin search rebuild` holds it exclusively. */
+enum app_err sq_index_lock(struct sq *q, struct app_error *err);
+/* Rebuild the index from the messages table (store_search_rebuild). */
+enum app_err sq_index_rebuild(struct store *s, struct app_error *err);
 /* Start the indexer thread on q->indexer; stop it (a no-op if not started). */
 enum app_err sq_index_start(struct sq *q, struct app_error *err);
 void sq_index_stop(struct sq *q);
@@ -351,6 +371,14 @@ enum app_err sq_step_write(struct conn *c, sqlite3_stmt *st, const char *what,
 enum app_err sq_read(struct store *s, sq_fn fn, void *arg, struct app_error *err);
 /* Run fn on the writer inside the next group commit; returns once durable. */
 enum app_err sq_write(struct store *s, sq_fn fn, void *arg, struct app_error *err);
+/*
+ * Queue fn to run on the writer inside the next group commit and return at
+ * once; done(ctx, result, err) is called exactly once, on the writer's
+ * thread after the commit is durable (or failed), or here at once with
+ * APP_EUNAVAIL when the database is closing. arg must live until then. done
+ * must not block nor queue a write of its own.
+ */
+void sq_write_async(struct store *s, sq_fn fn, void *arg, store_done_fn done, void *ctx);
 /*
  * Run fn once for each of args[0..n) (n >= 1) on the writer, each inside its
  * own savepoint (a failing call is rolled back alone), all in the same

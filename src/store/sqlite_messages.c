@@ -121,6 +121,30 @@ static enum app_err message_post(struct store *s, struct message *m, store_messa
 	return sq_write(s, post_job, &pj, err);
 }
 
+/* A post in flight: its job's argument, freed when it is told. */
+struct post_wait {
+	struct post_job pj;
+	store_done_fn done;
+	void *ctx;
+};
+
+static void post_told(void *ctx, enum app_err rc, const struct app_error *err)
+{
+	struct post_wait *pw = ctx;
+	pw->done(pw->ctx, rc, err);
+	free(pw);
+}
+
+static void message_post_async(struct store *s, struct message *m, store_message_json_fn json,
+			       store_done_fn done, void *ctx)
+{
+	if (!m->at)
+		m->at = clock_now();
+	struct post_wait *pw = xmalloc(sizeof(*pw));
+	*pw = (struct post_wait){ { m, json }, done, ctx };
+	sq_write_async(s, post_job, &pw->pj, post_told, pw);
+}
+
 struct list_read {
 	enum stmt_id stmt;
 	int64_t a, b;
@@ -332,9 +356,10 @@ static enum app_err messages_search(struct store *s, const char *query,
 }
 
 struct ingest_job {
-	struct message *ms;
 	const char *const *keys;
 	size_t n;
+	store_ingest_fill_fn fill;
+	void *ctx;
 	store_message_json_fn json;
 	struct ingest_counts *counts;
 };
@@ -342,7 +367,8 @@ struct ingest_job {
 /* One statement per message checks and records its key (a key seen before
  * changes nothing: a repeat), so the key is recorded with the id its message
  * is then stored under: the next after the newest, counted here (this job
- * is the only writer while it runs). */
+ * is the only writer while it runs). Each new message is filled into the
+ * one struct m. */
 static enum app_err ingest_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct ingest_job *ij = arg;
@@ -355,34 +381,38 @@ static enum app_err ingest_job(struct conn *c, void *arg, struct app_error *err)
 	sqlite3_reset(st);
 	if (r != SQLITE_ROW)
 		return sq_db_fail(err, c->db, "reading the newest message");
-	for (size_t i = 0; i < ij->n; i++) {
-		if (!(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err)))
-			return APP_EDB;
+	struct message *m = xmalloc(sizeof(*m));
+	enum app_err rc = APP_OK;
+	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
+		if (!(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err))) {
+			rc = APP_EDB;
+			break;
+		}
 		sqlite3_bind_text(st, 1, ij->keys[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, next);
 		sqlite3_bind_int64(st, 3, now);
-		enum app_err rc = step_write(c, st, "recording an ingest key", err);
-		if (rc != APP_OK)
-			return rc;
+		if ((rc = step_write(c, st, "recording an ingest key", err)) != APP_OK)
+			break;
 		if (sqlite3_changes(c->db) == 0) {
 			ij->counts->repeated++;
 			continue;
 		}
-		struct message *m = &ij->ms[i];
+		ij->fill(ij->ctx, i, m);
 		if (!m->at)
 			m->at = now;
-		if ((rc = insert_message(c, m, next++, ij->json, err)) != APP_OK)
-			return rc;
-		ij->counts->stored++;
+		if ((rc = insert_message(c, m, next++, ij->json, err)) == APP_OK)
+			ij->counts->stored++;
 	}
-	return APP_OK;
+	free(m);
+	return rc;
 }
 
-static enum app_err messages_ingest(struct store *s, struct message *ms, const char *const *keys,
-				    size_t n, store_message_json_fn json,
-				    struct ingest_counts *counts, struct app_error *err)
+static enum app_err messages_ingest(struct store *s, const char *const *keys, size_t n,
+				    store_ingest_fill_fn fill, void *ctx,
+				    store_message_json_fn json, struct ingest_counts *counts,
+				    struct app_error *err)
 {
-	struct ingest_job ij = { ms, keys, n, json, counts };
+	struct ingest_job ij = { keys, n, fill, ctx, json, counts };
 	enum app_err rc = sq_write(s, ingest_job, &ij, err);
 	if (rc != APP_OK)
 		memset(counts, 0, sizeof(*counts)); /* nothing was kept */
@@ -607,6 +637,7 @@ static enum app_err attachment_shown(struct store *s, const char *sha256, int64_
 
 const struct store_message_ops sq_message_ops = {
 	.post = message_post,
+	.post_async = message_post_async,
 	.get = message_get,
 	.list = messages_list,
 	.set_state = message_set_state,

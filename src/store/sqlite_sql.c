@@ -204,7 +204,14 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE topic = ?1 AND id > ?2 "
 			      "ORDER BY id LIMIT ?3",
 	[STMT_EVENTS_HEAD] = "SELECT coalesce(max(id), 0) FROM events",
-	[STMT_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?1",
+	/* the events older than ?1 that come before the first one stamped
+	 * between ?1 and now ?2 (all older than ?1 when none is): ids grow
+	 * with time, so no index on at (sql/sqlite/0024). One stamped after
+	 * now (the clock was set forward) neither stops the prune nor goes;
+	 * one older than ?1 after that first one (the clock set back) stays. */
+	[STMT_EVENTS_PRUNE] = "DELETE FROM events WHERE at < ?1 AND id < coalesce((SELECT min(id) "
+			      "FROM events WHERE at >= ?1 AND at <= ?2), "
+			      "(SELECT max(id) + 1 FROM events))",
 	[STMT_JOB_ENSURE] = "INSERT INTO jobs(name, last_slot) VALUES (?1, -1) "
 			    "ON CONFLICT(name) DO NOTHING",
 	[STMT_JOB_CLAIM] = "UPDATE jobs SET last_slot = ?2 WHERE name = ?1 AND last_slot < ?2",
@@ -244,6 +251,29 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_MEMBER_GROUPS] = "SELECT " MEMBER_COLS " FROM group_members m JOIN users u "
 			       "ON u.id = m.user_id WHERE m.user_id = ?1 ORDER BY m.group_id",
 	[STMT_USER_ID_BY_PHONE] = "SELECT id FROM users WHERE phone = ?1",
+	/* a roster's lines, set-based (sqlite_groups.c): JSON arrays of
+	 * store_roster_phones_json and store_roster_new_json, key the index.
+	 * The new rows' ids are given, not left to SQLite: the largest ids
+	 * (STMT_ROSTER_IDS, read by the writer in its transaction) plus 1 +
+	 * key, so that the user of line key names the household of that line.
+	 * Its own savepoint, as it runs inside a job's */
+	[STMT_ROSTER_PHONES] = "SELECT j.key, u.id FROM json_each(?1) j JOIN users u ON u.phone = j.value",
+	[STMT_ROSTER_SAVEPOINT] = "SAVEPOINT roster",
+	[STMT_ROSTER_ROLLBACK_TO] = "ROLLBACK TO roster",
+	[STMT_ROSTER_RELEASE] = "RELEASE roster",
+	[STMT_ROSTER_IDS] = "SELECT (SELECT coalesce(max(id), 0) FROM households), "
+			    "(SELECT coalesce(max(id), 0) FROM users)",
+	[STMT_ROSTER_HOUSEHOLDS] = "INSERT INTO households(id, region_code, address, created_at) "
+				   "SELECT ?1 + 1 + key, ?2, json_extract(value, '$[3]'), ?3 "
+				   "FROM json_each(?4)",
+	[STMT_ROSTER_USERS] = "INSERT INTO users(id, name, phone, id_number, region_code, "
+			      "household_id, created_at) SELECT ?1 + 1 + key, "
+			      "json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+			      "nullif(json_extract(value, '$[2]'), ''), ?3, ?2 + 1 + key, ?4 "
+			      "FROM json_each(?5)",
+	[STMT_ROSTER_MEMBERS] = "INSERT INTO group_members(group_id, user_id, role, function, state, "
+				"joined_at) SELECT ?1, id, 'resident', '', 'active', ?2 FROM users "
+				"WHERE id > ?3",
 	[STMT_DUTY_ROTA_CLEAR] = "DELETE FROM duty_rota WHERE group_id = ?1",
 	[STMT_DUTY_ROTA_INSERT] = "INSERT INTO duty_rota(group_id, weekday, user_id) VALUES (?1, ?2, ?3)",
 	[STMT_DUTY_ROTA_GET] = "SELECT weekday, user_id FROM duty_rota WHERE group_id = ?1",
@@ -502,14 +532,12 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	/* the statistics of demands (sqlite_stats.c): docs/patrol.md "Statistics" */
 	/* the statistics of demands (sqlite_stats.c): the rollup of migration
 	 * 0019, summed per unit; the recompute is that migration's fill */
-	[STMT_STATS_COUNTS] =
-		"SELECT substr(region, 1, ?2), sum(demands), sum(responded), sum(resolved), "
-		"sum(rated), sum(satisfied), sum(first_line), sum(returned), sum(whistled), "
-		"sum(overdue) FROM stats_rollup WHERE region >= ?1 AND region < ?1 || ':' AND "
-		"day >= ?3 AND day < ?4 GROUP BY 1 HAVING sum(demands) > 0 ORDER BY 1",
-	[STMT_STATS_TIMES] =
-		"SELECT substr(region, 1, ?2), times FROM stats_rollup WHERE region >= ?1 AND "
-		"region < ?1 || ':' AND day >= ?3 AND day < ?4 AND acknowledged > 0 ORDER BY 1",
+	/* in key order, so a unit's rows come together without a sort; summed
+	 * per unit in C (store_stats_acc_row) in one pass over the rows */
+	[STMT_STATS_ROLLUP] =
+		"SELECT substr(region, 1, ?2), demands, responded, resolved, rated, satisfied, "
+		"first_line, returned, whistled, overdue, times FROM stats_rollup WHERE region "
+		">= ?1 AND region < ?1 || ':' AND day >= ?3 AND day < ?4 ORDER BY region, day",
 	[STMT_STATS_TALK] =
 		"SELECT substr(g.region_code, 1, ?2), count(*) FROM messages m JOIN groups g "
 		"ON g.id = m.group_id JOIN group_members gm ON gm.group_id = m.group_id AND "

@@ -26,23 +26,19 @@ static void bind_query(sqlite3_stmt *st, const struct stats_query *q)
 	sqlite3_bind_int64(st, 4, q->to);
 }
 
-/* COUNTS and TALK: rows of a unit and its values, handed on as they are. */
-static enum app_err read_values(struct conn *c, struct stats_read *sr, enum stats_part part,
-				enum stmt_id id, struct app_error *err)
+/* TALK: rows of a unit and its value, handed on as they are. */
+static enum app_err read_talk(struct conn *c, struct stats_read *sr, struct app_error *err)
 {
-	sqlite3_stmt *st = sq_stmt(c, id, err);
+	sqlite3_stmt *st = sq_stmt(c, STMT_STATS_TALK, err);
 	if (!st)
 		return APP_EDB;
 	bind_query(st, sr->q);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		char unit[DIVISION_CODE_MAX + 1];
-		int64_t v[STATS_COUNTS_N];
-		int n = sqlite3_column_count(st) - 1;
+		int64_t v = sqlite3_column_int64(st, 1);
 		sq_copy_text(unit, sizeof(unit), st, 0);
-		for (int i = 0; i < n && i < STATS_COUNTS_N; i++)
-			v[i] = sqlite3_column_int64(st, i + 1);
-		sr->fn(sr->ctx, part, unit, v, n);
+		sr->fn(sr->ctx, STATS_PART_TALK, unit, &v, 1);
 	}
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
@@ -50,24 +46,27 @@ static enum app_err read_values(struct conn *c, struct stats_read *sr, enum stat
 	return APP_OK;
 }
 
-/* TIMES: the histograms of each unit's rows summed, their ranks handed on. */
-static enum app_err read_times(struct conn *c, struct stats_read *sr, struct app_error *err)
+/* COUNTS and TIMES: the rollup's rows of each unit summed in one pass. */
+static enum app_err read_rollup(struct conn *c, struct stats_read *sr, struct app_error *err)
 {
-	sqlite3_stmt *st = sq_stmt(c, STMT_STATS_TIMES, err);
+	sqlite3_stmt *st = sq_stmt(c, STMT_STATS_ROLLUP, err);
 	if (!st)
 		return APP_EDB;
 	bind_query(st, sr->q);
-	struct stats_times_acc acc;
-	store_stats_times_init(&acc, sr->fn, sr->ctx);
+	struct stats_acc acc;
+	store_stats_acc_init(&acc, sr->q->total, sr->fn, sr->ctx);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		char unit[DIVISION_CODE_MAX + 1];
+		int64_t n[STATS_COUNTS_N];
 		sq_copy_text(unit, sizeof(unit), st, 0);
-		const unsigned char *times = sqlite3_column_text(st, 1);
-		store_stats_times_row(&acc, unit, times ? (const char *)times : "");
+		for (int i = 0; i < STATS_COUNTS_N; i++)
+			n[i] = sqlite3_column_int64(st, 1 + i);
+		const unsigned char *times = sqlite3_column_text(st, 1 + STATS_COUNTS_N);
+		store_stats_acc_row(&acc, unit, n, times ? (const char *)times : "");
 	}
 	sqlite3_reset(st);
-	store_stats_times_finish(&acc);
+	store_stats_acc_finish(&acc, r == SQLITE_DONE);
 	if (r != SQLITE_DONE)
 		return sq_db_fail(err, c->db, "computing the statistics of demands");
 	return APP_OK;
@@ -76,11 +75,9 @@ static enum app_err read_times(struct conn *c, struct stats_read *sr, struct app
 static enum app_err stats_read_conn(struct conn *c, void *arg, struct app_error *err)
 {
 	struct stats_read *sr = arg;
-	enum app_err rc = read_values(c, sr, STATS_PART_COUNTS, STMT_STATS_COUNTS, err);
+	enum app_err rc = read_rollup(c, sr, err);
 	if (rc == APP_OK)
-		rc = read_times(c, sr, err);
-	if (rc == APP_OK)
-		rc = read_values(c, sr, STATS_PART_TALK, STMT_STATS_TALK, err);
+		rc = read_talk(c, sr, err);
 	return rc;
 }
 

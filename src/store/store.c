@@ -48,6 +48,11 @@ const char *store_backend(const struct store *s) { return s->ops->name; }
 
 uint64_t store_serial(const struct store *s) { return s->serial; }
 
+enum app_err store_search_rebuild(struct store *s, struct app_error *err)
+{
+	return s->ops->search_rebuild(s, err);
+}
+
 void store_upkeep_when_idle(struct store *s)
 {
 	if (s->ops->upkeep_when_idle)
@@ -297,6 +302,7 @@ void store_stats(struct store *s, struct store_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	s->ops->stats(s, out);
+	out->roster_fallbacks = atomic_load_explicit(&s->roster_fallbacks, memory_order_relaxed);
 }
 
 /* ---- live events ---- */
@@ -380,12 +386,13 @@ void store_lock_release(struct store *s, struct store_lock *lock)
 		s->ops->sched->lock_release(s, lock);
 }
 
-enum app_err store_purge(struct store *s, int64_t sessions_before, int64_t attempts_before,
-			 int64_t events_before, struct store_purge_counts *out,
-			 struct app_error *err)
+enum app_err store_purge(struct store *s, int64_t now, int64_t sessions_before,
+			 int64_t attempts_before, int64_t events_before,
+			 struct store_purge_counts *out, struct app_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	return s->ops->sched->purge(s, sessions_before, attempts_before, events_before, out, err);
+	return s->ops->sched->purge(s, now, sessions_before, attempts_before, events_before, out,
+				    err);
 }
 
 enum app_err store_maintain(struct store *s, int64_t now, char *detail, size_t cap,
@@ -512,6 +519,18 @@ enum app_err store_message_post(struct store *s, struct message *m, store_messag
 	return s->ops->messages->post(s, m, json, err);
 }
 
+void store_message_post_async(struct store *s, struct message *m, store_message_json_fn json,
+			      store_done_fn done, void *ctx)
+{
+	if (s->ops->messages->post_async) {
+		s->ops->messages->post_async(s, m, json, done, ctx);
+		return;
+	}
+	struct app_error err;
+	enum app_err rc = s->ops->messages->post(s, m, json, &err);
+	done(ctx, rc, &err);
+}
+
 enum app_err store_message_get(struct store *s, int64_t id, struct message *out,
 			       struct app_error *err)
 {
@@ -539,12 +558,13 @@ enum app_err store_messages_search(struct store *s, const char *query,
 	return s->ops->messages->search(s, query, scope, group_id, limit, fn, ctx, err);
 }
 
-enum app_err store_messages_ingest(struct store *s, struct message *ms, const char *const *keys,
-				   size_t n, store_message_json_fn json,
-				   struct ingest_counts *counts, struct app_error *err)
+enum app_err store_messages_ingest(struct store *s, const char *const *keys, size_t n,
+				   store_ingest_fill_fn fill, void *ctx,
+				   store_message_json_fn json, struct ingest_counts *counts,
+				   struct app_error *err)
 {
 	memset(counts, 0, sizeof(*counts));
-	return s->ops->messages->ingest(s, ms, keys, n, json, counts, err);
+	return s->ops->messages->ingest(s, keys, n, fill, ctx, json, counts, err);
 }
 
 enum app_err store_broadcast(struct store *s, struct message *m, const char *within,

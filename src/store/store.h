@@ -42,6 +42,14 @@ void store_close(struct store *s);
  * not, so it ends as soon as its own work is done. Off when opened. */
 void store_upkeep_when_idle(struct store *s);
 
+/* Rebuild the full-text search index of messages from the messages
+ * (`bianmin search rebuild`, docs/search.md): SQLite refills its index file
+ * and merges it into one segment, refused (APP_EUNAVAIL) while another
+ * process has the database open; PostgreSQL rebuilds the GIN index of the
+ * stored tsvectors (REINDEX CONCURRENTLY, beside a server; the vectors are
+ * not computed again). */
+enum app_err store_search_rebuild(struct store *s, struct app_error *err);
+
 /* Name of the backend in use ("sqlite" or "postgresql"). */
 const char *store_backend(const struct store *s);
 
@@ -438,11 +446,15 @@ struct store_purge_counts {
 /*
  * Remove sessions that expired or were revoked before `sessions_before`,
  * sign-in attempts made before `attempts_before` and events older than
- * `events_before`, each in transactions of its own.
+ * `events_before`, each in transactions of its own. `now` is the caller's
+ * clock: on SQLite the events go up to the first one stamped between
+ * `events_before` and `now` (an event stamped in the future, after the
+ * clock was set forward, stops nothing); an event stamped at or after
+ * `events_before` is never removed.
  */
-enum app_err store_purge(struct store *s, int64_t sessions_before, int64_t attempts_before,
-			 int64_t events_before, struct store_purge_counts *out,
-			 struct app_error *err);
+enum app_err store_purge(struct store *s, int64_t now, int64_t sessions_before,
+			 int64_t attempts_before, int64_t events_before,
+			 struct store_purge_counts *out, struct app_error *err);
 /*
  * Keep the database in shape at now: on PostgreSQL create the monthly
  * partitions of the coming months; on SQLite checkpoint the WAL and let
@@ -539,6 +551,7 @@ struct roster_row {
 	char phone[16];
 	char id_number[20]; /* "" when not given */
 	char address[256];
+	bool repeat; /* the phone of an earlier line of the same roster */
 };
 
 struct roster_counts {
@@ -550,6 +563,9 @@ struct roster_counts {
  * the group's region and its resident (made unless the phone is known), who
  * joins the group as an active resident. All or nothing: on a conflict
  * (an ID number registered to another phone) the error names the line.
+ * The caller marks with repeat each row whose phone an earlier row has:
+ * the persons new to the database are written set-based, a few statements
+ * for the whole roster, and only the others row by row.
  */
 enum app_err store_roster_import(struct store *s, int64_t group_id, const struct roster_row *rows,
 				 size_t n, int64_t now, const struct audit_note *note,
@@ -649,6 +665,19 @@ typedef void (*store_message_json_fn)(const struct message *m, struct strbuf *ou
  * events and what m->patrol says. */
 enum app_err store_message_post(struct store *s, struct message *m, store_message_json_fn json,
 				struct app_error *err);
+/* The end of an asynchronous write: rc APP_OK once it is durable, else rc
+ * and err say why nothing was stored. */
+typedef void (*store_done_fn)(void *ctx, enum app_err rc, const struct app_error *err);
+/*
+ * As store_message_post, without waiting where the backend has a writer
+ * queue (SQLite): the write joins the next group commit and done(ctx, ...)
+ * is called exactly once, from the writer's thread, when it is durable or
+ * failed; m, which must live until then, has its id then. done must be
+ * quick and must not call the store. Without a queue (PostgreSQL: each
+ * connection commits alone) m is stored here and done called before return.
+ */
+void store_message_post_async(struct store *s, struct message *m, store_message_json_fn json,
+			      store_done_fn done, void *ctx);
 /* APP_ENOTFOUND when absent. */
 enum app_err store_message_get(struct store *s, int64_t id, struct message *out,
 			       struct app_error *err);
@@ -684,14 +713,24 @@ struct ingest_counts {
 	int64_t stored, repeated; /* repeated: keys seen before, ignored */
 };
 
+/* Write message i of an ingest call into m (every field: m holds the
+ * previous one). Called once per new key, inside the ingest's
+ * transaction: on SQLite on the store's writer thread, on PostgreSQL on
+ * the caller's thread. It must not call the store (on SQLite it would wait
+ * forever for the writer it runs on); ctx must stay valid until
+ * store_messages_ingest() returns. */
+typedef void (*store_ingest_fill_fn)(void *ctx, size_t i, struct message *m);
+
 /*
- * Store many messages at once, each with an idempotency key (keys[i]): a
- * key seen before is skipped and counted, never stored twice. One
- * transaction: all or nothing.
+ * Store n messages at once, each with an idempotency key (keys[i]): a key
+ * seen before is skipped and counted, never stored twice; for a new one
+ * fill(ctx, i, m) writes the message into the store's own struct (a call
+ * need not hold a thousand 8 KiB structs). One transaction: all or nothing.
  */
-enum app_err store_messages_ingest(struct store *s, struct message *ms, const char *const *keys,
-				   size_t n, store_message_json_fn json,
-				   struct ingest_counts *counts, struct app_error *err);
+enum app_err store_messages_ingest(struct store *s, const char *const *keys, size_t n,
+				   store_ingest_fill_fn fill, void *ctx,
+				   store_message_json_fn json, struct ingest_counts *counts,
+				   struct app_error *err);
 
 struct broadcast_delivery {
 	int64_t group_id;
@@ -1276,6 +1315,7 @@ struct stats_query {
 	const char *region; /* the subtree counted */
 	int unit_digits;    /* group by the first unit_digits of a region code */
 	int64_t from, to;   /* demands raised, messages posted in [from, to) */
+	bool total;         /* also the whole subtree's rows, as unit NULL */
 };
 
 /* What each part's rows carry after their unit (docs/patrol.md):
@@ -1290,10 +1330,22 @@ enum stats_part { STATS_PART_COUNTS, STATS_PART_TIMES, STATS_PART_TALK, STATS_PA
 typedef void (*store_stats_part_fn)(void *ctx, enum stats_part part, const char *unit,
 				    const int64_t *v, int n);
 
-/* Run the three parts of q, each in unit order, handing each row to fn.
- * COUNTS and TIMES come from the rollup (below), TALK from the messages.
+/*
+ * Run the three parts of q, handing each row to fn. COUNTS and TIMES come
+ * from the rollup (below) in one pass, in unit order, their rows
+ * interleaved: a unit's COUNTS row (only when it has demands), then its
+ * TIMES rows (none without an acknowledged demand; one when its median and
+ * p90 are the same rank); then TALK, from the messages, in unit order.
+ * With q->total the whole subtree's rows (unit NULL) also come, after all
+ * the units' rows of their part, read in the same pass: up to two TIMES
+ * rows, ranked over all the units' times together (not from their
+ * medians), then one COUNTS and one TALK row, the units' values summed;
+ * none of a part where no unit had a row of it.
+ * On an error, rows read before it may have been handed on (the caller
+ * drops them); the totals are not.
  * APP_EINVAL when q is malformed or its period does not start and end at
- * midnight in China time (the rollup's grain is a day). */
+ * midnight in China time (the rollup's grain is a day).
+ */
 enum app_err store_stats_read(struct store *s, const struct stats_query *q,
 			      store_stats_part_fn fn, void *ctx, struct app_error *err);
 
@@ -1360,6 +1412,8 @@ struct store_stats {
 	uint64_t db_bytes;       /* size of the database */
 	uint64_t search_lag;     /* messages stored but not yet findable (0 when the
 				  * backend indexes them as it stores them) */
+	uint64_t roster_fallbacks; /* roster imports whose new persons were written
+				    * line by line, the set-based step refused */
 };
 
 void store_stats(struct store *s, struct store_stats *out);

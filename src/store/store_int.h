@@ -11,6 +11,8 @@
 
 #include "store/store.h"
 
+#include <stdatomic.h>
+
 struct store_region_ops {
 	enum app_err (*generation)(struct store *s, int64_t *out, struct app_error *err);
 	enum app_err (*get)(struct store *s, const char *code, struct region *out,
@@ -116,9 +118,9 @@ struct store_sched_ops {
 	enum app_err (*lock_try)(struct store *s, const char *name, struct store_lock **out,
 				 struct app_error *err);
 	void (*lock_release)(struct store *s, struct store_lock *lock);
-	enum app_err (*purge)(struct store *s, int64_t sessions_before, int64_t attempts_before,
-			      int64_t events_before, struct store_purge_counts *out,
-			      struct app_error *err);
+	enum app_err (*purge)(struct store *s, int64_t now, int64_t sessions_before,
+			      int64_t attempts_before, int64_t events_before,
+			      struct store_purge_counts *out, struct app_error *err);
 	enum app_err (*maintain)(struct store *s, int64_t now, char *detail, size_t cap,
 				 struct app_error *err);
 };
@@ -167,6 +169,9 @@ struct store_group_ops {
 struct store_message_ops {
 	enum app_err (*post)(struct store *s, struct message *m, store_message_json_fn json,
 			     struct app_error *err);
+	/* NULL when the backend has no writer queue */
+	void (*post_async)(struct store *s, struct message *m, store_message_json_fn json,
+			   store_done_fn done, void *ctx);
 	enum app_err (*get)(struct store *s, int64_t id, struct message *out,
 			    struct app_error *err);
 	enum app_err (*list)(struct store *s, int64_t group_id, int64_t after, int64_t before,
@@ -177,9 +182,9 @@ struct store_message_ops {
 	enum app_err (*search)(struct store *s, const char *query,
 			       const struct message_scope *scope, int64_t group_id, int limit,
 			       store_message_fn fn, void *ctx, struct app_error *err);
-	enum app_err (*ingest)(struct store *s, struct message *ms, const char *const *keys,
-			       size_t n, store_message_json_fn json, struct ingest_counts *counts,
-			       struct app_error *err);
+	enum app_err (*ingest)(struct store *s, const char *const *keys, size_t n,
+			       store_ingest_fill_fn fill, void *ctx, store_message_json_fn json,
+			       struct ingest_counts *counts, struct app_error *err);
 	enum app_err (*broadcast)(struct store *s, struct message *m, const char *within,
 				  const struct audit_note *note, store_message_json_fn json,
 				  int64_t *broadcast_id, int64_t *groups, struct app_error *err);
@@ -342,20 +347,27 @@ enum app_err store_stats_change(const struct stats_contrib *before,
 				const struct stats_contrib *after, store_stats_apply_fn apply,
 				void *ctx, struct app_error *err);
 
-/* The TIMES part from the rollup: rows (unit, times) in unit order are
- * summed per unit into a histogram, and each unit's median and p90 rows
- * are handed to fn as the part's contract says. */
-struct stats_times_acc {
+/* The COUNTS and TIMES parts from the rollup in one pass: rows (unit,
+ * counts, times), a unit's rows together, are summed per unit (the counts,
+ * and the times into a histogram); each unit's COUNTS row (when it has
+ * demands) and its median and p90 TIMES rows are handed to fn as the
+ * parts' contract says. With total (a read's q->total) the histogram is
+ * also summed over all units, its ranks handed on last as unit NULL. */
+struct stats_acc {
 	store_stats_part_fn fn;
 	void *ctx;
 	char unit[DIVISION_CODE_MAX + 1];
-	int64_t *hist; /* owned */
-	int64_t count;
+	int64_t n[STATS_COUNTS_N];
+	int64_t *hist, *all; /* owned; all only with total */
+	int64_t count, all_count;
 };
-void store_stats_times_init(struct stats_times_acc *a, store_stats_part_fn fn, void *ctx);
-void store_stats_times_row(struct stats_times_acc *a, const char *unit, const char *times);
-/* Hand on the last unit and free a. */
-void store_stats_times_finish(struct stats_times_acc *a);
+void store_stats_acc_init(struct stats_acc *a, bool total, store_stats_part_fn fn, void *ctx);
+/* Add a rollup row: n holds its STATS_COUNTS_N counts, times its histogram. */
+void store_stats_acc_row(struct stats_acc *a, const char *unit, const int64_t *n,
+			 const char *times);
+/* Hand on the last unit (and the total) unless !hand_on (the read failed),
+ * and free a. */
+void store_stats_acc_finish(struct stats_acc *a, bool hand_on);
 
 /* Verifying: the stored rows and the recomputed ones are collected (each
  * add takes r's contents, leaving r empty), then compared. */
@@ -462,6 +474,7 @@ struct store_ops {
 				       struct app_error *err);
 	void (*stats)(struct store *s, struct store_stats *out);
 	void (*upkeep_when_idle)(struct store *s); /* NULL: the backend has none */
+	enum app_err (*search_rebuild)(struct store *s, struct app_error *err);
 	const struct store_region_ops *regions;
 	const struct store_audit_ops *audit;
 	const struct store_account_ops *accounts;
@@ -486,6 +499,7 @@ struct store {
 	const struct store_ops *ops;
 	void *impl;      /* the backend's own state */
 	uint64_t serial; /* store_serial() */
+	atomic_uint_fast64_t roster_fallbacks; /* store_stats() */
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -532,6 +546,26 @@ enum app_err store_case_announce(int64_t id, const struct event_note *events, in
  */
 struct audit_note store_case_note(const struct audit_note *note, int64_t id,
 				  struct strbuf *object, struct strbuf *summary);
+
+/* ---- shared by the backends (store_groups.c): a roster's lines ---- */
+
+/* Append the phones of rows[0..n) to out as a JSON array of strings. */
+void store_roster_phones_json(const struct roster_row *rows, size_t n, struct strbuf *out);
+/*
+ * Append the persons new to the database (rows neither known[i] nor
+ * repeat) to out as a JSON array of [name, phone, id_number, address], in
+ * line order; returns how many.
+ */
+size_t store_roster_new_json(const struct roster_row *rows, size_t n, const bool *known,
+			     struct strbuf *out);
+/*
+ * Note that the set-based step of a roster import into group_id failed
+ * with why (a conflict or invalid input, APP_ECONFLICT or APP_EINVAL) and
+ * the line-by-line path ran instead: a warning naming the constraint (the
+ * backend's name for it, never a value) and store_stats().roster_fallbacks.
+ */
+void store_roster_fell_back(struct store *s, int64_t group_id, const char *constraint,
+			    const struct app_error *why);
 
 /* Migrations compiled into the binary (generated from sql/<backend>/). */
 struct store_migration {

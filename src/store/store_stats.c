@@ -29,6 +29,28 @@
 
 static bool midnight(int64_t t) { return (t + CHINA_OFFSET) % DAY == 0; }
 
+/* A read with q->total: the COUNTS and TALK rows of the units handed on and
+ * summed (the TIMES total is the accumulator's: ranks do not add up). */
+struct totals {
+	store_stats_part_fn fn;
+	void *ctx;
+	int64_t v[STATS_PART__MAX][STATS_COUNTS_N];
+	int n[STATS_PART__MAX];
+};
+
+static void totals_add(void *ctx, enum stats_part part, const char *unit, const int64_t *v,
+		       int n)
+{
+	struct totals *t = ctx;
+	if (unit && part != STATS_PART_TIMES) {
+		for (int i = 0; i < n && i < STATS_COUNTS_N; i++)
+			t->v[part][i] += v[i];
+		if (n > t->n[part])
+			t->n[part] = n < STATS_COUNTS_N ? n : STATS_COUNTS_N;
+	}
+	t->fn(t->ctx, part, unit, v, n);
+}
+
 enum app_err store_stats_read(struct store *s, const struct stats_query *q,
 			      store_stats_part_fn fn, void *ctx, struct app_error *err)
 {
@@ -38,7 +60,17 @@ enum app_err store_stats_read(struct store *s, const struct stats_query *q,
 	if (!midnight(q->from) || !midnight(q->to))
 		return app_fail(err, APP_EINVAL,
 				"a statistics period must start and end at midnight China time");
-	return s->ops->case_stats->read(s, q, fn, ctx, err);
+	if (!q->total)
+		return s->ops->case_stats->read(s, q, fn, ctx, err);
+	struct totals t = { .fn = fn, .ctx = ctx };
+	enum app_err rc = s->ops->case_stats->read(s, q, totals_add, &t, err);
+	if (rc != APP_OK)
+		return rc;
+	static const enum stats_part summed[] = { STATS_PART_COUNTS, STATS_PART_TALK };
+	for (size_t i = 0; i < sizeof(summed) / sizeof(summed[0]); i++)
+		if (t.n[summed[i]] > 0)
+			fn(ctx, summed[i], NULL, t.v[summed[i]], t.n[summed[i]]);
+	return APP_OK;
 }
 
 enum app_err store_stats_verify(struct store *s, store_stats_diff_fn fn, void *ctx,
@@ -153,23 +185,49 @@ void store_stats_row_init(struct stats_rollup_row *r)
 
 void store_stats_row_release(struct stats_rollup_row *r) { strbuf_release(&r->times); }
 
+/* The most digits read_int() takes: 18 nines still fit an int64_t. */
+enum { INT_DIGITS_MAX = 18 };
+
+/* The decimal integer at *p (an optional '-', then 1 to INT_DIGITS_MAX
+ * digits) into *out, *p moved past it; false (*p unmoved) when there is
+ * none or its digits run on longer, which could not be summed. By hand
+ * rather than strtoll(): a year's read parses some ten million of them. */
+static bool read_int(const char **p, int64_t *out)
+{
+	const char *s = *p;
+	bool neg = *s == '-';
+	s += neg;
+	if (*s < '0' || *s > '9')
+		return false;
+	int64_t v = 0;
+	for (int digits = 0; *s >= '0' && *s <= '9'; digits++) {
+		if (digits == INT_DIGITS_MAX)
+			return false;
+		v = v * 10 + (*s++ - '0');
+	}
+	*out = neg ? -v : v;
+	*p = s;
+	return true;
+}
+
 /* Call fn for each "seconds:count" pair of times (any order, malformed
- * pieces skipped: the text is ours). */
+ * pieces skipped, a number of more than 18 digits among them: the text is
+ * ours). */
 static void times_each(const char *times, void (*fn)(void *ctx, int64_t secs, int64_t n),
 		       void *ctx)
 {
 	const char *p = times;
 	while (*p) {
-		char *end;
-		long long secs = strtoll(p, &end, 10);
-		if (*end == ':') {
-			long long n = strtoll(end + 1, &end, 10);
-			fn(ctx, secs, n);
+		int64_t secs, n;
+		if (read_int(&p, &secs) && *p == ':') {
+			p++;
+			if (read_int(&p, &n))
+				fn(ctx, secs, n);
 		}
-		p = strchr(end, ',');
-		if (!p)
-			break;
-		p++;
+		while (*p && *p != ',')
+			p++;
+		if (*p)
+			p++;
 	}
 }
 
@@ -265,63 +323,88 @@ enum app_err store_stats_change(const struct stats_contrib *before,
 	return before ? apply(ctx, before, -1, err) : apply(ctx, after, 1, err);
 }
 
-/* ---- the TIMES part ---- */
+/* ---- the COUNTS and TIMES parts ---- */
 
-void store_stats_times_init(struct stats_times_acc *a, store_stats_part_fn fn, void *ctx)
+void store_stats_acc_init(struct stats_acc *a, bool total, store_stats_part_fn fn, void *ctx)
 {
 	memset(a, 0, sizeof(*a));
 	a->fn = fn;
 	a->ctx = ctx;
 	a->hist = xcalloc(BUCKETS, sizeof(*a->hist));
+	if (total)
+		a->all = xcalloc(BUCKETS, sizeof(*a->all));
 }
 
 /* The nearest rank of the p-th percentile of n, as src/patrol/stats.c's
  * stats_rank() and docs/patrol.md define it. */
 static int64_t rank_of(int64_t n, int p) { return (n * p + 99) / 100; }
 
-/* Hand on the median and p90 rows of the unit summed so far, and clear. */
-static void times_flush(struct stats_times_acc *a)
+/* Hand on the median and p90 rows of histogram hist of count times as
+ * unit's (NULL: the whole subtree), and clear it. */
+static void times_ranks(struct stats_acc *a, const char *unit, int64_t *hist, int64_t count)
 {
-	if (a->count > 0) {
-		int64_t ranks[2] = { rank_of(a->count, 50), rank_of(a->count, 90) };
-		int next = 0;
-		int64_t seen = 0;
-		for (int64_t i = 0; i < BUCKETS && next < 2; i++) {
-			seen += a->hist[i];
-			while (next < 2 && seen >= ranks[next]) {
-				if (next == 0 || ranks[1] != ranks[0]) {
-					int64_t v[3] = { ranks[next], a->count, bucket_seconds(i) };
-					a->fn(a->ctx, STATS_PART_TIMES, a->unit, v, 3);
-				}
-				next++;
+	if (count == 0)
+		return;
+	int64_t ranks[2] = { rank_of(count, 50), rank_of(count, 90) };
+	int next = 0;
+	int64_t seen = 0;
+	for (int64_t i = 0; i < BUCKETS && next < 2; i++) {
+		seen += hist[i];
+		while (next < 2 && seen >= ranks[next]) {
+			if (next == 0 || ranks[1] != ranks[0]) {
+				int64_t v[3] = { ranks[next], count, bucket_seconds(i) };
+				a->fn(a->ctx, STATS_PART_TIMES, unit, v, 3);
 			}
+			next++;
 		}
-		memset(a->hist, 0, BUCKETS * sizeof(*a->hist));
 	}
+	memset(hist, 0, BUCKETS * sizeof(*hist));
+}
+
+/* Hand on the unit summed so far and clear it. */
+static void unit_flush(struct stats_acc *a)
+{
+	if (a->n[0] > 0) /* units with demands only, as a GROUP BY ... HAVING would */
+		a->fn(a->ctx, STATS_PART_COUNTS, a->unit, a->n, STATS_COUNTS_N);
+	times_ranks(a, a->unit, a->hist, a->count);
+	memset(a->n, 0, sizeof(a->n));
 	a->count = 0;
 }
 
 static void hist_add(void *ctx, int64_t secs, int64_t n)
 {
-	struct stats_times_acc *a = ctx;
-	a->hist[bucket_index(secs)] += n;
+	struct stats_acc *a = ctx;
+	int64_t i = bucket_index(secs);
+	a->hist[i] += n;
 	a->count += n;
+	if (a->all) {
+		a->all[i] += n;
+		a->all_count += n;
+	}
 }
 
-void store_stats_times_row(struct stats_times_acc *a, const char *unit, const char *times)
+void store_stats_acc_row(struct stats_acc *a, const char *unit, const int64_t *n,
+			 const char *times)
 {
 	if (strcmp(unit, a->unit) != 0) {
-		times_flush(a);
+		unit_flush(a);
 		snprintf(a->unit, sizeof(a->unit), "%s", unit);
 	}
+	for (int i = 0; i < STATS_COUNTS_N; i++)
+		a->n[i] += n[i];
 	times_each(times, hist_add, a);
 }
 
-void store_stats_times_finish(struct stats_times_acc *a)
+void store_stats_acc_finish(struct stats_acc *a, bool hand_on)
 {
-	times_flush(a);
+	if (hand_on) {
+		unit_flush(a);
+		if (a->all)
+			times_ranks(a, NULL, a->all, a->all_count);
+	}
 	free(a->hist);
-	a->hist = NULL;
+	free(a->all);
+	memset(a, 0, sizeof(*a));
 }
 
 /* ---- verifying ---- */

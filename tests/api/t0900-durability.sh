@@ -79,4 +79,46 @@ else
 	check "fewer commits ($commits) than writes ($writes)" test "${commits:-0}" -lt "${writes:-0}"
 fi
 
+# Message posts: a 201 only once the message is durable, though the post
+# waits for its commit without holding a thread. The same kill, with a
+# resident of the village's group posting from eight clients.
+req GET "/api/v1/groups?within=990101103200&kind=village&limit=1" -H "Authorization: Bearer $TOKEN"
+GROUP=$(json '.groups[0].id // empty')
+req_json POST /api/v1/auth/login '{"phone":"19900000001","password":"demo-2026"}'
+RTOKEN=$(json .token)
+check "setup: the village's group and its resident signed in" test -n "$GROUP" -a -n "$RTOKEN"
+poster() {
+	local n=0 out
+	while [ $n -lt 2000 ]; do
+		out=$(curl -s -m 5 -w ' %{http_code}' -H "Authorization: Bearer $RTOKEN" \
+			-H 'Content-Type: application/json' --data-binary "{\"text\":\"客户端$1第$n条\"}" \
+			"$BASE/api/v1/groups/$GROUP/messages") || break
+		case $out in
+		*' 201') jq -r .id <<<"${out% 201}" >>"$T/posted.$1" ;;
+		*) break ;;
+		esac
+		n=$((n + 1))
+	done
+}
+pids=()
+for c in 1 2 3 4 5 6 7 8; do poster $c & pids+=($!); done
+for i in $(seq 1 600); do
+	[ "$(cat "$T"/posted.* 2>/dev/null | wc -l)" -ge 200 ] && break
+	sleep 0.05
+done
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+SERVER_PID=
+wait "${pids[@]}"
+posted=$(cat "$T"/posted.* 2>/dev/null | sort -n | uniq)
+count=$(grep -c . <<<"$posted")
+check "posts were acknowledged before the kill ($count)" test "$count" -ge 200
+start_server || { fail "server restarts after SIGKILL"; finish; exit 1; }
+missing=0
+for id in $posted; do
+	req GET "/api/v1/messages/$id" -H "Authorization: Bearer $RTOKEN"
+	[ "$STATUS" = 200 ] || missing=$((missing + 1))
+done
+check "every acknowledged message survived SIGKILL (missing: $missing)" test "$missing" -eq 0
+
 finish

@@ -274,6 +274,46 @@ roster "$CSUP" "$G2" "$T/good.csv"
 expect_error 403 forbidden - "the county supervisor may not import a roster (403)"
 check "refused imports: nothing changed" \
 	test "$(member_count "$G2")" -eq "$members1" -a "$(users_count)" -eq "$users1"
+# an ID number taken (by 张小一, or twice in the file): the line is named,
+# and the new households before it are not kept either. The one-statement
+# write of the new persons meets the conflict and gives way to the
+# line-by-line one (bianmin_roster_fallbacks_total, a warning in the log).
+fallbacks() {
+	req GET /metrics
+	awk '$1 == "bianmin_roster_fallbacks_total" { print $2 }' "$T/body"
+}
+fb0=$(fallbacks)
+ID2=$(id18 41162319900202224)
+printf '%s\n%s\n%s\n' '姓名,手机号,住址,身份证号' '周一,13820000031,五组1号,' "冒名者,13820000032,五组2号,$ID1" >"$T/taken.csv"
+roster "$OWN2" "$G2" "$T/taken.csv"
+expect_error 409 conflict id_number "a roster naming an ID number registered to another phone is refused (409)" \
+	"line 3: this ID number is already registered"
+expect_problems "... error.problems names line 3" '^line 3: this ID number is already registered$'
+printf '%s\n%s\n%s\n%s\n' '姓名,手机号,住址,身份证号' "周一,13820000031,五组1号,$ID2" '吴二,13820000032,五组2号,' "郑三,13820000033,五组3号,$ID2" >"$T/twice.csv"
+roster "$OWN2" "$G2" "$T/twice.csv"
+expect_error 409 conflict id_number "a roster naming one ID number on two new lines is refused (409)" \
+	"line 4: this ID number is already registered"
+expect_problems "... error.problems names line 4" '^line 4: this ID number is already registered$'
+check "ID numbers taken: nothing changed" \
+	test "$(member_count "$G2")" -eq "$members1" -a "$(users_count)" -eq "$users1"
+check "... each found by the one-statement write, then named line by line" \
+	test "$(fallbacks)" -eq $((fb0 + 2))
+check "... which the log says with the constraint" \
+	grep -q 'event=store.roster_fallback .*code=conflict constraint="[^"]*id_number' "$T/serve.log"
+check "... and no ID number or phone in the log" \
+	sh -c '! grep -q -F -e "$1" -e "$2" -e 1382000003 "$3"' - "$ID1" "$ID2" "$T/serve.log"
+# a phone on two lines: one account and household, and a member once
+printf '%s\n%s\n%s\n%s\n' '姓名,手机号,住址' '周一,13820000031,五组1号' '吴二,13820000032,五组2号' '周一,13820000031,五组1号' >"$T/repeat.csv"
+roster "$OWN2" "$G2" "$T/repeat.csv"
+expect_status 200 "a roster with a phone on two lines is imported"
+expect_json '[.households, .users, .joined, .already_members] | map(tostring) | join(" ")' "2 2 2 1" \
+	"... as 2 new households and accounts, 2 joined, the repeated line already a member"
+check "2 members and 2 accounts more" \
+	test "$(member_count "$G2")" -eq $((members1 + 2)) -a "$(users_count)" -eq $((users1 + 2))
+check "... written by the one-statement write" test "$(fallbacks)" -eq $((fb0 + 2))
+as "$OWN2" GET "/api/v1/groups/$G2/members?limit=500"
+expect_json '[.members[] | select(.name == "周一" or .name == "吴二") | .role + "/" + .state] | join(",")' \
+	"resident/active,resident/active" "... both active residents"
 
 # --- members ---------------------------------------------------------------------
 not_full_phone() { ! grep -qE '1[3-9][0-9]{9}' "$T/body"; }

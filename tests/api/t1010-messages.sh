@@ -312,6 +312,45 @@ check "the signed-out session's stream ends (10 s)" poll 10 stream_ended p2
 check "... without the message written after signing out" not_grep_file "$T/p2.sse" 退出之后的消息
 stream_close p2
 
+# who posted a moment ago may not post once removed or signed out: the
+# very next post is refused, nothing of a previous answer is reused
+new_person P3 "刚离开者" 13830000093 || { finish; exit 1; }
+as "$OWN" PUT "/api/v1/groups/$G1/members/$P3_ID" '{"role":"resident"}'
+post "$P3" "$G1" "$(text '离开前的消息')"
+expect_status 201 "a new member posts (201)"
+as "$OWN" DELETE "/api/v1/groups/$G1/members/$P3_ID"
+expect_status 200 "the owner removes them"
+post "$P3" "$G1" "$(text '离开后的消息')"
+expect_error 404 not_found - "their very next post is refused: the group is no longer theirs to see (404)"
+as "$OWN" PUT "/api/v1/groups/$G1/members/$P3_ID" '{"role":"resident"}'
+post "$P3" "$G1" "$(text '回来后的消息')"
+expect_status 201 "added back, they post again at once (201)"
+as "$P3" POST /api/v1/auth/logout
+expect_status 200 "they sign out"
+post "$P3" "$G1" "$(text '退出后的消息')"
+expect_error 401 unauthenticated - "the signed-out session's very next post is refused (401)"
+as "$OWN" GET "/api/v1/groups/$G1/messages?limit=200"
+check "none of the refused posts was stored" \
+	test "$(json '.messages | length > 0 and ([.[].text | select(. == "离开后的消息" or . == "退出后的消息")] | length == 0)')" = true
+
+# posts at once from many connections: each answered 201 with its own id,
+# and each stored (they wait for their shared commit without a thread each)
+many=()
+for i in $(seq 1 40); do
+	curl -s -m 30 -o "$T/many-$i.json" -w '%{http_code}\n' -H "Authorization: Bearer $RES" \
+		-H 'Content-Type: application/json' --data-binary "{\"text\":\"并发消息$i\"}" \
+		"$BASE/api/v1/groups/$G1/messages" >"$T/many-$i.status" &
+	many+=($!)
+done
+wait "${many[@]}"
+check "40 posts sent at once are all answered 201" \
+	test "$(cat "$T"/many-*.status | grep -c '^201$')" = 40
+check "... each with an id of its own" \
+	test "$(jq -r .id "$T"/many-*.json | sort -u | grep -c '^[0-9][0-9]*$')" = 40
+as "$RES" GET "/api/v1/groups/$G1/messages?limit=200"
+check "... and all 40 are in the group's talk" \
+	test "$(json '[.messages[] | (.text // "") | select(startswith("并发消息"))] | length')" = 40
+
 # who may open a group's stream
 req GET "$EV" --max-time 10 -H "Authorization: Bearer $OWN2"
 expect_error 404 not_found - "another village's admin gets 404 on the group's stream"

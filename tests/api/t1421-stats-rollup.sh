@@ -5,6 +5,9 @@
 # acknowledged, resolved on Wednesday and rated on Friday moves Monday's
 # figures only; a duplicate merged away leaves its day; a clock missed by
 # the sweep (`bianmin demands sweep`, its batched writes) counts as overdue;
+# a breakdown's total (read in one pass with its units) is the total read
+# alone, its median first-response time ranked over both villages' times
+# (not one of the villages' medians);
 # `bianmin stats verify` finds no difference, finds the one a deliberate
 # UPDATE of the rollup makes, and `bianmin stats rebuild` mends it.
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +75,47 @@ check "missed by the sweep: Friday counts it overdue" test "$(day_figures $FRI)"
 as "$TSUP" GET "/api/v1/stats?region=$TOWN&from=2026-11&by=village"
 expect_json '[.total.demands, .total.counts.resolved, .total.counts.overdue, (.units | length)] | map(tostring) | join(" ")' \
 	"2 1 1 1" "the town's month sums its villages' days: 2 demands, 1 resolved, 1 overdue, 1 village"
+
+# --- Thursday: a breakdown's total over two villages ----------------------------------
+# One more demand acknowledged in V1, two in V2, acknowledged some 40, 80 and
+# 120 seconds after they were raised. V1's times are then Monday's SECS and
+# ~40 (median: rank 1 of 2, SECS), V2's ~80 and ~120 (median ~80); the town's
+# four times ranked together give the median ~40 (rank 2 of 4, V1's second)
+# and the p90 ~120 (rank 4): neither village's median.
+ack_secs() {
+	db_sql "$DB" "SELECT min(e.at) - min(c.created_at) FROM case_events e JOIN cases c ON \
+c.id = e.case_id WHERE e.case_id = $1 AND e.action = 'acknowledge'"
+}
+at_china "2026-11-05 10:00:00"
+raise '{"category":"roads.lights","description":"村西路灯也坏了"}'
+E1=$DID
+as "$OWN2" POST /api/v1/demands '{"region":"'"$V2"'","category":"roads.lights","description":"桥头路灯坏了"}'
+E2=$(json '.id // empty')
+as "$OWN2" POST /api/v1/demands '{"region":"'"$V2"'","category":"utilities.water","description":"水压太低"}'
+E3=$(json '.id // empty')
+check "setup: three more demands raised, one in V1 and two in V2" test -n "$E1" -a -n "$E2" -a -n "$E3"
+at_china "2026-11-05 10:00:40"
+act "$OWN" "$E1" '{"action":"acknowledge"}'
+expect_status 200 "V1's owner acknowledges V1's second demand"
+at_china "2026-11-05 10:01:20"
+act "$OWN2" "$E2" '{"action":"acknowledge"}'
+expect_status 200 "V2's owner acknowledges V2's first"
+at_china "2026-11-05 10:02:00"
+act "$OWN2" "$E3" '{"action":"acknowledge"}'
+expect_status 200 "and V2's second"
+T1=$(ack_secs "$E1") T2=$(ack_secs "$E2") T3=$(ack_secs "$E3")
+check "setup: the times are ordered as the fixture needs ($SECS < $T1 < $T2 < $T3)" \
+	test "$SECS" -lt "$T1" -a "$T1" -lt "$T2" -a "$T2" -lt "$T3"
+as "$TSUP" GET "/api/v1/stats?region=$TOWN&from=2026-11&by=village"
+expect_json '[(.units | map("\(.region):\(.first_response.acknowledged):\(.first_response.median_seconds)")
+	| join(",")), .total.first_response.acknowledged, .total.first_response.median_seconds,
+	.total.first_response.p90_seconds] | map(tostring) | join(" ")' \
+	"$V1:2:$SECS,$V2:2:$T2 4 $T1 $T3" \
+	"by village: V1's median is its first time, V2's its first; the town's (4 times) is V1's second, its p90 V2's last"
+by_total=$(jq -c '.total' "$T/body")
+as "$TSUP" GET "/api/v1/stats?region=$TOWN&from=2026-11"
+check "the total of a breakdown (read with its units) is the total read alone" \
+	test "$by_total" = "$(jq -c '.total' "$T/body")"
 
 # --- verify and rebuild ---------------------------------------------------------------
 bm stats verify >"$T/verify.out" 2>"$T/verify.err"

@@ -34,6 +34,7 @@
 	X(members)                                                                             \
 	X(roster)                                                                              \
 	X(roster_all_or_nothing)                                                               \
+	X(roster_many)                                                                         \
 	X(duty)
 
 #define GS_NOW 1764400000
@@ -585,6 +586,14 @@ static enum app_err gs_import(struct store *s, int64_t group_id, const struct ro
 	return store_roster_import(s, group_id, rows, n, GS_NOW + 10, &note, c, e);
 }
 
+/* Roster imports so far whose set-based step fell back to the lines. */
+static uint64_t gs_fallbacks(struct store *s)
+{
+	struct store_stats st;
+	store_stats(s, &st);
+	return st.roster_fallbacks;
+}
+
 static void gs_case_roster(struct store *s)
 {
 	gs_sync(s, GS_TOWN, 26, 0);
@@ -602,6 +611,7 @@ static void gs_case_roster(struct store *s)
 		gs_row(5, "赵一", "13911110001", "", "一组12号"), /* twice in the file */
 		gs_row(6, "回乡人", "13900000002", "", "三组8号"),
 	};
+	rows[3].repeat = true; /* as groups.c marks it */
 	struct roster_counts c = { 9, 9, 9, 9 };
 	assert_int_equal(gs_import(s, g.id, rows, 5, &c, &e), APP_OK);
 	assert_int_equal(c.households, 2);
@@ -665,7 +675,9 @@ static void gs_case_roster_all_or_nothing(struct store *s)
 	struct app_error e;
 	struct roster_counts c;
 	struct roster_row ok[] = { gs_row(2, "赵一", "13911110001", "", "一组12号") };
+	uint64_t fallbacks = gs_fallbacks(s);
 	assert_int_equal(gs_import(s, g.id, ok, 1, &c, &e), APP_OK);
+	assert_int_equal(gs_fallbacks(s), fallbacks);
 	int64_t last_household = gs_user_by_phone(s, "13911110001").household_id;
 	gs_user(s, "孙七", "13900000007", "411681197707070077");
 	struct gs_users before = gs_users_all(s);
@@ -683,6 +695,8 @@ static void gs_case_roster_all_or_nothing(struct store *s)
 	assert_int_equal(gs_import(s, g.id, rows, 4, &c, &e), APP_ECONFLICT);
 	assert_string_equal(e.field, "id_number");
 	assert_string_equal(e.msg, "line 7: this ID number is already registered");
+	/* found by the set-based step, named by the line-by-line one */
+	assert_int_equal(gs_fallbacks(s), fallbacks + 1);
 	assert_int_equal(c.households, 0);
 	assert_int_equal(c.users, 0);
 	assert_int_equal(c.joined, 0);
@@ -705,6 +719,49 @@ static void gs_case_roster_all_or_nothing(struct store *s)
 	char object[32];
 	snprintf(object, sizeof(object), "group:%lld", (long long)g.id);
 	assert_string_equal(gs_audit_of(s, object), "roster.import");
+}
+
+/* A roster of many new households around a known person: each new person
+ * is tied to the household of their own line, in the group once. */
+static void gs_case_roster_many(struct store *s)
+{
+	gs_sync(s, GS_TOWN, 26, 0);
+	struct group g = gs_standing(s, GS_VILLAGE, "village");
+	int64_t known = gs_user(s, "老村长", "13900000001", "");
+	enum { N = 300 };
+	struct roster_row *rows = calloc(N, sizeof(*rows));
+	assert_non_null(rows);
+	for (int i = 0; i < N; i++) {
+		char phone[16], addr[32];
+		snprintf(phone, sizeof(phone), "139%08d", i == 150 ? 1 : 22220000 + i);
+		snprintf(addr, sizeof(addr), "%d组%d号", i / 40 + 1, i % 40 + 1);
+		rows[i] = gs_row(i + 2, i == 150 ? "老村长" : "村民", phone, "", addr);
+	}
+	struct roster_counts c;
+	struct app_error e;
+	uint64_t fallbacks = gs_fallbacks(s);
+	assert_int_equal(gs_import(s, g.id, rows, N, &c, &e), APP_OK);
+	assert_int_equal(gs_fallbacks(s), fallbacks); /* written set-based */
+	assert_int_equal(c.households, N - 1);
+	assert_int_equal(c.users, N - 1);
+	assert_int_equal(c.joined, N);
+	assert_int_equal(c.already, 0);
+	assert_int_equal(gs_get(s, g.id).members, N);
+	for (int i = 0; i < N; i++) {
+		struct user u = gs_user_by_phone(s, rows[i].phone);
+		struct group_member m;
+		assert_int_equal(store_member_get(s, g.id, u.id, &m, &e), APP_OK);
+		assert_string_equal(m.state, "active");
+		if (i == 150) {
+			assert_int_equal(u.id, known);
+			continue;
+		}
+		struct household h;
+		assert_int_equal(store_household_get(s, u.household_id, &h, &e), APP_OK);
+		assert_string_equal(h.address, rows[i].address);
+		assert_string_equal(u.region, GS_VILLAGE);
+	}
+	free(rows);
 }
 
 /* ---- duty ---- */

@@ -32,16 +32,19 @@
 #include "store/store.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #define MESSAGES_STORE_CASES(X)                                                                \
 	X(post_get)                                                                            \
 	X(post_refused)                                                                        \
+	X(post_async)                                                                          \
 	X(list_paging)                                                                         \
 	X(set_state)                                                                           \
 	X(search_words)                                                                        \
 	X(search_scope)                                                                        \
+	X(search_rebuild)                                                                      \
 	X(ingest)                                                                              \
 	X(ingest_all_or_nothing)                                                               \
 	X(broadcast)                                                                           \
@@ -313,6 +316,75 @@ static void ms_case_post_refused(struct store *s)
 	assert_true(ms_post(s, v.id, u, "好的") > 0);
 	assert_int_equal(ms_list(s, v.id, 0, 0, 10).n, 1);
 	assert_int_equal(ms_events_of(s, "group", v.id)->n, 1);
+}
+
+/* What store_message_post_async told, in the order told. */
+struct ms_told {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int n;
+	int who[8];
+	enum app_err rc[8];
+	char msg[8][sizeof(((struct app_error *)0)->msg)];
+};
+
+struct ms_told_ctx {
+	struct ms_told *t;
+	int who;
+};
+
+static void ms_told_fn(void *ctx, enum app_err rc, const struct app_error *err)
+{
+	struct ms_told_ctx *c = ctx;
+	struct ms_told *t = c->t;
+	pthread_mutex_lock(&t->mu);
+	if (t->n < 8) {
+		t->who[t->n] = c->who;
+		t->rc[t->n] = rc;
+		snprintf(t->msg[t->n], sizeof(t->msg[0]), "%s", rc == APP_OK ? "" : err->msg);
+	}
+	t->n++;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* store_message_post_async: each post told once, in the order queued, a
+ * refused one with its error and nothing of it stored, the others stored
+ * under their id. */
+static void ms_case_post_async(struct store *s)
+{
+	gs_sync(s, GS_TOWN, 26, 0);
+	int64_t v = gs_standing(s, GS_VILLAGE, "village").id;
+	int64_t u = gs_user(s, "张三", "13900000001", "");
+	struct ms_told t = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	struct message m[3];
+	struct ms_told_ctx c[3];
+	const char *body[3] = { "第一条", "一段视频", "第三条" };
+	for (int i = 0; i < 3; i++) {
+		m[i] = *ms_msg(v, u, body[i]);
+		c[i] = (struct ms_told_ctx){ &t, i };
+	}
+	snprintf(m[1].kind, sizeof(m[1].kind), "video"); /* refused by the schema */
+	for (int i = 0; i < 3; i++)
+		store_message_post_async(s, &m[i], ms_json, ms_told_fn, &c[i]);
+	pthread_mutex_lock(&t.mu);
+	while (t.n < 3)
+		pthread_cond_wait(&t.cv, &t.mu);
+	pthread_mutex_unlock(&t.mu);
+	assert_int_equal(t.n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(t.who[i], i);
+	assert_int_equal(t.rc[0], APP_OK);
+	assert_int_equal(t.rc[1], APP_EINVAL);
+	assert_string_equal(t.msg[1], "storing a message: a value is out of range");
+	assert_int_equal(t.rc[2], APP_OK);
+	assert_true(m[0].id > 0 && m[2].id > m[0].id);
+	struct ms_ids l = ms_list(s, v, 0, 0, 10);
+	assert_int_equal(l.n, 2);
+	int64_t posted[3] = { 0, m[0].id, m[2].id };
+	assert_string_equal(ms_tags(&l, posted, 3), "1,2");
+	assert_string_equal(ms_get(s, m[2].id)->body, "第三条");
+	assert_int_equal(ms_events_of(s, "group", v)->n, 2);
 }
 
 static void ms_case_list_paging(struct store *s)
@@ -601,13 +673,57 @@ static void ms_case_search_scope(struct store *s)
 	assert_string_equal(ms_search(s, "停水", &sc, 0, p, 6), "5,4,3,1");
 }
 
+/* store_search_rebuild: the same answers after as before, in scope, a
+ * hidden message still not found, and messages posted after it found. */
+static void ms_case_search_rebuild(struct store *s)
+{
+	gs_sync(s, GS_COUNTY, 521, 0);
+	int64_t a = gs_standing(s, GS_VILLAGE, "village").id;
+	int64_t b = gs_standing(s, GS_OTHER_VILLAGE, "village").id;
+	int64_t u = gs_user(s, "张三", "13900000001", "");
+	int64_t p[6] = { 0 };
+	p[1] = ms_post(s, a, u, "甲村停水通知");
+	p[2] = ms_post(s, b, u, "乙村停水通知");
+	p[3] = ms_post(s, a, u, "甲村又停水了，WiFi也断了");
+	struct app_error e;
+	char object[48];
+	struct message m = *ms_get(s, p[3]);
+	snprintf(m.state, sizeof(m.state), "hidden");
+	struct audit_note note = ms_note(object, sizeof(object), "message", m.id, "message.hide");
+	assert_int_equal(store_message_set_state(s, &m, &note, ms_json, &e), APP_OK);
+
+	struct message_scope county = ms_regions(GS_COUNTY, NULL);
+	struct message_scope village = ms_regions(GS_VILLAGE, NULL);
+	for (int round = 0; round < 2; round++) { /* twice: a rebuilt index rebuilt again */
+		assert_int_equal(store_search_rebuild(s, &e), APP_OK);
+		assert_string_equal(ms_search(s, "停水", &county, 0, p, 6), "2,1");
+		assert_string_equal(ms_search(s, "停水", &village, 0, p, 6), "1");
+		assert_string_equal(ms_search(s, "水", &county, b, p, 6), "2");
+		assert_string_equal(ms_search(s, "wifi", &county, 0, p, 6), "");
+	}
+	p[4] = ms_post(s, a, u, "停水三天了");
+	assert_string_equal(ms_search(s, "停水", &village, 0, p, 6), "4,1");
+	m = *ms_get(s, p[3]);
+	snprintf(m.state, sizeof(m.state), "visible");
+	note = ms_note(object, sizeof(object), "message", m.id, "message.show");
+	assert_int_equal(store_message_set_state(s, &m, &note, ms_json, &e), APP_OK);
+	assert_string_equal(ms_search(s, "wifi", &county, 0, p, 6), "3");
+}
+
 /* ---- ingest ---- */
 
-static enum app_err ms_ingest(struct store *s, struct message *ms, const char *const *keys,
-			      size_t n, struct ingest_counts *c, struct app_error *e)
+/* store_ingest_fill_fn over an array of struct message. */
+static void ms_fill(void *ctx, size_t i, struct message *m)
+{
+	*m = ((const struct message *)ctx)[i];
+}
+
+static enum app_err ms_ingest(struct store *s, const struct message *ms,
+			      const char *const *keys, size_t n, struct ingest_counts *c,
+			      struct app_error *e)
 {
 	*c = (struct ingest_counts){ -1, -1 };
-	return store_messages_ingest(s, ms, keys, n, ms_json, c, e);
+	return store_messages_ingest(s, keys, n, ms_fill, (void *)ms, ms_json, c, e);
 }
 
 /* n bridged messages of group, bodies "<prefix> 1".. */
@@ -641,13 +757,15 @@ static void ms_case_ingest(struct store *s)
 	assert_int_equal(ms_ingest(s, ms, k1, 3, &c, &e), APP_OK);
 	assert_int_equal(c.stored, 3);
 	assert_int_equal(c.repeated, 0);
-	assert_true(ms[0].id > 0 && ms[1].id > ms[0].id && ms[2].id > ms[1].id);
-	struct message *g = ms_get(s, ms[0].id);
+	struct ms_ids l = ms_list(s, v, 0, 0, 100);
+	assert_int_equal(l.n, 3);
+	struct message *g = ms_get(s, l.id[0]);
 	assert_int_equal(g->at, GS_NOW);
 	assert_string_equal(g->source, "bridge");
 	assert_string_equal(g->body, "微信群转来 1");
-	assert_true(ms_get(s, ms[1].id)->at >= t0); /* no time: now */
-	int64_t third = ms[2].id;
+	assert_true(ms_get(s, l.id[1])->at >= t0); /* no time: now */
+	assert_string_equal(ms_get(s, l.id[2])->body, "微信群转来 3");
+	int64_t third = l.id[2];
 	assert_int_equal(ms_events_of(s, "group", v)->n, 3);
 	assert_int_equal(ms_events_of(s, "user", u)->n, 1);
 	free(ms);
@@ -658,7 +776,9 @@ static void ms_case_ingest(struct store *s)
 	assert_int_equal(ms_ingest(s, ms, k2, 2, &c, &e), APP_OK);
 	assert_int_equal(c.stored, 1);
 	assert_int_equal(c.repeated, 1);
-	assert_true(ms[1].id > third);
+	l = ms_list(s, v, third, 0, 100);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(ms_get(s, l.id[0])->body, "又转来 2");
 	free(ms);
 
 	/* a key twice in one batch: stored once */
@@ -669,11 +789,22 @@ static void ms_case_ingest(struct store *s)
 	assert_int_equal(c.repeated, 2);
 	free(ms);
 
-	struct ms_ids l = ms_list(s, v, 0, 0, 100);
+	l = ms_list(s, v, 0, 0, 100);
 	assert_int_equal(l.n, 5);
 	assert_int_equal(ms_events_of(s, "group", v)->n, 5);
 	assert_string_equal(ms_get(s, l.id[3])->body, "又转来 2");
 	assert_string_equal(ms_get(s, l.id[4])->body, "重复转发 1");
+
+	/* keys with the characters an array literal quotes: known again as sent */
+	ms = ms_batch(v, 4, "怪键");
+	const char *k4[] = { "wx:\"1\"", "wx:\\2", "{wx,3}", "wx 4 NULL" };
+	assert_int_equal(ms_ingest(s, ms, k4, 4, &c, &e), APP_OK);
+	assert_int_equal(c.stored, 4);
+	assert_int_equal(ms_ingest(s, ms, k4, 4, &c, &e), APP_OK);
+	assert_int_equal(c.stored, 0);
+	assert_int_equal(c.repeated, 4);
+	free(ms);
+	assert_int_equal(ms_list(s, v, 0, 0, 100).n, 9);
 	/* an empty batch stores nothing */
 	assert_int_equal(ms_ingest(s, NULL, NULL, 0, &c, &e), APP_OK);
 	assert_int_equal(c.stored, 0);

@@ -11,20 +11,33 @@
  * step's writer gives; a text with quotes, backslashes, commas, braces and
  * a line break reads back as written; an alert seen twice in one step, or
  * raised by an earlier step, is raised once and read back as stored,
- * without an event; the step's watermark moves with it.
+ * without an event; the step's watermark moves with it. A whole sweep
+ * (patrol_sweep) over an inbox of three steps (each read after the one
+ * before, saved): each message read once, its alerts raised once and
+ * told in the order of the messages, nothing left for the next sweep.
  */
 #ifndef TESTS_UNIT_PATROL_STORE_CASES_H
 #define TESTS_UNIT_PATROL_STORE_CASES_H
 
+/* The set-up helpers of the group tests (the demo county, its groups);
+ * their case bodies are not run here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "groups_store_cases.h"
+#pragma GCC diagnostic pop
+
 #include "core/strbuf.h"
+#include "patrol/judge.h"
+#include "patrol/patrol.h"
 #include "store/store.h"
 #include "testutil.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define PATROL_STORE_CASES(X) X(raise_once_with_events)
+#define PATROL_STORE_CASES(X) X(raise_once_with_events) X(sweep_many_steps)
 
 /* An awkward text: every character an array literal or JSON must escape. */
 #define PS_AWKWARD "他说\"着火了\"，{快}\\来, 人\n第二行'"
@@ -37,6 +50,12 @@ static inline void ps_json(const struct alert *a, struct strbuf *out)
 	strbuf_addstr(out, ",\"summary\":");
 	strbuf_add_json_string(out, a->summary);
 	strbuf_addch(out, '}');
+}
+
+/* The data of a message's events: its id. */
+static inline void ps_json_message(const struct message *m, struct strbuf *out)
+{
+	strbuf_addf(out, "{\"id\":%" PRId64 "}", m->id);
 }
 
 static inline void ps_alert(struct alert *a, const char *kind, const char *object,
@@ -151,6 +170,79 @@ static inline void ps_case_raise_once_with_events(struct store *s)
 	ps_events_of(s, "alerts:990101103", &ev);
 	assert_int_equal(ev.n, 3);
 	ps_expect_data(&b[1], ev.data[2]);
+}
+
+/* The findings of a sweep about messages, checked as they are told. */
+struct ps_told {
+	int n, raised;
+	int64_t last; /* the message of the last one */
+};
+
+static inline void ps_told_fn(void *ctx, const struct alert *a, bool raised)
+{
+	struct ps_told *t = ctx;
+	int64_t id;
+	if (sscanf(a->object, "message:%" SCNd64, &id) != 1)
+		return; /* the group's duty: not what this case is about */
+	assert_true(id >= t->last);
+	t->last = id;
+	t->n++;
+	t->raised += raised;
+	assert_string_equal(a->supervisor, GS_TOWN);
+}
+
+/* store_ingest_fill_fn: flagged message i of the inbox's case, in group
+ * *ctx, posted a second apart. */
+static inline void ps_fill_flagged(void *ctx, size_t i, struct message *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->group_id = *(const int64_t *)ctx;
+	snprintf(m->county, sizeof(m->county), "%s", GS_COUNTY);
+	snprintf(m->author_name, sizeof(m->author_name), "微信用户%zu", i);
+	snprintf(m->kind, sizeof(m->kind), "text");
+	snprintf(m->body, sizeof(m->body), "第%zu次反映：村干部不作为，家里着火了", i);
+	m->at = GS_NOW + (int64_t)i;
+	m->patrol = (struct message_patrol){ .judged = true, .flagged = true };
+}
+
+static inline void ps_case_sweep_many_steps(struct store *s)
+{
+	enum { N = 4100 }; /* two steps of patrol.c's 2,000 and a part */
+	assert_int_equal(gs_load_demo(s), 0);
+	gs_sync(s, GS_VILLAGE, 1, 0);
+	struct group g = gs_standing(s, GS_VILLAGE, "village");
+	struct app_error e;
+	/* stored in one transaction, as a bridge's ingest stores them */
+	char(*keyv)[16] = calloc(N, sizeof(*keyv));
+	const char **keys = calloc(N, sizeof(*keys));
+	assert_non_null(keyv);
+	assert_non_null(keys);
+	for (int i = 0; i < N; i++) {
+		snprintf(keyv[i], sizeof(keyv[i]), "k%d", i);
+		keys[i] = keyv[i];
+	}
+	struct ingest_counts c = { 0 };
+	if (store_messages_ingest(s, keys, N, ps_fill_flagged, &g.id, ps_json_message, &c, &e) !=
+	    APP_OK)
+		fail_msg("ingest: %s", e.msg);
+	assert_int_equal(c.stored, N);
+	free(keys);
+	free(keyv);
+	const struct patrol_rules *r = patrol_builtin();
+	assert_non_null(r);
+	struct ps_told t = { 0 };
+	struct patrol_counts n;
+	assert_int_equal(patrol_sweep(s, r, GS_NOW + N, ps_told_fn, &t, &n, &e), APP_OK);
+	assert_int_equal(n.messages, N);
+	assert_int_equal(n.found[PATROL_EMERGENCY], N);
+	assert_int_equal(n.found[PATROL_CADRE_COMPLAINT], N);
+	assert_int_equal(t.n, 2 * N);
+	assert_int_equal(t.raised, 2 * N);
+
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(patrol_sweep(s, r, GS_NOW + N + 60, ps_told_fn, &t, &n, &e), APP_OK);
+	assert_int_equal(n.messages, 0);
+	assert_int_equal(t.n, 0);
 }
 
 #endif

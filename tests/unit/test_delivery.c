@@ -17,10 +17,9 @@
 #include "store/store.h"
 
 #include "delivery_store_cases.h"
+#include "sqlite_schema.h"
 #include "sqlite_testdb.h"
-#include "store/sqlite_fts.h" /* the tokenizer the migrations' FTS tables name */
 
-#include <dirent.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -73,78 +72,15 @@ DELIVERY_STORE_CASES(X)
 
 /* ---- migration 0022 on a database of the previous version ---- */
 
-static void exec_ok(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%.60s: %s", sql, msg ? msg : "?");
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* The whole of file path, NUL-terminated (the caller frees it). */
-static char *read_all(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		fail_msg("cannot open '%s' (run from the top of the tree)", path);
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = (len + 4096 + 1) * 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + len, 1, 4096, fp);
-		len += got;
-	} while (got > 0);
-	fclose(fp);
-	buf[len] = '\0';
-	return buf;
-}
-
-/* The schema as the version before 0022 left it, from sql/sqlite. */
-static void previous_schema(sqlite3 *db)
-{
-	struct app_error e;
-	assert_int_equal(sq_fts_register(db, &e), APP_OK);
-	exec_ok(db, "PRAGMA foreign_keys = ON; CREATE TABLE schema_migrations (version INTEGER "
-		    "PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-	struct dirent **names;
-	int n = scandir("sql/sqlite", &names, NULL, by_name);
-	assert_true(n > 0);
-	for (int i = 0; i < n; i++) {
-		int version = atoi(names[i]->d_name);
-		if (version >= 1 && version < 22 && strstr(names[i]->d_name, ".sql")) {
-			char path[300];
-			snprintf(path, sizeof(path), "sql/sqlite/%s", names[i]->d_name);
-			char *sql = read_all(path);
-			exec_ok(db, sql);
-			free(sql);
-			char rec[400];
-			snprintf(rec, sizeof(rec),
-				 "INSERT INTO schema_migrations VALUES (%d, '%s', 'test')", version,
-				 names[i]->d_name);
-			exec_ok(db, rec);
-		}
-		free(names[i]);
-	}
-	free(names);
-}
-
 static void test_migration_keeps_demands(void **state)
 {
 	struct sqlite_testdb *f = *state;
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	previous_schema(db);
+	sqlite_schema_before(db, 22); /* the version before 0022 */
 	/* two demands of the previous version: one with clocks, timeline and a
 	 * photo, one merged into it */
-	exec_ok(db,
+	sqlite_schema_exec(db,
 		"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "
 		"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"
 		"INSERT INTO cases (id, type, version, state, level, region, group_id, category, "
@@ -229,7 +165,7 @@ static void test_migration_keeps_demands(void **state)
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	/* a demand's urgency is still checked; a delivery task's limit passes */
-	exec_ok(db, "PRAGMA foreign_keys = ON");
+	sqlite_schema_exec(db, "PRAGMA foreign_keys = ON");
 	assert_int_not_equal(sqlite3_exec(db,
 					  "INSERT INTO cases (type, version, state, region, category, "
 					  "urgency, title, source, created_at, updated_at) VALUES "
@@ -237,9 +173,9 @@ static void test_migration_keeps_demands(void **state)
 					  "1, 1)",
 					  NULL, NULL, NULL),
 			     SQLITE_OK);
-	exec_ok(db, "INSERT INTO cases (type, version, state, region, category, urgency, title, "
-		    "source, created_at, updated_at) VALUES ('delivery', 1, 'waiting', '990101', "
-		    "'x', '10wd', 't', 'entitlement', 1, 1)");
+	sqlite_schema_exec(db, "INSERT INTO cases (type, version, state, region, category, urgency, "
+			       "title, source, created_at, updated_at) VALUES ('delivery', 1, "
+			       "'waiting', '990101', 'x', '10wd', 't', 'entitlement', 1, 1)");
 	sqlite3_close(db);
 }
 
@@ -249,11 +185,12 @@ static void test_migration_checks_references(void **state)
 	struct sqlite_testdb *f = *state;
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	previous_schema(db);
+	sqlite_schema_before(db, 22); /* the version before 0022 */
 	/* a timeline line of a case that is not there (foreign keys were off
 	 * when it was written): 0022's check must see it and refuse */
-	exec_ok(db, "PRAGMA foreign_keys = OFF; INSERT INTO case_events (case_id, at, actor, "
-		    "action, from_state, to_state) VALUES (77, 1, 0, 'open', '', 'received')");
+	sqlite_schema_exec(db, "PRAGMA foreign_keys = OFF; INSERT INTO case_events (case_id, at, "
+			       "actor, action, from_state, to_state) VALUES (77, 1, 0, 'open', '', "
+			       "'received')");
 	sqlite3_close(db);
 	struct app_error e;
 	int cur = 0, want = 0;

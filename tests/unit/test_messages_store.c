@@ -4,7 +4,8 @@
  * directory holding the demo county. test_messages_store_pg.c runs the same
  * bodies on PostgreSQL and compares the search results of both backends.
  * The tests after the shared ones are about the SQLite search index, which
- * lives in a file of its own ("<db>.search") filled by a thread.
+ * lives in a file of its own ("<db>.search") filled by a thread, and about
+ * migration 0024 on a database of the previous version.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -19,6 +22,7 @@
 #include "testutil.h"
 
 #include "messages_store_cases.h"
+#include "sqlite_schema.h"
 #include "sqlite_testdb.h"
 
 static int setup(void **state)
@@ -146,6 +150,212 @@ static void test_index_rebuilt_when_ahead(void **state)
 	assert_string_equal(ms_search(f->s, "垃圾", &sc, 0, p, 4), "1");
 }
 
+/* The rows of query on db, a row a line, columns separated by '|' (NULL
+ * as "NULL"). The caller frees it. */
+static char *rows_of_db(sqlite3 *db, const char *query)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, query, -1, &st, NULL), SQLITE_OK);
+	char *out = sqlite3_mprintf("");
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			char *next = sqlite3_mprintf("%s%s%c", out, v ? v : "NULL",
+						     i + 1 < sqlite3_column_count(st) ? '|' : '\n');
+			sqlite3_free(out);
+			out = next;
+		}
+	sqlite3_finalize(st);
+	char *copy = strdup(out);
+	sqlite3_free(out);
+	assert_non_null(copy);
+	return copy;
+}
+
+/* rows_of_db() on the database at path. */
+static char *rows_of(const char *path, const char *query)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *rows = rows_of_db(db, query);
+	sqlite3_close(db);
+	return rows;
+}
+
+/* `search rebuild` repairs an index that says it covers every message
+ * but misses some (opening the store does not), leaving one segment and
+ * automatic merging on; refused while another store has the file open. */
+static void test_search_rebuild_repairs(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	gs_sync(f->s, GS_COUNTY, 521, 0);
+	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
+	int64_t u = gs_user(f->s, "张三", "13900000001", "");
+	int64_t p[3] = { 0 };
+	p[1] = ms_post(f->s, v, u, "井盖丢了");
+	struct message_scope sc = ms_regions(GS_COUNTY, NULL);
+	assert_string_equal(ms_search(f->s, "井盖", &sc, 0, p, 3), "1");
+	char index[400], early[400];
+	snprintf(index, sizeof(index), "%s.search", f->db);
+	snprintf(early, sizeof(early), "%s.early", f->db);
+	store_close(f->s);
+	copy_file(index, early); /* the index of the first message only */
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	p[2] = ms_post(f->s, v, u, "井盖又丢了");
+	store_close(f->s);
+	remove_index(f);
+	copy_file(early, index);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(index, &db), SQLITE_OK);
+	char *sql = sqlite3_mprintf("UPDATE index_state SET upto = %lld", (long long)p[2]);
+	sqlite_schema_exec(db, sql);
+	sqlite3_free(sql);
+	sqlite3_close(db);
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	assert_string_equal(ms_search(f->s, "井盖", &sc, 0, p, 3), "1"); /* damaged */
+
+	struct store *other;
+	assert_int_equal(store_open(&other, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	assert_int_equal(store_search_rebuild(f->s, &e), APP_EUNAVAIL);
+	store_close(other);
+	assert_string_equal(ms_search(f->s, "井盖", &sc, 0, p, 3), "1");
+
+	assert_int_equal(store_search_rebuild(f->s, &e), APP_OK);
+	assert_string_equal(ms_search(f->s, "井盖", &sc, 0, p, 3), "2,1");
+	store_close(f->s);
+	char *rows = rows_of(index, "SELECT count(DISTINCT segid) FROM messages_fts_idx");
+	assert_string_equal(rows, "1\n");
+	free(rows);
+	rows = rows_of(index, "SELECT v FROM messages_fts_config WHERE k = 'automerge'");
+	assert_string_equal(rows, "4\n");
+	free(rows);
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+}
+
+/* What 0024 must keep of the table messages: its columns (type, NOT NULL,
+ * default, key), references and indexes (the CHECKs are tried below). */
+#define MESSAGES_SHAPE                                                                          \
+	"SELECT 'column', name, type, \"notnull\", dflt_value, pk "                               \
+	"FROM pragma_table_info('messages') UNION ALL "                                         \
+	"SELECT 'reference', \"from\", \"table\", \"to\", on_delete, seq "                         \
+	"FROM pragma_foreign_key_list('messages') UNION ALL "                                   \
+	"SELECT 'index', name, sql, NULL, NULL, NULL FROM sqlite_master "                       \
+	"WHERE type = 'index' AND tbl_name = 'messages' ORDER BY 1, 2"
+
+/* Migration 0024 (messages rebuilt, ingest_keys WITHOUT ROWID, no index of
+ * events by time) on a database of the version before: every message,
+ * key and event kept and read as before, a key recorded before it still a
+ * repeat, a new message under the next id, old events still pruned; the
+ * columns, references, indexes and CHECKs of messages as before, both
+ * tables as a new database has them. */
+static void test_migration_0024_keeps_messages(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite_schema_before(db, 24);
+	char *shape_before = rows_of(f->db, MESSAGES_SHAPE);
+	sqlite_schema_exec(
+		db,
+		"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "
+		"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"
+		"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "
+		"VALUES (5, 'county', '990101', '县群', 'j5', 1);"
+		"INSERT INTO messages (id, group_id, county, author_id, author_name, kind, body, "
+		"reply_to, mentions, attachment, broadcast_id, state, state_reason, source, at) "
+		"VALUES (7, 5, '990101', NULL, '微信用户', 'text', '村口路灯坏了', NULL, '', '', "
+		"NULL, 'visible', '', 'bridge', 1000),"
+		"(8, 5, '990101', NULL, '管理员', 'text', '已派人', 7, '', '', NULL, 'hidden', "
+		"'重复', 'app', 2000);"
+		"INSERT INTO ingest_keys VALUES ('apikey:1/wx:1', 7, 1000);"
+		"INSERT INTO events (at, county, topic, kind, data, subject) VALUES "
+		"(1000, '990101', 'group:5', 'message', '{\"id\":7}', 'message:7'),"
+		"(2000, '990101', 'group:5', 'message', '{\"id\":8}', 'message:8');");
+	sqlite3_close(db);
+
+	struct app_error e;
+	int applied = 0;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	assert_int_equal(store_migrate(f->s, &applied, &e), APP_OK);
+	assert_true(applied >= 1);
+	struct message *m = ms_get(f->s, 7);
+	assert_string_equal(m->body, "村口路灯坏了");
+	assert_string_equal(m->source, "bridge");
+	assert_int_equal(m->at, 1000);
+	m = ms_get(f->s, 8);
+	assert_string_equal(m->state, "hidden");
+	assert_string_equal(m->state_reason, "重复");
+	assert_int_equal(m->reply_to, 7);
+	assert_int_equal(ms_list(f->s, 5, 0, 0, 10).n, 2);
+	assert_int_equal(ms_events_of(f->s, "group", 5)->n, 2);
+
+	/* the old key is still known, a new one gets the next id */
+	struct message in[2] = { *ms_msg(5, 0, "又一条"), *ms_msg(5, 0, "新的一条") };
+	const char *keys[] = { "apikey:1/wx:1", "apikey:1/wx:2" };
+	struct ingest_counts c;
+	assert_int_equal(store_messages_ingest(f->s, keys, 2, ms_fill, in, ms_json, &c, &e),
+			 APP_OK);
+	assert_int_equal(c.stored, 1);
+	assert_int_equal(c.repeated, 1);
+	struct ms_ids l = ms_list(f->s, 5, 8, 0, 10);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.id[0], 9);
+	assert_string_equal(ms_get(f->s, 9)->body, "新的一条");
+
+	/* the prune still goes by time: the first two events, not the third */
+	struct store_purge_counts n;
+	assert_int_equal(store_purge(f->s, clock_now(), 0, 0, 2001, &n, &e), APP_OK);
+	assert_int_equal(n.events, 2);
+	assert_int_equal(ms_events_of(f->s, "group", 5)->n, 1);
+	assert_int_equal(store_purge(f->s, clock_now(), 0, 0, 2001, &n, &e), APP_OK);
+	assert_int_equal(n.events, 0);
+
+	char *shape_after = rows_of(f->db, MESSAGES_SHAPE);
+	assert_string_equal(shape_after, shape_before);
+	assert_non_null(strstr(shape_after, "index|messages_by_reply|"));
+	free(shape_before);
+	free(shape_after);
+
+	/* the same tables as a database made new (made by the same migrations,
+	 * so even the name 0024's RENAME leaves in each CREATE is the same) */
+	char fresh[400];
+	snprintf(fresh, sizeof(fresh), "%s/fresh.db", f->dir);
+	struct store *s2;
+	assert_int_equal(store_open(&s2, fresh, STORE_OPEN_CREATE, &e), APP_OK);
+	assert_int_equal(store_migrate(s2, NULL, &e), APP_OK);
+	store_close(s2);
+	const char *master = "SELECT type, name, tbl_name, sql FROM sqlite_master "
+			     "WHERE tbl_name IN ('messages', 'ingest_keys') ORDER BY type, name";
+	char *migrated = rows_of(f->db, master), *made = rows_of(fresh, master);
+	assert_string_equal(migrated, made);
+	free(migrated);
+	free(made);
+
+	/* the CHECKs rewritten by 0024 still refuse, the default still holds
+	 * (tried in a transaction rolled back) */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite_schema_exec(db, "BEGIN");
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO messages (group_id, county, author_name, kind, "
+				      "body, at) VALUES (5, '990101', '某人', 'video', 'x', 3000)",
+				      NULL, NULL, NULL),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_exec(db,
+				      "INSERT INTO messages (group_id, county, author_name, kind, "
+				      "body, at, state) VALUES (5, '990101', '某人', 'text', 'x', "
+				      "3000, 'deleted')",
+				      NULL, NULL, NULL),
+			 SQLITE_CONSTRAINT);
+	sqlite_schema_exec(db, "INSERT INTO messages (id, group_id, county, author_name, kind, "
+			       "body, at) VALUES (100, 5, '990101', '某人', 'text', 'x', 3000)");
+	char *read = rows_of_db(db, "SELECT state, source FROM messages WHERE id = 100");
+	sqlite_schema_exec(db, "ROLLBACK");
+	sqlite3_close(db);
+	assert_string_equal(read, "visible|app\n");
+	free(read);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -158,8 +368,12 @@ int main(void)
 						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_damaged, setup,
 						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_search_rebuild_repairs, setup,
+						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_ahead, setup,
 						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_0024_keeps_messages,
+						sqlite_testdb_dir, sqlite_testdb_teardown),
 	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -173,6 +173,19 @@ static size_t load_real(char ***out)
 	return n;
 }
 
+/* ids of messages listed, in the order listed. */
+struct id_list {
+	int64_t *ids;
+	size_t n;
+};
+
+static bool id_add(void *ctx, const struct message *m)
+{
+	struct id_list *l = ctx;
+	l->ids[l->n++] = m->id;
+	return true;
+}
+
 /* Store bodies[0..n) in group of s in one ingest; ids[i] receives each id. */
 static void store_all(struct store *s, int64_t group, char **bodies, size_t n, int64_t *ids)
 {
@@ -188,13 +201,13 @@ static void store_all(struct store *s, int64_t group, char **bodies, size_t n, i
 	}
 	struct ingest_counts c;
 	struct app_error e;
-	if (store_messages_ingest(s, ms, keys, n, ms_json, &c, &e) != APP_OK)
+	if (store_messages_ingest(s, keys, n, ms_fill, ms, ms_json, &c, &e) != APP_OK)
 		fail_msg("ingest on %s: %s", store_backend(s), e.msg);
 	assert_int_equal(c.stored, (int64_t)n);
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = ms[i].id;
-		assert_true(i == 0 || ids[i] > ids[i - 1]);
-	}
+	struct id_list got = { ids, 0 };
+	if (store_messages_list(s, group, 0, 0, (int)n, id_add, &got, &e) != APP_OK)
+		fail_msg("list on %s: %s", store_backend(s), e.msg);
+	assert_int_equal(got.n, n); /* the group's only messages, in id order */
 	free(ms);
 	free(keys);
 	free(kbuf);
@@ -371,7 +384,7 @@ static void *ingest_main(void *arg)
 		keys[i] = kbuf[i];
 	}
 	pthread_barrier_wait(y->start);
-	y->rc = store_messages_ingest(y->s, ms, keys, KEYS, ms_json, &y->n, &y->e);
+	y->rc = store_messages_ingest(y->s, keys, KEYS, ms_fill, ms, ms_json, &y->n, &y->e);
 	free(ms);
 	return NULL;
 }

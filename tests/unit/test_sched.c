@@ -489,7 +489,7 @@ static void test_purge(void **state)
 	assert_true(new_id > old_id);
 
 	struct store_purge_counts n = { 7, 7, 7 };
-	assert_int_equal(store_purge(f->s, T - DAY, T - DAY, T - 7 * DAY, &n, &e), APP_OK);
+	assert_int_equal(store_purge(f->s, T, T - DAY, T - DAY, T - 7 * DAY, &n, &e), APP_OK);
 	assert_int_equal(n.sessions, 2);
 	assert_int_equal(n.login_failures, 3);
 	assert_int_equal(n.events, 1);
@@ -510,7 +510,7 @@ static void test_purge(void **state)
 	assert_true(head > new_id);
 
 	/* nothing more to do */
-	assert_int_equal(store_purge(f->s, T - DAY, T - DAY, T - 7 * DAY, &n, &e), APP_OK);
+	assert_int_equal(store_purge(f->s, T, T - DAY, T - DAY, T - 7 * DAY, &n, &e), APP_OK);
 	assert_int_equal(n.sessions + n.login_failures + n.events, 0);
 
 	/* the scheduled purge cuts at a day for sessions and attempts and at
@@ -525,6 +525,41 @@ static void test_purge(void **state)
 	assert_int_equal(count_events(f->s, "user:1"), 1);
 }
 
+/* The clock was once set a year forward: the event stamped then neither
+ * stops the prune of the old events after it nor goes itself, nor does
+ * one stamped at the cutoff; all go once they are old. */
+static void test_purge_after_clock_set_forward(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t T = clock_now();
+	struct app_error e;
+	clock_set_offset(-9 * DAY);
+	publish(f->s, "old", NULL);
+	clock_set_offset(365 * DAY);
+	publish(f->s, "future", NULL);
+	clock_set_offset(-8 * DAY); /* set back */
+	publish(f->s, "old", NULL);
+	clock_set_offset(-7 * DAY);
+	publish(f->s, "kept", NULL); /* at the cutoff */
+	clock_set_offset(0);
+	publish(f->s, "kept", NULL);
+
+	struct store_purge_counts n;
+	assert_int_equal(store_purge(f->s, T, T - DAY, T - DAY, T - 7 * DAY, &n, &e), APP_OK);
+	assert_int_equal(n.events, 2);
+	assert_int_equal(count_events(f->s, "old"), 0);
+	assert_int_equal(count_events(f->s, "future"), 1);
+	assert_int_equal(count_events(f->s, "kept"), 2);
+
+	/* past the future event: none is left between the cutoff and now */
+	const int64_t later = T + 400 * DAY;
+	assert_int_equal(store_purge(f->s, later, later - DAY, later - DAY, later - 7 * DAY, &n, &e),
+			 APP_OK);
+	assert_int_equal(n.events, 3);
+	assert_int_equal(count_events(f->s, "future"), 0);
+	assert_int_equal(count_events(f->s, "kept"), 0);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -537,6 +572,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_nodes_one_run_per_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_job_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_after_clock_set_forward, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  * rounding, periods of a day, a month and a custom range in China time, the
  * CSV table (Chinese header, empty cells, quoting) and the ranking's order
  * and minimum sample; the contribution of one demand to the rollup
- * (store_stats_contribution) and the first-response buckets. The SQL side
+ * (store_stats_contribution), the first-response buckets, and the rollup's
+ * rows summed per unit and in total in one pass (store_stats_acc_*), a
+ * histogram's over-long numbers skipped. The SQL side
  * is tested on both backends by tests/api/t1420-stats.sh and
  * t1421-stats-rollup.sh.
  */
@@ -18,6 +20,7 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 #include "patrol/stats.h"
+#include "store/store_int.h" /* the rollup's summing, shared by both backends */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -332,12 +335,92 @@ static void test_bucket(void **state)
 	assert_int_equal(store_stats_bucket(40000000), 31536000);
 }
 
+/* store_stats_acc_* hands its parts to this: one line per row. */
+static void acc_line(void *ctx, enum stats_part part, const char *unit, const int64_t *v, int n)
+{
+	static const char *const names[STATS_PART__MAX] = { "counts", "times", "talk" };
+	struct strbuf *out = ctx;
+	strbuf_addf(out, "%s %s", names[part], unit ? unit : "(total)");
+	for (int i = 0; i < n; i++)
+		strbuf_addf(out, " %lld", (long long)v[i]);
+	strbuf_addch(out, '\n');
+}
+
+/* Rollup rows summed per unit in one pass (store_stats_acc_*): a unit's
+ * counts, handed on only when it has demands; its median and p90 from its
+ * rows' histograms summed (a malformed piece skipped, a negative count
+ * taken away); with a total, the total's from all units' times together,
+ * which is not a median of their medians. */
+static void test_acc(void **state)
+{
+	(void)state;
+	static const int64_t a1[STATS_COUNTS_N] = { 2, 1, 0, 0, 0, 0, 0, 0, 0 };
+	static const int64_t a2[STATS_COUNTS_N] = { 1, 0, 0, 0, 0, 0, 0, 0, 1 };
+	static const int64_t none[STATS_COUNTS_N] = { 0 };
+	static const int64_t c1[STATS_COUNTS_N] = { 4, 4, 4, 4, 3, 2, 1, 1, 0 };
+	const char *want_units = "counts A 3 1 0 0 0 0 0 0 1\n"
+				 "times A 2 3 20\n"     /* 10 20 30: rank 2 */
+				 "times A 3 3 30\n"     /* rank ceil(2.7) = 3 */
+				 "counts C 4 4 4 4 3 2 1 1 0\n"
+				 "times C 2 4 200\n"    /* 100 200 300 400 */
+				 "times C 4 4 400\n";
+	for (int total = 0; total <= 1; total++) {
+		struct strbuf out = STRBUF_INIT;
+		struct stats_acc acc;
+		store_stats_acc_init(&acc, total, acc_line, &out);
+		store_stats_acc_row(&acc, "A", a1, "10:1,30:1");
+		store_stats_acc_row(&acc, "A", a2, "20:1");
+		store_stats_acc_row(&acc, "B", none, ""); /* a row emptied by changes */
+		store_stats_acc_row(&acc, "C", c1, "100:1,200:1,bad,300:2");
+		store_stats_acc_row(&acc, "C", none, "300:-1,400:1");
+		store_stats_acc_finish(&acc, true);
+		struct strbuf want = STRBUF_INIT;
+		strbuf_addstr(&want, want_units);
+		if (total) /* 10 20 30 100 200 300 400: ranks 4 and 7 */
+			strbuf_addstr(&want, "times (total) 4 7 100\ntimes (total) 7 7 400\n");
+		assert_string_equal(out.buf, want.buf);
+		strbuf_release(&out);
+		strbuf_release(&want);
+	}
+}
+
+/* A number of more than 18 digits in a histogram's text (which could not
+ * be summed without overflowing) makes its piece malformed, skipped both
+ * when the rows are summed and when a row is rewritten; 18 digits still
+ * read (the last bucket). */
+static void test_long_numbers(void **state)
+{
+	(void)state;
+	static const int64_t one[STATS_COUNTS_N] = { 1 };
+	struct strbuf out = STRBUF_INIT;
+	struct stats_acc acc;
+	store_stats_acc_init(&acc, false, acc_line, &out);
+	store_stats_acc_row(&acc, "A", one,
+			    "1234567890123456789:1,10:1,20:12345678901234567890,"
+			    "-99999999999999999999:1,999999999999999999:1");
+	store_stats_acc_finish(&acc, true);
+	char want[128];
+	snprintf(want, sizeof(want), "counts A 1 0 0 0 0 0 0 0 0\ntimes A 1 2 10\ntimes A 2 2 %lld\n",
+		 (long long)store_stats_bucket(999999999999999999));
+	assert_string_equal(out.buf, want);
+	strbuf_release(&out);
+
+	struct stats_rollup_row r;
+	store_stats_row_init(&r);
+	strbuf_addstr(&r.times, "5:1,99999999999999999999:3,7:1");
+	struct stats_contrib c = { .acknowledged = true, .ack_seconds = 5 };
+	store_stats_row_add(&r, &c, 1);
+	assert_string_equal(r.times.buf, "5:2,7:1");
+	store_stats_row_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rank),    cmocka_unit_test(test_rate_value),
 		cmocka_unit_test(test_period),  cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_ranking), cmocka_unit_test(test_contribution),
+		cmocka_unit_test(test_acc),     cmocka_unit_test(test_long_numbers),
 		cmocka_unit_test(test_bucket),
 	};
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);

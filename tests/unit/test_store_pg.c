@@ -807,7 +807,7 @@ static void test_purge(void **state)
 	assert_true(ancient < old && old < fresh);
 
 	struct store_purge_counts n;
-	assert_int_equal(store_purge(f->s, T - day, T - day, T - 7 * day, &n, &e), APP_OK);
+	assert_int_equal(store_purge(f->s, T, T - day, T - day, T - 7 * day, &n, &e), APP_OK);
 	assert_int_equal(n.sessions, 2);
 	assert_int_equal(n.login_failures, 1);
 	/* the old month went whole, with its partition; the rest row by row
