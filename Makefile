@@ -32,7 +32,7 @@ endif
 
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Isrc -MMD -MP \
-              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DBIANMIN_VERSION='"$(VERSION)"'
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
@@ -53,6 +53,16 @@ all: $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The version is compiled into cmd_version.o alone, which is rebuilt whenever
+# `git describe` says something else than at its last build (the stamp).
+$(BUILD)/src/cli/cmd_version.o: ALL_CFLAGS += -DBIANMIN_VERSION='"$(VERSION)"'
+$(BUILD)/src/cli/cmd_version.o: $(BUILD)/gen/version.stamp
+$(BUILD)/gen/version.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)

@@ -155,7 +155,9 @@ enum app_err entitle_run(struct store *s, const struct entitle_programme *p, int
  * newer than its last run's data_seq is run at today's date (China time)
  * by "job:entitle.evaluate". A programme that fails (a bad file, a missing
  * subscription) is logged by its id (or file) and the others go on; detail
- * says how many ran, with their counts, and how many failed.
+ * says how many ran, with their counts, and how many failed. When any
+ * failed, the call fails with the first failure's code and the same words
+ * in err (the job's run is then marked failed: monitoring sees it).
  */
 enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, size_t cap,
 				  struct app_error *err);

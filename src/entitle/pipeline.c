@@ -717,6 +717,7 @@ enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, si
 	int32_t day = rules_days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
 	struct strbuf ran = STRBUF_INIT;
 	size_t nran = 0, nfailed = 0;
+	enum app_err first_failure = APP_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct entitle_programme p;
 		struct entitlement_run run;
@@ -725,7 +726,8 @@ enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, si
 		enum app_err r = entitle_programme_load(paths[i], &p, &e);
 		if (r != APP_OK) {
 			log_warn("entitle.evaluate", "file=%s: does not load", paths[i]);
-			nfailed++;
+			if (!nfailed++)
+				first_failure = r;
 			continue;
 		}
 		r = newer_data(s, &p, &stale, &e);
@@ -734,7 +736,8 @@ enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, si
 		if (r != APP_OK) { /* by id only: a message may quote the data */
 			log_warn("entitle.evaluate", "programme=%s: failed (%s)", p.id,
 				 app_err_name(r));
-			nfailed++;
+			if (!nfailed++)
+				first_failure = r;
 		} else if (stale) {
 			strbuf_addf(&ran, "%s%s: %lld new, %lld revoked, %lld unknown, %lld held",
 				    nran ? "; " : " (", p.id, (long long)run.granted_new,
@@ -747,5 +750,7 @@ enum app_err entitle_evaluate_job(struct store *s, int64_t now, char *detail, si
 	snprintf(detail, cap, "%zu programmes ran%s%s, %zu failed", nran, ran.len ? ran.buf : "",
 		 nran ? ")" : "", nfailed);
 	strbuf_release(&ran);
+	if (nfailed) /* the others ran; the run is marked failed with the same words */
+		return app_fail(err, first_failure, "%s", detail);
 	return APP_OK;
 }

@@ -536,6 +536,8 @@ static void pgb_close(struct store *s)
 
 static int migration_version(const struct store_migration *m) { return atoi(m->name); }
 
+/* The database's schema version, failing when a migration below it is
+ * missing (store_migrations_complete). */
 static enum app_err read_version(struct pg_conn *c, int *out, struct app_error *err)
 {
 	PGresult *r;
@@ -544,8 +546,10 @@ static enum app_err read_version(struct pg_conn *c, int *out, struct app_error *
 	if (rc != APP_OK)
 		return rc;
 	*out = PQntuples(r) == 1 ? (int)pg_int(r, 0, 0) : 0;
+	int applied = PQntuples(r) == 1 ? (int)pg_int(r, 0, 1) : 0;
 	PQclear(r);
-	return APP_OK;
+	return store_migrations_complete(store_pg_migrations, store_pg_migrations_count, *out,
+					 applied, err);
 }
 
 struct migrate_job {

@@ -421,10 +421,7 @@ static enum app_err messages_ingest(struct store *s, const char *const *keys, si
 				    struct app_error *err)
 {
 	struct ingest_job ij = { keys, n, fill, ctx, json, counts };
-	enum app_err rc = pg_write(s, ingest_job, &ij, err);
-	if (rc != APP_OK)
-		memset(counts, 0, sizeof(*counts)); /* nothing was kept */
-	return rc;
+	return pg_write(s, ingest_job, &ij, err);
 }
 
 struct broadcast_job {

@@ -13,6 +13,7 @@
 #include "core/mem.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,17 +91,27 @@ static enum app_err rows_read(struct pg_conn *c, void *arg, struct app_error *er
 	return APP_OK;
 }
 
+/* A row of the inbox: the copy of its message (the fields the inbox
+ * holds; the others zero), its group and its author's role now. */
 static bool message_row(const PGresult *r, int row, void *arg)
 {
 	struct rows_read *rr = arg;
 	struct patrol_message pm;
-	pg_message_read(r, row, &pm.m);
-	pg_copy_text(pm.author_role, sizeof(pm.author_role), r, row, 15);
-	pg_copy_text(pm.group_kind, sizeof(pm.group_kind), r, row, 16);
-	pg_copy_text(pm.group_region, sizeof(pm.group_region), r, row, 17);
-	pm.duty_start = (int)pg_int(r, row, 18);
-	pm.duty_end = (int)pg_int(r, row, 19);
-	pm.judged = pg_int(r, row, 20) != 0;
+	memset(&pm.m, 0, offsetof(struct message, body));
+	pm.m.id = pg_int(r, row, 0);
+	pm.m.group_id = pg_int(r, row, 1);
+	pm.m.author_id = pg_int(r, row, 2);
+	pg_copy_text(pm.m.author_name, sizeof(pm.m.author_name), r, row, 3);
+	pg_copy_text(pm.m.kind, sizeof(pm.m.kind), r, row, 4);
+	pm.m.reply_to = pg_int(r, row, 5);
+	pm.m.at = pg_int(r, row, 6);
+	pg_copy_text(pm.m.body, sizeof(pm.m.body), r, row, 7);
+	pg_copy_text(pm.author_role, sizeof(pm.author_role), r, row, 8);
+	pg_copy_text(pm.group_kind, sizeof(pm.group_kind), r, row, 9);
+	pg_copy_text(pm.group_region, sizeof(pm.group_region), r, row, 10);
+	pm.duty_start = (int)pg_int(r, row, 11);
+	pm.duty_end = (int)pg_int(r, row, 12);
+	pm.judged = pg_int(r, row, 13) != 0;
 	return ((store_patrol_message_fn)rr->fn)(rr->ctx, &pm);
 }
 
@@ -564,6 +575,13 @@ enum app_err pg_patrol_note_message(struct pg_conn *c, const struct message *m,
 		struct pg_params p = { 0 };
 		pgp_int(&p, m->id);
 		pgp_int(&p, mp->judged);
+		pgp_int(&p, m->group_id);
+		pgp_int(&p, m->author_id);
+		pgp_text(&p, m->author_name);
+		pgp_text(&p, m->kind);
+		pgp_int(&p, m->reply_to);
+		pgp_int(&p, m->at);
+		pgp_text(&p, m->body);
 		rc = pg_exec(c, PS_PATROL_INBOX_PUT, &p, "queueing a message for the patrol", NULL,
 			     NULL, err);
 	}

@@ -111,7 +111,7 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_ROLLBACK] = "ROLLBACK",
 	[PS_MIGRATE_LOCK] = "SELECT pg_advisory_xact_lock(1651076353)", /* PG_LOCK_MIGRATE */
 	[PS_AUDIT_LOCK] = "SELECT pg_advisory_xact_lock(1651076354)",   /* PG_LOCK_AUDIT */
-	[PS_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+	[PS_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0), count(*) FROM schema_migrations",
 	[PS_MIGRATION_RECORD] =
 		"INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1::integer, "
 		"$2::text, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))",
@@ -503,15 +503,18 @@ const char *const pg_stmt_sql[PS__MAX] = {
 	[PS_PATROL_MARK_GET] = "SELECT mark FROM patrol_marks WHERE kind = $1::text",
 	[PS_PATROL_MARK_PUT] = "INSERT INTO patrol_marks(kind, mark) VALUES ($1::text, $2::bigint) "
 			       "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
+	/* the inbox holds its messages' copies (migration 0025) */
 	[PS_PATROL_MESSAGES] =
-		"SELECT " MESSAGE_COLS ", coalesce(gm.role, ''), g.kind, g.region_code, "
-		"g.duty_start, g.duty_end, i.judged::int FROM patrol_inbox i "
-		"JOIN messages m ON m.id = i.message_id JOIN groups g ON g.id = m.group_id "
-		"LEFT JOIN group_members gm ON gm.group_id = m.group_id "
-		"AND gm.user_id = m.author_id AND gm.state = 'active' "
+		"SELECT i.message_id, i.group_id, i.author_id, i.author_name, i.kind, i.reply_to, "
+		"i.at, i.body, coalesce(gm.role, ''), g.kind, g.region_code, g.duty_start, "
+		"g.duty_end, i.judged::int FROM patrol_inbox i JOIN groups g ON g.id = i.group_id "
+		"LEFT JOIN group_members gm ON gm.group_id = i.group_id "
+		"AND gm.user_id = i.author_id AND gm.state = 'active' "
 		"WHERE i.message_id > $1::bigint ORDER BY i.message_id LIMIT $2::bigint",
-	[PS_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) "
-				"VALUES ($1::bigint, $2::int <> 0)",
+	[PS_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged, group_id, author_id, "
+				"author_name, kind, reply_to, at, body) VALUES ($1::bigint, "
+				"$2::int <> 0, $3::bigint, $4::bigint, $5::text, $6::text, $7::bigint, "
+				"$8::bigint, $9::text)",
 	/* a sweep's step writes set-based: one statement per kind of change,
 	 * its rows as array parameters */
 	[PS_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = ANY ($1::bigint[])",

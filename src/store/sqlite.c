@@ -575,6 +575,8 @@ static void sq_close(struct store *s)
 
 static int migration_version(const struct store_migration *m) { return atoi(m->name); }
 
+/* The database's schema version, failing when a migration below it is
+ * missing (store_migrations_complete). */
 static enum app_err read_version(struct conn *c, int *out, struct app_error *err)
 {
 	sqlite3_stmt *st = sq_stmt(c, STMT_SCHEMA_VERSION, err);
@@ -583,8 +585,10 @@ static enum app_err read_version(struct conn *c, int *out, struct app_error *err
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return sq_db_fail(err, c->db, "reading the schema version");
 	*out = sqlite3_column_int(st, 0);
+	int applied = sqlite3_column_int(st, 1);
 	sqlite3_reset(st);
-	return APP_OK;
+	return store_migrations_complete(store_sqlite_migrations, store_sqlite_migrations_count,
+					 *out, applied, err);
 }
 
 struct migrate_job {

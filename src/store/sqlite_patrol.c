@@ -11,6 +11,7 @@
 #include "store/sqlite_int.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,17 +90,27 @@ static enum app_err rows_read(struct conn *c, void *arg, struct app_error *err)
 	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, rr->what);
 }
 
+/* A row of the inbox: the copy of its message (the fields the inbox
+ * holds; the others zero), its group and its author's role now. */
 static bool message_row(sqlite3_stmt *st, void *arg)
 {
 	struct rows_read *rr = arg;
 	struct patrol_message pm;
-	sq_message_read(st, &pm.m);
-	sq_copy_text(pm.author_role, sizeof(pm.author_role), st, 15);
-	sq_copy_text(pm.group_kind, sizeof(pm.group_kind), st, 16);
-	sq_copy_text(pm.group_region, sizeof(pm.group_region), st, 17);
-	pm.duty_start = sqlite3_column_int(st, 18);
-	pm.duty_end = sqlite3_column_int(st, 19);
-	pm.judged = sqlite3_column_int(st, 20) != 0;
+	memset(&pm.m, 0, offsetof(struct message, body));
+	pm.m.id = sqlite3_column_int64(st, 0);
+	pm.m.group_id = sqlite3_column_int64(st, 1);
+	pm.m.author_id = sqlite3_column_int64(st, 2);
+	sq_copy_text(pm.m.author_name, sizeof(pm.m.author_name), st, 3);
+	sq_copy_text(pm.m.kind, sizeof(pm.m.kind), st, 4);
+	pm.m.reply_to = sqlite3_column_int64(st, 5);
+	pm.m.at = sqlite3_column_int64(st, 6);
+	sq_copy_text(pm.m.body, sizeof(pm.m.body), st, 7);
+	sq_copy_text(pm.author_role, sizeof(pm.author_role), st, 8);
+	sq_copy_text(pm.group_kind, sizeof(pm.group_kind), st, 9);
+	sq_copy_text(pm.group_region, sizeof(pm.group_region), st, 10);
+	pm.duty_start = sqlite3_column_int(st, 11);
+	pm.duty_end = sqlite3_column_int(st, 12);
+	pm.judged = sqlite3_column_int(st, 13) != 0;
 	return ((store_patrol_message_fn)rr->fn)(rr->ctx, &pm);
 }
 
@@ -356,6 +367,13 @@ enum app_err sq_patrol_note_message(struct conn *c, const struct message *m,
 			return APP_EDB;
 		sqlite3_bind_int64(st, 1, m->id);
 		sqlite3_bind_int(st, 2, p->judged);
+		sqlite3_bind_int64(st, 3, m->group_id);
+		sqlite3_bind_int64(st, 4, m->author_id);
+		sqlite3_bind_text(st, 5, m->author_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, m->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, m->reply_to);
+		sqlite3_bind_int64(st, 8, m->at);
+		sqlite3_bind_text(st, 9, m->body, -1, SQLITE_STATIC);
 		rc = sq_step_write(c, st, "queueing a message for the patrol", err);
 	}
 	if (rc != APP_OK || !p->judged)

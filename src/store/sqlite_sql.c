@@ -109,7 +109,7 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_SAVEPOINT] = "SAVEPOINT job",
 	[STMT_RELEASE] = "RELEASE job",
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO job",
-	[STMT_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+	[STMT_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0), count(*) FROM schema_migrations",
 	[STMT_MIGRATION_RECORD] =
 		"INSERT INTO schema_migrations(version, name, applied_at) "
 		"VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
@@ -446,14 +446,18 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_PATROL_MARK_GET] = "SELECT mark FROM patrol_marks WHERE kind = ?1",
 	[STMT_PATROL_MARK_PUT] = "INSERT INTO patrol_marks(kind, mark) VALUES (?1, ?2) "
 				 "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
+	/* the inbox holds its messages' copies (migration 0025): no page of
+	 * messages read at random per row */
 	[STMT_PATROL_MESSAGES] =
-		"SELECT " MESSAGE_COLS ", coalesce(gm.role, ''), g.kind, g.region_code, "
-		"g.duty_start, g.duty_end, i.judged FROM patrol_inbox i "
-		"JOIN messages m ON m.id = i.message_id JOIN groups g ON g.id = m.group_id "
-		"LEFT JOIN group_members gm ON gm.group_id = m.group_id "
-		"AND gm.user_id = m.author_id AND gm.state = 'active' "
+		"SELECT i.message_id, i.group_id, i.author_id, i.author_name, i.kind, i.reply_to, "
+		"i.at, i.body, coalesce(gm.role, ''), g.kind, g.region_code, g.duty_start, "
+		"g.duty_end, i.judged FROM patrol_inbox i JOIN groups g ON g.id = i.group_id "
+		"LEFT JOIN group_members gm ON gm.group_id = i.group_id "
+		"AND gm.user_id = i.author_id AND gm.state = 'active' "
 		"WHERE i.message_id > ?1 ORDER BY i.message_id LIMIT ?2",
-	[STMT_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged) VALUES (?1, ?2)",
+	[STMT_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged, group_id, "
+				  "author_id, author_name, kind, reply_to, at, body) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[STMT_PATROL_INBOX_DONE] = "DELETE FROM patrol_inbox WHERE message_id = ?1",
 	[STMT_PATROL_DUE] = "SELECT " MESSAGE_COLS ", w.message_id, w.group_id, w.at, w.due, "
 			    "coalesce(g.name, ''), coalesce(g.region_code, '') FROM patrol_watch w "

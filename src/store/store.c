@@ -71,6 +71,20 @@ enum app_err store_schema_version(struct store *s, int *current, int *expected,
 	return s->ops->schema_version(s, current, expected, err);
 }
 
+enum app_err store_migrations_complete(const struct store_migration *known, size_t n,
+				       int current, int applied, struct app_error *err)
+{
+	int below = 0;
+	for (size_t i = 0; i < n; i++)
+		below += atoi(known[i].name) <= current;
+	if (applied >= below)
+		return APP_OK;
+	return app_fail(err, APP_EDB,
+			"database schema is at version %d but lacks %d of the earlier migrations of this "
+			"bianmin (a build without them migrated it): restore a backup taken before that",
+			current, below - applied);
+}
+
 enum app_err store_check_schema(struct store *s, struct app_error *err)
 {
 	int cur, want;
@@ -564,7 +578,10 @@ enum app_err store_messages_ingest(struct store *s, const char *const *keys, siz
 				   struct app_error *err)
 {
 	memset(counts, 0, sizeof(*counts));
-	return s->ops->messages->ingest(s, keys, n, fill, ctx, json, counts, err);
+	enum app_err rc = s->ops->messages->ingest(s, keys, n, fill, ctx, json, counts, err);
+	if (rc != APP_OK)
+		memset(counts, 0, sizeof(*counts)); /* rolled back: nothing was kept */
+	return rc;
 }
 
 enum app_err store_broadcast(struct store *s, struct message *m, const char *within,

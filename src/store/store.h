@@ -725,7 +725,8 @@ typedef void (*store_ingest_fill_fn)(void *ctx, size_t i, struct message *m);
  * Store n messages at once, each with an idempotency key (keys[i]): a key
  * seen before is skipped and counted, never stored twice; for a new one
  * fill(ctx, i, m) writes the message into the store's own struct (a call
- * need not hold a thousand 8 KiB structs). One transaction: all or nothing.
+ * need not hold a thousand 8 KiB structs). One transaction: all or nothing
+ * (on an error counts is all zero: nothing was kept).
  */
 enum app_err store_messages_ingest(struct store *s, const char *const *keys, size_t n,
 				   store_ingest_fill_fn fill, void *ctx,
@@ -1102,7 +1103,7 @@ typedef void (*store_alert_json_fn)(const struct alert *a, struct strbuf *out);
 
 /* A message as the patrol reads it: with its group and its author's role. */
 struct patrol_message {
-	struct message m;
+	struct message m; /* the fields the inbox holds (migration 0025); the others zero */
 	char author_role[12]; /* the author's role in the group now, "" when not a member */
 	char group_kind[8];
 	char group_region[DIVISION_CODE_MAX + 1];

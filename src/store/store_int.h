@@ -573,6 +573,15 @@ struct store_migration {
 	const char *data;
 	size_t len;
 };
+/*
+ * OK when no migration is missing below the database's version: every one
+ * of the n KNOWN migrations numbered up to CURRENT (the highest recorded)
+ * is among the APPLIED recorded ones. A database migrated by a build that
+ * lacked one (numbered below a later one it had) would otherwise pass as up
+ * to date and fail at the first use of what the missing one makes.
+ */
+enum app_err store_migrations_complete(const struct store_migration *known, size_t n,
+				       int current, int applied, struct app_error *err);
 extern const struct store_migration store_sqlite_migrations[];
 extern const size_t store_sqlite_migrations_count;
 extern const struct store_migration store_pg_migrations[];

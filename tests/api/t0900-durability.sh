@@ -12,36 +12,47 @@ req_json POST /api/v1/auth/login '{"phone":"19900000009","password":"demo-2026"}
 expect_status 200 "the system administrator signs in"
 TOKEN=$(json .token)
 
-# Each client writes its acknowledged ids to its own file until stopped.
-writer() {
-	local n=0 out
+# acked_until_kill NAME MIN URL TOKEN BODY: eight clients POST to URL as
+# TOKEN as fast as they can, BODY a printf format whose two %s are the
+# client's number and its count; each writes the id of every 201 to
+# $T/NAME.<client> and stops at its first failure. Once MIN writes were
+# acknowledged (bounded wait) the daemon is killed with SIGKILL; ACKED is
+# then every acknowledged id, one per line, and ACKED_COUNT their number.
+# ack_client NAME URL TOKEN BODY C: client C of acked_until_kill.
+ack_client() {
+	local name=$1 url=$2 token=$3 body=$4 c=$5 n=0 out
 	while [ $n -lt 2000 ]; do
-		out=$(curl -s -m 5 -w ' %{http_code}' -H "Authorization: Bearer $TOKEN" \
+		# shellcheck disable=SC2059 # the format is the caller's
+		out=$(curl -s -m 5 -w ' %{http_code}' -H "Authorization: Bearer $token" \
 			-H 'Content-Type: application/json' \
-			--data-binary "{\"region\":\"990101103200\",\"address\":\"client $1 house $n\"}" \
-			"$BASE/api/v1/households") || break
+			--data-binary "$(printf "$body" "$c" "$n")" "$BASE$url") || break
 		case $out in
-		*' 201') jq -r .id <<<"${out% 201}" >>"$T/acked.$1" ;;
+		*' 201') jq -r .id <<<"${out% 201}" >>"$T/$name.$c" ;;
 		*) break ;;
 		esac
 		n=$((n + 1))
 	done
 }
-pids=()
-for c in 1 2 3 4 5 6 7 8; do writer $c & pids+=($!); done
+acked_until_kill() {
+	local name=$1 min=$2 c i
+	local pids=()
+	for c in 1 2 3 4 5 6 7 8; do ack_client "$name" "$3" "$4" "$5" $c & pids+=($!); done
+	for i in $(seq 1 600); do
+		[ "$(cat "$T/$name".* 2>/dev/null | wc -l)" -ge "$min" ] && break
+		sleep 0.05
+	done
+	kill -KILL "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+	wait "${pids[@]}"
+	ACKED=$(cat "$T/$name".* 2>/dev/null | sort -n | uniq)
+	ACKED_COUNT=$(grep -c . <<<"$ACKED")
+}
 
-# Kill the daemon once enough writes were acknowledged (bounded wait).
-for i in $(seq 1 600); do
-	[ "$(cat "$T"/acked.* 2>/dev/null | wc -l)" -ge 300 ] && break
-	sleep 0.05
-done
-kill -KILL "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null
-SERVER_PID=
-wait "${pids[@]}"
-acked=$(cat "$T"/acked.* 2>/dev/null | sort -n | uniq)
-count=$(wc -l <<<"$acked")
-check "writes were acknowledged before the kill ($count)" test "$count" -ge 300
+acked_until_kill acked 300 /api/v1/households "$TOKEN" \
+	'{"region":"990101103200","address":"client %s house %s"}'
+acked=$ACKED
+check "writes were acknowledged before the kill ($ACKED_COUNT)" test "$ACKED_COUNT" -ge 300
 
 start_server || { fail "server restarts after SIGKILL"; finish; exit 1; }
 missing=0
@@ -87,32 +98,9 @@ GROUP=$(json '.groups[0].id // empty')
 req_json POST /api/v1/auth/login '{"phone":"19900000001","password":"demo-2026"}'
 RTOKEN=$(json .token)
 check "setup: the village's group and its resident signed in" test -n "$GROUP" -a -n "$RTOKEN"
-poster() {
-	local n=0 out
-	while [ $n -lt 2000 ]; do
-		out=$(curl -s -m 5 -w ' %{http_code}' -H "Authorization: Bearer $RTOKEN" \
-			-H 'Content-Type: application/json' --data-binary "{\"text\":\"客户端$1第$n条\"}" \
-			"$BASE/api/v1/groups/$GROUP/messages") || break
-		case $out in
-		*' 201') jq -r .id <<<"${out% 201}" >>"$T/posted.$1" ;;
-		*) break ;;
-		esac
-		n=$((n + 1))
-	done
-}
-pids=()
-for c in 1 2 3 4 5 6 7 8; do poster $c & pids+=($!); done
-for i in $(seq 1 600); do
-	[ "$(cat "$T"/posted.* 2>/dev/null | wc -l)" -ge 200 ] && break
-	sleep 0.05
-done
-kill -KILL "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null
-SERVER_PID=
-wait "${pids[@]}"
-posted=$(cat "$T"/posted.* 2>/dev/null | sort -n | uniq)
-count=$(grep -c . <<<"$posted")
-check "posts were acknowledged before the kill ($count)" test "$count" -ge 200
+acked_until_kill posted 200 "/api/v1/groups/$GROUP/messages" "$RTOKEN" '{"text":"客户端%s第%s条"}'
+posted=$ACKED
+check "posts were acknowledged before the kill ($ACKED_COUNT)" test "$ACKED_COUNT" -ge 200
 start_server || { fail "server restarts after SIGKILL"; finish; exit 1; }
 missing=0
 for id in $posted; do

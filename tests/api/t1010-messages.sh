@@ -350,6 +350,11 @@ check "... each with an id of its own" \
 as "$RES" GET "/api/v1/groups/$G1/messages?limit=200"
 check "... and all 40 are in the group's talk" \
 	test "$(json '[.messages[] | (.text // "") | select(startswith("并发消息"))] | length')" = 40
+# the index follows the writer on a thread of its own: a search made right
+# after the posts still finds every acknowledged one
+as "$RES" GET "/api/v1/messages/search?q=$(jq -rn '"并发消息" | @uri')&limit=100"
+check "a search right after the 40 posts finds all 40" \
+	test "$(json '[.messages[] | select(.text | startswith("并发消息"))] | length')" = 40
 
 # who may open a group's stream
 req GET "$EV" --max-time 10 -H "Authorization: Bearer $OWN2"

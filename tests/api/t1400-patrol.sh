@@ -161,9 +161,17 @@ as "$TSUP" GET '/api/v1/alerts?kind=nosuch'
 expect_error 400 invalid kind "an unknown kind is refused"
 
 # --- dedup: a finding read again is the same alert ----------------------------------
+# inbox_put ID JUDGED: message ID back in the patrol's inbox, with the copy
+# of it the inbox holds (as posting or migration 0025 writes it)
+inbox_put() {
+	db_sql "$DB" "INSERT INTO patrol_inbox(message_id, judged, group_id, author_id, author_name,
+		kind, reply_to, at, body) SELECT m.id, $2, m.group_id, coalesce(m.author_id, 0),
+		m.author_name, m.kind, coalesce(m.reply_to, 0), m.at, m.body
+		FROM messages m WHERE m.id = $1" >/dev/null
+}
 check "the sweep took the message out of the patrol's inbox" \
 	test "$(db_sql "$DB" "SELECT count(*) FROM patrol_inbox WHERE message_id = $FIRE")" = 0
-db_sql "$DB" "INSERT INTO patrol_inbox(message_id, judged) VALUES ($FIRE, true)" >/dev/null
+inbox_put $FIRE true
 patrol_after $FIRE 2
 check "read again, the emergency is found again" found emergency "message:$FIRE"
 check "but as raised before (not new)" jqt --arg o "message:$FIRE" \
@@ -181,7 +189,7 @@ check "and does not wait in the patrol's inbox (no emergency or complaint word)"
 	test "$(db_sql "$DB" "SELECT count(*) FROM patrol_inbox WHERE message_id = $NEWQ")" = 0
 # a message posted before messages were judged as posted: unjudged in the inbox
 db_sql "$DB" "DELETE FROM patrol_watch WHERE message_id = $NEWQ" >/dev/null
-db_sql "$DB" "INSERT INTO patrol_inbox(message_id, judged) VALUES ($NEWQ, false)" >/dev/null
+inbox_put $NEWQ false
 patrol_after $NEWQ 1
 check "a question left unjudged is judged by the sweep and watched" \
 	test "$(db_sql "$DB" "SELECT due - at FROM patrol_watch WHERE message_id = $NEWQ")" = 180

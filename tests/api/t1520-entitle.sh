@@ -377,8 +377,8 @@ check "the job entitle.evaluate runs" within evaluated 1
 RUNS=$(count "SELECT count(*) FROM entitlement_runs")
 as "$ADM" GET "/api/v1/jobs?job=entitle.evaluate&limit=100"
 expect_json '[.runs[] | select(.outcome != "running")] | last | .outcome + "|" + .detail' \
-	"ok|2 programmes ran (t.care: 2 new, 0 revoked, 0 unknown, 0 held; t.prog: 0 new, 0 revoked, 1 unknown, 1 held), 1 failed" \
-	"the programmes reading the new batch ran, the one failing is counted, the job goes on"
+	"failed|2 programmes ran (t.care: 2 new, 0 revoked, 0 unknown, 0 held; t.prog: 0 new, 0 revoked, 1 unknown, 1 held), 1 failed" \
+	"the programmes reading the new batch ran, the one failing is counted, the job goes on, its run is marked failed"
 check "the newcomer is asked, by a run of the job at today's date" \
 	test "$(count "SELECT r.actor || '|' || r.at_day FROM entitlements e JOIN entitlement_runs r ON r.id = e.run
 		WHERE e.person_key = '$P13' AND e.policy = 't.card' AND e.state = 'awaiting_consent'")" = \
@@ -392,7 +392,7 @@ DONE=$(json '[.runs[] | select(.outcome != "running")] | length')
 check "the job runs again" within evaluated $((DONE + 2))
 check "with no new batch it runs nothing again" \
 	test "$(count "SELECT count(*) FROM entitlement_runs")" = "$RUNS"
-expect_json '[.runs[] | select(.outcome != "running")] | .[0].detail' "0 programmes ran, 1 failed" \
-	"its detail says nothing ran"
+expect_json '[.runs[] | select(.outcome != "running")] | .[0] | .outcome + "|" + .detail' \
+	"failed|0 programmes ran, 1 failed" "its detail says nothing ran; a programme still fails"
 
 finish

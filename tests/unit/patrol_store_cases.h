@@ -15,6 +15,9 @@
  * (patrol_sweep) over an inbox of three steps (each read after the one
  * before, saved): each message read once, its alerts raised once and
  * told in the order of the messages, nothing left for the next sweep.
+ * Messages not judged as posted, judged by the sweep from the inbox's
+ * copies alone (their author, reply and time). Also the rows and the
+ * checks of migration 0025's tests (PS_BEFORE_0025, ps_after_0025).
  */
 #ifndef TESTS_UNIT_PATROL_STORE_CASES_H
 #define TESTS_UNIT_PATROL_STORE_CASES_H
@@ -37,7 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATROL_STORE_CASES(X) X(raise_once_with_events) X(sweep_many_steps)
+#define PATROL_STORE_CASES(X) X(raise_once_with_events) X(sweep_many_steps) X(sweep_unjudged)
 
 /* An awkward text: every character an array literal or JSON must escape. */
 #define PS_AWKWARD "他说\"着火了\"，{快}\\来, 人\n第二行'"
@@ -243,6 +246,169 @@ static inline void ps_case_sweep_many_steps(struct store *s)
 	assert_int_equal(patrol_sweep(s, r, GS_NOW + N + 60, ps_told_fn, &t, &n, &e), APP_OK);
 	assert_int_equal(n.messages, 0);
 	assert_int_equal(t.n, 0);
+}
+
+
+/* The alerts of a sweep about messages, as told: kept whole. */
+struct ps_found {
+	int n;
+	struct alert a[8];
+};
+
+static inline void ps_found_fn(void *ctx, const struct alert *a, bool raised)
+{
+	struct ps_found *f = ctx;
+	assert_true(raised);
+	if (strncmp(a->object, "message:", 8) == 0 && f->n < 8)
+		f->a[f->n++] = *a;
+}
+
+/* Post a message of group g not judged as posted (as a bridge of an older
+ * version, or a message from before migration 0020, is left): all the
+ * sweep knows of it is the inbox's copy. Its id. */
+static inline int64_t ps_post_unjudged(struct store *s, const struct group *g,
+				       int64_t author_id, const char *author_name,
+				       int64_t reply_to, int64_t at, const char *body)
+{
+	static struct message m; /* 8 KiB: not on the stack */
+	memset(&m, 0, sizeof(m));
+	m.group_id = g->id;
+	snprintf(m.county, sizeof(m.county), "%s", GS_COUNTY);
+	m.author_id = author_id;
+	snprintf(m.author_name, sizeof(m.author_name), "%s", author_name);
+	snprintf(m.kind, sizeof(m.kind), "text");
+	m.reply_to = reply_to;
+	m.at = at;
+	snprintf(m.body, sizeof(m.body), "%s", body);
+	m.patrol.judged = false;
+	struct app_error e;
+	if (store_message_post(s, &m, ps_json_message, &e) != APP_OK)
+		fail_msg("post: %s", e.msg);
+	return m.id;
+}
+
+static inline void ps_expect_found(const struct alert *a, const char *kind, int64_t message,
+				   const struct group *g, const char *summary)
+{
+	char object[32];
+	snprintf(object, sizeof(object), "message:%" PRId64, message);
+	assert_string_equal(a->kind, kind);
+	assert_string_equal(a->object, object);
+	assert_int_equal(a->group_id, g->id);
+	assert_string_equal(a->region, g->region);
+	assert_string_equal(a->supervisor, GS_TOWN);
+	assert_string_equal(a->summary, summary);
+}
+
+/* Messages not judged as posted are judged whole by the sweep from the
+ * inbox's copies alone: two questions of someone outside bianmin (author
+ * 0, not a member) are watched from the time they were posted, a cadre's
+ * reply (author and reply_to of the copy) takes the first off the watch,
+ * a complaint of the same author is raised with the copy's name and text.
+ * The second question is found unanswered exactly when its window ends. */
+static inline void ps_case_sweep_unjudged(struct store *s)
+{
+	assert_int_equal(gs_load_demo(s), 0);
+	gs_sync(s, GS_VILLAGE, 1, 0);
+	struct group g = gs_standing(s, GS_VILLAGE, "village");
+	int64_t cadre = gs_user(s, "张支书", "13900000001", "");
+	struct app_error e;
+	assert_int_equal(gs_put(s, g.id, cadre, "admin", "", "active", GS_NOW, &e), APP_OK);
+
+	const int64_t t = GS_NOW; /* 15:06 in China: within the duty hours */
+	int64_t q1 = ps_post_unjudged(s, &g, 0, "微信用户", 0, t, "请问路灯什么时候修？");
+	int64_t c = ps_post_unjudged(s, &g, 0, "微信用户", 0, t + 1, "村干部不作为");
+	int64_t q2 = ps_post_unjudged(s, &g, 0, "微信用户", 0, t + 2, "请问水管什么时候通？");
+	ps_post_unjudged(s, &g, cadre, "张支书", q1, t + 60, "明天就修");
+
+	const struct patrol_rules *r = patrol_builtin();
+	struct ps_found f = { 0 };
+	struct patrol_counts n;
+	assert_int_equal(patrol_sweep(s, r, t + 61, ps_found_fn, &f, &n, &e), APP_OK);
+	assert_int_equal(n.messages, 4);
+	assert_int_equal(f.n, 1);
+	ps_expect_found(&f.a[0], "cadre_complaint", c, &g, "微信用户投诉干部（不作为）：村干部不作为");
+
+	int64_t due = patrol_ack_due(g.duty_start, g.duty_end, t + 2, PATROL_ACK_SECONDS);
+	assert_int_equal(due, t + 2 + PATROL_ACK_SECONDS);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(patrol_sweep(s, r, due - 1, ps_found_fn, &f, &n, &e), APP_OK);
+	assert_int_equal(n.messages, 0);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(patrol_sweep(s, r, due, ps_found_fn, &f, &n, &e), APP_OK);
+	assert_int_equal(f.n, 1);
+	char summary[256];
+	snprintf(summary, sizeof(summary), "微信用户 15:06 在%s的提问3分钟内无干部回复：请问水管什么时候通？",
+		 g.name);
+	ps_expect_found(&f.a[0], "unanswered", q2, &g, summary);
+	/* the answered one stays answered */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(patrol_sweep(s, r, t + 86400, ps_found_fn, &f, &n, &e), APP_OK);
+	assert_int_equal(f.n, 0);
+}
+
+/* The database of the version before migration 0025 (patrol_inbox_rows)
+ * of ps_after_0025: a county group with an admin and a resident, three
+ * messages waiting in the inbox: a resident's complaint and an admin's
+ * emergency with a complaint word (both judged as posted), and a bridged
+ * question posted before messages were judged; and a row of the inbox
+ * whose message is gone (0025 drops it). The same rows for both backends;
+ * a message's other columns are given as cols (", name...") and each
+ * message's values of them as vals (", value..."): PostgreSQL's terms. */
+#define PS_BEFORE_0025(cols, vals)                                                              \
+	"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "                              \
+	"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"                        \
+	"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "               \
+	"VALUES (5, 'county', '990101', '县群', 'j5', 1);"                                       \
+	"INSERT INTO users (id, name, phone, region_code, created_at) VALUES "                   \
+	"(1, '王书记', '13900000001', '990101', 1), (2, '李大姐', '13900000002', '990101', 1);"  \
+	"INSERT INTO group_members (group_id, user_id, role, function, state, joined_at) "       \
+	"VALUES (5, 1, 'admin', '', 'active', 1), (5, 2, 'resident', '', 'active', 1);"          \
+	"INSERT INTO messages (id, group_id, county, author_id, author_name, kind, body, "       \
+	"reply_to, mentions, attachment, broadcast_id, state, state_reason, source, at" cols     \
+	") VALUES (7, 5, '990101', 2, '李大姐', 'text', '村干部不作为', NULL, '', '', NULL, "    \
+	"'visible', '', 'app', 1000" vals "),"                                                   \
+	"(8, 5, '990101', 1, '王书记', 'text', '村东着火了，别说我们不作为', 7, '', '', NULL, "  \
+	"'visible', '', 'app', 1010" vals "),"                                                   \
+	"(9, 5, '990101', NULL, '微信用户', 'text', '请问路灯什么时候修？', NULL, '', '', "      \
+	"NULL, 'visible', '', 'bridge', 1020" vals ");"                                          \
+	"INSERT INTO patrol_inbox VALUES (7, true), (8, true), (9, false), (10, false);"
+
+/* The alerts a sweep tells of: their summaries, one a line. */
+static inline void ps_told_summary(void *ctx, const struct alert *a, bool raised)
+{
+	(void)raised;
+	if (strncmp(a->object, "message:", 8) == 0)
+		strbuf_addf(ctx, "%s %s %s\n", a->kind, a->object, a->summary);
+}
+
+/* After migration 0025 on PS_BEFORE_0025, s's sweep finds what it found
+ * before: the complaint (its author's name and text), the emergency and no
+ * complaint of the admin (whose role the sweep looks up), the question
+ * judged and watched, then found unanswered; the row without a message is
+ * gone. */
+static inline void ps_after_0025(struct store *s)
+{
+	struct app_error e;
+	assert_int_equal(store_migrate(s, NULL, &e), APP_OK);
+	struct strbuf told = STRBUF_INIT;
+	struct patrol_counts n;
+	assert_int_equal(patrol_sweep(s, patrol_builtin(), 1030, ps_told_summary, &told, &n, &e),
+			 APP_OK);
+	assert_int_equal(n.messages, 3);
+	assert_string_equal(told.buf,
+			    "cadre_complaint message:7 李大姐投诉干部（不作为）：村干部不作为\n"
+			    "emergency message:8 王书记在群内报告紧急情况（着火）："
+			    "村东着火了，别说我们不作为\n");
+	/* the question, watched since, is found unanswered once due */
+	strbuf_reset(&told);
+	assert_int_equal(patrol_sweep(s, patrol_builtin(), 1020 + 3600, ps_told_summary, &told, &n,
+				      &e),
+			 APP_OK);
+	assert_int_equal(n.messages, 0);
+	assert_string_equal(told.buf, "unanswered message:9 微信用户 08:17 在县群的提问3分钟内无"
+				      "干部回复：请问路灯什么时候修？\n");
+	strbuf_release(&told);
 }
 
 #endif

@@ -5,7 +5,7 @@
  * bodies on PostgreSQL and compares the search results of both backends.
  * The tests after the shared ones are about the SQLite search index, which
  * lives in a file of its own ("<db>.search") filled by a thread, and about
- * migration 0024 on a database of the previous version.
+ * migrations 0024 and 0026 on a database of the version before each.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -311,6 +311,10 @@ static void test_migration_0024_keeps_messages(void **state)
 	assert_int_equal(store_purge(f->s, clock_now(), 0, 0, 2001, &n, &e), APP_OK);
 	assert_int_equal(n.events, 0);
 
+	/* as before, but for messages_by_county, which 0026 drops */
+	char *county = strstr(shape_before, "index|messages_by_county|");
+	assert_non_null(county);
+	memmove(county, strchr(county, '\n') + 1, strlen(strchr(county, '\n') + 1) + 1);
 	char *shape_after = rows_of(f->db, MESSAGES_SHAPE);
 	assert_string_equal(shape_after, shape_before);
 	assert_non_null(strstr(shape_after, "index|messages_by_reply|"));
@@ -356,6 +360,160 @@ static void test_migration_0024_keeps_messages(void **state)
 	free(read);
 }
 
+/* What 0026 must keep of the table group_members: its columns (type, NOT
+ * NULL, default, place in the primary key), references, and indexes with
+ * their key columns (the primary key's and group_members_by_user's). Not
+ * in it: what 0026 changes (WITHOUT ROWID, so the index by user ends in the
+ * key instead of a rowid; the text of the CHECKs), tried apart below. */
+#define GROUP_MEMBERS_SHAPE                                                                     \
+	"SELECT 'column', name, type, \"notnull\", dflt_value, pk "                               \
+	"FROM pragma_table_info('group_members') UNION ALL "                                    \
+	"SELECT 'reference', \"from\", \"table\", \"to\", on_delete || '/' || on_update, seq "    \
+	"FROM pragma_foreign_key_list('group_members') UNION ALL "                              \
+	"SELECT 'index', il.name, il.\"unique\", il.origin, il.partial, NULL "                    \
+	"FROM pragma_index_list('group_members') il UNION ALL "                                 \
+	"SELECT 'index key', il.name, x.seqno, x.name, x.\"desc\", x.coll "                       \
+	"FROM pragma_index_list('group_members') il, pragma_index_xinfo(il.name) x "            \
+	"WHERE x.key ORDER BY 1, 2, 3"
+
+/* What WITHOUT ROWID changes: whether the table has one, and what ends
+ * each entry of the index by user (a rowid, or the rest of the key). */
+#define GROUP_MEMBERS_ROWID                                                                     \
+	"SELECT 'without rowid', wr FROM pragma_table_list('group_members') UNION ALL "         \
+	"SELECT 'by user ends in', name FROM pragma_index_xinfo('group_members_by_user') "      \
+	"WHERE NOT key"
+
+/* Migration 0026 (group_members rebuilt WITHOUT ROWID with its CHECKs as
+ * comparisons; the unread indexes of users, households and messages by
+ * county dropped) on a database of the version before: every membership
+ * kept and read as before, a roster still joins people; group_members
+ * keeps its columns, default, references and indexes, is now WITHOUT
+ * ROWID with the CHECKs as comparisons, which refuse what they refused;
+ * and the tables are as a new database has them. */
+static void test_migration_0026_keeps_members(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite_schema_before(db, 26);
+	char *shape_before = rows_of_db(db, GROUP_MEMBERS_SHAPE);
+	char *rowid = rows_of_db(db, GROUP_MEMBERS_ROWID);
+	assert_string_equal(rowid, "without rowid|0\nby user ends in|NULL\n");
+	free(rowid);
+	sqlite_schema_exec(
+		db,
+		"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "
+		"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"
+		"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "
+		"VALUES (5, 'county', '990101', '县群', 'j5', 1), "
+		"(6, 'adhoc', '990101', '专班', 'j6', 1);"
+		"INSERT INTO households (id, region_code, address, created_at) "
+		"VALUES (1, '990101', '一组1号', 1);"
+		"INSERT INTO users (id, name, phone, region_code, household_id, created_at) "
+		"VALUES (3, '张三', '13900000003', '990101', 1, 1), "
+		"(4, '李四', '13900000004', '990101', NULL, 1);"
+		"INSERT INTO group_members VALUES (5, 3, 'owner', '', 'active', 100), "
+		"(5, 4, 'key_person', '村医', 'pending', 200), (6, 3, 'resident', '', 'left', 300);");
+	sqlite3_close(db);
+
+	struct app_error e;
+	int applied = 0;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	assert_int_equal(store_migrate(f->s, &applied, &e), APP_OK);
+	assert_true(applied >= 1);
+	struct gs_members l = gs_members_of(f->s, 5, "", 0, 10);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.m[0].user_id, 3);
+	assert_string_equal(l.m[0].role, "owner");
+	assert_string_equal(l.m[0].name, "张三");
+	assert_int_equal(l.m[0].joined_at, 100);
+	assert_string_equal(l.m[1].role, "key_person");
+	assert_string_equal(l.m[1].function, "村医");
+	assert_string_equal(l.m[1].state, "pending");
+	assert_int_equal(l.m[1].joined_at, 200);
+	assert_int_equal(gs_members_of(f->s, 6, "left", 0, 10).n, 1);
+
+	/* a roster: a known person joins, a new one is made and joins */
+	struct roster_row rows[] = { { .line = 2, .name = "李四", .phone = "13900000004",
+				       .address = "二组2号" },
+				     { .line = 3, .name = "王五", .phone = "13900000005",
+				       .address = "三组3号" } };
+	struct roster_counts c;
+	assert_int_equal(gs_import(f->s, 6, rows, 2, &c, &e), APP_OK);
+	assert_int_equal(c.joined, 2);
+	assert_int_equal(c.users, 1);
+	l = gs_members_of(f->s, 6, "active", 0, 10);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.m[0].user_id, 4);
+	assert_string_equal(l.m[1].name, "王五");
+	store_close(f->s);
+	f->s = NULL;
+
+	/* group_members as before but for what 0026 changes: WITHOUT ROWID,
+	 * and the CHECKs written as comparisons */
+	char *shape_after = rows_of(f->db, GROUP_MEMBERS_SHAPE);
+	assert_string_equal(shape_after, shape_before);
+	assert_non_null(strstr(shape_after, "reference|group_id|groups|id|"));
+	assert_non_null(strstr(shape_after, "index key|group_members_by_user|0|user_id|"));
+	free(shape_before);
+	free(shape_after);
+	rowid = rows_of(f->db, GROUP_MEMBERS_ROWID);
+	assert_string_equal(rowid, "without rowid|1\nby user ends in|group_id\n");
+	free(rowid);
+	char *made_by = rows_of(f->db, "SELECT sql FROM sqlite_master WHERE name = 'group_members'");
+	assert_non_null(strstr(made_by, "CHECK (role = 'owner' OR role = 'admin' OR "
+					"role = 'key_person' OR role = 'resident')"));
+	assert_non_null(strstr(made_by, "CHECK (state = 'active' OR state = 'pending' OR "
+					"state = 'left')"));
+	assert_null(strstr(made_by, " IN "));
+	free(made_by);
+
+	/* the same tables and indexes as a database made new (by the same
+	 * migrations: this shows no migration after 0026 is missing from an
+	 * upgrade, not what 0026 itself does, which is checked above) */
+	char fresh[400];
+	snprintf(fresh, sizeof(fresh), "%s/fresh.db", f->dir);
+	struct store *s2;
+	assert_int_equal(store_open(&s2, fresh, STORE_OPEN_CREATE, &e), APP_OK);
+	assert_int_equal(store_migrate(s2, NULL, &e), APP_OK);
+	store_close(s2);
+	const char *master = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name "
+			     "IN ('group_members', 'users', 'households', 'messages') "
+			     "ORDER BY type, name";
+	char *migrated = rows_of(f->db, master), *made = rows_of(fresh, master);
+	assert_string_equal(migrated, made);
+	assert_non_null(strstr(migrated, "WITHOUT ROWID"));
+	assert_null(strstr(migrated, "_by_county"));
+	assert_non_null(strstr(migrated, "group_members_by_user"));
+	free(migrated);
+	free(made);
+
+	/* the CHECKs rewritten by 0026 still refuse, on a pair not yet a
+	 * member so that only the CHECK can; without a function a row reads
+	 * '' (in a transaction rolled back) */
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite_schema_exec(db, "BEGIN");
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO group_members VALUES "
+					  "(5, 5, 'boss', '', 'active', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO group_members VALUES "
+					  "(5, 5, 'admin', '', 'gone', 1)",
+				      NULL, NULL, NULL),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
+	sqlite_schema_exec(db, "INSERT INTO group_members (group_id, user_id, role, state, "
+			       "joined_at) VALUES (5, 5, 'admin', 'left', 1)");
+	char *function = rows_of_db(db, "SELECT quote(function) FROM group_members "
+					"WHERE group_id = 5 AND user_id = 5");
+	sqlite_schema_exec(db, "ROLLBACK");
+	sqlite3_close(db);
+	assert_string_equal(function, "''\n");
+	free(function);
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -373,6 +531,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_ahead, setup,
 						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_0024_keeps_messages,
+						sqlite_testdb_dir, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_0026_keeps_members,
 						sqlite_testdb_dir, sqlite_testdb_teardown),
 	};
 #undef X

@@ -2,7 +2,9 @@
  * test_patrol_store_pg.c - the smart patrol's store tests of patrol_store_cases.h
  * on PostgreSQL, each on a database of its own made on the server
  * BIANMIN_TEST_PG names and dropped afterwards (pg_testdb.h). Without
- * BIANMIN_TEST_PG every test is skipped with a SKIP line.
+ * BIANMIN_TEST_PG every test is skipped with a SKIP line. Also migration
+ * 0025 (the inbox's copies of its messages), as test_patrol_store.c does on
+ * SQLite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include "core/log.h"
 #include "store/store.h"
 
+#include "pg_schema.h"
 #include "pg_testdb.h"
 #include "patrol_store_cases.h"
 
@@ -25,11 +28,39 @@ static int setup(void **state)
 PATROL_STORE_CASES(X)
 #undef X
 
+static int setup_empty(void **state)
+{
+	return pg_testdb_create(state, "bmpm");
+}
+
+/* Migration 0025 on a database of the version before (PS_BEFORE_0025):
+ * its copies filled, the row without a message deleted, then the columns
+ * made NOT NULL. */
+static void test_migration_0025_keeps_inbox(void **state)
+{
+	struct pg_testdb *f = *state;
+	if (!f->name[0]) {
+		printf("SKIP %s: BIANMIN_TEST_PG is not set\n", __func__);
+		skip();
+	}
+	PGconn *c = pg_schema_connect(f->uri);
+	pg_schema_before(c, 25);
+	pg_schema_exec(c, PS_BEFORE_0025(", terms", ", ''"));
+	PQfinish(c);
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->uri, STORE_OPEN_EXISTING, &e), APP_OK);
+	ps_after_0025(f->s);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
 #define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, pg_testdb_teardown),
-	const struct CMUnitTest tests[] = { PATROL_STORE_CASES(X) };
+	const struct CMUnitTest tests[] = {
+		PATROL_STORE_CASES(X)
+		cmocka_unit_test_setup_teardown(test_migration_0025_keeps_inbox, setup_empty,
+						pg_testdb_teardown),
+	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,6 +91,27 @@ static void test_backend_and_schema(void **state)
 	assert_int_equal(applied, 0);
 }
 
+/* A database migrated by a build that lacked a migration numbered below one
+ * it had (the row of version 20 gone here) is not taken as current. */
+static void test_migration_missing_below_refused(void **state)
+{
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	PGconn *c = PQconnectdb(f->uri);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PGresult *r = PQexec(c, "DELETE FROM schema_migrations WHERE version = 20");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	assert_string_equal(PQcmdTuples(r), "1");
+	PQclear(r);
+	PQfinish(c);
+	struct app_error e;
+	int applied;
+	assert_int_equal(store_check_schema(f->s, &e), APP_EDB);
+	assert_non_null(strstr(e.msg, "lacks 1 of the earlier migrations"));
+	assert_int_equal(store_migrate(f->s, &applied, &e), APP_EDB);
+	assert_non_null(strstr(e.msg, "lacks 1 of the earlier migrations"));
+}
+
 static void test_missing_database(void **state)
 {
 	struct pg_testdb *f = *state;
@@ -836,6 +857,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_backend_and_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_missing_below_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_chain_under_concurrency, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraint_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subtree_in_byte_order, setup, teardown),
