@@ -1,7 +1,7 @@
 /*
  * pg_schema.h - a PostgreSQL database as an earlier version of bianmin left
  * it, for the tests of a migration that moves data: the PostgreSQL twin of
- * sqlite_schema.h (whose reading of the migration files it uses). The
+ * sqlite_schema.h (both read the files through migration_files.h). The
  * migrations of sql/pg before a given one are applied and recorded as the
  * migration runner records them (src/store/pg.c), so that store_migrate()
  * then applies the rest. Talks to the server with libpq directly (the store
@@ -14,7 +14,7 @@
 #ifndef TESTS_UNIT_PG_SCHEMA_H
 #define TESTS_UNIT_PG_SCHEMA_H
 
-#include "sqlite_schema.h" /* sqlite_schema_read, sqlite_schema_by_name */
+#include "migration_files.h"
 
 #include <libpq-fe.h>
 
@@ -27,6 +27,9 @@ static inline void pg_schema_exec(PGconn *c, const char *sql)
 		fail_msg("%.60s: %s", sql, PQresultErrorMessage(r));
 	PQclear(r);
 }
+
+/* migration_run_fn on a PGconn *. */
+static inline void pg_schema_run(void *c, const char *sql) { pg_schema_exec(c, sql); }
 
 /* A connection to the database uri names, or the test fails; the caller
  * closes it (PQfinish). */
@@ -45,26 +48,7 @@ static inline void pg_schema_before(PGconn *c, int version)
 {
 	pg_schema_exec(c, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
 			  "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-	struct dirent **names;
-	int n = scandir("sql/pg", &names, NULL, sqlite_schema_by_name);
-	assert_true(n > 0);
-	for (int i = 0; i < n; i++) {
-		int v = atoi(names[i]->d_name);
-		if (v >= 1 && v < version && strstr(names[i]->d_name, ".sql")) {
-			char path[300];
-			snprintf(path, sizeof(path), "sql/pg/%s", names[i]->d_name);
-			char *sql = sqlite_schema_read(path);
-			pg_schema_exec(c, sql);
-			free(sql);
-			char rec[400];
-			snprintf(rec, sizeof(rec),
-				 "INSERT INTO schema_migrations VALUES (%d, '%s', 'test')", v,
-				 names[i]->d_name);
-			pg_schema_exec(c, rec);
-		}
-		free(names[i]);
-	}
-	free(names);
+	migrations_before("sql/pg", version, pg_schema_run, c);
 }
 
 #endif

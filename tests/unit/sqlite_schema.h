@@ -13,7 +13,8 @@
 
 #include "store/sqlite_fts.h" /* the tokenizer the migrations' FTS tables name */
 
-#include <dirent.h>
+#include "migration_files.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,32 +28,8 @@ static inline void sqlite_schema_exec(sqlite3 *db, const char *sql)
 		fail_msg("%.60s: %s", sql, msg ? msg : "?");
 }
 
-static inline int sqlite_schema_by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* The whole of file path, NUL-terminated (the caller frees it). */
-static inline char *sqlite_schema_read(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		fail_msg("cannot open '%s' (run from the top of the tree)", path);
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = (len + 4096 + 1) * 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + len, 1, 4096, fp);
-		len += got;
-	} while (got > 0);
-	fclose(fp);
-	buf[len] = '\0';
-	return buf;
-}
+/* migration_run_fn on a sqlite3 *. */
+static inline void sqlite_schema_run(void *db, const char *sql) { sqlite_schema_exec(db, sql); }
 
 /* Make db (new, empty) the schema the migrations numbered below version
  * left, each recorded in schema_migrations. */
@@ -62,26 +39,7 @@ static inline void sqlite_schema_before(sqlite3 *db, int version)
 	assert_int_equal(sq_fts_register(db, &e), APP_OK);
 	sqlite_schema_exec(db, "PRAGMA foreign_keys = ON; CREATE TABLE schema_migrations (version "
 			       "INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-	struct dirent **names;
-	int n = scandir("sql/sqlite", &names, NULL, sqlite_schema_by_name);
-	assert_true(n > 0);
-	for (int i = 0; i < n; i++) {
-		int v = atoi(names[i]->d_name);
-		if (v >= 1 && v < version && strstr(names[i]->d_name, ".sql")) {
-			char path[300];
-			snprintf(path, sizeof(path), "sql/sqlite/%s", names[i]->d_name);
-			char *sql = sqlite_schema_read(path);
-			sqlite_schema_exec(db, sql);
-			free(sql);
-			char rec[400];
-			snprintf(rec, sizeof(rec),
-				 "INSERT INTO schema_migrations VALUES (%d, '%s', 'test')", v,
-				 names[i]->d_name);
-			sqlite_schema_exec(db, rec);
-		}
-		free(names[i]);
-	}
-	free(names);
+	migrations_before("sql/sqlite", version, sqlite_schema_run, db);
 }
 
 #endif
