@@ -30,7 +30,11 @@
 #           through the API take ~20 minutes and measure ingest) and indexed
 #           by `bianmin search rebuild` (timed: the indexer's cost); with
 #           BENCH_SEARCH_LOAD=ingest the demo database of the earlier phases
-#           is topped up by the ingest API and indexed by the server.
+#           is topped up by the ingest API and indexed by the server; with
+#           BENCH_SEARCH_DB=FILE an existing SQLite database (with its
+#           FILE.search: e.g. a copy of a BENCH_KEEP run's search.db) is
+#           measured as it is, nothing loaded (BENCH_SEARCH_N: its label).
+#           Each run also gives the server's CPU per request (cpu_ms).
 # The server's VmRSS/VmHWM is read from /proc after each phase.
 #
 # Environment (defaults in brackets): BENCH_DURATION [10] seconds per wrk run,
@@ -39,9 +43,11 @@
 # BENCH_INGEST_CLIENTS [4], BENCH_ADHOC_CLIENTS [16], BENCH_ROSTER_CLIENTS [4],
 # BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS
 # [690000], BENCH_DAY_MESSAGES [130000], BENCH_SEARCH_N [1000000],
-# BENCH_SEARCH_LOAD [rows], BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
+# BENCH_SEARCH_LOAD [rows], BENCH_SEARCH_DB, BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
 # BENCH_MSG_PERF=1 (a flat perf profile of the server during the first post
-# and ingest runs, the rosters, the day's ingest and the searches), BENCH_KEEP,
+# and ingest runs, the rosters, the day's ingest and the searches; the data
+# kept in the work folder with BENCH_KEEP), BENCH_MSG_PERF_ARGS (more perf
+# record options, e.g. "--call-graph dwarf"), BENCH_KEEP,
 # BENCH_PG_URI, BENCH_PG_BIN. Needs python3 (inputs), jq, sqlite3, wrk, curl.
 # Quick check: BENCH_DURATION=2 BENCH_REPEAT=1 BENCH_INGEST_N=5000 BENCH_DAY_GROUPS=600
 #   BENCH_DAY_MEMBERS=6000 BENCH_DAY_MESSAGES=5000 BENCH_SEARCH_N=20000 bench/messages.sh
@@ -67,6 +73,7 @@ DAY_MESSAGES=${BENCH_DAY_MESSAGES:-130000}
 SEARCH_N=${BENCH_SEARCH_N:-1000000}
 SEARCH_CONNECTIONS=${BENCH_SEARCH_CONNECTIONS:-8}
 SEARCH_LOAD=${BENCH_SEARCH_LOAD:-rows}
+SEARCH_DB=${BENCH_SEARCH_DB:-}
 PHASES=${BENCH_MSG_PHASES:-post ingest day search}
 COMPLAINTS=${BENCH_COMPLAINTS:-$BENCH_TOP/../shared/data/complaints}
 DIVISIONS=${BENCH_DIVISIONS:-$BENCH_TOP/../shared/data/divisions}
@@ -82,7 +89,8 @@ rss_line() { awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } /^RssFile:/ { f = 
 PERF_PID=
 perf_start() {
 	[ "${BENCH_MSG_PERF:-0}" = 1 ] || return 0
-	perf record -q -F 499 -p "$2" -o "$BT/perf-$1.data" >"$BT/perf-$1.log" 2>&1 &
+	# shellcheck disable=SC2086 # options split on purpose
+	perf record -q -F 499 ${BENCH_MSG_PERF_ARGS:-} -p "$2" -o "$BT/perf-$1.data" >"$BT/perf-$1.log" 2>&1 &
 	PERF_PID=$! PERF_NAME=$1
 }
 perf_stop() {
@@ -91,7 +99,7 @@ perf_stop() {
 	PERF_PID=
 	echo "  profile of the server during $PERF_NAME (perf, self time, top entries):"
 	perf report -i "$BT/perf-$PERF_NAME.data" --no-children --sort dso,symbol --stdio >"$BT/perf-$PERF_NAME.txt" 2>/dev/null || true
-	grep -v '^#' "$BT/perf-$PERF_NAME.txt" | sed '/^$/d' | sed -n '1,14s/^/    /p'
+	{ grep -v '^#' "$BT/perf-$PERF_NAME.txt" || true; } | sed '/^$/d' | sed -n '1,14s/^/    /p'
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }'; }
@@ -310,12 +318,17 @@ phase_ingest() {
 
 # day_cpu_start NAME PID / day_cpu_stop: around a step of the day, the
 # server's CPU seconds in it ("http writer indexer" threads, utime + stime)
-# into DAY_CPU[NAME], and a perf profile with BENCH_MSG_PERF=1.
-declare -A DAY_CPU
-day_cpu_start() { DAY_CPU_NAME=$1 DAY_CPU_PID=$2 DAY_CPU_T0=$(thread_ticks "$2"); perf_start "$1" "$2"; }
+# into DAY_CPU[NAME], its commits and the writer's seconds in them (the WAL
+# write and fsync, when it does nothing else) into DAY_COMMITS[NAME], and a
+# perf profile with BENCH_MSG_PERF=1.
+declare -A DAY_CPU DAY_COMMITS
+day_commits() { echo "$(bench_metric bianmin_db_commits_total "${URL[day]}") $(bench_metric bianmin_db_commit_seconds_total "${URL[day]}")"; }
+day_cpu_start() { DAY_CPU_NAME=$1 DAY_CPU_PID=$2 DAY_CPU_T0=$(thread_ticks "$2") DAY_COMMITS0=$(day_commits); perf_start "$1" "$2"; }
 day_cpu_stop() {
 	DAY_CPU[$DAY_CPU_NAME]=$(awk -v a="$DAY_CPU_T0" -v b="$(thread_ticks "$DAY_CPU_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN {
 		split(a, x, " "); split(b, y, " "); printf "%.2f %.2f %.2f", (y[1] - x[1]) / hz, (y[2] - x[2]) / hz, (y[3] - x[3]) / hz }')
+	DAY_COMMITS[$DAY_CPU_NAME]=$(awk -v a="$DAY_COMMITS0" -v b="$(day_commits)" 'BEGIN {
+		split(a, x, " "); split(b, y, " "); printf "%d commits, %.2f s in them", y[1] - x[1], y[2] - x[2] }')
 	perf_stop
 }
 
@@ -329,7 +342,7 @@ phase_day() {
 	# CPU seconds of the server per step (http, writer, indexer threads):
 	# much less sensitive to the load of a shared machine than the wall
 	for r in adhoc rosters day-ingest; do
-		[ -n "${DAY_CPU[$r]:-}" ] && echo "  server CPU in $r: ${DAY_CPU[$r]} s (http writer indexer)"
+		[ -n "${DAY_CPU[$r]:-}" ] && echo "  server CPU in $r: ${DAY_CPU[$r]} s (http writer indexer); ${DAY_COMMITS[$r]}"
 	done
 	[ -n "${DAY_CPU[rosters]:-}" ] && echo "  rosters: $(awk -v c="${DAY_CPU[rosters]}" -v n="$DAY_JOINED" 'BEGIN {
 		split(c, x, " "); printf "%.1f µs of server CPU per member (writer %.1f)", (x[1] + x[2] + x[3]) * 1e6 / n, x[2] * 1e6 / n }')"
@@ -370,7 +383,16 @@ search_rows() {
 phase_search() {
 	local b=sqlite have need chunk u tok_sup tok_res r t0 i who
 	echo "-- search: GET /api/v1/messages/search?q=W&limit=20 on SQLite with $SEARCH_N messages ($SEARCH_LOAD)"
-	if [ "$SEARCH_LOAD" = rows ]; then
+	if [ -n "$SEARCH_DB" ]; then
+		if [ ! -f "$SEARCH_DB" ] || [ ! -f "$SEARCH_DB.search" ]; then
+			bench_die "BENCH_SEARCH_DB: no $SEARCH_DB or $SEARCH_DB.search"
+		fi
+		[ -z "${PID[sqlite]:-}" ] || bench_stop_pid "${PID[sqlite]}" bianmin
+		echo "  the existing database $SEARCH_DB"
+		start_bianmin_on search "$SEARCH_DB" "$bin"
+		URL[sqlite]=$BIANMIN_URL DB[sqlite]=$SEARCH_DB PID[sqlite]=$BIANMIN_PID
+		u=${URL[$b]}
+	elif [ "$SEARCH_LOAD" = rows ]; then
 		search_rows
 		u=${URL[$b]}
 	else
@@ -399,18 +421,23 @@ phase_search() {
 	tok_res=$(login "$u" 19900000001 demo-2026)
 	echo "$tok_sup" >"$BT/tok-supervisor"
 	echo "$tok_res" >"$BT/tok-resident"
-	printf '%-4s %-11s %9s %8s %8s %8s %8s %9s %6s\n' run caller req/s p50_ms p95_ms p99_ms max_ms requests errors
+	printf '%-4s %-11s %9s %8s %8s %8s %8s %9s %6s %7s\n' run caller req/s p50_ms p95_ms p99_ms max_ms requests errors cpu_ms
 	for who in supervisor resident; do
 		msg_wrk "$BT/search-warm-$who.txt" "$SEARCH_CONNECTIONS" "$u" search "$BT/tok-$who" "$BT/words.url"
 	done
 	perf_start searches "${PID[$b]}"
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for who in supervisor resident; do
+			t0=$(bench_ticks "${PID[$b]}")
 			msg_wrk "$BT/search-$who-$r.txt" "$SEARCH_CONNECTIONS" "$u" search "$BT/tok-$who" "$BT/words.url"
+			t0=$(($(bench_ticks "${PID[$b]}") - t0))
 			read -r rps _ _ n err < <(wrk_field "$BT/search-$who-$r.txt")
 			read -r _ a95 a50 a99 amax < <(awk '/^latency_us/ { print "x", $3, $2, $4, $5 }' "$BT/search-$who-$r.txt")
-			awk -v r="$r" -v w="$who" -v rps="$rps" -v a="$a50" -v b="$a95" -v c="$a99" -v m="$amax" -v n="$n" -v e="$err" 'BEGIN {
-				printf "%-4s %-11s %9.0f %8.2f %8.2f %8.2f %8.1f %9d %6d\n", r, w, rps, a / 1000, b / 1000, c / 1000, m / 1000, n, e }' |
+			# cpu_ms: the server's CPU (all threads) per request
+			awk -v r="$r" -v w="$who" -v rps="$rps" -v a="$a50" -v b="$a95" -v c="$a99" -v m="$amax" -v n="$n" -v e="$err" \
+				-v t="$t0" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+				printf "%-4s %-11s %9.0f %8.2f %8.2f %8.2f %8.1f %9d %6d %7.3f\n", r, w, rps, a / 1000, b / 1000, c / 1000, m / 1000, n, e,
+					(n > 0 ? t * 1000 / hz / n : 0) }' |
 				tee -a "$BT/search-table"
 		done
 	done

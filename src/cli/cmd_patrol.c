@@ -16,11 +16,22 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One line per finding: kind, object, region, alert, addressee, summary. */
+/* One line per finding: kind, object, region, alert, addressee, summary
+ * (appended piece by piece: a line is longer than strbuf_addf formats in
+ * one pass, and a day's first sweep writes thousands). */
 static void add_line(void *ctx, const struct alert *a, bool raised)
 {
-	strbuf_addf(ctx, "%s\t%s\t%s\talert %" PRId64 "%s\tto %s\t%s\n", a->kind, a->object,
-		    a->region, a->id, raised ? "" : " (raised before)", a->supervisor, a->summary);
+	struct strbuf *out = ctx;
+	strbuf_addstr(out, a->kind);
+	strbuf_addch(out, '\t');
+	strbuf_addstr(out, a->object);
+	strbuf_addch(out, '\t');
+	strbuf_addstr(out, a->region);
+	strbuf_addf(out, "\talert %" PRId64 "%s\tto ", a->id, raised ? "" : " (raised before)");
+	strbuf_addstr(out, a->supervisor);
+	strbuf_addch(out, '\t');
+	strbuf_addstr(out, a->summary);
+	strbuf_addch(out, '\n');
 }
 
 /* The sweep's findings as lines of text and its tally, or as JSON; printed

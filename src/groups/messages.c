@@ -299,7 +299,7 @@ static const struct group *ingest_group(struct store *s, const struct auth_calle
 	if (!e->id) {
 		struct app_error ignored;
 		e->id = gid;
-		e->ok = gid != 0 && store_group_get(s, gid, &e->g, &ignored) == APP_OK &&
+		e->ok = gid != 0 && store_group_head(s, gid, &e->g, &ignored) == APP_OK &&
 			auth_scope(c, PERM_INGEST, e->g.region, &ignored) == APP_OK;
 	}
 	return e->ok ? &e->g : NULL;

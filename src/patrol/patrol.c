@@ -499,11 +499,11 @@ static enum app_err sweep_demands(struct sweep *w, struct app_error *err)
 
 /* The standing groups, read a page at a time. */
 struct group_page {
-	struct group *g;
+	struct patrol_group *g;
 	int n;
 };
 
-static bool on_group(void *ctx, const struct group *g)
+static bool on_group(void *ctx, const struct patrol_group *g)
 {
 	struct group_page *gp = ctx;
 	gp->g[gp->n++] = *g;
@@ -521,11 +521,21 @@ static bool duty_began(const struct group *g, int64_t mark, int64_t now)
 	return mark == 0 || clock_china_time(day, g->duty_start) > mark;
 }
 
-static enum app_err duty_one(struct sweep *w, const struct group *g, struct app_error *err)
+/* A group without any duty set (pg->duty_set false) is computed from an
+ * empty rota without reading it: the same answer, and most groups of a
+ * county have none. */
+static enum app_err duty_one(struct sweep *w, const struct patrol_group *pg,
+			     struct app_error *err)
 {
+	static const struct duty_data nothing_set;
+	const struct group *g = &pg->g;
 	bool in_hours;
 	struct duty_slot now, next;
-	enum app_err rc = groups_duty_at(w->s, g, w->now, &in_hours, &now, &next, err);
+	enum app_err rc = APP_OK;
+	if (pg->duty_set)
+		rc = groups_duty_at(w->s, g, w->now, &in_hours, &now, &next, err);
+	else
+		groups_duty_compute(g, &nothing_set, w->now, &in_hours, &now, &next);
 	if (rc != APP_OK || !in_hours || now.user_id)
 		return rc;
 	struct alert *a = add_alert(w, PATROL_NO_DUTY, g->region, g->id, 2);
@@ -546,11 +556,11 @@ static enum app_err sweep_duty(struct sweep *w, struct app_error *err)
 		gp.n = 0;
 		rc = store_patrol_groups(w->s, after, BATCH, on_group, &gp, err);
 		for (int i = 0; rc == APP_OK && i < gp.n; i++)
-			if (duty_began(&gp.g[i], mark, w->now))
+			if (duty_began(&gp.g[i].g, mark, w->now))
 				rc = duty_one(w, &gp.g[i], err);
 		if (rc != APP_OK || gp.n < BATCH)
 			break;
-		after = gp.g[gp.n - 1].id;
+		after = gp.g[gp.n - 1].g.id;
 	}
 	free(gp.g);
 	if (rc == APP_OK)

@@ -185,6 +185,13 @@ static enum app_err group_get(struct store *s, int64_t id, struct group *out,
 	return pg_read(s, group_read, &gr, err);
 }
 
+static enum app_err group_head(struct store *s, int64_t id, struct group *out,
+			       struct app_error *err)
+{
+	struct group_read gr = { PS_GROUP_HEAD, id, NULL, out };
+	return pg_read(s, group_read, &gr, err);
+}
+
 static enum app_err group_by_join_code(struct store *s, const char *code, struct group *out,
 				       struct app_error *err)
 {
@@ -569,7 +576,7 @@ static enum app_err roster_job(struct pg_conn *c, void *arg, struct app_error *e
 {
 	struct roster_job *rj = arg;
 	struct group g;
-	struct group_read gr = { PS_GROUP_GET, rj->group_id, NULL, &g };
+	struct group_read gr = { PS_GROUP_HEAD, rj->group_id, NULL, &g };
 	bool *known = xcalloc(rj->n, sizeof(*known));
 	enum app_err rc = group_read(c, &gr, err);
 	if (rc == APP_OK)
@@ -787,6 +794,7 @@ const struct store_group_ops pg_group_ops = {
 	.sync = groups_sync,
 	.create = group_create,
 	.get = group_get,
+	.head = group_head,
 	.by_join_code = group_by_join_code,
 	.update = group_update,
 	.list = group_list,

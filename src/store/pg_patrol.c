@@ -180,19 +180,21 @@ static enum app_err patrol_case_lines(struct store *s, int64_t after, int limit,
 static bool group_row(const PGresult *r, int row, void *arg)
 {
 	struct rows_read *rr = arg;
-	struct group g;
-	memset(&g, 0, sizeof(g));
-	g.id = pg_int(r, row, 0);
-	pg_copy_text(g.kind, sizeof(g.kind), r, row, 1);
-	pg_copy_text(g.region, sizeof(g.region), r, row, 2);
-	pg_copy_text(g.name, sizeof(g.name), r, row, 3);
-	g.duty_start = (int)pg_int(r, row, 4);
-	g.duty_end = (int)pg_int(r, row, 5);
-	return ((store_group_fn)rr->fn)(rr->ctx, &g);
+	struct patrol_group pg;
+	struct group *g = &pg.g;
+	memset(&pg, 0, sizeof(pg));
+	g->id = pg_int(r, row, 0);
+	pg_copy_text(g->kind, sizeof(g->kind), r, row, 1);
+	pg_copy_text(g->region, sizeof(g->region), r, row, 2);
+	pg_copy_text(g->name, sizeof(g->name), r, row, 3);
+	g->duty_start = (int)pg_int(r, row, 4);
+	g->duty_end = (int)pg_int(r, row, 5);
+	pg.duty_set = pg_int(r, row, 6) != 0;
+	return ((store_patrol_group_fn)rr->fn)(rr->ctx, &pg);
 }
 
-static enum app_err patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
-				  void *ctx, struct app_error *err)
+static enum app_err patrol_groups(struct store *s, int64_t after, int limit,
+				  store_patrol_group_fn fn, void *ctx, struct app_error *err)
 {
 	struct rows_read rr = { PS_PATROL_GROUPS, after, limit, "listing the groups on duty",
 				group_row, (void *)fn, ctx };

@@ -39,10 +39,15 @@
 	"AND upper(x.person_key) = upper(b.person_key) ORDER BY x.period DESC, x.id DESC LIMIT 1)"
 #define WITHIN "($2::text = '' OR (r.code >= $2::text AND r.code < $2::text || ':'))"
 #define WITHIN_R1 "($1::text = '' OR (r.code >= $1::text AND r.code < $1::text || ':'))"
-#define GROUP_COLS                                                                             \
+/* a group's columns; GROUP_COLS with its count of active members, which
+ * reads every membership of the group: GROUP_HEAD_COLS has 0 there */
+#define GROUP_ROW_COLS                                                                         \
 	"g.id, g.kind, g.region_code, g.name, g.join_code, g.approval, g.duty_start, g.duty_end, " \
-	"g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id "           \
+	"g.created_at"
+#define GROUP_COLS                                                                             \
+	GROUP_ROW_COLS ", (SELECT count(*) FROM group_members m WHERE m.group_id = g.id "       \
 	"AND m.state = 'active')"
+#define GROUP_HEAD_COLS GROUP_ROW_COLS ", 0"
 #define MEMBER_COLS                                                                            \
 	"m.group_id, m.user_id, m.role, m.function, m.state, m.joined_at, u.name, u.phone"
 #define MESSAGE_COLS                                                                           \
@@ -266,6 +271,7 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			    "$3::text, $4::text, $5::boolean, $6::integer, $7::integer, "
 			    "$8::bigint) RETURNING id",
 	[PS_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.id = $1::bigint",
+	[PS_GROUP_HEAD] = "SELECT " GROUP_HEAD_COLS " FROM groups g WHERE g.id = $1::bigint",
 	[PS_GROUP_BY_CODE] = "SELECT " GROUP_COLS " FROM groups g WHERE g.join_code = $1::text",
 	[PS_GROUP_UPDATE] = "UPDATE groups SET name = $2::text, approval = $3::boolean, "
 			    "duty_start = $4::integer, duty_end = $5::integer, "
@@ -529,8 +535,12 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.id > $1::bigint "
 		"AND e.action IN ('clock.warning', 'clock.missed') AND c.type = 'demand' "
 		"ORDER BY e.id LIMIT $2::bigint",
-	[PS_PATROL_GROUPS] = "SELECT id, kind, region_code, name, duty_start, duty_end FROM groups "
-			     "WHERE kind <> 'adhoc' AND id > $1::bigint ORDER BY id LIMIT $2::bigint",
+	[PS_PATROL_GROUPS] =
+		"SELECT id, kind, region_code, name, duty_start, duty_end, "
+		"(EXISTS (SELECT 1 FROM duty_rota r WHERE r.group_id = g.id) "
+		"OR EXISTS (SELECT 1 FROM duty_overrides o WHERE o.group_id = g.id) "
+		"OR EXISTS (SELECT 1 FROM duty_leave l WHERE l.group_id = g.id))::int FROM groups g "
+		"WHERE kind <> 'adhoc' AND id > $1::bigint ORDER BY id LIMIT $2::bigint",
 	[PS_PATROL_DEMANDS] =
 		"SELECT c.id, coalesce(c.group_id, 0), c.created_at, c.resident_id, "
 		"coalesce(u.household_id, 0), c.region, c.category, c.title "

@@ -240,8 +240,11 @@ enum app_err sq_read(struct store *s, sq_fn fn, void *arg, struct app_error *err
 
 void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-	snprintf(dst, cap, "%s", t ? (const char *)t : "");
+	assert(cap > 0);
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	size_t n = t ? strnlen(t, cap - 1) : 0; /* as snprintf "%s" would cut it */
+	memcpy(dst, t ? t : "", n);
+	dst[n] = '\0';
 }
 
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v)

@@ -23,18 +23,25 @@
 
 /* ---- events ---- */
 
+/* Bind ev as the row of an events insert whose parameters start after the
+ * first'th (its columns in the order of STMT_EVENT_INSERT). */
+static void event_bind(sqlite3_stmt *st, int first, const struct event_note *ev)
+{
+	sqlite3_bind_int64(st, first + 1, clock_now());
+	sqlite3_bind_text(st, first + 2, ev->county, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 3, ev->topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 4, ev->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 5, ev->data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 6, ev->subject ? ev->subject : "", -1, SQLITE_STATIC);
+}
+
 enum app_err sq_event_append(struct conn *c, const struct event_note *ev, int64_t *id,
 			     struct app_error *err)
 {
 	sqlite3_stmt *st = sq_stmt(c, STMT_EVENT_INSERT, err);
 	if (!st)
 		return APP_EDB;
-	sqlite3_bind_int64(st, 1, clock_now());
-	sqlite3_bind_text(st, 2, ev->county, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, ev->topic, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, ev->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ev->data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, ev->subject ? ev->subject : "", -1, SQLITE_STATIC);
+	event_bind(st, 0, ev);
 	enum app_err rc = sq_step_done(c, st, "recording an event", err);
 	if (rc != APP_OK)
 		return rc;
@@ -42,6 +49,26 @@ enum app_err sq_event_append(struct conn *c, const struct event_note *ev, int64_
 		*id = sqlite3_last_insert_rowid(c->db);
 	sq_pending_topic(c->owner, ev->topic);
 	return APP_OK;
+}
+
+enum app_err sq_events_append(struct conn *c, const struct event_note *evs, int n,
+			      struct app_error *err)
+{
+	enum app_err rc = APP_OK;
+	int i = 0;
+	for (; rc == APP_OK && n - i >= SQ_ROWS_MANY; i += SQ_ROWS_MANY) {
+		sqlite3_stmt *st = sq_stmt(c, STMT_EVENT_INSERT_MANY, err);
+		if (!st)
+			return APP_EDB;
+		for (int j = 0; j < SQ_ROWS_MANY; j++)
+			event_bind(st, 6 * j, &evs[i + j]);
+		rc = sq_step_done(c, st, "recording events", err);
+		for (int j = 0; rc == APP_OK && j < SQ_ROWS_MANY; j++)
+			sq_pending_topic(c->owner, evs[i + j].topic);
+	}
+	for (; rc == APP_OK && i < n; i++)
+		rc = sq_event_append(c, &evs[i], NULL, err);
+	return rc;
 }
 
 enum app_err sq_events_rewrite(struct conn *c, const char *subject, const char *data,

@@ -69,6 +69,7 @@ enum stmt_id {
 	STMT_INVITE_GET,
 	STMT_INVITE_USE,
 	STMT_EVENT_INSERT,
+	STMT_EVENT_INSERT_MANY, /* SQ_ROWS_MANY events in one statement */
 	STMT_EVENTS_REWRITE,
 	STMT_EVENTS_AFTER,
 	STMT_EVENTS_HEAD,
@@ -84,6 +85,7 @@ enum stmt_id {
 	STMT_GROUPS_SYNC_COUNT,
 	STMT_GROUP_INSERT,
 	STMT_GROUP_GET,
+	STMT_GROUP_HEAD,
 	STMT_GROUP_BY_CODE,
 	STMT_GROUP_UPDATE,
 	STMT_GROUP_LIST,
@@ -173,6 +175,7 @@ enum stmt_id {
 	STMT_PATROL_WATCH_ANSWERED,
 	STMT_PATROL_WATCH_DONE,
 	STMT_ALERT_INSERT,
+	STMT_ALERT_INSERT_MANY, /* SQ_ROWS_MANY alerts in one statement */
 	STMT_ALERT_GET,
 	STMT_ALERT_BY_KEY,
 	STMT_ALERTS_LIST,
@@ -241,6 +244,11 @@ enum stmt_id {
 };
 
 extern const char *const sq_stmt_sql[STMT__MAX];
+
+/* Rows of the statements that insert many rows at once (*_MANY): a write of
+ * many rows pays the cost of a statement (cursors opened and closed, the
+ * statement's end) once per SQ_ROWS_MANY rows instead of once per row. */
+enum { SQ_ROWS_MANY = 32 };
 
 struct sq;
 
@@ -389,7 +397,8 @@ void sq_write_async(struct store *s, sq_fn fn, void *arg, store_done_fn done, vo
 enum app_err sq_write_each(struct store *s, sq_fn fn, void *const *args, int n,
 			   enum app_err *results, struct app_error *errs);
 
-/* Copy text column col of st into dst (cap bytes), "" for NULL. */
+/* Copy text column col of st into dst (cap bytes, cap > 0: asserted), cut
+ * to cap - 1 bytes as snprintf would, "" for NULL. */
 void sq_copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
 /* Bind v (NULL as "") to parameter i of st, not copied: v must live until
  * st is reset. */
@@ -411,6 +420,13 @@ void sq_pending_topic(struct sq *q, const char *topic);
  * once the transaction commits. *id (may be NULL) receives its id. */
 enum app_err sq_event_append(struct conn *c, const struct event_note *ev, int64_t *id,
 			     struct app_error *err);
+/* Append evs[0..n) in their order, as sq_event_append does each, with
+ * SQ_ROWS_MANY of them at a time in one statement. A failure can leave part
+ * of a statement's rows written (INSERT OR FAIL keeps no statement journal
+ * to undo them), and the statements before it: call it inside a job's
+ * savepoint, as every sq_write job runs, which takes them back. */
+enum app_err sq_events_append(struct conn *c, const struct event_note *evs, int n,
+			      struct app_error *err);
 
 /* Replace the data of every event about subject, inside the writer's
  * transaction (what they told is withdrawn). */

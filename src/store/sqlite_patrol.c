@@ -5,8 +5,9 @@
  * Every read starts after a watermark (an id) or at a due time, on a key or
  * an index, so a sweep reads what is new or due, never every message or
  * case. A sweep's step is one group-committed job: watch changes, alerts
- * (each stored once per kind and object, an event for each new one) and
- * watermarks, or none of them. No rules here: src/patrol decides.
+ * (each stored once per kind and object, an event for each new one; both
+ * SQ_ROWS_MANY to a statement) and watermarks, or none of them. No rules
+ * here: src/patrol decides.
  */
 #include "store/sqlite_int.h"
 
@@ -179,19 +180,21 @@ static enum app_err patrol_case_lines(struct store *s, int64_t after, int limit,
 static bool group_row(sqlite3_stmt *st, void *arg)
 {
 	struct rows_read *rr = arg;
-	struct group g;
-	memset(&g, 0, sizeof(g));
-	g.id = sqlite3_column_int64(st, 0);
-	sq_copy_text(g.kind, sizeof(g.kind), st, 1);
-	sq_copy_text(g.region, sizeof(g.region), st, 2);
-	sq_copy_text(g.name, sizeof(g.name), st, 3);
-	g.duty_start = sqlite3_column_int(st, 4);
-	g.duty_end = sqlite3_column_int(st, 5);
-	return ((store_group_fn)rr->fn)(rr->ctx, &g);
+	struct patrol_group pg;
+	struct group *g = &pg.g;
+	memset(&pg, 0, sizeof(pg));
+	g->id = sqlite3_column_int64(st, 0);
+	sq_copy_text(g->kind, sizeof(g->kind), st, 1);
+	sq_copy_text(g->region, sizeof(g->region), st, 2);
+	sq_copy_text(g->name, sizeof(g->name), st, 3);
+	g->duty_start = sqlite3_column_int(st, 4);
+	g->duty_end = sqlite3_column_int(st, 5);
+	pg.duty_set = sqlite3_column_int(st, 6) != 0;
+	return ((store_patrol_group_fn)rr->fn)(rr->ctx, &pg);
 }
 
-static enum app_err patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
-				  void *ctx, struct app_error *err)
+static enum app_err patrol_groups(struct store *s, int64_t after, int limit,
+				  store_patrol_group_fn fn, void *ctx, struct app_error *err)
 {
 	struct rows_read rr = { STMT_PATROL_GROUPS, after, limit, "listing the groups on duty",
 				group_row, (void *)fn, ctx };
@@ -280,53 +283,154 @@ static enum app_err alert_row(struct conn *c, sqlite3_stmt *st, struct alert *a,
 	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "reading an alert");
 }
 
+/* An alert's event being built: its note and the texts it points to. */
+struct alert_ev {
+	struct event_note note;
+	char topic[EVENT_TOPIC_MAX], subject[40], county[7];
+	struct strbuf data;
+};
+
+/* Build in ev (its data appended to ev->data, reset by the caller) the
+ * event of kind telling the supervising level of a (new or changed). */
+static void alert_ev_build(struct alert_ev *ev, const struct alert *a, const char *kind,
+			   store_alert_json_fn json)
+{
+	snprintf(ev->topic, sizeof(ev->topic), "alerts:%s", a->supervisor);
+	snprintf(ev->subject, sizeof(ev->subject), "alert:%" PRId64, a->id);
+	division_county(a->region, ev->county);
+	json(a, &ev->data);
+	ev->note = (struct event_note){ ev->topic, kind, ev->county, ev->data.buf, ev->subject };
+}
+
 /* The event telling the supervising level of a (new or changed). */
 static enum app_err alert_event(struct conn *c, const struct alert *a, const char *kind,
 				store_alert_json_fn json, struct app_error *err)
 {
-	char topic[EVENT_TOPIC_MAX], subject[40], county[7];
-	snprintf(topic, sizeof(topic), "alerts:%s", a->supervisor);
-	snprintf(subject, sizeof(subject), "alert:%" PRId64, a->id);
-	division_county(a->region, county);
-	struct strbuf data = STRBUF_INIT;
-	json(a, &data);
-	struct event_note ev = { topic, kind, county, data.buf, subject };
-	enum app_err rc = sq_event_append(c, &ev, NULL, err);
-	strbuf_release(&data);
+	struct alert_ev ev = { .data = STRBUF_INIT };
+	alert_ev_build(&ev, a, kind, json);
+	enum app_err rc = sq_event_append(c, &ev.note, NULL, err);
+	strbuf_release(&ev.data);
 	return rc;
 }
 
-/* Store a, or find it stored before (*raised false). */
-static enum app_err raise_alert(struct conn *c, struct alert *a, bool *raised,
-				store_alert_json_fn json, struct app_error *err)
+/* The "alert.raised" events of the alerts raised among a[0..n), in their
+ * order, SQ_ROWS_MANY to a statement. */
+static enum app_err raised_events(struct conn *c, const struct alert *a, const bool *raised,
+				  int n, store_alert_json_fn json, struct app_error *err)
 {
-	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_INSERT, err);
+	struct alert_ev ev[SQ_ROWS_MANY];
+	struct event_note notes[SQ_ROWS_MANY];
+	for (int j = 0; j < SQ_ROWS_MANY; j++)
+		strbuf_init(&ev[j].data, 0);
+	enum app_err rc = APP_OK;
+	for (int i = 0, k = 0; rc == APP_OK && i < n; i++) {
+		if (raised[i]) {
+			strbuf_reset(&ev[k].data);
+			alert_ev_build(&ev[k], &a[i], "alert.raised", json);
+			notes[k] = ev[k].note;
+			k++;
+		}
+		if (k == SQ_ROWS_MANY || (i == n - 1 && k)) {
+			rc = sq_events_append(c, notes, k, err);
+			k = 0;
+		}
+	}
+	for (int j = 0; j < SQ_ROWS_MANY; j++)
+		strbuf_release(&ev[j].data);
+	return rc;
+}
+
+/* Bind a as the row of an alerts insert whose parameters start after the
+ * first'th (its columns in the order of STMT_ALERT_INSERT). */
+static void alert_bind(sqlite3_stmt *st, int first, const struct alert *a)
+{
+	sqlite3_bind_text(st, first + 1, a->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 2, a->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 3, a->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 4, a->supervisor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, first + 5, a->group_id);
+	sqlite3_bind_int(st, first + 6, a->severity);
+	sqlite3_bind_text(st, first + 7, a->summary, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, first + 8, a->found_at);
+}
+
+/* Read into *a the alert stored under a's kind and object. */
+static enum app_err alert_by_key(struct conn *c, struct alert *a, struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_BY_KEY, err);
 	if (!st)
 		return APP_EDB;
 	sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->object, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, a->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->supervisor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, a->group_id);
-	sqlite3_bind_int(st, 6, a->severity);
-	sqlite3_bind_text(st, 7, a->summary, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, a->found_at);
+	return alert_row(c, st, a, err);
+}
+
+/* a, just stored as new with id: its id and state as stored. */
+static void alert_new(struct alert *a, int64_t id)
+{
+	a->id = id;
+	snprintf(a->state, sizeof(a->state), "open");
+}
+
+/* Store a, or find it stored before (*raised false; *a then as stored). */
+static enum app_err raise_alert(struct conn *c, struct alert *a, bool *raised,
+				struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_INSERT, err);
+	if (!st)
+		return APP_EDB;
+	alert_bind(st, 0, a);
 	/* no RETURNING: it would make each insert open a statement journal,
 	 * which cost a fifth of a day's sweep */
 	enum app_err rc = sq_step_write(c, st, "storing an alert", err);
 	if (rc != APP_OK)
 		return rc;
 	*raised = sqlite3_changes(c->db) == 1;
-	if (*raised) {
-		a->id = sqlite3_last_insert_rowid(c->db);
-		snprintf(a->state, sizeof(a->state), "open");
-		return alert_event(c, a, "alert.raised", json, err);
-	}
-	if (!(st = sq_stmt(c, STMT_ALERT_BY_KEY, err)))
+	if (!*raised)
+		return alert_by_key(c, a, err);
+	alert_new(a, sqlite3_last_insert_rowid(c->db));
+	return APP_OK;
+}
+
+/* raise_alert for the SQ_ROWS_MANY alerts a[0..SQ_ROWS_MANY) in one
+ * statement. The rows it stores take the ids after the largest before it,
+ * in order (an INTEGER PRIMARY KEY without AUTOINCREMENT), so when all are
+ * new their ids are known; otherwise each is looked up by its key: new
+ * when its id is one of the statement's and no alert before it in a has its
+ * key (that one was stored, this one found stored). */
+static enum app_err raise_alerts(struct conn *c, struct alert *a, bool *raised,
+				 struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_ALERT_INSERT_MANY, err);
+	if (!st)
 		return APP_EDB;
-	sqlite3_bind_text(st, 1, a->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->object, -1, SQLITE_STATIC);
-	return alert_row(c, st, a, err);
+	for (int i = 0; i < SQ_ROWS_MANY; i++)
+		alert_bind(st, 8 * i, &a[i]);
+	enum app_err rc = sq_step_write(c, st, "storing alerts", err);
+	if (rc != APP_OK)
+		return rc;
+	int64_t stored = sqlite3_changes(c->db);
+	int64_t last = sqlite3_last_insert_rowid(c->db);
+	int64_t before = stored ? last - stored : INT64_MAX; /* the ids after it are new */
+	for (int i = 0; i < SQ_ROWS_MANY; i++) {
+		if (stored == SQ_ROWS_MANY) {
+			raised[i] = true;
+			alert_new(&a[i], before + 1 + i);
+			continue;
+		}
+		struct alert found = a[i];
+		if ((rc = alert_by_key(c, &found, err)) != APP_OK)
+			return rc;
+		raised[i] = found.id > before;
+		for (int j = 0; raised[i] && j < i; j++)
+			raised[i] = strcmp(a[j].kind, a[i].kind) != 0 ||
+				    strcmp(a[j].object, a[i].object) != 0;
+		if (raised[i])
+			alert_new(&a[i], found.id);
+		else
+			a[i] = found;
+	}
+	return APP_OK;
 }
 
 /* Bind a message id and a time to statement id and step it. */
@@ -403,9 +507,14 @@ static enum app_err save_job(struct conn *c, void *arg, struct app_error *err)
 	for (int i = 0; rc == APP_OK && i < ps->nread; i++)
 		rc = watch_step(c, STMT_PATROL_INBOX_DONE, ps->read[i], 0,
 				"taking a message out of the patrol's inbox", err);
-	for (int i = 0; rc == APP_OK && i < ps->nalerts; i++)
-		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], ps->json, err);
-	for (int i = 0; rc == APP_OK && i < ps->nmarks; i++) {
+	int i = 0;
+	for (; rc == APP_OK && ps->nalerts - i >= SQ_ROWS_MANY; i += SQ_ROWS_MANY)
+		rc = raise_alerts(c, &ps->alerts[i], &ps->raised[i], err);
+	for (; rc == APP_OK && i < ps->nalerts; i++)
+		rc = raise_alert(c, &ps->alerts[i], &ps->raised[i], err);
+	if (rc == APP_OK)
+		rc = raised_events(c, ps->alerts, ps->raised, ps->nalerts, ps->json, err);
+	for (i = 0; rc == APP_OK && i < ps->nmarks; i++) {
 		sqlite3_stmt *st = sq_stmt(c, STMT_PATROL_MARK_PUT, err);
 		if (!st)
 			return APP_EDB;

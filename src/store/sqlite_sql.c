@@ -20,12 +20,23 @@
 #define REGION_COLS "r.code, coalesce(r.parent_code, ''), r.level, r.name"
 #define CHILD_COUNT "(SELECT count(*) FROM regions c WHERE c.parent_code = r.code)"
 #define EVENT_COLS "id, at, topic, kind, county, data"
+/* r repeated SQ_ROWS_MANY times, comma-separated: the rows of the *_MANY
+ * inserts */
+#define ROWS_2(r) r ", " r
+#define ROWS_8(r) ROWS_2(ROWS_2(ROWS_2(r)))
+#define ROWS_MANY(r) ROWS_2(ROWS_2(ROWS_8(r)))
+_Static_assert(SQ_ROWS_MANY == 32, "ROWS_MANY writes SQ_ROWS_MANY rows");
 #define JOB_RUN_COLS                                                                           \
 	"id, name, slot, node, started_at, coalesce(finished_at, 0), outcome, detail"
-#define GROUP_COLS                                                                             \
+/* a group's columns; GROUP_COLS with its count of active members, which
+ * reads every membership of the group: GROUP_HEAD_COLS has 0 there */
+#define GROUP_ROW_COLS                                                                         \
 	"g.id, g.kind, g.region_code, g.name, g.join_code, g.approval, g.duty_start, g.duty_end, " \
-	"g.created_at, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id "           \
+	"g.created_at"
+#define GROUP_COLS                                                                             \
+	GROUP_ROW_COLS ", (SELECT count(*) FROM group_members m WHERE m.group_id = g.id "       \
 	"AND m.state = 'active')"
+#define GROUP_HEAD_COLS GROUP_ROW_COLS ", 0"
 #define MEMBER_COLS                                                                            \
 	"m.group_id, m.user_id, m.role, m.function, m.state, m.joined_at, u.name, u.phone"
 #define MESSAGE_COLS                                                                           \
@@ -200,6 +211,8 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 			    "WHERE code_hash = ?1 AND used_by IS NULL",
 	[STMT_EVENT_INSERT] = "INSERT INTO events(at, county, topic, kind, data, subject) "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_EVENT_INSERT_MANY] = "INSERT OR FAIL INTO events(at, county, topic, kind, data, subject) "
+				   "VALUES " ROWS_MANY("(?, ?, ?, ?, ?, ?)"),
 	[STMT_EVENTS_REWRITE] = "UPDATE events SET data = ?2 WHERE subject = ?1",
 	[STMT_EVENTS_AFTER] = "SELECT " EVENT_COLS " FROM events WHERE topic = ?1 AND id > ?2 "
 			      "ORDER BY id LIMIT ?3",
@@ -233,6 +246,7 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_GROUP_INSERT] = "INSERT INTO groups(kind, region_code, name, join_code, approval, "
 			      "duty_start, duty_end, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[STMT_GROUP_GET] = "SELECT " GROUP_COLS " FROM groups g WHERE g.id = ?1",
+	[STMT_GROUP_HEAD] = "SELECT " GROUP_HEAD_COLS " FROM groups g WHERE g.id = ?1",
 	[STMT_GROUP_BY_CODE] = "SELECT " GROUP_COLS " FROM groups g WHERE g.join_code = ?1",
 	[STMT_GROUP_UPDATE] = "UPDATE groups SET name = ?2, approval = ?3, duty_start = ?4, "
 			      "duty_end = ?5, join_code = ?6 WHERE id = ?1",
@@ -300,7 +314,7 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_MESSAGES_BEFORE] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
 				 "AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3",
 	[STMT_MESSAGE_SET_STATE] = "UPDATE messages SET state = ?2, state_reason = ?3 WHERE id = ?1",
-	/* ?1 is the match expression of sq_fts_scoped_match(): the scope is in it */
+	/* ?1 is the match expression of sqlite_messages.c search_read(): the scope is in it */
 	[STMT_MESSAGES_SEARCH] =
 		"SELECT " MESSAGE_COLS " FROM search.messages_fts f JOIN messages m ON m.id = f.rowid "
 		"WHERE f.messages_fts MATCH ?1 AND m.state = 'visible' ORDER BY f.rowid DESC LIMIT ?2",
@@ -447,13 +461,15 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_PATROL_MARK_PUT] = "INSERT INTO patrol_marks(kind, mark) VALUES (?1, ?2) "
 				 "ON CONFLICT(kind) DO UPDATE SET mark = excluded.mark",
 	/* the inbox holds its messages' copies (migration 0025): no page of
-	 * messages read at random per row */
+	 * messages read at random per row; an author outside bianmin (0) is
+	 * nobody's member, and the NULL key skips the lookup of a random page of
+	 * group_members (all of a synced day's flagged messages are WeChat's) */
 	[STMT_PATROL_MESSAGES] =
 		"SELECT i.message_id, i.group_id, i.author_id, i.author_name, i.kind, i.reply_to, "
 		"i.at, i.body, coalesce(gm.role, ''), g.kind, g.region_code, g.duty_start, "
 		"g.duty_end, i.judged FROM patrol_inbox i JOIN groups g ON g.id = i.group_id "
 		"LEFT JOIN group_members gm ON gm.group_id = i.group_id "
-		"AND gm.user_id = i.author_id AND gm.state = 'active' "
+		"AND gm.user_id = nullif(i.author_id, 0) AND gm.state = 'active' "
 		"WHERE i.message_id > ?1 ORDER BY i.message_id LIMIT ?2",
 	[STMT_PATROL_INBOX_PUT] = "INSERT INTO patrol_inbox(message_id, judged, group_id, "
 				  "author_id, author_name, kind, reply_to, at, body) "
@@ -470,8 +486,12 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.id > ?1 "
 		"AND e.action IN ('clock.warning', 'clock.missed') AND c.type = 'demand' "
 		"ORDER BY e.id LIMIT ?2",
-	[STMT_PATROL_GROUPS] = "SELECT id, kind, region_code, name, duty_start, duty_end FROM groups "
-			       "WHERE kind <> 'adhoc' AND id > ?1 ORDER BY id LIMIT ?2",
+	[STMT_PATROL_GROUPS] =
+		"SELECT id, kind, region_code, name, duty_start, duty_end, "
+		"EXISTS (SELECT 1 FROM duty_rota r WHERE r.group_id = g.id) "
+		"OR EXISTS (SELECT 1 FROM duty_overrides o WHERE o.group_id = g.id) "
+		"OR EXISTS (SELECT 1 FROM duty_leave l WHERE l.group_id = g.id) FROM groups g "
+		"WHERE kind <> 'adhoc' AND id > ?1 ORDER BY id LIMIT ?2",
 	[STMT_PATROL_DEMANDS] =
 		"SELECT c.id, coalesce(c.group_id, 0), c.created_at, c.resident_id, "
 		"coalesce(u.household_id, 0), c.region, c.category, c.title "
@@ -491,6 +511,10 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_ALERT_INSERT] = "INSERT INTO alerts(kind, object, region, supervisor, group_id, "
 			      "severity, summary, found_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
 			      "ON CONFLICT(kind, object) DO NOTHING",
+	[STMT_ALERT_INSERT_MANY] = "INSERT OR FAIL INTO alerts(kind, object, region, supervisor, group_id, "
+				   "severity, summary, found_at) VALUES "
+				   ROWS_MANY("(?, ?, ?, ?, ?, ?, ?, ?)")
+				   " ON CONFLICT(kind, object) DO NOTHING",
 	[STMT_ALERT_GET] = "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1",
 	[STMT_ALERT_BY_KEY] = "SELECT " ALERT_COLS " FROM alerts WHERE kind = ?1 AND object = ?2",
 	/* an unused region is bound '~', which sorts after every code */

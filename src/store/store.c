@@ -439,6 +439,12 @@ enum app_err store_group_get(struct store *s, int64_t id, struct group *out,
 	return s->ops->groups->get(s, id, out, err);
 }
 
+enum app_err store_group_head(struct store *s, int64_t id, struct group *out,
+			      struct app_error *err)
+{
+	return s->ops->groups->head(s, id, out, err);
+}
+
 enum app_err store_group_by_join_code(struct store *s, const char *code, struct group *out,
 				      struct app_error *err)
 {

@@ -518,6 +518,12 @@ enum app_err store_group_create(struct store *s, const struct group *g,
 /* One group, with its member count. APP_ENOTFOUND when absent. */
 enum app_err store_group_get(struct store *s, int64_t id, struct group *out,
 			     struct app_error *err);
+/* One group as store_group_get gives it but with members 0: no count, for
+ * checks that need what and where it is (the count reads every membership
+ * of the group; an ingest call checks up to a thousand groups).
+ * APP_ENOTFOUND when absent. */
+enum app_err store_group_head(struct store *s, int64_t id, struct group *out,
+			      struct app_error *err);
 enum app_err store_group_by_join_code(struct store *s, const char *code, struct group *out,
 				      struct app_error *err);
 /* Change name, approval, duty hours and join code of g->id. */
@@ -1195,13 +1201,19 @@ enum app_err store_patrol_due(struct store *s, int64_t now, int limit, store_pat
 enum app_err store_patrol_case_lines(struct store *s, int64_t after, int limit,
 				     store_patrol_case_line_fn fn, void *ctx,
 				     struct app_error *err);
-/* Audit entries with id > after of action "message.hide", oldest first, at
- * most limit. */
+/* A standing group as the duty check reads it: id, kind, region, name and
+ * duty hours only (no member count: the duty check reads every group each
+ * minute), and whether it has any duty set: a rota, an override or a leave
+ * of any day (without any, nobody is ever on duty: no need to read them). */
+struct patrol_group {
+	struct group g;
+	bool duty_set;
+};
+typedef bool (*store_patrol_group_fn)(void *ctx, const struct patrol_group *pg);
 /* The standing groups (county, town, village; not ad hoc) with id > after,
- * by id, at most limit: id, kind, region, name and duty hours only (no
- * member count: the duty check reads every group each minute). */
-enum app_err store_patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
-				 void *ctx, struct app_error *err);
+ * by id, at most limit. */
+enum app_err store_patrol_groups(struct store *s, int64_t after, int limit,
+				 store_patrol_group_fn fn, void *ctx, struct app_error *err);
 /* Demands with id > after raised by a known person (resident_id set),
  * oldest first, at most limit, each with the person's household. */
 enum app_err store_patrol_demands(struct store *s, int64_t after, int limit,
@@ -1209,6 +1221,8 @@ enum app_err store_patrol_demands(struct store *s, int64_t after, int limit,
 /* How many demands q matches (see struct patrol_repeat_query), into *out. */
 enum app_err store_patrol_repeats(struct store *s, const struct patrol_repeat_query *q,
 				  int64_t *out, struct app_error *err);
+/* Audit entries with id > after of action "message.hide", oldest first, at
+ * most limit. */
 enum app_err store_patrol_hides(struct store *s, int64_t after, int limit, store_audit_fn fn,
 				void *ctx, struct app_error *err);
 /* Save one step of a sweep (see struct patrol_save) in one transaction. */

@@ -132,6 +132,7 @@ struct store_group_ops {
 	enum app_err (*create)(struct store *s, const struct group *g,
 			       const struct audit_note *note, int64_t *id, struct app_error *err);
 	enum app_err (*get)(struct store *s, int64_t id, struct group *out, struct app_error *err);
+	enum app_err (*head)(struct store *s, int64_t id, struct group *out, struct app_error *err);
 	enum app_err (*by_join_code)(struct store *s, const char *code, struct group *out,
 				     struct app_error *err);
 	enum app_err (*update)(struct store *s, const struct group *g,
@@ -268,8 +269,8 @@ struct store_patrol_ops {
 			    void *ctx, struct app_error *err);
 	enum app_err (*case_lines)(struct store *s, int64_t after, int limit,
 				   store_patrol_case_line_fn fn, void *ctx, struct app_error *err);
-	enum app_err (*groups)(struct store *s, int64_t after, int limit, store_group_fn fn,
-			       void *ctx, struct app_error *err);
+	enum app_err (*groups)(struct store *s, int64_t after, int limit,
+			       store_patrol_group_fn fn, void *ctx, struct app_error *err);
 	enum app_err (*demands)(struct store *s, int64_t after, int limit,
 				store_patrol_demand_fn fn, void *ctx, struct app_error *err);
 	enum app_err (*repeats)(struct store *s, const struct patrol_repeat_query *q,

@@ -38,8 +38,8 @@ enum app_err store_patrol_case_lines(struct store *s, int64_t after, int limit,
 	return rc != APP_OK ? rc : s->ops->patrol->case_lines(s, after, limit, fn, ctx, err);
 }
 
-enum app_err store_patrol_groups(struct store *s, int64_t after, int limit, store_group_fn fn,
-				 void *ctx, struct app_error *err)
+enum app_err store_patrol_groups(struct store *s, int64_t after, int limit,
+				 store_patrol_group_fn fn, void *ctx, struct app_error *err)
 {
 	enum app_err rc = limit_check(limit, err);
 	return rc != APP_OK ? rc : s->ops->patrol->groups(s, after, limit, fn, ctx, err);

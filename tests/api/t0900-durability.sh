@@ -49,18 +49,23 @@ acked_until_kill() {
 	ACKED_COUNT=$(grep -c . <<<"$ACKED")
 }
 
+# count_missing PATH TOKEN IDS: restarts the daemon and sets MISSING to how
+# many of IDS (one per line) GET PATH/<id> as TOKEN does not find.
+count_missing() {
+	local path=$1 token=$2 ids=$3 id
+	start_server || { fail "server restarts after SIGKILL"; finish; exit 1; }
+	MISSING=0
+	for id in $ids; do
+		req GET "$path/$id" -H "Authorization: Bearer $token"
+		[ "$STATUS" = 200 ] || MISSING=$((MISSING + 1))
+	done
+}
+
 acked_until_kill acked 300 /api/v1/households "$TOKEN" \
 	'{"region":"990101103200","address":"client %s house %s"}'
-acked=$ACKED
 check "writes were acknowledged before the kill ($ACKED_COUNT)" test "$ACKED_COUNT" -ge 300
-
-start_server || { fail "server restarts after SIGKILL"; finish; exit 1; }
-missing=0
-for id in $acked; do
-	req GET "/api/v1/households/$id" -H "Authorization: Bearer $TOKEN"
-	[ "$STATUS" = 200 ] || missing=$((missing + 1))
-done
-check "every acknowledged household survived SIGKILL (missing: $missing)" test "$missing" -eq 0
+count_missing /api/v1/households "$TOKEN" "$ACKED"
+check "every acknowledged household survived SIGKILL (missing: $MISSING)" test "$MISSING" -eq 0
 
 stop_server
 out=$(bm audit verify 2>&1)
@@ -99,14 +104,8 @@ req_json POST /api/v1/auth/login '{"phone":"19900000001","password":"demo-2026"}
 RTOKEN=$(json .token)
 check "setup: the village's group and its resident signed in" test -n "$GROUP" -a -n "$RTOKEN"
 acked_until_kill posted 200 "/api/v1/groups/$GROUP/messages" "$RTOKEN" '{"text":"客户端%s第%s条"}'
-posted=$ACKED
 check "posts were acknowledged before the kill ($ACKED_COUNT)" test "$ACKED_COUNT" -ge 200
-start_server || { fail "server restarts after SIGKILL"; finish; exit 1; }
-missing=0
-for id in $posted; do
-	req GET "/api/v1/messages/$id" -H "Authorization: Bearer $RTOKEN"
-	[ "$STATUS" = 200 ] || missing=$((missing + 1))
-done
-check "every acknowledged message survived SIGKILL (missing: $missing)" test "$missing" -eq 0
+count_missing /api/v1/messages "$RTOKEN" "$ACKED"
+check "every acknowledged message survived SIGKILL (missing: $MISSING)" test "$MISSING" -eq 0
 
 finish

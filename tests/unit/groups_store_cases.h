@@ -480,6 +480,22 @@ static void gs_case_members(struct store *s)
 	assert_int_equal(gs_put(s, g2, u1, "admin", "", "active", GS_NOW + 3, &e), APP_OK);
 	assert_int_equal(gs_get(s, g1).members, 1); /* active ones only */
 	assert_int_equal(gs_get(s, g2).members, 1);
+	/* the head: the same group without the count */
+	struct group full = gs_get(s, g1), head;
+	memset(&head, 0xff, sizeof(head));
+	assert_int_equal(store_group_head(s, g1, &head, &e), APP_OK);
+	assert_int_equal(head.members, 0);
+	full.members = 0;
+	assert_int_equal(head.id, full.id);
+	assert_string_equal(head.kind, full.kind);
+	assert_string_equal(head.region, full.region);
+	assert_string_equal(head.name, full.name);
+	assert_string_equal(head.join_code, full.join_code);
+	assert_int_equal(head.approval, full.approval);
+	assert_int_equal(head.duty_start, full.duty_start);
+	assert_int_equal(head.duty_end, full.duty_end);
+	assert_int_equal(head.created_at, full.created_at);
+	assert_int_equal(store_group_head(s, 999999, &head, &e), APP_ENOTFOUND);
 
 	struct gs_members l = gs_members_of(s, g1, "", 0, 10);
 	assert_int_equal(l.n, 3);

@@ -16,7 +16,14 @@
  * before, saved): each message read once, its alerts raised once and
  * told in the order of the messages, nothing left for the next sweep.
  * Messages not judged as posted, judged by the sweep from the inbox's
- * copies alone (their author, reply and time). Also the rows and the
+ * copies alone (their author, reply and time). A step of more alerts than
+ * one statement of SQLite's writer stores (sqlite_int.h SQ_ROWS_MANY):
+ * alerts seen twice in one statement, in two, and raised by an earlier
+ * step, each told apart as one at a time would; steps whose every alert is
+ * new (ids known without reading them back), before and after the alert of
+ * the largest id is deleted; a step failing in its second statement, which
+ * leaves nothing. Groups with nobody on duty, with no duty set at all, with
+ * a rota, with only an override and with only a leave. Also the rows and the
  * checks of migration 0025's tests (PS_BEFORE_0025, ps_after_0025).
  */
 #ifndef TESTS_UNIT_PATROL_STORE_CASES_H
@@ -40,7 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATROL_STORE_CASES(X) X(raise_once_with_events) X(sweep_many_steps) X(sweep_unjudged)
+#define PATROL_STORE_CASES(X)                                                                  \
+	X(raise_once_with_events) X(raise_many) X(raise_failing) X(sweep_many_steps)           \
+	X(sweep_unjudged) X(sweep_duty)
 
 /* An awkward text: every character an array literal or JSON must escape. */
 #define PS_AWKWARD "他说\"着火了\"，{快}\\来, 人\n第二行'"
@@ -75,10 +84,14 @@ static inline void ps_alert(struct alert *a, const char *kind, const char *objec
 	a->found_at = 1790000000;
 }
 
+/* The events of a topic: every one kept, up to PS_EVENTS_MAX (the most a
+ * case tells on one topic); n counts them all, one more when there are
+ * more than that. */
+enum { PS_EVENTS_MAX = 128 };
 struct ps_events {
 	int n;
-	int64_t ids[8];
-	char data[8][1024];
+	int64_t ids[PS_EVENTS_MAX];
+	char data[PS_EVENTS_MAX][256];
 };
 
 static inline bool ps_event_fn(void *ctx, const struct event_record *e)
@@ -86,9 +99,9 @@ static inline bool ps_event_fn(void *ctx, const struct event_record *e)
 	struct ps_events *l = ctx;
 	assert_string_equal(e->kind, "alert.raised");
 	assert_string_equal(e->county, "990101");
-	if (l->n < 8) {
+	if (l->n < PS_EVENTS_MAX) {
 		l->ids[l->n] = e->id;
-		snprintf(l->data[l->n], sizeof(l->data[0]), "%.1023s", e->data);
+		snprintf(l->data[l->n], sizeof(l->data[0]), "%.255s", e->data);
 	}
 	l->n++;
 	return true;
@@ -98,7 +111,8 @@ static inline void ps_events_of(struct store *s, const char *topic, struct ps_ev
 {
 	struct app_error e;
 	memset(l, 0, sizeof(*l));
-	assert_int_equal(store_events_after(s, topic, 0, 100, ps_event_fn, l, &e), APP_OK);
+	assert_int_equal(store_events_after(s, topic, 0, PS_EVENTS_MAX + 1, ps_event_fn, l, &e),
+			 APP_OK);
 }
 
 /* The event data ps_json writes for a. */
@@ -108,6 +122,86 @@ static inline void ps_expect_data(const struct alert *a, const char *data)
 	ps_json(a, &sb);
 	assert_string_equal(data, sb.buf);
 	strbuf_release(&sb);
+}
+
+/* ev's events from its from'th on are those of the alerts raised among
+ * a[0..n) (raised NULL: all of them), in their order, with ids rising from
+ * the event before; returns the index after them. */
+static inline int ps_expect_events(const struct ps_events *ev, int from, const struct alert *a,
+				   const bool *raised, int n)
+{
+	int k = from;
+	for (int i = 0; i < n; i++) {
+		if (raised && !raised[i])
+			continue;
+		assert_true(k < ev->n && k < PS_EVENTS_MAX);
+		assert_true(k == 0 || ev->ids[k - 1] < ev->ids[k]);
+		ps_expect_data(&a[i], ev->data[k]);
+		k++;
+	}
+	return k;
+}
+
+/* n alerts a[0..n) of kind emergency in GS_VILLAGE, about messages first,
+ * first + 1, ..., their summaries tag and their index. */
+static inline void ps_alerts_numbered(struct alert *a, int n, int first, const char *tag)
+{
+	for (int i = 0; i < n; i++) {
+		char object[32], summary[32];
+		snprintf(object, sizeof(object), "message:%d", first + i);
+		snprintf(summary, sizeof(summary), "%s%d", tag, i);
+		ps_alert(&a[i], "emergency", object, GS_VILLAGE, summary);
+	}
+}
+
+/* Each of a[0..n) raised (raised[i] true), open, with a rising id under
+ * which its kind, object and summary are stored. */
+static inline void ps_expect_stored_new(struct store *s, const struct alert *a,
+					const bool *raised, int n)
+{
+	struct app_error e;
+	for (int i = 0; i < n; i++) {
+		struct alert got;
+		assert_true(raised[i]);
+		assert_string_equal(a[i].state, "open");
+		assert_true(i == 0 || a[i - 1].id < a[i].id);
+		assert_int_equal(store_alert_get(s, a[i].id, &got, &e), APP_OK);
+		assert_string_equal(got.kind, a[i].kind);
+		assert_string_equal(got.object, a[i].object);
+		assert_string_equal(got.summary, a[i].summary);
+	}
+}
+
+/* ev's events from its from'th on, one for each of a[0..n), each tell the
+ * alert stored under its alert's id (the id an event gives is its alert's,
+ * as stored). */
+static inline void ps_expect_told_stored(struct store *s, const struct ps_events *ev, int from,
+					 const struct alert *a, int n)
+{
+	struct app_error e;
+	for (int i = 0; i < n; i++) {
+		struct alert got;
+		assert_true(from + i < ev->n && from + i < PS_EVENTS_MAX);
+		assert_int_equal(store_alert_get(s, a[i].id, &got, &e), APP_OK);
+		ps_expect_data(&got, ev->data[from + i]);
+	}
+}
+
+static inline bool ps_count_fn(void *ctx, const struct alert *a)
+{
+	(void)a;
+	++*(int *)ctx;
+	return true;
+}
+
+/* How many alerts are stored (of the demo's province, 99). */
+static inline int ps_alerts_count(struct store *s)
+{
+	struct alert_query q = { .nregions = 1, .regions = { "99" }, .limit = 1000 };
+	struct app_error e;
+	int n = 0;
+	assert_int_equal(store_alerts_list(s, &q, ps_count_fn, &n, &e), APP_OK);
+	return n;
 }
 
 static inline void ps_case_raise_once_with_events(struct store *s)
@@ -173,6 +267,166 @@ static inline void ps_case_raise_once_with_events(struct store *s)
 	ps_events_of(s, "alerts:990101103", &ev);
 	assert_int_equal(ev.n, 3);
 	ps_expect_data(&b[1], ev.data[2]);
+}
+
+/* A step of 75 alerts (SQLite's writer stores them 32 to a statement, the
+ * rest one by one): message:3 seen again at 10 (within the first 32),
+ * message:5 again at 40 (in the next 32), message:900 and message:901,
+ * raised by an earlier step, again at 50 and 70 (the last, one by one).
+ * Each seen again is not raised and is read back as stored; every other is
+ * new, with ids in the step's order, and has its one event, in order. The
+ * same step again: nothing new, each read back as stored, no event. */
+static inline void ps_case_raise_many(struct store *s)
+{
+	enum { N = 75 };
+	struct app_error e;
+	struct alert early[2], a[N];
+	bool raised[N];
+	ps_alert(&early[0], "emergency", "message:900", GS_VILLAGE, "earlier");
+	ps_alert(&early[1], "emergency", "message:901", GS_VILLAGE, "earlier too");
+	struct patrol_save ps = { .alerts = early, .raised = raised, .nalerts = 2,
+				  .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	assert_true(raised[0] && raised[1]);
+
+	for (int i = 0; i < N; i++) {
+		char object[32], summary[32];
+		int m = i == 10 ? 3 : i == 40 ? 5 : i == 50 ? 900 : i == 70 ? 901 : i;
+		snprintf(object, sizeof(object), "message:%d", m);
+		snprintf(summary, sizeof(summary), "第%d条", i);
+		ps_alert(&a[i], "emergency", object, GS_VILLAGE, summary);
+	}
+	ps = (struct patrol_save){ .alerts = a, .raised = raised, .nalerts = N, .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	int64_t last = early[1].id;
+	for (int i = 0; i < N; i++) {
+		bool again = i == 10 || i == 40 || i == 50 || i == 70;
+		assert_int_equal(raised[i], !again);
+		if (again)
+			continue;
+		assert_true(a[i].id > last);
+		last = a[i].id;
+		assert_string_equal(a[i].state, "open");
+	}
+	assert_int_equal(a[10].id, a[3].id);
+	assert_string_equal(a[10].summary, "第3条");
+	assert_int_equal(a[40].id, a[5].id);
+	assert_string_equal(a[40].summary, "第5条");
+	assert_int_equal(a[50].id, early[0].id);
+	assert_string_equal(a[50].summary, "earlier");
+	assert_int_equal(a[70].id, early[1].id);
+	assert_string_equal(a[70].summary, "earlier too");
+	struct alert got;
+	assert_int_equal(store_alert_get(s, a[74].id, &got, &e), APP_OK);
+	assert_string_equal(got.object, "message:74");
+	assert_string_equal(got.summary, "第74条");
+
+	/* the earlier step's 2 events, then the 71 new alerts', in order */
+	struct ps_events ev;
+	ps_events_of(s, "alerts:990101103", &ev);
+	assert_int_equal(ev.n, 2 + N - 4);
+	assert_int_equal(ps_expect_events(&ev, 0, early, NULL, 2), 2);
+	assert_int_equal(ps_expect_events(&ev, 2, a, raised, N), ev.n);
+
+	struct alert again[N];
+	memcpy(again, a, sizeof(again));
+	for (int i = 0; i < N; i++) {
+		again[i].id = 0;
+		snprintf(again[i].summary, sizeof(again[i].summary), "newer");
+	}
+	ps = (struct patrol_save){ .alerts = again, .raised = raised, .nalerts = N,
+				   .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	for (int i = 0; i < N; i++) {
+		assert_false(raised[i]);
+		assert_int_equal(again[i].id, a[i].id);
+		assert_string_equal(again[i].summary, a[i].summary);
+	}
+	ps_events_of(s, "alerts:990101103", &ev);
+	assert_int_equal(ev.n, 2 + N - 4);
+}
+
+/* Steps whose every alert is new (a day's first sweep). After 3 alerts, 64
+ * new ones: two of SQLite's statements of SQ_ROWS_MANY, whose ids it knows
+ * without reading them back (the ones after the largest before). Each id
+ * is its stored alert's, and each event, in the step's order, tells the
+ * alert stored under the id it gives. Then the alert of the largest id is
+ * deleted (SQLite gives that id again) and 32 more saved, checked alike.
+ * run runs a statement on db, a connection of the test's own to the
+ * store's database (the store deletes no alert). */
+static inline void ps_raise_all_new(struct store *s, void (*run)(void *db, const char *sql),
+				    void *db)
+{
+	enum { N = 64, M = 32 };
+	struct app_error e;
+	struct alert early[3], a[N], b[M], got;
+	bool raised[N];
+	ps_alerts_numbered(early, 3, 1000, "earlier");
+	struct patrol_save ps = { .alerts = early, .raised = raised, .nalerts = 3,
+				  .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	ps_expect_stored_new(s, early, raised, 3);
+
+	ps_alerts_numbered(a, N, 0, "新");
+	ps = (struct patrol_save){ .alerts = a, .raised = raised, .nalerts = N, .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	ps_expect_stored_new(s, a, raised, N);
+	assert_true(a[0].id > early[2].id);
+	struct ps_events ev;
+	ps_events_of(s, "alerts:990101103", &ev);
+	assert_int_equal(ev.n, 3 + N);
+	assert_int_equal(ps_expect_events(&ev, 0, early, NULL, 3), 3);
+	assert_int_equal(ps_expect_events(&ev, 3, a, NULL, N), ev.n);
+	ps_expect_told_stored(s, &ev, 3, a, N);
+
+	run(db, "DELETE FROM alerts WHERE id = (SELECT max(id) FROM alerts)");
+	assert_int_equal(store_alert_get(s, a[N - 1].id, &got, &e), APP_ENOTFOUND);
+	ps_alerts_numbered(b, M, 2000, "又");
+	ps = (struct patrol_save){ .alerts = b, .raised = raised, .nalerts = M, .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	ps_expect_stored_new(s, b, raised, M);
+	assert_true(b[0].id > a[N - 2].id);
+	ps_events_of(s, "alerts:990101103", &ev);
+	assert_int_equal(ev.n, 3 + N + M);
+	assert_int_equal(ps_expect_events(&ev, 3 + N, b, NULL, M), ev.n);
+	ps_expect_told_stored(s, &ev, 3 + N, b, M);
+}
+
+/* A step of 64 new alerts whose 50th breaks the alerts' CHECK (severity 9)
+ * fails and leaves no alert and no event of it (SQLite's second statement
+ * of SQ_ROWS_MANY fails after writing some of its rows, INSERT OR FAIL: the
+ * step's savepoint takes them back, with the first statement's). The same
+ * step corrected stores all 64 as new, with their ids and events. */
+static inline void ps_case_raise_failing(struct store *s)
+{
+	enum { N = 64 };
+	struct app_error e;
+	struct alert early, a[N];
+	bool raised[N];
+	ps_alerts_numbered(&early, 1, 1000, "earlier");
+	struct patrol_save ps = { .alerts = &early, .raised = raised, .nalerts = 1,
+				  .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+
+	ps_alerts_numbered(a, N, 0, "坏");
+	a[49].severity = 9;
+	ps = (struct patrol_save){ .alerts = a, .raised = raised, .nalerts = N, .json = ps_json };
+	assert_int_not_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	assert_int_equal(ps_alerts_count(s), 1);
+	struct ps_events ev;
+	ps_events_of(s, "alerts:990101103", &ev);
+	assert_int_equal(ev.n, 1);
+
+	ps_alerts_numbered(a, N, 0, "好");
+	ps = (struct patrol_save){ .alerts = a, .raised = raised, .nalerts = N, .json = ps_json };
+	assert_int_equal(store_patrol_save(s, &ps, &e), APP_OK);
+	ps_expect_stored_new(s, a, raised, N);
+	assert_true(a[0].id > early.id);
+	assert_int_equal(ps_alerts_count(s), 1 + N);
+	ps_events_of(s, "alerts:990101103", &ev);
+	assert_int_equal(ev.n, 1 + N);
+	assert_int_equal(ps_expect_events(&ev, 1, a, NULL, N), ev.n);
+	ps_expect_told_stored(s, &ev, 1, a, N);
 }
 
 /* The findings of a sweep about messages, checked as they are told. */
@@ -345,6 +599,116 @@ static inline void ps_case_sweep_unjudged(struct store *s)
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(patrol_sweep(s, r, t + 86400, ps_found_fn, &f, &n, &e), APP_OK);
 	assert_int_equal(f.n, 0);
+}
+
+/* The no_duty findings of a sweep, by group. */
+struct ps_duty {
+	int n;
+	int64_t groups[8];
+};
+
+static inline void ps_duty_fn(void *ctx, const struct alert *a, bool raised)
+{
+	struct ps_duty *d = ctx;
+	assert_true(raised);
+	if (strcmp(a->kind, "no_duty") == 0 && d->n < 8)
+		d->groups[d->n++] = a->group_id;
+}
+
+/* A sweep at `at`: it finds nobody on duty in the n groups of ids, in any
+ * order, and in no other. */
+static inline void ps_sweep_no_duty(struct store *s, int64_t at, const int64_t *ids, int n)
+{
+	struct ps_duty d = { 0 };
+	struct patrol_counts counts;
+	struct app_error e;
+	assert_int_equal(patrol_sweep(s, patrol_builtin(), at, ps_duty_fn, &d, &counts, &e),
+			 APP_OK);
+	assert_int_equal(d.n, n);
+	for (int i = 0; i < n; i++) {
+		int found = 0;
+		for (int j = 0; j < d.n; j++)
+			found += d.groups[j] == ids[i];
+		assert_int_equal(found, 1);
+	}
+}
+
+/* The groups store_patrol_groups lists, by id: whether each has duty set. */
+struct ps_duty_set {
+	int n;
+	int64_t ids[8];
+	bool set[8];
+};
+
+static inline bool ps_duty_set_fn(void *ctx, const struct patrol_group *pg)
+{
+	struct ps_duty_set *l = ctx;
+	assert_true(l->n < 8);
+	l->ids[l->n] = pg->g.id;
+	l->set[l->n++] = pg->duty_set;
+	return true;
+}
+
+/* Whether store_patrol_groups lists group id with duty set. */
+static inline bool ps_duty_set(struct store *s, int64_t id)
+{
+	struct ps_duty_set l = { 0 };
+	struct app_error e;
+	assert_int_equal(store_patrol_groups(s, 0, 8, ps_duty_set_fn, &l, &e), APP_OK);
+	for (int i = 0; i < l.n; i++)
+		if (l.ids[i] == id)
+			return l.set[i];
+	fail_msg("group %lld is not listed", (long long)id);
+	return false;
+}
+
+/* Groups with nobody on duty once their duty hours began. Four villages'
+ * groups, each with an admin but one: the first's rota names its admin
+ * every day; the other village's has no duty set at all (found without
+ * reading a rota); the second's only setting is an override naming its
+ * admin today (20251129); the third's only a leave of its admin today.
+ * Each of the first, second and third is listed with duty set, the other
+ * village's without. Today nobody is on duty in the other's and the
+ * third's (a leave names nobody on duty). The next day, once the first's
+ * admin has left (a rota naming nobody who may be on duty), in all four. */
+static inline void ps_case_sweep_duty(struct store *s)
+{
+	assert_int_equal(gs_load_demo(s), 0);
+	gs_sync(s, GS_VILLAGE, 1, 0);
+	gs_sync(s, GS_OTHER_VILLAGE, 1, 0);
+	gs_sync(s, "990101103201", 1, 0);
+	gs_sync(s, "990101103202", 1, 0);
+	struct group g = gs_standing(s, GS_VILLAGE, "village");
+	struct group other = gs_standing(s, GS_OTHER_VILLAGE, "village");
+	struct group over = gs_standing(s, "990101103201", "village");
+	struct group leave = gs_standing(s, "990101103202", "village");
+	int64_t cadre = gs_user(s, "张支书", "13900000001", "");
+	int64_t cadre2 = gs_user(s, "王主任", "13900000002", "");
+	int64_t cadre3 = gs_user(s, "李会计", "13900000003", "");
+	struct app_error e;
+	assert_int_equal(gs_put(s, g.id, cadre, "admin", "", "active", GS_NOW, &e), APP_OK);
+	assert_int_equal(gs_put(s, over.id, cadre2, "admin", "", "active", GS_NOW, &e), APP_OK);
+	assert_int_equal(gs_put(s, leave.id, cadre3, "admin", "", "active", GS_NOW, &e), APP_OK);
+	const int64_t every_day[7] = { cadre, cadre, cadre, cadre, cadre, cadre, cadre };
+	struct audit_note note = gs_note("group:rota", "groups.rota");
+	assert_int_equal(store_duty_rota_set(s, g.id, every_day, &note, &e), APP_OK);
+	struct duty_override o = { .day = 20251129, .user_id = cadre2 };
+	note = gs_note("group:override", "duty.override");
+	assert_int_equal(store_duty_override_set(s, over.id, &o, &note, &e), APP_OK);
+	struct duty_leave l = { .user_id = cadre3, .first_day = 20251129, .last_day = 20251129 };
+	note = gs_note("group:leave", "duty.leave");
+	int64_t leave_id = 0;
+	assert_int_equal(store_duty_leave_add(s, leave.id, &l, &note, &leave_id, &e), APP_OK);
+
+	assert_true(ps_duty_set(s, g.id));
+	assert_false(ps_duty_set(s, other.id));
+	assert_true(ps_duty_set(s, over.id));
+	assert_true(ps_duty_set(s, leave.id));
+
+	/* GS_NOW is 15:06 of 20251129 in China, within every group's duty hours */
+	ps_sweep_no_duty(s, GS_NOW, (int64_t[]){ other.id, leave.id }, 2);
+	assert_int_equal(gs_put(s, g.id, cadre, "admin", "", "left", GS_NOW + 60, &e), APP_OK);
+	ps_sweep_no_duty(s, GS_NOW + 86400, (int64_t[]){ g.id, other.id, over.id, leave.id }, 4);
 }
 
 /* The database of the version before migration 0025 (patrol_inbox_rows)

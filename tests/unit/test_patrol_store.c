@@ -1,9 +1,10 @@
 /*
  * test_patrol_store.c - the smart patrol's store tests of patrol_store_cases.h on
  * SQLite, each on a fresh file in a temporary directory.
- * test_patrol_store_pg.c runs the same bodies on PostgreSQL. Also
- * migration 0025 (the inbox's copies of its messages), as the PostgreSQL
- * file does too.
+ * test_patrol_store_pg.c runs the same bodies on PostgreSQL. Also, as
+ * the PostgreSQL file does too, ps_raise_all_new (which deletes an alert
+ * beside the store) and migration 0025 (the inbox's copies of its
+ * messages).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,16 @@ static int setup(void **state)
 PATROL_STORE_CASES(X)
 #undef X
 
+/* ps_raise_all_new, its statement run on a connection of its own. */
+static void test_raise_all_new(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	ps_raise_all_new(f->s, sqlite_schema_run, db);
+	sqlite3_close(db);
+}
+
 /* Migration 0025 on a database of the version before (PS_BEFORE_0025). */
 static void test_migration_0025_keeps_inbox(void **state)
 {
@@ -47,6 +58,7 @@ int main(void)
 #define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, sqlite_testdb_teardown),
 	const struct CMUnitTest tests[] = {
 		PATROL_STORE_CASES(X)
+		cmocka_unit_test_setup_teardown(test_raise_all_new, setup, sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_0025_keeps_inbox, sqlite_testdb_dir,
 						sqlite_testdb_teardown),
 	};

@@ -2,9 +2,10 @@
  * test_patrol_store_pg.c - the smart patrol's store tests of patrol_store_cases.h
  * on PostgreSQL, each on a database of its own made on the server
  * BIANMIN_TEST_PG names and dropped afterwards (pg_testdb.h). Without
- * BIANMIN_TEST_PG every test is skipped with a SKIP line. Also migration
- * 0025 (the inbox's copies of its messages), as test_patrol_store.c does on
- * SQLite.
+ * BIANMIN_TEST_PG every test is skipped with a SKIP line. Also, as
+ * test_patrol_store.c does on SQLite, ps_raise_all_new (which deletes an
+ * alert beside the store) and migration 0025 (the inbox's copies of its
+ * messages).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,16 @@ static int setup(void **state)
 #define X(name) PG_TESTDB_CASE(name, ps_case_##name)
 PATROL_STORE_CASES(X)
 #undef X
+
+/* ps_raise_all_new, its statement run on a connection of its own. */
+static void test_raise_all_new(void **state)
+{
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	PGconn *c = pg_schema_connect(f->uri);
+	ps_raise_all_new(f->s, pg_schema_run, c);
+	PQfinish(c);
+}
 
 static int setup_empty(void **state)
 {
@@ -58,6 +69,7 @@ int main(void)
 #define X(name) cmocka_unit_test_setup_teardown(test_##name, setup, pg_testdb_teardown),
 	const struct CMUnitTest tests[] = {
 		PATROL_STORE_CASES(X)
+		cmocka_unit_test_setup_teardown(test_raise_all_new, setup, pg_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_0025_keeps_inbox, setup_empty,
 						pg_testdb_teardown),
 	};
