@@ -242,17 +242,17 @@ static enum app_err session_caller(struct store *s, const uint8_t h[TOKEN_HASH_L
 		return app_fail(err, APP_EAUTH, "this session was closed (signed out): sign in again");
 	if (si.expires_at <= clock_now())
 		return app_fail(err, APP_EAUTH, "this session has expired: sign in again");
-	struct user u;
-	if ((rc = store_user_get(s, si.user_id, &u, err)) != APP_OK)
-		return rc == APP_ENOTFOUND ? app_fail(err, APP_EAUTH, "unknown session") : rc;
-	if (u.disabled)
+	const struct user *u = &si.user;
+	if (u->id != si.user_id)
+		return app_fail(err, APP_EAUTH, "unknown session");
+	if (u->disabled)
 		return app_fail(err, APP_EAUTH, "this account is disabled");
 	out->kind = AUTH_SESSION;
-	out->user_id = u.id;
+	out->user_id = u->id;
 	out->by_cookie = cookie;
-	out->must_change_password = u.must_change_password;
+	out->must_change_password = u->must_change_password;
 	memcpy(out->session_hash, h, TOKEN_HASH_LEN);
-	snprintf(out->actor, sizeof(out->actor), "user:%lld", (long long)u.id);
+	snprintf(out->actor, sizeof(out->actor), "user:%lld", (long long)u->id);
 	return auth_load_grants(s, out, err);
 }
 

@@ -87,26 +87,41 @@ static bool is_manager(const struct group_member *m)
 	       (strcmp(m->role, "owner") == 0 || strcmp(m->role, "admin") == 0);
 }
 
-enum app_err groups_open(struct store *s, const struct auth_caller *c, int64_t id,
-			 enum groups_need need, struct group *out, struct app_error *err)
+/* groups_open(), with c's membership in *m; the group's head only (no count
+ * of its members) when head. */
+static enum app_err open_as(struct store *s, const struct auth_caller *c, int64_t id,
+			    enum groups_need need, bool head, struct group *out,
+			    struct group_member *m, struct app_error *err)
 {
-	enum app_err rc = store_group_get(s, id, out, err);
+	enum app_err rc = head ? store_group_head(s, id, out, err) : store_group_get(s, id, out, err);
 	if (rc != APP_OK)
 		return rc;
-	struct group_member m;
-	if ((rc = membership(s, c, id, &m, err)) != APP_OK)
+	if ((rc = membership(s, c, id, m, err)) != APP_OK)
 		return rc;
-	bool member = strcmp(m.state, "active") == 0;
+	bool member = strcmp(m->state, "active") == 0;
 	struct app_error ignored;
 	bool sees = member || auth_scope(c, PERM_GROUPS_READ, out->region, &ignored) == APP_OK;
 	if (need == GROUPS_SEE && sees)
 		return APP_OK;
 	if (need == GROUPS_MANAGE &&
-	    (is_manager(&m) || auth_scope(c, PERM_GROUPS_MANAGE, out->region, &ignored) == APP_OK))
+	    (is_manager(m) || auth_scope(c, PERM_GROUPS_MANAGE, out->region, &ignored) == APP_OK))
 		return APP_OK;
 	if (!sees) /* nothing here for this caller: the group must look absent */
 		return app_fail(err, APP_ENOTFOUND, "no such group");
 	return app_fail(err, APP_EPERM, "only the group's owner and admins may do this");
+}
+
+enum app_err groups_open(struct store *s, const struct auth_caller *c, int64_t id,
+			 enum groups_need need, struct group *out, struct app_error *err)
+{
+	struct group_member m;
+	return open_as(s, c, id, need, false, out, &m, err);
+}
+
+enum app_err groups_open_head(struct store *s, const struct auth_caller *c, int64_t id,
+			      struct group *out, struct group_member *me, struct app_error *err)
+{
+	return open_as(s, c, id, GROUPS_SEE, true, out, me, err);
 }
 
 static enum app_err check_text(const char *field, const char *v, size_t max_chars,

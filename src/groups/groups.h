@@ -42,6 +42,13 @@ enum groups_need { GROUPS_SEE, GROUPS_MANAGE };
  */
 enum app_err groups_open(struct store *s, const struct auth_caller *c, int64_t id,
 			 enum groups_need need, struct group *out, struct app_error *err);
+/*
+ * groups_open(s, c, id, GROUPS_SEE, ...) for a post: the same checks, the
+ * group's head (store_group_head: members 0, not counted) in *out and c's
+ * membership in *me (state "" when c has none), read once for both.
+ */
+enum app_err groups_open_head(struct store *s, const struct auth_caller *c, int64_t id,
+			      struct group *out, struct group_member *me, struct app_error *err);
 
 /* An ad-hoc group at region, which c must manage groups for. */
 enum app_err groups_create(struct store *s, const struct auth_caller *c, const char *name,

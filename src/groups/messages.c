@@ -135,11 +135,12 @@ static bool is_active(struct store *s, int64_t group_id, int64_t user_id, struct
 }
 
 enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
-				   const struct group *g, const struct message_input *in,
-				   struct message *out, struct app_error *err)
+				   const struct group *g, const struct group_member *me,
+				   const struct message_input *in, struct message *out,
+				   struct app_error *err)
 {
-	struct group_member me;
-	if (c->kind != AUTH_SESSION || !is_active(s, g->id, c->user_id, &me))
+	if (c->kind != AUTH_SESSION || me->user_id != c->user_id || me->group_id != g->id ||
+	    strcmp(me->state, "active") != 0)
 		return app_fail(err, APP_EPERM, "only the group's members can write in it");
 	enum app_err rc = check_text(in->text, !in->image, err);
 	if (rc != APP_OK)
@@ -148,7 +149,7 @@ enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
 	out->group_id = g->id;
 	division_county(g->region, out->county);
 	out->author_id = c->user_id;
-	snprintf(out->author_name, sizeof(out->author_name), "%s", me.name);
+	snprintf(out->author_name, sizeof(out->author_name), "%s", me->name);
 	snprintf(out->body, sizeof(out->body), "%s", in->text ? in->text : "");
 	snprintf(out->kind, sizeof(out->kind), "%s", in->image ? "image" : "text");
 	if (in->reply_to) {
@@ -181,7 +182,7 @@ enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
 	}
 	snprintf(out->source, sizeof(out->source), "app");
 	out->at = clock_now();
-	patrol_judge(patrol_builtin(), out, me.role, g->duty_start, g->duty_end);
+	patrol_judge(patrol_builtin(), out, me->role, g->duty_start, g->duty_end);
 	return APP_OK;
 }
 

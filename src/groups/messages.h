@@ -28,12 +28,14 @@ struct message_input {
 	const char *image;      /* sha256 of an image uploaded to the group, or NULL */
 };
 
-/* Check that c, an active member of g, may post in, and build *out from
- * it, judged and ready for store_message_post(_async) with
+/* Check that c may post in g, where me is c's membership as
+ * groups_open_head() read it (c must be its active member), and build *out
+ * from in, judged and ready for store_message_post(_async) with
  * messages_event_json. Nothing is written. */
 enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
-				   const struct group *g, const struct message_input *in,
-				   struct message *out, struct app_error *err);
+				   const struct group *g, const struct group_member *me,
+				   const struct message_input *in, struct message *out,
+				   struct app_error *err);
 /* Recall m (of group g): only its author, within MESSAGES_RECALL_SECONDS. */
 enum app_err messages_recall(struct store *s, const struct auth_caller *c, const struct group *g,
 			     struct message *m, struct app_error *err);

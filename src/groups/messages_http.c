@@ -20,22 +20,29 @@
 
 enum { LIST_MAX = 200 };
 
-/* Open group {id} (or the group of a message) for the caller, or reply. */
+/* Open group {id} (or the group of a message) for the caller, or reply.
+ * With me (a post): groups_open_head, need GROUPS_SEE, the head of the group
+ * in *g and the caller's membership in *me; without: groups_open. */
 static bool open_group_id(struct http_req *req, int64_t id, enum groups_need need,
-			  struct group *g)
+			  struct group *g, struct group_member *me)
 {
 	struct app_error err;
-	if (groups_open(http_store(req), http_caller(req), id, need, g, &err) != APP_OK) {
+	struct store *s = http_store(req);
+	const struct auth_caller *c = http_caller(req);
+	enum app_err rc = me ? groups_open_head(s, c, id, g, me, &err)
+			     : groups_open(s, c, id, need, g, &err);
+	if (rc != APP_OK) {
 		http_reply_error(req, &err);
 		return false;
 	}
 	return true;
 }
 
-static bool open_group(struct http_req *req, enum groups_need need, struct group *g)
+static bool open_group(struct http_req *req, enum groups_need need, struct group *g,
+		       struct group_member *me)
 {
 	int64_t id;
-	return http_param_id(req, "id", &id) && open_group_id(req, id, need, g);
+	return http_param_id(req, "id", &id) && open_group_id(req, id, need, g, me);
 }
 
 /* Whether the caller may read hidden and recalled text of g: its managers
@@ -67,7 +74,7 @@ static bool open_message(struct http_req *req, struct message *m, struct group *
 		http_reply_fail(req, APP_ENOTFOUND, NULL, "no such message");
 		return false;
 	}
-	return need == GROUPS_SEE || open_group_id(req, g->id, need, g);
+	return need == GROUPS_SEE || open_group_id(req, g->id, need, g, NULL);
 }
 
 /* ---- the talk of a group ---- */
@@ -90,7 +97,7 @@ void messages_handle_list(struct http_req *req)
 {
 	struct group g;
 	long after, before, limit;
-	if (!open_group(req, GROUPS_SEE, &g) ||
+	if (!open_group(req, GROUPS_SEE, &g, NULL) ||
 	    !http_query_int_or_reply(req, "after", -1, INT64_MAX, -1, &after) ||
 	    !http_query_int_or_reply(req, "before", 0, INT64_MAX, 0, &before) ||
 	    !http_query_int_or_reply(req, "limit", 1, LIST_MAX, 50, &limit))
@@ -121,7 +128,7 @@ static bool still_sees(struct store *s, const struct auth_caller *c, int64_t gro
 void messages_handle_events(struct http_req *req)
 {
 	struct group g;
-	if (!open_group(req, GROUPS_SEE, &g))
+	if (!open_group(req, GROUPS_SEE, &g, NULL))
 		return;
 	char topic[EVENT_TOPIC_MAX];
 	snprintf(topic, sizeof(topic), "group:%" PRId64, g.id);
@@ -182,15 +189,16 @@ static void post_done(void *ctx, enum app_err rc, const struct app_error *err)
 void messages_handle_post(struct http_req *req)
 {
 	struct group g;
+	struct group_member me;
 	struct message_input in = { 0 };
-	if (!open_group(req, GROUPS_SEE, &g) || !http_body_str(req, "text", false, &in.text) ||
+	if (!open_group(req, GROUPS_SEE, &g, &me) || !http_body_str(req, "text", false, &in.text) ||
 	    !http_body_id(req, "reply_to", &in.reply_to) ||
 	    !http_body_str(req, "image", false, &in.image) || !mentions_field(req, &in))
 		return;
 	struct post_wait *pw = arena_alloc(http_arena(req), sizeof(*pw));
 	pw->req = req;
 	struct store *s = http_store(req);
-	pw->rc = messages_prepare_post(s, http_caller(req), &g, &in, &pw->m, &pw->err);
+	pw->rc = messages_prepare_post(s, http_caller(req), &g, &me, &in, &pw->m, &pw->err);
 	if (pw->rc == APP_OK) {
 		if (http_defer(req, post_reply, pw)) {
 			store_message_post_async(s, &pw->m, messages_event_json, post_done, pw);
@@ -282,7 +290,7 @@ void messages_handle_history(struct http_req *req)
 void messages_handle_image_upload(struct http_req *req)
 {
 	struct group g;
-	if (!open_group(req, GROUPS_SEE, &g))
+	if (!open_group(req, GROUPS_SEE, &g, NULL))
 		return;
 	size_t len;
 	const char *data = http_body_text(req, &len);
@@ -305,7 +313,7 @@ void messages_handle_image_get(struct http_req *req)
 	struct group g;
 	struct app_error err;
 	/* the group first: whether an image exists shows only to who sees it */
-	if (!open_group(req, GROUPS_SEE, &g))
+	if (!open_group(req, GROUPS_SEE, &g, NULL))
 		return;
 	if (!sha || strlen(sha) != ATTACHMENT_SHA_LEN ||
 	    store_attachment_get(http_store(req), sha, g.id, &a, &err) != APP_OK) {
@@ -345,7 +353,7 @@ void messages_handle_broadcast(struct http_req *req)
 {
 	struct group g;
 	const char *text;
-	if (!open_group(req, GROUPS_MANAGE, &g) || !http_body_str(req, "text", true, &text))
+	if (!open_group(req, GROUPS_MANAGE, &g, NULL) || !http_body_str(req, "text", true, &text))
 		return;
 	int64_t id, groups;
 	struct app_error err;
@@ -381,7 +389,7 @@ void messages_handle_broadcast_get(struct http_req *req)
 		http_reply_error(req, &err);
 		return;
 	}
-	if (!open_group_id(req, from, GROUPS_SEE, &g)) {
+	if (!open_group_id(req, from, GROUPS_SEE, &g, NULL)) {
 		json_decref(list);
 		return;
 	}

@@ -475,9 +475,10 @@ static enum app_err session_get_read(struct pg_conn *c, void *arg, struct app_er
 	if (rc != APP_OK)
 		return rc;
 	if (PQntuples(res) == 1) {
-		sr->out->user_id = pg_int(res, 0, 0);
-		sr->out->expires_at = pg_int(res, 0, 1);
-		sr->out->revoked_at = pg_int(res, 0, 2);
+		read_user(res, 0, &sr->out->user);
+		sr->out->user_id = pg_int(res, 0, 10);
+		sr->out->expires_at = pg_int(res, 0, 11);
+		sr->out->revoked_at = pg_int(res, 0, 12);
 	} else {
 		rc = app_fail(err, APP_ENOTFOUND, "unknown session");
 	}

@@ -190,8 +190,9 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			      "SELECT $1::bytea, $2::bigint, $3::bigint, $4::bigint "
 			      "WHERE (SELECT version FROM users WHERE id = $2::bigint FOR SHARE) "
 			      "= $5::bigint",
-	[PS_SESSION_GET] = "SELECT user_id, expires_at, coalesce(revoked_at, 0) FROM sessions "
-			   "WHERE token_hash = $1::bytea",
+	[PS_SESSION_GET] = "SELECT " USER_COLS ", s.user_id, s.expires_at, "
+			   "coalesce(s.revoked_at, 0) FROM sessions s "
+			   "LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1::bytea",
 	[PS_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = $2::bigint "
 			      "WHERE token_hash = $1::bytea AND revoked_at IS NULL",
 	[PS_SESSION_REVOKE_OTHERS] = "UPDATE sessions SET revoked_at = $3::bigint "

@@ -492,9 +492,10 @@ static enum app_err session_get_read(struct conn *c, void *arg, struct app_error
 	int r = sqlite3_step(st);
 	enum app_err rc = APP_OK;
 	if (r == SQLITE_ROW) {
-		sr->out->user_id = sqlite3_column_int64(st, 0);
-		sr->out->expires_at = sqlite3_column_int64(st, 1);
-		sr->out->revoked_at = sqlite3_column_int64(st, 2);
+		read_user(st, &sr->out->user);
+		sr->out->user_id = sqlite3_column_int64(st, 10);
+		sr->out->expires_at = sqlite3_column_int64(st, 11);
+		sr->out->revoked_at = sqlite3_column_int64(st, 12);
 	} else if (r == SQLITE_DONE) {
 		rc = app_fail(err, APP_ENOTFOUND, "unknown session");
 	} else {

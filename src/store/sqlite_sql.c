@@ -182,8 +182,9 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, created_at, expires_at) "
 				"SELECT ?1, ?2, ?3, ?4 "
 				"WHERE (SELECT version FROM users WHERE id = ?2) = ?5",
-	[STMT_SESSION_GET] = "SELECT user_id, expires_at, coalesce(revoked_at, 0) FROM sessions "
-			     "WHERE token_hash = ?1",
+	[STMT_SESSION_GET] = "SELECT " USER_COLS ", s.user_id, s.expires_at, "
+			     "coalesce(s.revoked_at, 0) FROM sessions s "
+			     "LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
 	[STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked_at = ?2 "
 				"WHERE token_hash = ?1 AND revoked_at IS NULL",
 	[STMT_SESSION_REVOKE_OTHERS] = "UPDATE sessions SET revoked_at = ?3 WHERE user_id = ?1 "

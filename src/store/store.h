@@ -259,6 +259,7 @@ struct session_info {
 	int64_t user_id;
 	int64_t expires_at;
 	int64_t revoked_at; /* 0 while valid */
+	struct user user;   /* the session's user, read with it; id 0 if absent */
 };
 
 /*
@@ -270,7 +271,9 @@ enum app_err store_session_create(struct store *s, const uint8_t hash[TOKEN_HASH
 				  int64_t user_id, int64_t user_version, int64_t now,
 				  int64_t expires_at, const struct audit_note *note,
 				  struct app_error *err);
-/* APP_ENOTFOUND for an unknown token; expiry and revocation are the caller's to judge. */
+/* The session and its user, in one statement (a request's session check);
+ * APP_ENOTFOUND for an unknown token; expiry and revocation are the
+ * caller's to judge. */
 enum app_err store_session_get(struct store *s, const uint8_t hash[TOKEN_HASH_LEN],
 			       struct session_info *out, struct app_error *err);
 enum app_err store_session_revoke(struct store *s, const uint8_t hash[TOKEN_HASH_LEN], int64_t now,

@@ -2,8 +2,9 @@
 # t0700: signing in and out. The sign-in reply (token, CSRF token, cookies);
 # wrong credentials; the throttle (per account and per address, lifted when
 # the window has passed); sessions by Bearer and by cookie with the CSRF
-# header; logout; expiry ("13 hours later" with BIANMIN_CLOCK_OFFSET); bad
-# and stale credentials; API keys made, listed and revoked with the CLI.
+# header; a disabled account's session refused until re-enabled; logout;
+# expiry ("13 hours later" with BIANMIN_CLOCK_OFFSET); bad and stale
+# credentials; API keys made, listed and revoked with the CLI.
 # Argon2id costs ~0.1 s per sign-in attempt, so attempts are few.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/accounts.sh"
@@ -95,6 +96,17 @@ as "$TOK" POST /api/v1/households "$HH"
 expect_status 201 "a Bearer POST needs no CSRF token (201)"
 check "no household was made by the refused cookie POSTs (ids 1 and 2 only)" \
 	test "$(json .id)" = 2
+
+# --- a disabled account -----------------------------------------------------------
+# users.disabled set behind the daemon's back: the session check reads it
+# with the session, on every request.
+db_sql "$DB" "UPDATE users SET disabled = true WHERE id = 2"
+as "$TOK" GET /api/v1/me
+expect_error 401 unauthenticated - "the session of a disabled account is refused with 401" \
+	"this account is disabled"
+db_sql "$DB" "UPDATE users SET disabled = false WHERE id = 2"
+as "$TOK" GET /api/v1/me
+expect_status 200 "re-enabled, the same session works again (200)"
 
 # --- bad and stale credentials --------------------------------------------------
 as not-a-token GET /api/v1/me

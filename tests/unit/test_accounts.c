@@ -4,8 +4,9 @@
  * naming the field, who may create whom where), signing in (one answer for
  * an unknown phone and a wrong password; throttling after 5 failures per
  * account or per address, lifted 15 minutes later), resolving session
- * tokens and API keys (valid, expired, revoked, unknown), changing a
- * password, invitations (single use, expiry, bad input consumes nothing),
+ * tokens and API keys (valid, expired, revoked, unknown, a session whose
+ * user is gone), changing a password, invitations (single use, expiry, bad
+ * input consumes nothing),
  * and the audit trail these actions leave: complete, masked, verifiable,
  * and tampering with one entry in the database file is found and named.
  *
@@ -548,6 +549,14 @@ static void test_resolve_sessions(void **state)
 	assert_int_equal(c.grants[0].role, ROLE_VILLAGE_ADMIN);
 	assert_string_equal(c.grants[0].region, VILLAGE);
 	assert_int_equal(c.perms, auth_role_perms[ROLE_VILLAGE_ADMIN]);
+	/* the store gives the session with its user (one statement per check) */
+	struct session_info si;
+	assert_int_equal(store_session_get(f->s, h, &si, &e), APP_OK);
+	assert_int_equal(si.user_id, id);
+	assert_int_equal(si.user.id, id);
+	assert_string_equal(si.user.name, "王建国");
+	assert_string_equal(si.user.region, VILLAGE);
+	assert_false(si.user.disabled);
 	/* by cookie: unsafe methods will want the CSRF token */
 	assert_int_equal(accounts_resolve(f->s, NULL, ses.token, &c, &e), APP_OK);
 	assert_int_equal(c.kind, AUTH_SESSION);
@@ -875,6 +884,25 @@ static void sql(const char *db, const char *stmt)
 	sqlite3_close(h);
 }
 
+/* A session whose user is gone (rows changed behind the store's back, foreign
+ * keys off) is an unknown session: the session check takes the user id from
+ * the session's row, not from the (absent) user's. */
+static void test_resolve_session_without_user(void **state)
+{
+	struct fixture *f = *state;
+	struct auth_caller c;
+	int64_t id = person(f, "王建国", "19900000002", VILLAGE, "village_admin", &c);
+	struct accounts_session ses;
+	login_ok(f, "19900000002", GOOD_PW, ADDR, &ses);
+	resolve_ok(f, ses.token, &c);
+	char stmt[160];
+	snprintf(stmt, sizeof(stmt),
+		 "PRAGMA foreign_keys=OFF; UPDATE sessions SET user_id = %lld WHERE user_id = %lld",
+		 (long long)id + 1000, (long long)id);
+	sql(f->db, stmt);
+	expect_resolve_fails(f, ses.token, NULL, "unknown session");
+}
+
 static void test_audit_trail(void **state)
 {
 	struct fixture *f = *state;
@@ -979,6 +1007,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_throttle_account, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_throttle_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_session_without_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_api_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_password, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invitations, setup, teardown),

@@ -842,6 +842,8 @@ static void test_purge(void **state)
 	assert_int_equal(store_session_get(f->s, h, &si, &e), APP_ENOTFOUND);
 	h[0] = 3;
 	assert_int_equal(store_session_get(f->s, h, &si, &e), APP_OK);
+	assert_true(si.user_id > 0);
+	assert_int_equal(si.user.id, si.user_id); /* read with its user */
 	assert_int_equal(store_login_attempt(f->s, "account:x", T, 0, 1, &allowed, &latest, &e),
 			 APP_OK);
 	assert_false(allowed);
