@@ -639,12 +639,16 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"satisfied, first_line, returned, whistled, overdue, times FROM stats_rollup "
 		"WHERE region >= $1::text AND region < $1::text || ':' AND day >= $3::bigint AND "
 		"day < $4::bigint ORDER BY region, day",
+	/* valid interactions: author_id IS NOT NULL (implied by the join on
+	 * the resident) states what the partial messages_by_group_at of 0028
+	 * needs; the planner also infers it from the join */
 	[PS_STATS_TALK] =
 		"SELECT substr(g.region_code, 1, $2::int), count(*) FROM messages m JOIN "
 		"groups g ON g.id = m.group_id JOIN group_members gm ON gm.group_id = "
 		"m.group_id AND gm.user_id = m.author_id AND gm.role = 'resident' WHERE "
-		"(g.region_code >= $1::text AND g.region_code < $1::text || ':') AND m.at >= "
-		"$3::bigint AND m.at < $4::bigint AND m.state = 'visible' AND EXISTS (SELECT "
+		"(g.region_code >= $1::text AND g.region_code < $1::text || ':') AND m.author_id "
+		"IS NOT NULL AND m.at >= $3::bigint AND m.at < $4::bigint AND m.state = "
+		"'visible' AND EXISTS (SELECT "
 		"1 FROM messages r JOIN group_members rm ON rm.group_id = r.group_id AND "
 		"rm.user_id = r.author_id AND rm.role IN ('owner', 'admin', 'key_person') "
 		"WHERE r.reply_to = m.id AND r.state = 'visible') GROUP BY 1 ORDER BY 1",

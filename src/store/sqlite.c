@@ -2,9 +2,11 @@
  * sqlite.c - the SQLite backend of the store (the default, embedded one).
  *
  * Connections: one writer connection owned by a writer thread, and a pool of
- * read-only connections handed to reading threads one at a time. WAL mode
- * lets readers run while the writer commits; synchronous=FULL makes every
- * commit durable before the writer reports it.
+ * at most READERS_MAX read-only connections handed to reading threads one at
+ * a time (a read waits for a busy one rather than open more: with each
+ * connection's cache size, that bounds SQLite's page caches). WAL mode lets
+ * readers run while the writer commits; synchronous=FULL makes every commit
+ * durable before the writer reports it.
  *
  * Group commit: a write is a job (a function run on the writer connection).
  * Callers queue jobs and sleep; the writer takes every queued job, opens one
@@ -179,33 +181,60 @@ enum app_err sq_run(struct conn *c, enum stmt_id id, const char *what, struct ap
 	return sq_step_done(c, st, what, err);
 }
 
-/* At most this many idle read connections are kept (one per HTTP thread is
- * the most that can be busy at once, unless a read runs while its thread
- * holds another); a reader beyond them is closed when given back. Their
- * caches together are bounded by SQ_HEAP_SOFT_LIMIT, not by their number. */
-enum { READERS_KEPT = 256 };
+/*
+ * At most this many read connections are open at once; a read that finds
+ * them all busy waits for one to be given back. This, with each
+ * connection's cache_size (conn_open), is what bounds SQLite's page
+ * caches: SQLite's memory statistics are off (see sq_open), so its soft
+ * heap limit does not apply. The page caches are at most the writer's 16 MB,
+ * the indexer's 18 MB and 8 MB for each reader: 130 MB (a query's sorts and
+ * temporary results, temp_store MEMORY, come on top). Twelve are six per
+ * core here; more would not read faster, only hold more caches.
+ * docs/operate.md says so.
+ */
+enum { READERS_MAX = 12 };
 
-/* Bytes of memory SQLite aims to stay under in this process, whatever the
- * number of connections (their caches are what grows). */
-#define SQ_HEAP_SOFT_LIMIT (96LL << 20)
+/* Readers this thread holds now, plus one on the writer's thread. A thread
+ * holding one never waits for another (a nested read, or the writer, whom
+ * holders may be waiting for): it opens one past READERS_MAX, closed when
+ * given back. Only a thread holding nothing waits, so waits cannot chain. */
+static _Thread_local int readers_held;
+
+/* A reader from the pool: a free one, else a new one while fewer than
+ * READERS_MAX are open, else (may_wait and this thread holds none) the
+ * next one given back; NULL with err set when one cannot be opened. */
+static struct conn *reader_take(struct sq *q, bool may_wait, struct app_error *err)
+{
+	pthread_mutex_lock(&q->pool_mu);
+	may_wait = may_wait && readers_held == 0;
+	if (may_wait && !q->free_readers && q->readers_open >= READERS_MAX) {
+		q->reader_waits++;
+		q->readers_waiting++;
+		while (!q->free_readers && q->readers_open >= READERS_MAX)
+			pthread_cond_wait(&q->pool_cv, &q->pool_mu);
+		q->readers_waiting--;
+	}
+	struct conn *c = q->free_readers;
+	if (c)
+		q->free_readers = c->next;
+	else
+		q->readers_open++; /* its place taken before the unlocked open */
+	pthread_mutex_unlock(&q->pool_mu);
+	if (!c && conn_open(q, CONN_READER, false, &c, err) != APP_OK) {
+		pthread_mutex_lock(&q->pool_mu);
+		q->readers_open--;
+		if (q->readers_waiting)
+			pthread_cond_signal(&q->pool_cv);
+		pthread_mutex_unlock(&q->pool_mu);
+		return NULL;
+	}
+	readers_held++;
+	return c;
+}
 
 struct conn *sq_reader_acquire(struct sq *q, struct app_error *err)
 {
-	pthread_mutex_lock(&q->pool_mu);
-	struct conn *c = q->free_readers;
-	if (c) {
-		q->free_readers = c->next;
-		q->readers_idle--;
-		pthread_mutex_unlock(&q->pool_mu);
-		return c;
-	}
-	pthread_mutex_unlock(&q->pool_mu);
-	if (conn_open(q, CONN_READER, false, &c, err) != APP_OK)
-		return NULL;
-	pthread_mutex_lock(&q->pool_mu);
-	q->readers_open++;
-	pthread_mutex_unlock(&q->pool_mu);
-	return c;
+	return reader_take(q, true, err);
 }
 
 void sq_reader_release(struct sq *q, struct conn *c)
@@ -213,15 +242,17 @@ void sq_reader_release(struct sq *q, struct conn *c)
 	for (int i = 0; i < STMT__MAX; i++)
 		if (c->stmt[i])
 			sqlite3_reset(c->stmt[i]);
+	readers_held--;
 	pthread_mutex_lock(&q->pool_mu);
-	bool keep = q->readers_idle < READERS_KEPT;
+	bool keep = q->readers_open <= READERS_MAX;
 	if (keep) {
 		c->next = q->free_readers;
 		q->free_readers = c;
-		q->readers_idle++;
 	} else {
 		q->readers_open--;
 	}
+	if (q->readers_waiting)
+		pthread_cond_signal(&q->pool_cv);
 	pthread_mutex_unlock(&q->pool_mu);
 	if (!keep)
 		conn_close(c);
@@ -375,6 +406,7 @@ static void *writer_main(void *arg)
 {
 	struct sq *q = arg;
 	pthread_setname_np(pthread_self(), "db-writer"); /* as top -H and perf show it */
+	readers_held = 1; /* never waits for a reader: their holders may wait for it */
 	pthread_mutex_lock(&q->queue_mu);
 	for (;;) {
 		while (!q->queue_head && !q->stopping)
@@ -486,6 +518,7 @@ static void sq_free(struct sq *q)
 		conn_close(c);
 	}
 	pthread_mutex_destroy(&q->pool_mu);
+	pthread_cond_destroy(&q->pool_cv);
 	pthread_mutex_destroy(&q->queue_mu);
 	pthread_cond_destroy(&q->queue_cv);
 	pthread_cond_destroy(&q->done_cv);
@@ -519,6 +552,24 @@ static enum app_err open_indexer(struct sq *q, struct app_error *err)
 	return conn_open(q, CONN_INDEXER, true, &q->indexer, err);
 }
 
+/*
+ * SQLite's memory statistics off, before its first use in the process. With
+ * them on, every allocation and free of every SQLite thread takes one global
+ * mutex (~20 us of CPU per message post among the HTTP threads, the writer
+ * and the indexer: bench/RESULTS-messages.md). Without them SQLite's soft
+ * heap limit is not enforced; the readers' pool bounds its memory instead
+ * (READERS_MAX). If SQLite was already initialised (a program that used it
+ * before opening the store) this fails, and the statistics stay on: slower,
+ * still correct.
+ */
+static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_info("store.sqlite_memstatus_kept", "reason=\"sqlite already initialised\"");
+}
+
 static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mode mode,
 			    struct app_error *err)
 {
@@ -527,12 +578,11 @@ static enum app_err sq_open(struct store *s, const char *uri, enum store_open_mo
 		return app_fail(err, APP_ENOTFOUND,
 				"database '%s' does not exist: create it with 'bianmin init --db %s'",
 				uri, uri);
-	/* one bound for the page caches of every connection in the process:
-	 * SQLite reuses pages past it rather than allocating more */
-	sqlite3_soft_heap_limit64(SQ_HEAP_SOFT_LIMIT);
+	pthread_once(&sqlite_configured, configure_sqlite);
 	struct sq *q = xcalloc(1, sizeof(*q));
 	q->path = xstrdup(uri);
 	pthread_mutex_init(&q->pool_mu, NULL);
+	pthread_cond_init(&q->pool_cv, NULL);
 	pthread_mutex_init(&q->queue_mu, NULL);
 	pthread_cond_init(&q->queue_cv, NULL);
 	pthread_cond_init(&q->done_cv, NULL);
@@ -707,12 +757,16 @@ static void sq_stats(struct store *s, struct store_stats *out)
 	pthread_mutex_unlock(&q->queue_mu);
 	pthread_mutex_lock(&q->pool_mu);
 	out->readers = q->readers_open;
+	out->readers_max = READERS_MAX;
+	out->reader_waits = q->reader_waits;
 	pthread_mutex_unlock(&q->pool_mu);
 	struct stat st;
 	if (stat(q->path, &st) == 0)
 		out->db_bytes = (uint64_t)st.st_size;
+	/* the figures answer even while every reader is busy (when they are
+	 * looked at most): one statement on one past READERS_MAX if need be */
 	struct app_error ignored;
-	struct conn *c = sq_reader_acquire(q, &ignored);
+	struct conn *c = reader_take(q, false, &ignored);
 	sqlite3_stmt *newest = c ? sq_stmt(c, STMT_MESSAGES_NEWEST, &ignored) : NULL;
 	if (newest && sqlite3_step(newest) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(newest, 0);

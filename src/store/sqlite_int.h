@@ -282,9 +282,15 @@ struct sq {
 	char *path;
 	struct conn *writer;
 
+	/* the readers' pool (sqlite.c sq_reader_acquire), under pool_mu */
 	pthread_mutex_t pool_mu;
+	pthread_cond_t pool_cv; /* a reader was given back or closed */
 	struct conn *free_readers;
-	uint64_t readers_open, readers_idle;
+	uint64_t readers_open;    /* open, busy or free: at most READERS_MAX but
+				   * for the reads that do not wait (sqlite.c
+				   * readers_held, sq_stats), while they last */
+	uint64_t readers_waiting; /* threads waiting for a reader now */
+	uint64_t reader_waits;    /* reads that had to wait, since opening */
 
 	pthread_mutex_t queue_mu;
 	pthread_cond_t queue_cv; /* a job arrived, or stop */
@@ -366,7 +372,10 @@ enum app_err sq_step_done(struct conn *c, sqlite3_stmt *st, const char *what,
 /* Prepare and step a statement without parameters. */
 enum app_err sq_run(struct conn *c, enum stmt_id id, const char *what, struct app_error *err);
 
-/* A read connection of the pool, for this thread until released. */
+/* A read connection of the pool, for this thread until given back with
+ * sq_reader_release; waits while all READERS_MAX are busy (unless this
+ * thread already holds one: then it opens one more). NULL with err set when
+ * one cannot be opened. */
 struct conn *sq_reader_acquire(struct sq *q, struct app_error *err);
 void sq_reader_release(struct sq *q, struct conn *c);
 /* Step an insert or update st once, then reset it. A failure is classified:

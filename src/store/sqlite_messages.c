@@ -303,16 +303,23 @@ static enum app_err scope_match(struct conn *c, const struct search_read *sr,
 	return APP_OK;
 }
 
-static enum app_err search_read(struct conn *c, void *arg, struct app_error *err)
+/* The newest message's id into *(int64_t *)arg, 0 when there is none. */
+static enum app_err newest_read(struct conn *c, void *arg, struct app_error *err)
 {
-	struct search_read *sr = arg;
+	int64_t *newest = arg;
 	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGES_NEWEST, err);
 	if (!st)
 		return APP_EDB;
-	int64_t newest = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int r = sqlite3_step(st);
+	*newest = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	sq_index_wait(c->owner, newest, SEARCH_INDEX_WAIT_MS);
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "reading the newest message");
+}
 
+static enum app_err search_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct search_read *sr = arg;
+	sqlite3_stmt *st;
 	struct strbuf expr = STRBUF_INIT;
 	strbuf_addstr(&expr, "body : (");
 	enum app_err rc = sq_fts_match(sr->query, strlen(sr->query), &expr, err);
@@ -351,6 +358,15 @@ static enum app_err messages_search(struct store *s, const char *query,
 				    int limit, store_message_fn fn, void *ctx,
 				    struct app_error *err)
 {
+	/* the newest message first, then the wait for the index holding no
+	 * reader (a lagging index must not keep the pool's connections from
+	 * other requests), then the search: it finds every message committed
+	 * before it began */
+	int64_t newest;
+	enum app_err rc = sq_read(s, newest_read, &newest, err);
+	if (rc != APP_OK)
+		return rc;
+	sq_index_wait(sq_impl(s), newest, SEARCH_INDEX_WAIT_MS);
 	struct search_read sr = { query, scope, group_id, limit, fn, ctx };
 	return sq_read(s, search_read, &sr, err);
 }
@@ -373,16 +389,13 @@ static enum app_err ingest_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct ingest_job *ij = arg;
 	int64_t now = clock_now();
-	sqlite3_stmt *st = sq_stmt(c, STMT_MESSAGES_NEWEST, err);
-	if (!st)
-		return APP_EDB;
-	int r = sqlite3_step(st);
-	int64_t next = sqlite3_column_int64(st, 0) + 1;
-	sqlite3_reset(st);
-	if (r != SQLITE_ROW)
-		return sq_db_fail(err, c->db, "reading the newest message");
+	int64_t newest;
+	enum app_err rc = newest_read(c, &newest, err);
+	if (rc != APP_OK)
+		return rc;
+	int64_t next = newest + 1;
+	sqlite3_stmt *st;
 	struct message *m = xmalloc(sizeof(*m));
-	enum app_err rc = APP_OK;
 	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
 		if (!(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err))) {
 			rc = APP_EDB;

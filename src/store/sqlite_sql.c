@@ -567,15 +567,18 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"SELECT substr(region, 1, ?2), demands, responded, resolved, rated, satisfied, "
 		"first_line, returned, whistled, overdue, times FROM stats_rollup WHERE region "
 		">= ?1 AND region < ?1 || ':' AND day >= ?3 AND day < ?4 ORDER BY region, day",
+	/* valid interactions: author_id IS NOT NULL (implied by the join on
+	 * the resident) states what the partial messages_by_group_at of 0028
+	 * needs; the planner also infers it from the join */
 	[STMT_STATS_TALK] =
 		"SELECT substr(g.region_code, 1, ?2), count(*) FROM messages m JOIN groups g "
 		"ON g.id = m.group_id JOIN group_members gm ON gm.group_id = m.group_id AND "
 		"gm.user_id = m.author_id AND gm.role = 'resident' WHERE (g.region_code >= "
-		"?1 AND g.region_code < ?1 || ':') AND m.at >= ?3 AND m.at < ?4 AND m.state "
-		"= 'visible' AND EXISTS (SELECT 1 FROM messages r JOIN group_members rm ON "
-		"rm.group_id = r.group_id AND rm.user_id = r.author_id AND rm.role IN "
-		"('owner', 'admin', 'key_person') WHERE r.reply_to = m.id AND r.state = "
-		"'visible') GROUP BY 1 ORDER BY 1",
+		"?1 AND g.region_code < ?1 || ':') AND m.author_id IS NOT NULL AND m.at >= ?3 "
+		"AND m.at < ?4 AND m.state = 'visible' AND EXISTS (SELECT 1 FROM messages r "
+		"JOIN group_members rm ON rm.group_id = r.group_id AND rm.user_id = "
+		"r.author_id AND rm.role IN ('owner', 'admin', 'key_person') WHERE r.reply_to "
+		"= m.id AND r.state = 'visible') GROUP BY 1 ORDER BY 1",
 	[STMT_STATS_FACTS] =
 		"SELECT (SELECT min(at) FROM case_events WHERE case_id = ?1 AND action = "
 		"'acknowledge'), EXISTS (SELECT 1 FROM case_events WHERE case_id = ?1 AND action "

@@ -1427,6 +1427,9 @@ struct store_stats {
 	uint64_t commit_us;      /* time spent committing, in microseconds */
 	uint64_t max_batch;      /* most writes carried by one commit */
 	uint64_t readers;        /* read connections open */
+	uint64_t readers_max;    /* most read connections open at once, past which a
+				  * read waits for a busy one (0: no such bound) */
+	uint64_t reader_waits;   /* reads that waited for a read connection */
 	uint64_t db_bytes;       /* size of the database */
 	uint64_t search_lag;     /* messages stored but not yet findable (0 when the
 				  * backend indexes them as it stores them) */

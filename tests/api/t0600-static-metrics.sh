@@ -38,7 +38,8 @@ check "every line is a comment or a well-formed sample of a declared metric" awk
 	{ print "bad line " NR ": " $0; bad = 1 }
 	END { exit bad }' "$T/body"
 for m in bianmin_http_requests_total bianmin_http_request_duration_seconds bianmin_db_commits_total \
-	bianmin_db_size_bytes bianmin_db_reader_connections bianmin_search_lag_messages; do
+	bianmin_db_size_bytes bianmin_db_reader_connections bianmin_db_reader_waits_total \
+	bianmin_search_lag_messages; do
 	check "/metrics declares $m" grep -q "^# TYPE $m " "$T/body"
 done
 check "the latency is a histogram" grep -q '^# TYPE bianmin_http_request_duration_seconds histogram$' "$T/body"

@@ -13,7 +13,8 @@
  * paging, a person's groups, unknown person or group); roster imports (new
  * households and people, known phones, all or nothing with the line named);
  * the duty rota, overrides and leave with range reads. Every write leaves
- * one audit entry on its object, and a refused write leaves none.
+ * one audit entry on its object, and a refused write leaves none. Also the
+ * rows and checks of migration 0027's tests (GS_BEFORE_0027, gs_after_0027).
  */
 #ifndef TESTS_UNIT_GROUPS_STORE_CASES_H
 #define TESTS_UNIT_GROUPS_STORE_CASES_H
@@ -909,6 +910,106 @@ static void gs_case_duty(struct store *s)
 			    "duty.rota duty.rota duty.override duty.override duty.override "
 			    "duty.override duty.override duty.leave duty.leave duty.leave "
 			    "duty.leave");
+}
+
+/* ---- migration 0027 (test_groups_store.c, test_groups_store_pg.c) ---- */
+
+/* Rows for a database of the version before 0027 (both backends' SQL):
+ * a household, an account with an ID number, a password and a household,
+ * one without, and a membership naming the first. */
+#define GS_BEFORE_0027                                                                          \
+	"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "                              \
+	"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"                        \
+	"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "               \
+	"VALUES (5, 'county', '990101', '县群', 'j5', 1);"                                       \
+	"INSERT INTO households (id, region_code, address, created_at) "                         \
+	"VALUES (1000, '990101', '一组1号', 50);"                                                \
+	"INSERT INTO users (id, name, phone, id_number, region_code, household_id, "             \
+	"password_hash, must_change_password, disabled, created_at, version) VALUES "           \
+	"(1000, '张三', '13900000003', '411681195001010011', '990101', 1000, 'h3', true, "       \
+	"false, 100, 2), "                                                                     \
+	"(1001, '李四', '13900000004', NULL, '990101', NULL, NULL, false, true, 200, 1);"        \
+	"INSERT INTO group_members (group_id, user_id, role, function, state, joined_at) "       \
+	"VALUES (5, 1000, 'owner', '', 'active', 100);"
+
+/* An account at 990101 (the region of GS_BEFORE_0027). */
+static inline enum app_err gs_user_0027(struct store *s, const char *phone, const char *id_number,
+					struct app_error *e)
+{
+	struct user u = { .created_at = GS_NOW };
+	snprintf(u.name, sizeof(u.name), "王五");
+	snprintf(u.phone, sizeof(u.phone), "%s", phone);
+	snprintf(u.id_number, sizeof(u.id_number), "%s", id_number);
+	snprintf(u.region, sizeof(u.region), "990101");
+	int64_t id;
+	return store_user_create(s, &u, "h", NULL, NULL, &id, e);
+}
+
+/* After migration 0027 on GS_BEFORE_0027 (households_by_region dropped,
+ * the ID number unique only among accounts that have one): every account,
+ * household and membership read as before; an ID number taken is refused
+ * as before, by an account made alone or by a roster's line, and any
+ * number of accounts have none. */
+static inline void gs_after_0027(struct store *s)
+{
+	struct app_error e;
+	struct user u;
+	assert_int_equal(store_user_get(s, 1000, &u, &e), APP_OK);
+	assert_string_equal(u.name, "张三");
+	assert_string_equal(u.phone, "13900000003");
+	assert_string_equal(u.id_number, "411681195001010011");
+	assert_string_equal(u.region, "990101");
+	assert_int_equal(u.household_id, 1000);
+	assert_true(u.must_change_password);
+	assert_false(u.disabled);
+	assert_int_equal(u.created_at, 100);
+	assert_int_equal(u.version, 2);
+	char hash[8];
+	assert_int_equal(store_user_by_phone(s, "13900000003", &u, hash, sizeof(hash), &e), APP_OK);
+	assert_string_equal(hash, "h3");
+	assert_int_equal(store_user_get(s, 1001, &u, &e), APP_OK);
+	assert_string_equal(u.id_number, "");
+	assert_int_equal(u.household_id, 0);
+	assert_true(u.disabled);
+	assert_int_equal(u.created_at, 200);
+	struct household h;
+	assert_int_equal(store_household_get(s, 1000, &h, &e), APP_OK);
+	assert_string_equal(h.region, "990101");
+	assert_string_equal(h.address, "一组1号");
+	assert_int_equal(h.created_at, 50);
+	struct group_member m;
+	assert_int_equal(store_member_get(s, 5, 1000, &m, &e), APP_OK);
+	assert_string_equal(m.role, "owner");
+
+	/* an ID number is still one account's; none is anyone's */
+	assert_int_equal(gs_user_0027(s, "13900000005", "411681195001010011", &e), APP_ECONFLICT);
+	assert_string_equal(e.field, "id_number");
+	assert_int_equal(gs_user_0027(s, "13900000006", "", &e), APP_OK);
+	assert_int_equal(gs_user_0027(s, "13900000007", "", &e), APP_OK);
+	assert_int_equal(gs_user_0027(s, "13900000008", "411681199909090099", &e), APP_OK);
+
+	/* a roster: new persons with and without an ID number and a known
+	 * one join; a line with a taken ID number refuses the file */
+	struct roster_row rows[] = {
+		gs_row(2, "赵一", "13911110001", "", "二组1号"),
+		gs_row(3, "钱二", "13911110002", "411681198802020022", "二组2号"),
+		gs_row(4, "李四", "13900000004", "", "一组2号"),
+	};
+	struct roster_counts c;
+	assert_int_equal(gs_import(s, 5, rows, 3, &c, &e), APP_OK);
+	assert_int_equal(c.users, 2);
+	assert_int_equal(c.joined, 3);
+	assert_string_equal(gs_user_by_phone(s, "13911110002").id_number, "411681198802020022");
+	struct roster_row taken[] = {
+		gs_row(2, "孙三", "13911110003", "", "三组1号"),
+		gs_row(3, "冒名者", "13911110004", "411681199909090099", "三组2号"),
+	};
+	assert_int_equal(gs_import(s, 5, taken, 2, &c, &e), APP_ECONFLICT);
+	assert_string_equal(e.field, "id_number");
+	assert_string_equal(e.msg, "line 3: this ID number is already registered");
+	assert_int_equal(store_user_by_phone(s, "13911110003", &u, hash, sizeof(hash), &e),
+			 APP_ENOTFOUND);
+	assert_int_equal(gs_members_of(s, 5, "", 0, 16).n, 4);
 }
 
 #endif

@@ -34,6 +34,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MESSAGES_STORE_CASES(X)                                                                \
@@ -1030,6 +1031,98 @@ static void ms_case_attachments(struct store *s)
 	bad.group_id = 999999;
 	assert_int_equal(store_attachment_put(s, &bad, &e), APP_EINVAL);
 	assert_int_equal(store_attachment_get(s, other, v, &g, &e), APP_ENOTFOUND);
+}
+
+/* ---- migration 0028 (the partial messages_by_group_at) ----
+ *
+ * Rows for a database of the version before 0028, written by each
+ * backend's test beside the store: a county group with an admin (1) and a
+ * resident (2); on 2026-11-29 (China time, from MS_DAY_0028) the
+ * resident's question the admin answered (7, 8), a bridge's question the
+ * admin answered (9, 10: no author here, never a valid interaction), the
+ * resident's question nobody answered (11); the day before, a resident's
+ * answered question (12, 13: outside the day). A message's other columns
+ * are given as cols (", name...") and each message's values as vals
+ * (", value..."): PostgreSQL's terms. */
+#define MS_DAY_0028 INT64_C(1795881600)
+#define MS_ROW_0028(id, author, name, reply, source, at, vals)                                \
+	"(" #id ", 5, '990101', " author ", '" name "', 'text', '问题" #id "', " reply             \
+	", '', '', NULL, 'visible', '', '" source "', " #at vals ")"
+#define MS_BEFORE_0028(cols, vals)                                                             \
+	"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "                              \
+	"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"                        \
+	"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "               \
+	"VALUES (5, 'county', '990101', '县群', 'j5', 1);"                                       \
+	"INSERT INTO users (id, name, phone, region_code, created_at) VALUES "                   \
+	"(1, '王书记', '13900000001', '990101', 1), (2, '李大姐', '13900000002', '990101', 1);"  \
+	"INSERT INTO group_members (group_id, user_id, role, function, state, joined_at) "       \
+	"VALUES (5, 1, 'admin', '', 'active', 1), (5, 2, 'resident', '', 'active', 1);"          \
+	"INSERT INTO messages (id, group_id, county, author_id, author_name, kind, body, "       \
+	"reply_to, mentions, attachment, broadcast_id, state, state_reason, source, at" cols     \
+	") VALUES " MS_ROW_0028(7, "2", "李大姐", "NULL", "app", 1795885200, vals) ","           \
+	MS_ROW_0028(8, "1", "王书记", "7", "app", 1795885300, vals) ","                          \
+	MS_ROW_0028(9, "NULL", "微信用户", "NULL", "bridge", 1795885400, vals) ","               \
+	MS_ROW_0028(10, "1", "王书记", "9", "app", 1795885500, vals) ","                         \
+	MS_ROW_0028(11, "2", "李大姐", "NULL", "app", 1795885600, vals) ","                      \
+	MS_ROW_0028(12, "2", "李大姐", "NULL", "app", 1795878000, vals) ","                      \
+	MS_ROW_0028(13, "1", "王书记", "12", "app", 1795878100, vals) ";"
+
+/* store_stats_part_fn: the valid interactions, "unit value" a line. */
+static inline void ms_talk_row(void *ctx, enum stats_part part, const char *unit,
+			       const int64_t *v, int n)
+{
+	if (part == STATS_PART_TALK && n == 1)
+		strbuf_addf(ctx, "%s %" PRId64 "\n", unit ? unit : "all", v[0]);
+}
+
+/* The valid interactions of MS_BEFORE_0028's day, by village and in all. */
+static inline char *ms_talk_0028(struct store *s)
+{
+	struct stats_query q = { "990101", 6, MS_DAY_0028, MS_DAY_0028 + 86400, true };
+	struct strbuf out = STRBUF_INIT;
+	struct app_error e;
+	assert_int_equal(store_stats_read(s, &q, ms_talk_row, &out, &e), APP_OK);
+	return strbuf_detach(&out, NULL);
+}
+
+/* Migration 0028 on s (a store of MS_BEFORE_0028 at the version before):
+ * the valid interactions of the day are what they were before it (only
+ * the resident's answered question); a bridge's messages ingested into
+ * the day afterwards, one of them answered, change nothing; a resident's
+ * question posted into it and answered counts. */
+static inline void ms_after_0028(struct store *s)
+{
+	char *before = ms_talk_0028(s);
+	assert_string_equal(before, "990101 1\nall 1\n");
+	struct app_error e;
+	assert_int_equal(store_migrate(s, NULL, &e), APP_OK);
+	char *after = ms_talk_0028(s);
+	assert_string_equal(after, before);
+	free(after);
+
+	struct message in[2] = { *ms_msg(5, 0, "路灯坏了"), *ms_msg(5, 0, "水管漏了") };
+	in[0].at = in[1].at = MS_DAY_0028 + 7200;
+	const char *keys[] = { "apikey:1/wx:1", "apikey:1/wx:2" };
+	struct ingest_counts c;
+	assert_int_equal(store_messages_ingest(s, keys, 2, ms_fill, in, ms_json, &c, &e), APP_OK);
+	assert_int_equal(c.stored, 2);
+	struct message *m = ms_msg(5, 1, "已派人");
+	m->reply_to = 14;
+	assert_int_equal(store_message_post(s, m, ms_json, &e), APP_OK);
+	after = ms_talk_0028(s);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+	m = ms_msg(5, 2, "路灯几时修？");
+	m->at = MS_DAY_0028 + 8000;
+	assert_int_equal(store_message_post(s, m, ms_json, &e), APP_OK);
+	int64_t question = m->id;
+	m = ms_msg(5, 1, "明天修");
+	m->reply_to = question;
+	assert_int_equal(store_message_post(s, m, ms_json, &e), APP_OK);
+	after = ms_talk_0028(s);
+	assert_string_equal(after, "990101 2\nall 2\n");
+	free(after);
 }
 
 #endif

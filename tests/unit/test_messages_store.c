@@ -5,7 +5,7 @@
  * bodies on PostgreSQL and compares the search results of both backends.
  * The tests after the shared ones are about the SQLite search index, which
  * lives in a file of its own ("<db>.search") filled by a thread, and about
- * migrations 0024 and 0026 on a database of the version before each.
+ * migrations 0024, 0026 and 0028 on a database of the version before each.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,38 +150,6 @@ static void test_index_rebuilt_when_ahead(void **state)
 	assert_string_equal(ms_search(f->s, "垃圾", &sc, 0, p, 4), "1");
 }
 
-/* The rows of query on db, a row a line, columns separated by '|' (NULL
- * as "NULL"). The caller frees it. */
-static char *rows_of_db(sqlite3 *db, const char *query)
-{
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_prepare_v2(db, query, -1, &st, NULL), SQLITE_OK);
-	char *out = sqlite3_mprintf("");
-	while (sqlite3_step(st) == SQLITE_ROW)
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			char *next = sqlite3_mprintf("%s%s%c", out, v ? v : "NULL",
-						     i + 1 < sqlite3_column_count(st) ? '|' : '\n');
-			sqlite3_free(out);
-			out = next;
-		}
-	sqlite3_finalize(st);
-	char *copy = strdup(out);
-	sqlite3_free(out);
-	assert_non_null(copy);
-	return copy;
-}
-
-/* rows_of_db() on the database at path. */
-static char *rows_of(const char *path, const char *query)
-{
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *rows = rows_of_db(db, query);
-	sqlite3_close(db);
-	return rows;
-}
-
 /* `search rebuild` repairs an index that says it covers every message
  * but misses some (opening the store does not), leaving one segment and
  * automatic merging on; refused while another store has the file open. */
@@ -224,10 +192,10 @@ static void test_search_rebuild_repairs(void **state)
 	assert_int_equal(store_search_rebuild(f->s, &e), APP_OK);
 	assert_string_equal(ms_search(f->s, "井盖", &sc, 0, p, 3), "2,1");
 	store_close(f->s);
-	char *rows = rows_of(index, "SELECT count(DISTINCT segid) FROM messages_fts_idx");
+	char *rows = sqlite_schema_rows_at(index, "SELECT count(DISTINCT segid) FROM messages_fts_idx");
 	assert_string_equal(rows, "1\n");
 	free(rows);
-	rows = rows_of(index, "SELECT v FROM messages_fts_config WHERE k = 'automerge'");
+	rows = sqlite_schema_rows_at(index, "SELECT v FROM messages_fts_config WHERE k = 'automerge'");
 	assert_string_equal(rows, "4\n");
 	free(rows);
 	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
@@ -255,7 +223,7 @@ static void test_migration_0024_keeps_messages(void **state)
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	sqlite_schema_before(db, 24);
-	char *shape_before = rows_of(f->db, MESSAGES_SHAPE);
+	char *shape_before = sqlite_schema_rows_at(f->db, MESSAGES_SHAPE);
 	sqlite_schema_exec(
 		db,
 		"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "
@@ -311,12 +279,21 @@ static void test_migration_0024_keeps_messages(void **state)
 	assert_int_equal(store_purge(f->s, clock_now(), 0, 0, 2001, &n, &e), APP_OK);
 	assert_int_equal(n.events, 0);
 
-	/* as before, but for messages_by_county, which 0026 drops */
+	/* as before, but for messages_by_county, which 0026 drops, and
+	 * messages_by_group_at, which 0028 makes partial */
 	char *county = strstr(shape_before, "index|messages_by_county|");
 	assert_non_null(county);
 	memmove(county, strchr(county, '\n') + 1, strlen(strchr(county, '\n') + 1) + 1);
-	char *shape_after = rows_of(f->db, MESSAGES_SHAPE);
-	assert_string_equal(shape_after, shape_before);
+	const char *at_0017 = "ON messages(group_id, at)|";
+	char *at = strstr(shape_before, at_0017);
+	assert_non_null(at);
+	struct strbuf expected = STRBUF_INIT;
+	strbuf_add(&expected, shape_before, (size_t)(at - shape_before));
+	strbuf_addf(&expected, "ON messages(group_id, at) WHERE author_id IS NOT NULL|%s",
+		    at + strlen(at_0017));
+	char *shape_after = sqlite_schema_rows_at(f->db, MESSAGES_SHAPE);
+	assert_string_equal(shape_after, expected.buf);
+	strbuf_release(&expected);
 	assert_non_null(strstr(shape_after, "index|messages_by_reply|"));
 	free(shape_before);
 	free(shape_after);
@@ -331,7 +308,7 @@ static void test_migration_0024_keeps_messages(void **state)
 	store_close(s2);
 	const char *master = "SELECT type, name, tbl_name, sql FROM sqlite_master "
 			     "WHERE tbl_name IN ('messages', 'ingest_keys') ORDER BY type, name";
-	char *migrated = rows_of(f->db, master), *made = rows_of(fresh, master);
+	char *migrated = sqlite_schema_rows_at(f->db, master), *made = sqlite_schema_rows_at(fresh, master);
 	assert_string_equal(migrated, made);
 	free(migrated);
 	free(made);
@@ -353,7 +330,7 @@ static void test_migration_0024_keeps_messages(void **state)
 			 SQLITE_CONSTRAINT);
 	sqlite_schema_exec(db, "INSERT INTO messages (id, group_id, county, author_name, kind, "
 			       "body, at) VALUES (100, 5, '990101', '某人', 'text', 'x', 3000)");
-	char *read = rows_of_db(db, "SELECT state, source FROM messages WHERE id = 100");
+	char *read = sqlite_schema_rows(db, "SELECT state, source FROM messages WHERE id = 100");
 	sqlite_schema_exec(db, "ROLLBACK");
 	sqlite3_close(db);
 	assert_string_equal(read, "visible|app\n");
@@ -365,16 +342,7 @@ static void test_migration_0024_keeps_messages(void **state)
  * their key columns (the primary key's and group_members_by_user's). Not
  * in it: what 0026 changes (WITHOUT ROWID, so the index by user ends in the
  * key instead of a rowid; the text of the CHECKs), tried apart below. */
-#define GROUP_MEMBERS_SHAPE                                                                     \
-	"SELECT 'column', name, type, \"notnull\", dflt_value, pk "                               \
-	"FROM pragma_table_info('group_members') UNION ALL "                                    \
-	"SELECT 'reference', \"from\", \"table\", \"to\", on_delete || '/' || on_update, seq "    \
-	"FROM pragma_foreign_key_list('group_members') UNION ALL "                              \
-	"SELECT 'index', il.name, il.\"unique\", il.origin, il.partial, NULL "                    \
-	"FROM pragma_index_list('group_members') il UNION ALL "                                 \
-	"SELECT 'index key', il.name, x.seqno, x.name, x.\"desc\", x.coll "                       \
-	"FROM pragma_index_list('group_members') il, pragma_index_xinfo(il.name) x "            \
-	"WHERE x.key ORDER BY 1, 2, 3"
+#define GROUP_MEMBERS_SHAPE SQLITE_TABLE_SHAPE("group_members", "")
 
 /* What WITHOUT ROWID changes: whether the table has one, and what ends
  * each entry of the index by user (a rowid, or the rest of the key). */
@@ -396,8 +364,8 @@ static void test_migration_0026_keeps_members(void **state)
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	sqlite_schema_before(db, 26);
-	char *shape_before = rows_of_db(db, GROUP_MEMBERS_SHAPE);
-	char *rowid = rows_of_db(db, GROUP_MEMBERS_ROWID);
+	char *shape_before = sqlite_schema_rows(db, GROUP_MEMBERS_SHAPE);
+	char *rowid = sqlite_schema_rows(db, GROUP_MEMBERS_ROWID);
 	assert_string_equal(rowid, "without rowid|0\nby user ends in|NULL\n");
 	free(rowid);
 	sqlite_schema_exec(
@@ -451,16 +419,16 @@ static void test_migration_0026_keeps_members(void **state)
 
 	/* group_members as before but for what 0026 changes: WITHOUT ROWID,
 	 * and the CHECKs written as comparisons */
-	char *shape_after = rows_of(f->db, GROUP_MEMBERS_SHAPE);
+	char *shape_after = sqlite_schema_rows_at(f->db, GROUP_MEMBERS_SHAPE);
 	assert_string_equal(shape_after, shape_before);
 	assert_non_null(strstr(shape_after, "reference|group_id|groups|id|"));
 	assert_non_null(strstr(shape_after, "index key|group_members_by_user|0|user_id|"));
 	free(shape_before);
 	free(shape_after);
-	rowid = rows_of(f->db, GROUP_MEMBERS_ROWID);
+	rowid = sqlite_schema_rows_at(f->db, GROUP_MEMBERS_ROWID);
 	assert_string_equal(rowid, "without rowid|1\nby user ends in|group_id\n");
 	free(rowid);
-	char *made_by = rows_of(f->db, "SELECT sql FROM sqlite_master WHERE name = 'group_members'");
+	char *made_by = sqlite_schema_rows_at(f->db, "SELECT sql FROM sqlite_master WHERE name = 'group_members'");
 	assert_non_null(strstr(made_by, "CHECK (role = 'owner' OR role = 'admin' OR "
 					"role = 'key_person' OR role = 'resident')"));
 	assert_non_null(strstr(made_by, "CHECK (state = 'active' OR state = 'pending' OR "
@@ -480,7 +448,7 @@ static void test_migration_0026_keeps_members(void **state)
 	const char *master = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name "
 			     "IN ('group_members', 'users', 'households', 'messages') "
 			     "ORDER BY type, name";
-	char *migrated = rows_of(f->db, master), *made = rows_of(fresh, master);
+	char *migrated = sqlite_schema_rows_at(f->db, master), *made = sqlite_schema_rows_at(fresh, master);
 	assert_string_equal(migrated, made);
 	assert_non_null(strstr(migrated, "WITHOUT ROWID"));
 	assert_null(strstr(migrated, "_by_county"));
@@ -505,13 +473,43 @@ static void test_migration_0026_keeps_members(void **state)
 	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
 	sqlite_schema_exec(db, "INSERT INTO group_members (group_id, user_id, role, state, "
 			       "joined_at) VALUES (5, 5, 'admin', 'left', 1)");
-	char *function = rows_of_db(db, "SELECT quote(function) FROM group_members "
+	char *function = sqlite_schema_rows(db, "SELECT quote(function) FROM group_members "
 					"WHERE group_id = 5 AND user_id = 5");
 	sqlite_schema_exec(db, "ROLLBACK");
 	sqlite3_close(db);
 	assert_string_equal(function, "''\n");
 	free(function);
 	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+}
+
+/* Migration 0028 (messages_by_group_at only over messages with an author
+ * here) on a database of the version before (MS_BEFORE_0028): the valid
+ * interactions as before (ms_after_0028); the index is the partial one and
+ * holds the messages with an author here, not a bridge's. */
+static void test_migration_0028_partial_index(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite_schema_before(db, 28);
+	sqlite_schema_exec(db, MS_BEFORE_0028("", ""));
+	sqlite3_close(db);
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	ms_after_0028(f->s);
+	char *made = sqlite_schema_rows_at(f->db, "SELECT sql FROM sqlite_master WHERE name = "
+				    "'messages_by_group_at'");
+	assert_string_equal(made, "CREATE INDEX messages_by_group_at ON messages(group_id, at) "
+				  "WHERE author_id IS NOT NULL\n");
+	free(made);
+	/* its entries (the cells of its leaves) are the messages with an author
+	 * here, none of the bridge's, which the database holds too */
+	char *read = sqlite_schema_rows_at(
+		f->db, "SELECT (SELECT sum(ncell) FROM dbstat WHERE name = 'messages_by_group_at' "
+		       "AND pagetype = 'leaf'), (SELECT count(*) FROM messages WHERE author_id IS NOT "
+		       "NULL), (SELECT count(*) FROM messages WHERE author_id IS NULL) > 0");
+	assert_string_equal(read, "9|9|1\n");
+	free(read);
 }
 
 int main(void)
@@ -533,6 +531,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_0024_keeps_messages,
 						sqlite_testdb_dir, sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_0026_keeps_members,
+						sqlite_testdb_dir, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_0028_partial_index,
 						sqlite_testdb_dir, sqlite_testdb_teardown),
 	};
 #undef X

@@ -19,6 +19,8 @@
  * each key once and fail none, as one after the other would on SQLite;
  * broadcasts, state changes and posts at once (events and audit entries in
  * one transaction) never deadlock, and message ids become visible in order.
+ * And migration 0028 on a database of the version before, as
+ * test_messages_store.c has it on SQLite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +40,7 @@
 #include <string.h>
 
 #include "messages_store_cases.h"
+#include "pg_schema.h"
 #include "pg_testdb.h"
 
 /* Each test on the demo county. */
@@ -502,6 +505,36 @@ static void test_writers_concurrent(void **state)
 	pg_testdb_close_nodes(nodes, NODES);
 }
 
+static int setup_empty(void **state)
+{
+	return pg_testdb_create(state, "bmmm");
+}
+
+/* Migration 0028 on a database of the version before (MS_BEFORE_0028):
+ * the valid interactions as before (ms_after_0028), and
+ * messages_by_group_at now over the messages with an author here only. */
+static void test_migration_0028_partial_index(void **state)
+{
+	struct pg_testdb *f = *state;
+	if (!f->name[0]) {
+		printf("SKIP %s: BIANMIN_TEST_PG is not set\n", __func__);
+		skip();
+	}
+	PGconn *c = pg_schema_connect(f->uri);
+	pg_schema_before(c, 28);
+	pg_schema_exec(c, MS_BEFORE_0028(", terms", ", ''"));
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->uri, STORE_OPEN_EXISTING, &e), APP_OK);
+	ms_after_0028(f->s);
+	PGresult *r = PQexec(c, "SELECT indexdef FROM pg_indexes WHERE indexname = "
+				"'messages_by_group_at'");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(r), 1);
+	assert_non_null(strstr(PQgetvalue(r, 0, 0), "(group_id, at) WHERE (author_id IS NOT NULL)"));
+	PQclear(r);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -513,6 +546,8 @@ int main(void)
 						pg_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_concurrent, setup, pg_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_writers_concurrent, setup, pg_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_0028_partial_index, setup_empty,
+						pg_testdb_teardown),
 	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
  * group commit: many threads writing at once are batched into fewer
  * commits, every acknowledged write survives close and reopen, and a
  * failing write in a batch does not take the good ones down with it.
+ * The readers' pool: reads beyond its bound wait instead of opening more,
+ * a read nested in another does not, and all of them succeed.
  *
  * Live events: ids grow, reads filter by topic and resume after an id, in
  * id order up to a limit; bad events are refused and write nothing; the
@@ -35,6 +37,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 /* A migrated empty store. */
 static int setup_store(void **state)
@@ -582,6 +585,136 @@ static void test_group_commit_failure_isolated(void **state)
 	assert_false(exists(f->s, "980191025202"));
 }
 
+/* ---- the readers' pool ---- */
+
+/* Threads reading at once, each held inside its read's first callback
+ * until go; then each makes a nested read while still holding its own. */
+struct pool_test {
+	struct store *s;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int inside; /* reads whose first callback has begun */
+	bool go;
+};
+
+struct pool_reader {
+	struct pool_test *t;
+	bool first_seen;
+	enum app_err rc, nested_rc;
+	bool nested_found;
+};
+
+static bool pool_hold_fn(void *ctx, const struct region *r)
+{
+	(void)r;
+	struct pool_reader *pr = ctx;
+	struct pool_test *t = pr->t;
+	if (pr->first_seen)
+		return true;
+	pr->first_seen = true;
+	pthread_mutex_lock(&t->mu);
+	t->inside++;
+	pthread_cond_broadcast(&t->cv);
+	while (!t->go)
+		pthread_cond_wait(&t->cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+	struct app_error e;
+	pr->nested_rc = store_region_exists(t->s, "9801", &pr->nested_found, &e);
+	return true;
+}
+
+static void *pool_reader_main(void *p)
+{
+	struct pool_reader *pr = p;
+	struct app_error e;
+	pr->rc = store_region_subtree(pr->t->s, "98", 4, pool_hold_fn, pr, &e);
+	return NULL;
+}
+
+/* Wait (at most 10 s) until t->inside reaches n; false on timeout. */
+static bool pool_wait_inside(struct pool_test *t, int n)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&t->mu);
+	int r = 0;
+	while (t->inside < n && r == 0)
+		r = pthread_cond_timedwait(&t->cv, &t->mu, &until);
+	bool ok = t->inside >= n;
+	pthread_mutex_unlock(&t->mu);
+	return ok;
+}
+
+/*
+ * More reads at once than the pool holds: the first readers_max get a
+ * connection each, the others wait (counted in reader_waits, polled with a
+ * deadline: they are blocked, nothing is timed) rather than open more; a
+ * read made while holding one does not wait (it would never end), and
+ * every read succeeds. No more than readers_max connections stay open.
+ */
+static void test_readers_bounded(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	enum { EXTRA = 4 };
+	alarm(60); /* a read that waits for ever (a nested one) fails the run */
+	seed_counties(f->s, 2);
+	struct store_stats before, mid, after;
+	store_stats(f->s, &before);
+	int cap = (int)before.readers_max;
+	assert_true(cap > 0 && cap + EXTRA <= 64);
+
+	struct pool_test t = { .s = f->s };
+	pthread_mutex_init(&t.mu, NULL);
+	pthread_cond_init(&t.cv, NULL);
+	struct pool_reader pr[64];
+	pthread_t th[64];
+	for (int i = 0; i < cap + EXTRA; i++)
+		pr[i] = (struct pool_reader){ .t = &t };
+	for (int i = 0; i < cap; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, pool_reader_main, &pr[i]), 0);
+	assert_true(pool_wait_inside(&t, cap));
+	store_stats(f->s, &mid); /* answers, though every reader is busy */
+	assert_int_equal(mid.readers, cap);
+
+	for (int i = cap; i < cap + EXTRA; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, pool_reader_main, &pr[i]), 0);
+	struct timespec deadline, pause = { .tv_nsec = 1000000 };
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 10;
+	for (;;) {
+		store_stats(f->s, &mid);
+		if (mid.reader_waits - before.reader_waits >= EXTRA)
+			break;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline.tv_sec)
+			fail_msg("%llu of %d reads beyond the pool waited",
+				 (unsigned long long)(mid.reader_waits - before.reader_waits), EXTRA);
+		nanosleep(&pause, NULL);
+	}
+	assert_int_equal(mid.readers, cap);
+	pthread_mutex_lock(&t.mu);
+	assert_int_equal(t.inside, cap); /* none of the waiting ones got in */
+	t.go = true;
+	pthread_cond_broadcast(&t.cv);
+	pthread_mutex_unlock(&t.mu);
+
+	for (int i = 0; i < cap + EXTRA; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(pr[i].rc, APP_OK);
+		assert_true(pr[i].first_seen);
+		assert_int_equal(pr[i].nested_rc, APP_OK);
+		assert_true(pr[i].nested_found);
+	}
+	store_stats(f->s, &after);
+	assert_int_equal(after.reader_waits - before.reader_waits, EXTRA);
+	assert_true(after.readers <= (uint64_t)cap);
+	pthread_cond_destroy(&t.cv);
+	pthread_mutex_destroy(&t.mu);
+	alarm(0);
+}
+
 /* ---- live events ---- */
 
 /* The events a read handed over, in order. */
@@ -1044,6 +1177,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit, setup_store,
 						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit_failure_isolated, setup_store,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_readers_bounded, setup_store,
 						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_events_publish_and_read, setup_store,
 						sqlite_testdb_teardown),
