@@ -40,12 +40,13 @@
 # Environment (defaults in brackets): BENCH_DURATION [10] seconds per wrk run,
 # BENCH_REPEAT [3], BENCH_BACKENDS ["sqlite postgresql"], BENCH_MSG_USERS [16],
 # BENCH_THREADS [2], BENCH_CONNECTIONS [64], BENCH_INGEST_N [200000],
-# BENCH_INGEST_CLIENTS [4], BENCH_ADHOC_CLIENTS [16], BENCH_ROSTER_CLIENTS [4],
+# BENCH_INGEST_CLIENTS [4], BENCH_INGEST_KEYS [seq] (random: hashed keys, see
+# messages_gen.py), BENCH_ADHOC_CLIENTS [16], BENCH_ROSTER_CLIENTS [4],
 # BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS
 # [690000], BENCH_DAY_MESSAGES [130000], BENCH_SEARCH_N [1000000],
 # BENCH_SEARCH_LOAD [rows], BENCH_SEARCH_DB, BENCH_SEARCH_CONNECTIONS [8], BENCH_SERVE_ARGS (e.g. "--threads 64"),
 # BENCH_MSG_PERF=1 (a flat perf profile of the server during the first post
-# and ingest runs, the rosters, the day's ingest and the searches; the data
+# run, the first and last ingest runs, the rosters, the day's ingest and the searches; the data
 # kept in the work folder with BENCH_KEEP), BENCH_MSG_PERF_ARGS (more perf
 # record options, e.g. "--call-graph dwarf"), BENCH_KEEP,
 # BENCH_PG_URI, BENCH_PG_BIN. Needs python3 (inputs), jq, sqlite3, wrk, curl.
@@ -295,9 +296,10 @@ phase_ingest() {
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			c0=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
-			[ "$r" = 1 ] && perf_start "ingest-$b" "${PID[$b]}"
+			# the first and the last run profiled: the writer's cost grows with the database
+			if [ "$r" = 1 ] || [ "$r" = "$BENCH_REPEAT" ]; then perf_start "ingest-$b-$r" "${PID[$b]}"; fi
 			ingest_into "$b" "$INGEST_N" "ing$r-$b"
-			[ "$r" = 1 ] && perf_stop >"$BT/ingest-perf-$b.txt"
+			perf_stop >>"$BT/ingest-perf-$b.txt"
 			c1=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
 			idx=$(bench_wait_indexed "${URL[$b]}")
 			t1=$(thread_ticks "${PID[$b]}")

@@ -8,7 +8,11 @@
                             DIR/body-NNNNNN.json, 1,000 messages each (the last
                             may be shorter): keys PREFIX-START.., groups taken
                             in turn from GROUPS_FILE (one id a line), texts in
-                            turn from TEXTS, authors from a list of names
+                            turn from TEXTS, authors from a list of names;
+                            with BENCH_INGEST_KEYS=random each key is instead
+                            20 hex digits of a hash of PREFIX-N, like another
+                            platform's message ids (no order: each lands
+                            anywhere in the keys' B-tree)
   rosters DIR GROUPS_FILE TOTAL PHONE0
                             DIR/roster-GID.csv per group of GROUPS_FILE, TOTAL
                             households in all (spread evenly), phones PHONE0..
@@ -17,6 +21,7 @@
 Only the standard library; deterministic (no randomness).
 """
 import csv
+import hashlib
 import json
 import os
 import sys
@@ -65,14 +70,20 @@ def cmd_ingest(d, texts_file, prefix, start, count, groups_file):
         groups = [int(x) for x in f.read().split()]
     authors = [json.dumps(a, ensure_ascii=False) for a in AUTHORS]
     os.makedirs(d, exist_ok=True)
+    if os.environ.get("BENCH_INGEST_KEYS", "seq") == "random":
+        def key(i):
+            return hashlib.blake2b(("%s-%d" % (prefix, i)).encode(), digest_size=10).hexdigest()
+    else:
+        def key(i):
+            return "%s-%d" % (prefix, i)
     n = 0
     b = 0
     while n < count:
         k = min(1000, count - n)
         items = []
         for i in range(start + n, start + n + k):
-            items.append('{"key":"%s-%d","group":%d,"author":%s,"text":%s}' % (
-                prefix, i, groups[i % len(groups)], authors[i % len(authors)],
+            items.append('{"key":"%s","group":%d,"author":%s,"text":%s}' % (
+                key(i), groups[i % len(groups)], authors[i % len(authors)],
                 texts[(i * 7919) % len(texts)]))
         with open(os.path.join(d, "body-%06d.json" % b), "w", encoding="utf-8") as f:
             f.write('{"messages":[' + ",".join(items) + "]}")

@@ -131,6 +131,10 @@ void http_handle_metrics(struct http_req *req)
 		    "# TYPE bianmin_db_max_batch gauge\nbianmin_db_max_batch %llu\n"
 		    "# HELP bianmin_db_reader_connections Read connections open.\n"
 		    "# TYPE bianmin_db_reader_connections gauge\nbianmin_db_reader_connections %llu\n"
+		    "# HELP bianmin_db_reader_connections_max Read connections open at most before "
+		    "reads wait for a busy one (0: no such bound).\n"
+		    "# TYPE bianmin_db_reader_connections_max gauge\n"
+		    "bianmin_db_reader_connections_max %llu\n"
 		    "# HELP bianmin_db_reader_waits_total Reads that waited for a read connection "
 		    "(all were busy).\n"
 		    "# TYPE bianmin_db_reader_waits_total counter\nbianmin_db_reader_waits_total %llu\n"
@@ -144,7 +148,7 @@ void http_handle_metrics(struct http_req *req)
 		    (unsigned long long)st.commits, (unsigned long long)st.write_jobs,
 		    (unsigned long long)st.write_failures, (double)st.commit_us / 1e6,
 		    (unsigned long long)st.max_batch, (unsigned long long)st.readers,
-		    (unsigned long long)st.reader_waits,
+		    (unsigned long long)st.readers_max, (unsigned long long)st.reader_waits,
 		    (unsigned long long)st.db_bytes, (unsigned long long)st.search_lag,
 		    (unsigned long long)st.roster_fallbacks);
 	http_reply_data(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.buf, sb.len);

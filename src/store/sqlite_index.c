@@ -250,6 +250,15 @@ static void publish_upto(struct sq *q, int64_t upto)
 	pthread_mutex_unlock(&q->index_mu);
 }
 
+/* The indexer held by a test (sq_index_hold): wait to be let go, or stop. */
+static void wait_while_held(struct sq *q)
+{
+	pthread_mutex_lock(&q->index_mu);
+	while (q->index_held && !q->index_stopping)
+		pthread_cond_wait(&q->index_cv, &q->index_mu);
+	pthread_mutex_unlock(&q->index_mu);
+}
+
 static void *index_main(void *arg)
 {
 	struct sq *q = arg;
@@ -273,6 +282,8 @@ static void *index_main(void *arg)
 		int64_t upto = 0;
 		bool more = ready;
 		while (rc == APP_OK && more && !__atomic_load_n(&q->index_stopping, __ATOMIC_RELAXED)) {
+			if (__atomic_load_n(&q->index_held, __ATOMIC_RELAXED))
+				wait_while_held(q);
 			int64_t before = upto;
 			rc = index_batch(c, INDEX_BATCH, &upto, &err);
 			more = rc == APP_OK && upto != before;
@@ -349,6 +360,7 @@ void sq_index_wait(struct sq *q, int64_t id, int timeout_ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&q->index_mu);
+	q->index_waiting++;
 	while (q->indexed_upto < id && !q->index_stopping) {
 		/* the indexer went idle short of id: a failing index (searches
 		 * answer from it as it is), or id committed after it last looked
@@ -363,7 +375,24 @@ void sq_index_wait(struct sq *q, int64_t id, int timeout_ms)
 		if (pthread_cond_timedwait(&q->index_done_cv, &q->index_mu, &until) == ETIMEDOUT)
 			break;
 	}
+	q->index_waiting--;
 	pthread_mutex_unlock(&q->index_mu);
+}
+
+void sq_index_hold(struct sq *q, bool hold)
+{
+	pthread_mutex_lock(&q->index_mu);
+	__atomic_store_n(&q->index_held, hold, __ATOMIC_RELAXED);
+	pthread_cond_signal(&q->index_cv);
+	pthread_mutex_unlock(&q->index_mu);
+}
+
+int sq_index_waiting(struct sq *q)
+{
+	pthread_mutex_lock(&q->index_mu);
+	int n = q->index_waiting;
+	pthread_mutex_unlock(&q->index_mu);
+	return n;
 }
 
 enum app_err sq_index_lock(struct sq *q, struct app_error *err)

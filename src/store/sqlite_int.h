@@ -332,6 +332,8 @@ struct sq {
 	pthread_cond_t index_done_cv; /* a batch indexed, or idle */
 	bool index_kicked, index_idle, index_failed, index_stopping;
 	bool index_merge; /* merge the index when idle (servers only) */
+	bool index_held;  /* sq_index_hold: no batch begins (tests only) */
+	int index_waiting; /* searches in sq_index_wait now */
 	int64_t indexed_upto; /* every message up to this id is findable */
 };
 
@@ -357,6 +359,11 @@ void sq_index_kick(struct sq *q);
 /* Wait until every message up to id is indexed, at most timeout_ms (or
  * until the indexer fails). */
 void sq_index_wait(struct sq *q, int64_t id, int timeout_ms);
+/* For tests: hold the indexer before its next batch (hold true) until let
+ * go (false), so the index lags behind what is posted; and the searches
+ * waiting for the index now (in sq_index_wait). */
+void sq_index_hold(struct sq *q, bool hold);
+int sq_index_waiting(struct sq *q);
 
 /* The backend state of s. */
 struct sq *sq_impl(struct store *s);

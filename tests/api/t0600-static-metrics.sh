@@ -38,12 +38,19 @@ check "every line is a comment or a well-formed sample of a declared metric" awk
 	{ print "bad line " NR ": " $0; bad = 1 }
 	END { exit bad }' "$T/body"
 for m in bianmin_http_requests_total bianmin_http_request_duration_seconds bianmin_db_commits_total \
-	bianmin_db_size_bytes bianmin_db_reader_connections bianmin_db_reader_waits_total \
+	bianmin_db_size_bytes bianmin_db_reader_connections bianmin_db_reader_connections_max \
+	bianmin_db_reader_waits_total \
 	bianmin_search_lag_messages; do
 	check "/metrics declares $m" grep -q "^# TYPE $m " "$T/body"
 done
 check "the latency is a histogram" grep -q '^# TYPE bianmin_http_request_duration_seconds histogram$' "$T/body"
 check "the database size is above 0" test "$(metric bianmin_db_size_bytes)" -gt 0
+if on_pg; then
+	check "PostgreSQL's reads wait for no bound" test "$(metric bianmin_db_reader_connections_max)" = 0
+else
+	check "SQLite's reads wait past 12 connections" \
+		test "$(metric bianmin_db_reader_connections_max)" = 12
+fi
 
 K='{method="GET",route="/api/v1/regions/{code}",status="404"}'
 H='{method="GET",route="/api/v1/regions/{code}"'

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -24,6 +25,7 @@
 #include "messages_store_cases.h"
 #include "sqlite_schema.h"
 #include "sqlite_testdb.h"
+#include "store/sqlite_int.h"
 
 static int setup(void **state)
 {
@@ -73,6 +75,163 @@ static void test_index_read_your_writes(void **state)
 		p[1] = ms_post(f->s, v, u, body);
 		assert_string_equal(ms_search(f->s, q, &sc, 0, p, 2), "1");
 	}
+}
+
+/* Reads held inside their first callback until go, and the messages a
+ * held search found. */
+struct held_reads {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int inside;
+	bool go;
+};
+
+struct held_read {
+	struct held_reads *h;
+	struct store *s;
+	const struct message_scope *sc;
+	bool seen;    /* its callback called (the reading thread's) */
+	bool entered; /* likewise, under h->mu */
+	int found;
+	enum app_err rc;
+};
+
+static void held_read_enter(struct held_read *r)
+{
+	struct held_reads *h = r->h;
+	if (r->seen)
+		return;
+	r->seen = true;
+	pthread_mutex_lock(&h->mu);
+	r->entered = true;
+	h->inside++;
+	pthread_cond_broadcast(&h->cv);
+	while (!h->go)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static bool held_region_fn(void *ctx, const struct region *reg)
+{
+	(void)reg;
+	held_read_enter(ctx);
+	return true;
+}
+
+static bool held_message_fn(void *ctx, const struct message *m)
+{
+	(void)m;
+	struct held_read *r = ctx;
+	held_read_enter(r);
+	r->found++;
+	return true;
+}
+
+static void *held_region_main(void *p)
+{
+	struct held_read *r = p;
+	struct app_error e;
+	r->rc = store_region_subtree(r->s, GS_COUNTY, 1, held_region_fn, r, &e);
+	return NULL;
+}
+
+static void *held_search_main(void *p)
+{
+	struct held_read *r = p;
+	struct app_error e;
+	r->rc = store_messages_search(r->s, "路灯", r->sc, 0, 50, held_message_fn, r, &e);
+	return NULL;
+}
+
+/* Poll (at most 10 s) until n reads are inside their callbacks, or until
+ * n searches wait for the index (index set); false on timeout. */
+static bool held_poll(struct held_reads *h, struct sq *index, int n)
+{
+	struct timespec deadline, pause = { .tv_nsec = 1000000 };
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 10;
+	for (;;) {
+		int now_n;
+		if (index) {
+			now_n = sq_index_waiting(index);
+		} else {
+			pthread_mutex_lock(&h->mu);
+			now_n = h->inside;
+			pthread_mutex_unlock(&h->mu);
+		}
+		if (now_n >= n)
+			return true;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline.tv_sec)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/*
+ * A search waits for a lagging index holding no read connection: the
+ * indexer held behind a fresh message (sq_index_hold), every reader but
+ * one busy, a search waits for the index; another read then gets the last
+ * reader while the search still waits. (A search waiting inside its read
+ * would hold the last one, then keep it in its blocked callback: that read
+ * would never begin.) Let go, the search finds both messages. Only a
+ * stall longer than the search's 2 s wait could fail it.
+ */
+static void test_search_waits_holding_no_reader(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	alarm(60);
+	gs_sync(f->s, GS_COUNTY, 521, 0);
+	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
+	int64_t u = gs_user(f->s, "张三", "13900000001", "");
+	struct message_scope sc = ms_regions(GS_COUNTY, NULL);
+	int64_t p[3] = { 0 };
+	p[1] = ms_post(f->s, v, u, "路灯坏了");
+	assert_string_equal(ms_search(f->s, "路灯", &sc, 0, p, 2), "1");
+	struct sq *q = sq_impl(f->s);
+	sq_index_hold(q, true);
+	p[2] = ms_post(f->s, v, u, "路灯又坏了");
+
+	struct store_stats st;
+	store_stats(f->s, &st);
+	int cap = (int)st.readers_max;
+	assert_true(cap > 1 && cap <= 64);
+	struct held_reads h = { .go = false };
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	struct held_read r[65];
+	pthread_t th[65];
+	for (int i = 0; i <= cap; i++)
+		r[i] = (struct held_read){ .h = &h, .s = f->s, .sc = &sc };
+	for (int i = 0; i < cap - 1; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, held_region_main, &r[i]), 0);
+	assert_true(held_poll(&h, NULL, cap - 1));
+	struct held_read *search = &r[cap - 1], *last = &r[cap];
+	assert_int_equal(pthread_create(&th[cap - 1], NULL, held_search_main, search), 0);
+	assert_true(held_poll(&h, q, 1));
+	assert_int_equal(pthread_create(&th[cap], NULL, held_region_main, last), 0);
+	assert_true(held_poll(&h, NULL, cap)); /* the last read, or the search */
+	pthread_mutex_lock(&h.mu);
+	bool last_in = last->entered, search_in = search->entered;
+	pthread_mutex_unlock(&h.mu);
+	if (!last_in || search_in)
+		fail_msg("the search held a reader while it waited for the index");
+	assert_int_equal(sq_index_waiting(q), 1);
+
+	sq_index_hold(q, false);
+	pthread_mutex_lock(&h.mu);
+	h.go = true;
+	pthread_cond_broadcast(&h.cv);
+	pthread_mutex_unlock(&h.mu);
+	for (int i = 0; i <= cap; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].rc, APP_OK);
+	}
+	assert_int_equal(search->found, 2);
+	pthread_cond_destroy(&h.cv);
+	pthread_mutex_destroy(&h.mu);
+	alarm(0);
 }
 
 /* A lost index file is rebuilt from the messages. */
@@ -519,6 +678,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		MESSAGES_STORE_CASES(X)
 		cmocka_unit_test_setup_teardown(test_index_read_your_writes, setup,
+						sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_search_waits_holding_no_reader, setup,
 						sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilt_when_lost, setup,
 						sqlite_testdb_teardown),
