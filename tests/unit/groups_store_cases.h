@@ -44,6 +44,23 @@
 #define GS_VILLAGE "990101103200"      /* its first village */
 #define GS_OTHER_VILLAGE "990101104200"
 
+/* SQL for migration tests at an earlier schema (messages of 0017 to 0028):
+ * a county (990101) with its group 5, an admin (1, 王书记) and a resident
+ * (2, 李大姐), then the head of an INSERT of messages whose rows follow;
+ * cols adds columns (", name..."): PostgreSQL's terms. */
+#define GS_MESSAGES_FIXTURE(cols) \
+	"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "                              \
+	"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"                        \
+	"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "               \
+	"VALUES (5, 'county', '990101', '县群', 'j5', 1);"                                       \
+	"INSERT INTO users (id, name, phone, region_code, created_at) VALUES "                   \
+	"(1, '王书记', '13900000001', '990101', 1), (2, '李大姐', '13900000002', '990101', 1);"  \
+	"INSERT INTO group_members (group_id, user_id, role, function, state, joined_at) "       \
+	"VALUES (5, 1, 'admin', '', 'active', 1), (5, 2, 'resident', '', 'active', 1);"          \
+	"INSERT INTO messages (id, group_id, county, author_id, author_name, kind, body, "       \
+	"reply_to, mentions, attachment, broadcast_id, state, state_reason, source, at" cols     \
+	") VALUES "
+
 /* Load the demo county: the fixture of every case. */
 static inline int gs_load_demo(struct store *s)
 {

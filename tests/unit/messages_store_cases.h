@@ -1049,17 +1049,8 @@ static void ms_case_attachments(struct store *s)
 	"(" #id ", 5, '990101', " author ", '" name "', 'text', '问题" #id "', " reply             \
 	", '', '', NULL, 'visible', '', '" source "', " #at vals ")"
 #define MS_BEFORE_0028(cols, vals)                                                             \
-	"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "                              \
-	"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"                        \
-	"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "               \
-	"VALUES (5, 'county', '990101', '县群', 'j5', 1);"                                       \
-	"INSERT INTO users (id, name, phone, region_code, created_at) VALUES "                   \
-	"(1, '王书记', '13900000001', '990101', 1), (2, '李大姐', '13900000002', '990101', 1);"  \
-	"INSERT INTO group_members (group_id, user_id, role, function, state, joined_at) "       \
-	"VALUES (5, 1, 'admin', '', 'active', 1), (5, 2, 'resident', '', 'active', 1);"          \
-	"INSERT INTO messages (id, group_id, county, author_id, author_name, kind, body, "       \
-	"reply_to, mentions, attachment, broadcast_id, state, state_reason, source, at" cols     \
-	") VALUES " MS_ROW_0028(7, "2", "李大姐", "NULL", "app", 1795885200, vals) ","           \
+	GS_MESSAGES_FIXTURE(cols)                                                              \
+	MS_ROW_0028(7, "2", "李大姐", "NULL", "app", 1795885200, vals) ","                        \
 	MS_ROW_0028(8, "1", "王书记", "7", "app", 1795885300, vals) ","                          \
 	MS_ROW_0028(9, "NULL", "微信用户", "NULL", "bridge", 1795885400, vals) ","               \
 	MS_ROW_0028(10, "1", "王书记", "9", "app", 1795885500, vals) ","                         \

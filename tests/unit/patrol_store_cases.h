@@ -720,17 +720,8 @@ static inline void ps_case_sweep_duty(struct store *s)
  * a message's other columns are given as cols (", name...") and each
  * message's values of them as vals (", value..."): PostgreSQL's terms. */
 #define PS_BEFORE_0025(cols, vals)                                                              \
-	"INSERT INTO regions VALUES ('99', NULL, 0, '演示', 't'), "                              \
-	"('9901', '99', 1, '市', 't'), ('990101', '9901', 2, '县', 't');"                        \
-	"INSERT INTO groups (id, kind, region_code, name, join_code, created_at) "               \
-	"VALUES (5, 'county', '990101', '县群', 'j5', 1);"                                       \
-	"INSERT INTO users (id, name, phone, region_code, created_at) VALUES "                   \
-	"(1, '王书记', '13900000001', '990101', 1), (2, '李大姐', '13900000002', '990101', 1);"  \
-	"INSERT INTO group_members (group_id, user_id, role, function, state, joined_at) "       \
-	"VALUES (5, 1, 'admin', '', 'active', 1), (5, 2, 'resident', '', 'active', 1);"          \
-	"INSERT INTO messages (id, group_id, county, author_id, author_name, kind, body, "       \
-	"reply_to, mentions, attachment, broadcast_id, state, state_reason, source, at" cols     \
-	") VALUES (7, 5, '990101', 2, '李大姐', 'text', '村干部不作为', NULL, '', '', NULL, "    \
+	GS_MESSAGES_FIXTURE(cols)                                                               \
+	"(7, 5, '990101', 2, '李大姐', 'text', '村干部不作为', NULL, '', '', NULL, "             \
 	"'visible', '', 'app', 1000" vals "),"                                                   \
 	"(8, 5, '990101', 1, '王书记', 'text', '村东着火了，别说我们不作为', 7, '', '', NULL, "  \
 	"'visible', '', 'app', 1010" vals "),"                                                   \
