@@ -119,10 +119,13 @@ $(BUILD)/libbianmin.a: $(LIB_OBJ)
 $(BIN): $(BUILD)/$(MAIN_SRC:.c=.o) $(BUILD)/libbianmin.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# A test that injects faults names the functions it wraps (ld --wrap) here.
+WRAP_test_ingest_faults := store_group_head store_ingest_fail sqlite3_step
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbianmin.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libbianmin.a $(LIBS) \
-		$(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) $(WRAP_$*:%=-Wl,--wrap=%) -o $@ $< \
+		$(BUILD)/libbianmin.a $(LIBS) $(shell pkg-config --libs cmocka)
 
 deps:
 	@scripts/deps.sh run

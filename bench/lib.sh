@@ -441,6 +441,15 @@ bench_metric() { curl -sf --max-time 5 "$2/metrics" | awk -v n="$1" '$1 == n { p
 # bench_wait_indexed URL: wait until every stored message is in the search
 # index (bianmin_search_lag_messages 0; SQLite indexes on a thread of its own
 # after the commit); prints the seconds waited.
+# bench_wait_queue URL: wait until no queued ingest is left to store
+# (bianmin_ingest_queued_messages 0); prints the seconds waited.
+bench_wait_queue() {
+	local t0 n
+	t0=$(date +%s.%N)
+	while n=$(bench_metric bianmin_ingest_queued_messages "$1") && [ "${n:-0}" != 0 ]; do sleep 0.1; done
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+
 bench_wait_indexed() {
 	local t0 lag
 	t0=$(date +%s.%N)
@@ -571,13 +580,15 @@ bench_list_groups() {
 # LIST (FILE the body) with CLIENTS curl processes at once, each one
 # keep-alive connection going through its share of the list in turn. Sets
 # BATCH_SECS (wall time), BATCH_OK (2xx answers), BATCH_BAD and leaves the
-# answers in $BT/NAME-answers.
+# answers in $BT/NAME-answers. BATCH_HEADER, when set, is one more header
+# of every request (e.g. "Prefer: respond-async").
 bench_curl_batch() {
 	local name=$1 clients=$2 type=$3 token=$4 list=$5 c pids=() t0
 	rm -f "$BT/$name".cfg.* "$BT/$name".out.*
-	awk -v c="$clients" -v pre="$BT/$name.cfg." -v t="$type" -v k="$token" '{
+	awk -v c="$clients" -v pre="$BT/$name.cfg." -v t="$type" -v k="$token" -v h="${BATCH_HEADER:-}" '{
 		f = pre (NR % c)
 		printf "url = \"%s\"\nheader = \"Authorization: Bearer %s\"\nheader = \"Content-Type: %s\"\n", $1, k, t >> f
+		if (h != "") printf "header = \"%s\"\n", h >> f
 		printf "data-binary = \"@%s\"\nwrite-out = \"\\n@@ %%{http_code}\\n\"\nnext\n", $2 >> f
 	}' "$list"
 	t0=$(bench_now)

@@ -13,7 +13,11 @@
 #           commits and writes counted by GET /metrics show the group commit.
 #   ingest  POST /api/v1/ingest/messages, bodies of 1,000 messages written
 #           beforehand, BENCH_INGEST_CLIENTS curl clients at once (keep-alive),
-#           BENCH_INGEST_N messages per run, on both backends.
+#           BENCH_INGEST_N messages per run, on both backends. BENCH_INGEST_MODE
+#           [queued]: each call sends "Prefer: respond-async" and is answered
+#           once taken (durable, stored by the server's loader right after:
+#           loaded_s is how long after the last answer the queue was empty);
+#           stored: each call is answered once its messages are stored.
 #   day     a 项城-sized day on a fresh SQLite database: import the divisions
 #           of 项城 (411681), `groups sync --within 411681` (523 groups), the
 #           other 2,346 of 2,869 as ad-hoc groups (POST /api/v1/groups, 16
@@ -40,7 +44,7 @@
 # Environment (defaults in brackets): BENCH_DURATION [10] seconds per wrk run,
 # BENCH_REPEAT [3], BENCH_BACKENDS ["sqlite postgresql"], BENCH_MSG_USERS [16],
 # BENCH_THREADS [2], BENCH_CONNECTIONS [64], BENCH_INGEST_N [200000],
-# BENCH_INGEST_CLIENTS [4], BENCH_INGEST_KEYS [seq] (random: hashed keys, see
+# BENCH_INGEST_CLIENTS [4], BENCH_INGEST_MODE [queued], BENCH_INGEST_KEYS [seq] (random: hashed keys, see
 # messages_gen.py), BENCH_ADHOC_CLIENTS [16], BENCH_ROSTER_CLIENTS [4],
 # BENCH_DAY_GROUPS [2869], BENCH_DAY_MEMBERS
 # [690000], BENCH_DAY_MESSAGES [130000], BENCH_SEARCH_N [1000000],
@@ -68,6 +72,8 @@ BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 MSG_USERS=${BENCH_MSG_USERS:-16}
 INGEST_N=${BENCH_INGEST_N:-200000}
 INGEST_CLIENTS=${BENCH_INGEST_CLIENTS:-4}
+INGEST_MODE=${BENCH_INGEST_MODE:-queued}
+case $INGEST_MODE in queued | stored) ;; *) bench_die "BENCH_INGEST_MODE is queued or stored, not '$INGEST_MODE'" ;; esac
 DAY_GROUPS=${BENCH_DAY_GROUPS:-2869}
 DAY_MEMBERS=${BENCH_DAY_MEMBERS:-690000}
 DAY_MESSAGES=${BENCH_DAY_MESSAGES:-130000}
@@ -247,64 +253,73 @@ phase_post() {
 	echo
 }
 
-# ingest_into B N PREFIX: N messages into backend B's demo groups, bodies
-# written first (not timed). Sets ING_SECS ING_STORED, and ING_T0 (the
-# server's thread_ticks before the first call).
+# ingest_into B N PREFIX [MODE]: N messages into backend B's demo groups,
+# bodies written first (not timed), each call stored (MODE stored, the
+# default) or queued. Sets ING_SECS, ING_STORED (messages stored or
+# queued), and ING_T0 (the server's thread_ticks before the first call).
 ingest_into() {
-	local b=$1 n=$2 prefix=$3 d="$BT/ingest-$3"
+	local b=$1 n=$2 prefix=$3 mode=${4:-stored} d="$BT/ingest-$3" header= field=stored
+	if [ "$mode" = queued ]; then header="Prefer: respond-async" field=queued; fi
 	[ -s "$BT/villages-$b" ] || bench_list_groups "${URL[$b]}" "${KEY[$b]}" 990101 village "$BT/villages-$b"
 	awk '{ print $1 }' "$BT/villages-$b" >"$BT/vgroups-$b"
 	rm -rf "$d"
 	gen ingest "$d" "$texts" "$prefix" 0 "$n" "$BT/vgroups-$b" >/dev/null
 	for f in "$d"/body-*.json; do echo "${URL[$b]}/api/v1/ingest/messages $f"; done >"$d.list"
 	ING_T0=$(thread_ticks "${PID[$b]}")
-	bench_curl_batch "ing-$prefix" "$INGEST_CLIENTS" application/json "${BRIDGE[$b]}" "$d.list"
+	BATCH_HEADER=$header bench_curl_batch "ing-$prefix" "$INGEST_CLIENTS" application/json "${BRIDGE[$b]}" "$d.list"
 	ING_SECS=$BATCH_SECS
-	ING_STORED=$(bench_sum_field stored "$BT/ing-$prefix-answers")
+	ING_STORED=$(bench_sum_field "$field" "$BT/ing-$prefix-answers")
 	rm -rf "$d"
 }
 
-# thread_ticks PID: "http writer indexer" clock ticks (utime + stime) used
-# so far by the server's threads: the HTTP threads (every thread but the
-# two below), db-writer and db-indexer (SQLite's; 0 on PostgreSQL).
+# thread_ticks PID: "http writer indexer loader" clock ticks (utime +
+# stime) used so far by the server's threads: the HTTP threads (every
+# thread but the three below), db-writer and db-indexer (SQLite's; 0 on
+# PostgreSQL) and ingest-loader (the queue's loader).
 thread_ticks() {
 	cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
 		name = $0; sub(/^[^(]*\(/, "", name); sub(/\).*/, "", name)
 		rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
 		t = f[12] + f[13]
-		if (name == "db-writer") w += t; else if (name == "db-indexer") x += t; else h += t
-	} END { print h + 0, w + 0, x + 0 }'
+		if (name == "db-writer") w += t; else if (name == "db-indexer") x += t
+		else if (name == "ingest-loader") l += t; else h += t
+	} END { print h + 0, w + 0, x + 0, l + 0 }'
 }
 
 # cpu_us T0 T1 N: µs of CPU per message of each thread kind between two
-# thread_ticks readings, for N messages: "http writer indexer".
+# thread_ticks readings, for N messages: "http writer indexer loader".
 cpu_us() {
 	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
 		split(a, x, " "); split(b, y, " ")
-		for (i = 1; i <= 3; i++) printf "%.1f%s", (n > 0 ? (y[i] - x[i]) * 1e6 / hz / n : 0), (i < 3 ? " " : "\n") }'
+		for (i = 1; i <= 4; i++) printf "%.1f%s", (n > 0 ? (y[i] - x[i]) * 1e6 / hz / n : 0), (i < 4 ? " " : "\n") }'
 }
 
 phase_ingest() {
-	local b r c0 w0 c1 w1 m t1 idx
-	echo "-- ingest: POST /api/v1/ingest/messages, 1,000 messages a call, $INGEST_CLIENTS clients, $INGEST_N messages a run"
-	# indexed_s: seconds after the last answer until the last message was
-	# findable (SQLite indexes after the commit, on a thread of its own);
-	# http_us, writer_us, indexer_us: µs of CPU per message stored spent by
-	# the HTTP threads, the SQLite writer and its indexer (utime + stime of
+	local b r c0 w0 c1 w1 m t1 idx ld
+	echo "-- ingest: POST /api/v1/ingest/messages, 1,000 messages a call, $INGEST_CLIENTS clients, $INGEST_N messages a run, $INGEST_MODE"
+	# msgs/s: messages answered (queued or stored) per second of the calls;
+	# loaded_s: seconds after the last answer until no queued message was
+	# left to store (0 when stored); indexed_s: seconds after that until the
+	# last message was findable (SQLite indexes after the commit, on a
+	# thread of its own);
+	# http_us, writer_us, indexer_us, loader_us: µs of CPU per message spent by
+	# the HTTP threads, the SQLite writer and its indexer, and the queue's
+	# loader (utime + stime of
 	# each thread from /proc, from the first call until all is findable)
-	printf '%-4s %-10s %10s %8s %9s %8s %8s %9s %5s %8s %9s %10s\n' run backend msgs/s seconds stored calls commits indexed_s load http_us writer_us indexer_us
+	printf '%-4s %-10s %10s %8s %9s %8s %8s %8s %9s %5s %8s %9s %10s %9s\n' run backend msgs/s seconds stored calls commits loaded_s indexed_s load http_us writer_us indexer_us loader_us
 	for r in $(seq 1 "$BENCH_REPEAT"); do
 		for b in "${backends[@]}"; do
 			c0=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
 			# the first and the last run profiled: the writer's cost grows with the database
 			if [ "$r" = 1 ] || [ "$r" = "$BENCH_REPEAT" ]; then perf_start "ingest-$b-$r" "${PID[$b]}"; fi
-			ingest_into "$b" "$INGEST_N" "ing$r-$b"
-			perf_stop >>"$BT/ingest-perf-$b.txt"
+			ingest_into "$b" "$INGEST_N" "ing$r-$b" "$INGEST_MODE"
 			c1=$(bench_metric bianmin_db_commits_total "${URL[$b]}")
+			ld=$(bench_wait_queue "${URL[$b]}")
+			perf_stop >>"$BT/ingest-perf-$b.txt"
 			idx=$(bench_wait_indexed "${URL[$b]}")
 			t1=$(thread_ticks "${PID[$b]}")
-			printf '%-4s %-10s %10s %8s %9s %8s %8s %9s %5s %8s %9s %10s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
-				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$idx" "$(cut -d' ' -f1 /proc/loadavg)" \
+			printf '%-4s %-10s %10s %8s %9s %8s %8s %8s %9s %5s %8s %9s %10s %9s\n' "$r" "$b" "$(rate "$ING_STORED" "$ING_SECS")" "$ING_SECS" \
+				"$ING_STORED" "$BATCH_OK" "$((c1 - c0))" "$ld" "$idx" "$(cut -d' ' -f1 /proc/loadavg)" \
 				$(cpu_us "$ING_T0" "$t1" "$ING_STORED") | tee -a "$BT/ingest-table"
 		done
 	done

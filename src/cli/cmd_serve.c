@@ -8,6 +8,7 @@
 #include "entitle/entitle.h"
 #include "entitle/outbox.h"
 #include "exchange/push.h"
+#include "groups/ingest.h"
 #include "http/server.h"
 #include "patrol/judge.h"
 #include "sched/sched.h"
@@ -129,9 +130,16 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	bundles_set_dir(config_str(&ctx->cfg, CFG_BUNDLES_DIR));
 	entitle_set_programmes_dir(config_str(&ctx->cfg, CFG_PROGRAMMES_DIR));
 	store_upkeep_when_idle(s);
+	/* queued bulk ingest: what an earlier run left queued is stored first */
+	if (ingest_queue_start(s, INGEST_BACKLOG_MAX, &err) != APP_OK) {
+		rc = cli_fail(&err);
+		store_close(s);
+		return rc;
+	}
 	struct http_server *srv;
 	if (http_server_start(&opt, &srv, &err) != APP_OK) {
 		rc = cli_fail(&err);
+		ingest_queue_stop();
 		store_close(s);
 		return rc;
 	}
@@ -152,6 +160,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 		if (sched_start(&so, &sc, &err) != APP_OK) {
 			rc = cli_fail(&err);
 			http_server_stop(srv);
+			ingest_queue_stop();
 			store_close(s);
 			return rc;
 		}
@@ -170,6 +179,7 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 	log_info("serve.stopping", "signal=%d", sig);
 	sched_stop(sc);
 	http_server_stop(srv);
+	ingest_queue_stop();
 	store_close(s);
 	log_info("serve.stopped", "clean=1");
 	return CLI_OK;

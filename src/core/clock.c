@@ -176,3 +176,16 @@ bool clock_parse_time(const char *s, int64_t *out)
 	*out = clock_china_time(day, hh * 60 + mm) + ss + (8 * 60 - offset_min) * 60;
 	return true;
 }
+
+struct timespec clock_deadline(clockid_t clk, int ms)
+{
+	struct timespec until;
+	clock_gettime(clk, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	return until;
+}

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Seconds since the epoch, UTC, offset applied. */
 int64_t clock_now(void);
@@ -23,6 +24,10 @@ void clock_set_offset(int64_t seconds);
 int64_t clock_offset(void);
 /* Read BIANMIN_CLOCK_OFFSET; returns the offset applied (0 when unset). */
 int64_t clock_init_from_env(void);
+
+/* The time ms milliseconds from now on clk (CLOCK_MONOTONIC or
+ * CLOCK_REALTIME, no offset): a deadline for pthread_cond_timedwait. */
+struct timespec clock_deadline(clockid_t clk, int ms);
 
 /* Format t as "2026-11-29T01:42:00Z" into out (at least 21 bytes). */
 void clock_format_utc(int64_t t, char *out, size_t cap);

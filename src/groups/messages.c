@@ -107,7 +107,7 @@ static void changed_message_json(const struct message *m, struct strbuf *out)
 
 /* ---- checks ---- */
 
-static enum app_err check_text(const char *text, bool required, struct app_error *err)
+enum app_err messages_check_text(const char *text, bool required, struct app_error *err)
 {
 	size_t n = text ? strlen(text) : 0;
 	if (!n)
@@ -142,7 +142,7 @@ enum app_err messages_prepare_post(struct store *s, const struct auth_caller *c,
 	if (c->kind != AUTH_SESSION || me->user_id != c->user_id || me->group_id != g->id ||
 	    strcmp(me->state, "active") != 0)
 		return app_fail(err, APP_EPERM, "only the group's members can write in it");
-	enum app_err rc = check_text(in->text, !in->image, err);
+	enum app_err rc = messages_check_text(in->text, !in->image, err);
 	if (rc != APP_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -239,7 +239,7 @@ enum app_err messages_broadcast(struct store *s, const struct auth_caller *c,
 	if (strcmp(g->kind, "town") != 0 && strcmp(g->kind, "county") != 0)
 		return app_fail(err, APP_EINVAL, "only a town or county group broadcasts to the "
 				"groups below it");
-	enum app_err rc = check_text(text, true, err);
+	enum app_err rc = messages_check_text(text, true, err);
 	if (rc != APP_OK)
 		return rc;
 	struct user u;
@@ -261,182 +261,6 @@ enum app_err messages_broadcast(struct store *s, const struct auth_caller *c,
 				   summary };
 	rc = store_broadcast(s, m, g->region, &note, messages_event_json, broadcast_id, groups, err);
 	free(m);
-	return rc;
-}
-
-/* ---- bulk ingest ---- */
-
-/* A name from another platform: UTF-8 without control characters that fits. */
-static bool author_ok(const char *a, size_t n, size_t cap)
-{
-	if (!n || n >= cap || !utf8_valid(a, n))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)a[i] < 0x20 || a[i] == 0x7f)
-			return false;
-	return true;
-}
-
-/* The groups of one ingest call, each looked up and checked once however
- * many of the call's messages go to it: an open-addressing table of cap
- * slots (a power of two, at least twice the messages), id 0 free. */
-struct ingest_groups {
-	size_t cap;
-	struct ingest_group {
-		int64_t id;
-		bool ok; /* exists and the key may post to it */
-		struct group g;
-	} *slot;
-};
-
-/* The group gid as c may ingest into it, or NULL (absent or out of scope). */
-static const struct group *ingest_group(struct store *s, const struct auth_caller *c,
-					struct ingest_groups *gs, int64_t gid)
-{
-	size_t i = (size_t)(((uint64_t)gid * 0x9E3779B97F4A7C15u) >> 32) & (gs->cap - 1);
-	while (gs->slot[i].id && gs->slot[i].id != gid)
-		i = (i + 1) & (gs->cap - 1);
-	struct ingest_group *e = &gs->slot[i];
-	if (!e->id) {
-		struct app_error ignored;
-		e->id = gid;
-		e->ok = gid != 0 && store_group_head(s, gid, &e->g, &ignored) == APP_OK &&
-			auth_scope(c, PERM_INGEST, e->g.region, &ignored) == APP_OK;
-	}
-	return e->ok ? &e->g : NULL;
-}
-
-/* Set every field of m to zero or empty but the bytes of its body after the
- * first (a message is 8 KiB, most of it body, which comes last: clearing all
- * of it for each of a thousand messages was a tenth of an ingest call). */
-static void message_clear(struct message *m)
-{
-	memset(m, 0, offsetof(struct message, body));
-	m->body[0] = '\0';
-}
-
-/* One message of an ingest call, checked. Small on purpose: a thousand
- * struct message (8 KiB each) were fresh pages for the kernel to fault in
- * on every call, a third of the HTTP thread's time. */
-struct ingest_msg {
-	const struct group *g; /* in the call's struct ingest_groups */
-	const char *author, *text; /* in the call's JSON */
-	size_t author_len, text_len;
-	int64_t at;
-	struct message_patrol patrol;
-};
-
-/* Write im into m: the message as it is stored. */
-static void ingest_fill(const struct ingest_msg *im, struct message *m)
-{
-	message_clear(m);
-	m->group_id = im->g->id;
-	division_county(im->g->region, m->county);
-	memcpy(m->author_name, im->author, im->author_len + 1);
-	memcpy(m->body, im->text, im->text_len + 1);
-	snprintf(m->kind, sizeof(m->kind), "text");
-	snprintf(m->source, sizeof(m->source), "bridge");
-	m->at = im->at;
-	m->patrol = im->patrol;
-}
-
-/* store_ingest_fill_fn over the call's array of struct ingest_msg. */
-static void ingest_fill_at(void *ctx, size_t i, struct message *m)
-{
-	ingest_fill(&((const struct ingest_msg *)ctx)[i], m);
-}
-
-/* Check item i into im and key (cap bytes: the bridge's own key space, so
- * one bridge's keys never shadow another's), judging it on m (scratch);
- * false with err naming "messages[i]". */
-static bool ingest_item(struct store *s, const struct auth_caller *c, struct ingest_groups *gs,
-			json_t *item, size_t i, struct ingest_msg *im, struct message *m,
-			char *key, size_t cap, struct app_error *err)
-{
-	char field[32];
-	snprintf(field, sizeof(field), "messages[%zu]", i);
-	json_t *k = json_object_get(item, "key"), *gid = json_object_get(item, "group"),
-	       *author = json_object_get(item, "author"), *text = json_object_get(item, "text"),
-	       *at = json_object_get(item, "at");
-	if (!json_is_string(k) || !json_string_length(k) || json_string_length(k) > 128 ||
-	    !json_is_integer(gid) || !json_is_string(author) || !json_string_length(author) ||
-	    !json_is_string(text) || (at && !json_is_string(at)))
-		return app_fail_field(err, APP_EINVAL, field,
-				      "each message needs key (1-128 characters), group (an id), "
-				      "author and text (strings), and may have at (a time)"),
-		       false;
-	const struct group *g = ingest_group(s, c, gs, json_integer_value(gid));
-	if (!g)
-		return app_fail_field(err, APP_EINVAL, field,
-				      "group %" JSON_INTEGER_FORMAT " is not a group this key may "
-				      "post to", json_integer_value(gid)),
-		       false;
-	struct app_error e;
-	app_error_clear(&e);
-	if (check_text(json_string_value(text), true, &e) != APP_OK ||
-	    !author_ok(json_string_value(author), json_string_length(author),
-		       sizeof(m->author_name)))
-		return app_fail_field(err, e.code == APP_ETOOBIG ? APP_ETOOBIG : APP_EINVAL, field,
-				      "%s", e.code ? e.msg : "the author is not a short UTF-8 name"),
-		       false;
-	*im = (struct ingest_msg){ .g = g,
-				   .author = json_string_value(author),
-				   .author_len = json_string_length(author),
-				   .text = json_string_value(text),
-				   /* check_text measured up to a NUL, as stored */
-				   .text_len = strlen(json_string_value(text)) };
-	if (at && !clock_parse_time(json_string_value(at), &im->at))
-		return app_fail_field(err, APP_EINVAL, field,
-				      "at must be a time such as 2026-11-29T09:30:00+08:00"),
-		       false;
-	if (at && im->at > clock_now() + 300)
-		return app_fail_field(err, APP_EINVAL, field, "at lies in the future"), false;
-	if (!im->at)
-		im->at = clock_now();
-	ingest_fill(im, m);
-	/* an author from another platform is no member here: a resident */
-	patrol_judge(patrol_builtin(), m, "", g->duty_start, g->duty_end);
-	im->patrol = m->patrol;
-	snprintf(key, cap, "%s/%s", c->actor, json_string_value(k));
-	return true;
-}
-
-enum app_err messages_ingest(struct store *s, const struct auth_caller *c, json_t *items,
-			     struct ingest_counts *counts, struct app_error *err)
-{
-	memset(counts, 0, sizeof(*counts));
-	size_t n = json_array_size(items);
-	if (!json_is_array(items) || !n)
-		return app_fail_field(err, APP_EINVAL, "messages", "messages must be a non-empty list");
-	if (n > MESSAGES_INGEST_MAX)
-		return app_fail_field(err, APP_ETOOBIG, "messages",
-				      "at most %d messages per call", MESSAGES_INGEST_MAX);
-	enum { KEY_MAX = 32 + 1 + 128 + 1 }; /* "apikey:N/" and the bridge's key */
-	struct ingest_msg *ims = xmalloc(n * sizeof(*ims));
-	struct message *m = xmalloc(sizeof(*m));
-	char (*key_text)[KEY_MAX] = xmalloc(n * sizeof(*key_text));
-	const char **keys = xmalloc(n * sizeof(*keys));
-	struct ingest_groups gs = { .cap = 4 };
-	while (gs.cap < 2 * n)
-		gs.cap *= 2;
-	gs.slot = xcalloc(gs.cap, sizeof(*gs.slot));
-	enum app_err rc = APP_OK;
-	for (size_t i = 0; i < n; i++) {
-		keys[i] = key_text[i];
-		if (!ingest_item(s, c, &gs, json_array_get(items, i), i, &ims[i], m, key_text[i],
-				 KEY_MAX, err)) {
-			rc = err->code;
-			break;
-		}
-	}
-	if (rc == APP_OK)
-		rc = store_messages_ingest(s, keys, n, ingest_fill_at, ims, messages_event_json,
-					   counts, err);
-	free(gs.slot);
-	free(keys);
-	free(key_text);
-	free(m);
-	free(ims);
 	return rc;
 }
 

@@ -2,7 +2,7 @@
  * messages.h - the talk in service groups: posting (text, replies,
  * mentions, images), recalling within two minutes, hiding by the group's
  * managers, policy broadcasts from a town or county group to every group
- * below, bulk ingest from another chat platform's robot, and search.
+ * below, and search (a bridge's bulk ingest: ingest.h).
  *
  * Nothing is deleted (信息留痕): a recalled or hidden message keeps its text
  * for those who manage or supervise the group, with its history in the
@@ -18,7 +18,6 @@
 #define MESSAGES_TEXT_MAX_CHARS 2000
 #define MESSAGES_RECALL_SECONDS 120
 #define MESSAGES_REASON_MAX_CHARS 100
-#define MESSAGES_INGEST_MAX 1000 /* messages per bulk call */
 
 struct message_input {
 	const char *text;       /* may be empty when image is given */
@@ -48,14 +47,10 @@ enum app_err messages_broadcast(struct store *s, const struct auth_caller *c,
 				const struct group *g, const char *text, int64_t *broadcast_id,
 				int64_t *groups, struct app_error *err);
 
-/*
- * Bulk ingest (a bridge's API key): items is the JSON array of
- * {"key", "group", "author", "text", "at"?}. Every item is checked first
- * (the group exists and lies in the key's scope, the text fits); any
- * problem rejects the whole call, naming the item's index in field.
- */
-enum app_err messages_ingest(struct store *s, const struct auth_caller *c, json_t *items,
-			     struct ingest_counts *counts, struct app_error *err);
+/* Check a message's text: UTF-8 without control characters (but line
+ * breaks and tabs), at most MESSAGES_TEXT_MAX_CHARS; required: not empty.
+ * Errors name the field "text". */
+enum app_err messages_check_text(const char *text, bool required, struct app_error *err);
 
 /* Search visible messages c may see (see groups_open) for query, in group
  * (0: all c's groups and scope), newest first. */

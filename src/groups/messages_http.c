@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "groups/images.h"
+#include "groups/ingest.h"
 #include "groups/messages.h"
 #include "http/http.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { LIST_MAX = 200 };
 
@@ -400,6 +402,22 @@ void messages_handle_broadcast_get(struct http_req *req)
 
 /* ---- bulk ingest and search ---- */
 
+/* Whether the request asks to be answered before its work is done
+ * (RFC 7240: Prefer: respond-async, among other preferences). */
+static bool prefers_async(struct http_req *req)
+{
+	static const char token[] = "respond-async";
+	const char *p = http_header(req, "Prefer");
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, " \t,;=");
+		if (n == sizeof(token) - 1 && strncasecmp(p, token, n) == 0)
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 void messages_handle_ingest(struct http_req *req)
 {
 	struct ingest_counts n;
@@ -408,13 +426,15 @@ void messages_handle_ingest(struct http_req *req)
 		http_reply_fail(req, APP_EINVAL, NULL, "the body must be a JSON object");
 		return;
 	}
-	if (messages_ingest(http_store(req), http_caller(req),
-			    json_object_get(http_json(req), "messages"), &n, &err) != APP_OK) {
+	bool queued = prefers_async(req);
+	if (ingest_messages(http_store(req), http_caller(req),
+			    json_object_get(http_json(req), "messages"), queued, &n, &err) != APP_OK) {
 		http_reply_error(req, &err);
 		return;
 	}
-	http_reply_json(req, 200, json_pack("{s:I, s:I}", "stored", (json_int_t)n.stored,
-					    "repeated", (json_int_t)n.repeated));
+	http_reply_json(req, queued ? 202 : 200,
+			json_pack("{s:I, s:I}", queued ? "queued" : "stored", (json_int_t)n.stored,
+				  "repeated", (json_int_t)n.repeated));
 }
 
 void messages_handle_search(struct http_req *req)

@@ -21,7 +21,7 @@ struct config;
 #define HTTP_STOP_WAIT_S 5 /* stop waits this long for deferred answers, then warns */
 
 /* One status slot per status we count by name; the last is "other". */
-enum { HTTP_STATUS_SLOTS = 17 };
+enum { HTTP_STATUS_SLOTS = 18 };
 extern const int http_counted_status[HTTP_STATUS_SLOTS - 1];
 
 /* Latency buckets of the request histogram, in microseconds. */

@@ -7,6 +7,7 @@
  */
 #include "http/http_int.h"
 #include "core/clock.h"
+#include "groups/ingest.h"
 #include "store/store.h"
 
 #include <stdatomic.h>
@@ -14,7 +15,7 @@
 #include <string.h>
 
 const int http_counted_status[HTTP_STATUS_SLOTS - 1] = {
-	200, 201, 204, 206, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503,
+	200, 201, 202, 204, 206, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 503,
 };
 
 const uint64_t http_latency_bounds_us[HTTP_LAT_BUCKETS] = {
@@ -151,6 +152,18 @@ void http_handle_metrics(struct http_req *req)
 		    (unsigned long long)st.readers_max, (unsigned long long)st.reader_waits,
 		    (unsigned long long)st.db_bytes, (unsigned long long)st.search_lag,
 		    (unsigned long long)st.roster_fallbacks);
+	struct ingest_queue_stats iq;
+	ingest_queue_stats(&iq);
+	strbuf_addf(&sb,
+		    "# HELP bianmin_ingest_queued_messages Messages of queued bulk ingest calls "
+		    "not yet stored (every node's on PostgreSQL).\n"
+		    "# TYPE bianmin_ingest_queued_messages gauge\nbianmin_ingest_queued_messages %lld\n"
+		    "# HELP bianmin_ingest_loaded_total Queued messages this process stored.\n"
+		    "# TYPE bianmin_ingest_loaded_total counter\nbianmin_ingest_loaded_total %lld\n"
+		    "# HELP bianmin_ingest_failed_calls Queued calls set aside: they could not be "
+		    "stored (see the log).\n"
+		    "# TYPE bianmin_ingest_failed_calls gauge\nbianmin_ingest_failed_calls %lld\n",
+		    (long long)iq.queued, (long long)iq.loaded, (long long)iq.failed);
 	http_reply_data(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.buf, sb.len);
 	strbuf_release(&sb);
 }

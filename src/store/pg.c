@@ -135,14 +135,12 @@ static int hexval(char c)
 	return -1;
 }
 
-bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len)
+/* Decode v (vlen bytes: a bytea's text as bytea_output hex, set for
+ * every connection, writes it: "\x" and two hex digits a byte) into
+ * out[0..len); false when v is not a bytea of len bytes. */
+static bool bytea_decode(const char *v, size_t vlen, uint8_t *out, size_t len)
 {
-	if (PQgetisnull(r, row, col))
-		return false;
-	/* text format of bytea: "\x" and two hex digits a byte (bytea_output hex,
-	 * set for every connection) */
-	const char *v = PQgetvalue(r, row, col);
-	if (v[0] != '\\' || v[1] != 'x' || strlen(v + 2) != 2 * len)
+	if (vlen != 2 + 2 * len || v[0] != '\\' || v[1] != 'x')
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
@@ -151,6 +149,27 @@ bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return true;
+}
+
+bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len)
+{
+	return !PQgetisnull(r, row, col) &&
+	       bytea_decode(PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col), out, len);
+}
+
+uint8_t *pg_bytea_dup(const PGresult *r, int row, int col, size_t *len)
+{
+	size_t vlen = (size_t)PQgetlength(r, row, col);
+	if (PQgetisnull(r, row, col) || vlen < 2)
+		return NULL;
+	size_t n = (vlen - 2) / 2;
+	uint8_t *out = xmalloc(n ? n : 1);
+	if (!bytea_decode(PQgetvalue(r, row, col), vlen, out, n)) {
+		free(out);
+		return NULL;
+	}
+	*len = n;
+	return out;
 }
 
 /* ---- errors ---- */

@@ -120,6 +120,11 @@ enum pg_stmt {
 	PS_MESSAGES_SEARCH,
 	PS_INGEST_KEYS_SEEN,
 	PS_INGEST_KEYS_INSERT,
+	PS_INGEST_CALL_INSERT,
+	PS_INGEST_CALLS_PENDING,
+	PS_INGEST_BACKLOG,
+	PS_INGEST_CALL_DELETE,
+	PS_INGEST_CALL_FAIL,
 	PS_BROADCAST_INSERT,
 	PS_BROADCAST_TARGETS,
 	PS_DELIVERY_INSERT,
@@ -385,13 +390,15 @@ enum app_err pg_write_each(struct store *s, pg_fn fn, void *const *args, int n,
 			   enum app_err *results, struct app_error *errs);
 
 /* Column readers: text into dst (cap bytes, "" for NULL), integers and
- * doubles (0 for NULL), booleans, and a bytea of exactly len bytes (false
- * otherwise). */
+ * doubles (0 for NULL), booleans, a bytea of exactly len bytes (false
+ * otherwise), and a bytea of any length (pg_bytea_dup: *len bytes the
+ * caller frees; NULL for NULL or a value that is not a bytea's text). */
 void pg_copy_text(char *dst, size_t cap, const PGresult *r, int row, int col);
 int64_t pg_int(const PGresult *r, int row, int col);
 double pg_real(const PGresult *r, int row, int col);
 bool pg_bool(const PGresult *r, int row, int col);
 bool pg_bytea(const PGresult *r, int row, int col, uint8_t *out, size_t len);
+uint8_t *pg_bytea_dup(const PGresult *r, int row, int col, size_t *len);
 
 /* What m->patrol says, written with m inside the caller's transaction
  * (pg_patrol.c): the patrol's inbox, the watch of its question, the end of

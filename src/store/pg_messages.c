@@ -1,7 +1,8 @@
 /*
  * pg_messages.c - messages, their search terms, broadcasts, bulk ingest
- * and images on PostgreSQL: the twin of sqlite_messages.c, with the same
- * errors, messages, counts and orders.
+ * (stored at once, or queued: a call taken as one row of ingest_calls and
+ * loaded later, on any node) and images on PostgreSQL: the twin of
+ * sqlite_messages.c, with the same errors, messages, counts and orders.
  *
  * A message is stored with its tsvector (pg_fts.c: the terms FTS5 indexes
  * on SQLite; PG_MESSAGES_COMPACT says which kind) and its events in one
@@ -15,9 +16,10 @@
  *     to COMMIT: message ids then become visible in id order, as event ids
  *     do, and a reader catching up with "id > after" never skips a smaller
  *     id committed later;
- *   - an ingest takes that lock before it checks its first key, so a key
- *     another ingest is storing at the same moment is seen as repeated, not
- *     refused as a conflict.
+ *   - an ingest, stored or queued, takes that lock before it checks its
+ *     first key, so a key another ingest is storing or queueing at the same
+ *     moment is seen as repeated, not refused as a conflict; a load of
+ *     queued calls takes it before it deletes its first call (load_job).
  * A transaction that appends events and an audit entry appends the events
  * first: every such transaction takes PG_LOCK_EVENTS before PG_LOCK_AUDIT,
  * and none waits for another holding them the other way round.
@@ -27,6 +29,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -336,38 +339,51 @@ static const struct key_ref *first_of(const struct key_ref *sorted, size_t n, co
 	return lo < n && strcmp(sorted[lo].key, key) == 0 ? &sorted[lo] : NULL;
 }
 
-/* Which keys of the call are repeats (repeat[i]): recorded before, or
- * earlier in the call. One statement for the whole call, not one a key. */
-static enum app_err ingest_repeats(struct pg_conn *c, const struct ingest_job *ij, bool *repeat,
-				   struct app_error *err)
+/* Which keys[0..n) (n >= 1) are repeats (repeat[i]): recorded before, or
+ * earlier in the call. One statement for the whole call, not one a key,
+ * after PG_LOCK_EVENTS is taken (top of file). */
+static enum app_err ingest_repeats(struct pg_conn *c, const char *const *keys, size_t n,
+				   bool *repeat, struct app_error *err)
 {
-	struct key_ref *sorted = xmalloc(ij->n * sizeof(*sorted));
-	struct pg_array keys;
-	pg_array_init(&keys);
-	for (size_t i = 0; i < ij->n; i++) {
-		sorted[i] = (struct key_ref){ ij->keys[i], i };
-		pg_array_text(&keys, ij->keys[i]);
+	enum app_err rc = pg_events_lock(c, err);
+	if (rc != APP_OK)
+		return rc;
+	struct key_ref *sorted = xmalloc(n * sizeof(*sorted));
+	struct pg_array seen;
+	pg_array_init(&seen);
+	for (size_t i = 0; i < n; i++) {
+		sorted[i] = (struct key_ref){ keys[i], i };
+		pg_array_text(&seen, keys[i]);
 	}
-	qsort(sorted, ij->n, sizeof(*sorted), key_ref_cmp);
-	for (size_t k = 1; k < ij->n; k++)
+	qsort(sorted, n, sizeof(*sorted), key_ref_cmp);
+	for (size_t k = 1; k < n; k++)
 		if (strcmp(sorted[k].key, sorted[k - 1].key) == 0)
 			repeat[sorted[k].i] = true;
 	struct pg_params p = { 0 };
-	pg_array_param(&p, &keys);
+	pg_array_param(&p, &seen);
 	PGresult *res;
-	enum app_err rc = pg_exec(c, PS_INGEST_KEYS_SEEN, &p, "checking ingest keys", &res, NULL,
-				  err);
+	rc = pg_exec(c, PS_INGEST_KEYS_SEEN, &p, "checking ingest keys", &res, NULL, err);
 	for (int row = 0; rc == APP_OK && row < PQntuples(res); row++) {
 		/* the first of the call's equal keys: the later ones are repeats already */
-		const struct key_ref *k = first_of(sorted, ij->n, PQgetvalue(res, row, 0));
+		const struct key_ref *k = first_of(sorted, n, PQgetvalue(res, row, 0));
 		if (k)
 			repeat[k->i] = true;
 	}
 	if (rc == APP_OK)
 		PQclear(res);
-	pg_array_release(&keys);
+	pg_array_release(&seen);
 	free(sorted);
 	return rc;
+}
+
+/* Record the call's new keys (keys: an array of them), taken at now. */
+static enum app_err record_keys(struct pg_conn *c, struct pg_array *keys, int64_t now,
+				struct app_error *err)
+{
+	struct pg_params p = { 0 };
+	pg_array_param(&p, keys);
+	pgp_int(&p, now);
+	return write_stmt(c, PS_INGEST_KEYS_INSERT, &p, "recording ingest keys", NULL, NULL, err);
 }
 
 /* The keys seen before are found with one statement, the new ones recorded
@@ -377,15 +393,11 @@ static enum app_err ingest_job(struct pg_conn *c, void *arg, struct app_error *e
 {
 	struct ingest_job *ij = arg;
 	int64_t now = clock_now();
-	/* before the first key is looked at (top of file) */
-	enum app_err rc = pg_events_lock(c, err);
 	bool *repeat = xcalloc(ij->n ? ij->n : 1, sizeof(*repeat));
-	if (rc == APP_OK && ij->n)
-		rc = ingest_repeats(c, ij, repeat, err);
+	enum app_err rc = ij->n ? ingest_repeats(c, ij->keys, ij->n, repeat, err) : APP_OK;
 	struct message *m = xmalloc(sizeof(*m));
-	struct pg_array keys, ids;
+	struct pg_array keys;
 	pg_array_init(&keys);
-	pg_array_init(&ids);
 	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
 		if (repeat[i]) {
 			ij->counts->repeated++;
@@ -397,18 +409,10 @@ static enum app_err ingest_job(struct pg_conn *c, void *arg, struct app_error *e
 		if ((rc = insert_message(c, m, ij->json, err)) != APP_OK)
 			break;
 		pg_array_text(&keys, ij->keys[i]);
-		pg_array_int(&ids, m->id);
 		ij->counts->stored++;
 	}
-	if (rc == APP_OK && ij->counts->stored) {
-		struct pg_params p = { 0 };
-		pg_array_param(&p, &keys);
-		pg_array_param(&p, &ids);
-		pgp_int(&p, now);
-		rc = write_stmt(c, PS_INGEST_KEYS_INSERT, &p, "recording ingest keys", NULL, NULL,
-				err);
-	}
-	pg_array_release(&ids);
+	if (rc == APP_OK && ij->counts->stored)
+		rc = record_keys(c, &keys, now, err);
 	pg_array_release(&keys);
 	free(m);
 	free(repeat);
@@ -422,6 +426,213 @@ static enum app_err messages_ingest(struct store *s, const char *const *keys, si
 {
 	struct ingest_job ij = { keys, n, fill, ctx, json, counts };
 	return pg_write(s, ingest_job, &ij, err);
+}
+
+/* ---- the queue of bulk ingest ---- */
+
+struct queue_job {
+	const char *const *keys;
+	const void *const *item;
+	const size_t *item_len;
+	size_t n;
+	struct ingest_counts *counts;
+	int64_t *call_id;
+};
+
+/* The keys checked and recorded as ingest_job does; the new keys' items
+ * concatenated into one pending call. */
+static enum app_err queue_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct queue_job *qj = arg;
+	int64_t now = clock_now();
+	bool *repeat = xcalloc(qj->n ? qj->n : 1, sizeof(*repeat));
+	enum app_err rc = qj->n ? ingest_repeats(c, qj->keys, qj->n, repeat, err) : APP_OK;
+	struct strbuf body = STRBUF_INIT;
+	struct pg_array keys;
+	pg_array_init(&keys);
+	for (size_t i = 0; rc == APP_OK && i < qj->n; i++) {
+		if (repeat[i]) {
+			qj->counts->repeated++;
+			continue;
+		}
+		strbuf_add(&body, qj->item[i], qj->item_len[i]);
+		pg_array_text(&keys, qj->keys[i]);
+		qj->counts->stored++;
+	}
+	if (rc == APP_OK && qj->counts->stored)
+		rc = record_keys(c, &keys, now, err);
+	if (rc == APP_OK && qj->counts->stored) {
+		struct pg_params p = { 0 };
+		pgp_int(&p, now);
+		pgp_int(&p, qj->counts->stored);
+		pgp_blob(&p, (const uint8_t *)body.buf, body.len);
+		PGresult *res;
+		rc = write_stmt(c, PS_INGEST_CALL_INSERT, &p, "keeping an ingest call", &res, NULL,
+				err);
+		if (rc == APP_OK)
+			*qj->call_id = returned_id(res);
+	}
+	pg_array_release(&keys);
+	strbuf_release(&body);
+	free(repeat);
+	return rc;
+}
+
+static enum app_err messages_ingest_queue(struct store *s, const char *const *keys,
+					  const void *const *item, const size_t *item_len,
+					  size_t n, struct ingest_counts *counts, int64_t *call_id,
+					  struct app_error *err)
+{
+	struct queue_job qj = { keys, item, item_len, n, counts, call_id };
+	return pg_write(s, queue_job, &qj, err);
+}
+
+/* Pending calls read at a time: a call's body can weigh a megabyte, and
+ * the loader often stops after a few. */
+#define PG_INGEST_PAGE 8
+
+struct pending_read {
+	store_ingest_call_fn fn;
+	void *ctx;
+};
+
+/* A page of calls after the last one told, until fn says stop or a page
+ * comes back short. */
+static enum app_err pending_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct pending_read *pr = arg;
+	enum app_err rc = APP_OK;
+	int64_t after = 0;
+	for (bool go = true; go && rc == APP_OK;) {
+		struct pg_params p = { 0 };
+		pgp_int(&p, after);
+		pgp_int(&p, PG_INGEST_PAGE);
+		PGresult *res;
+		rc = pg_exec(c, PS_INGEST_CALLS_PENDING, &p, "reading pending ingest calls", &res,
+			     NULL, err);
+		if (rc != APP_OK)
+			break;
+		int n = PQntuples(res);
+		for (int i = 0; go && i < n; i++) {
+			struct ingest_call call = { .id = pg_int(res, i, 0),
+						    .at = pg_int(res, i, 1),
+						    .messages = pg_int(res, i, 2) };
+			uint8_t *body = pg_bytea_dup(res, i, 3, &call.len);
+			if (!body) {
+				rc = app_fail(err, APP_EDB,
+					      "reading pending ingest calls: call %" PRId64
+					      " has no body",
+					      call.id);
+				break;
+			}
+			call.body = body;
+			go = pr->fn(pr->ctx, &call);
+			free(body);
+			after = call.id;
+		}
+		PQclear(res);
+		go = go && n == PG_INGEST_PAGE;
+	}
+	return rc;
+}
+
+static enum app_err messages_ingest_pending(struct store *s, store_ingest_call_fn fn, void *ctx,
+					    struct app_error *err)
+{
+	struct pending_read pr = { fn, ctx };
+	return pg_read(s, pending_read, &pr, err);
+}
+
+static enum app_err backlog_read(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct ingest_backlog *out = arg;
+	PGresult *res;
+	enum app_err rc = pg_exec(c, PS_INGEST_BACKLOG, NULL, "counting pending ingest calls",
+				  &res, NULL, err);
+	if (rc != APP_OK)
+		return rc;
+	if (PQntuples(res) == 1)
+		*out = (struct ingest_backlog){ .messages = pg_int(res, 0, 0),
+						.oldest_at = pg_int(res, 0, 1),
+						.failed = pg_int(res, 0, 2) };
+	PQclear(res);
+	return APP_OK;
+}
+
+static enum app_err messages_ingest_backlog(struct store *s, struct ingest_backlog *out,
+					    struct app_error *err)
+{
+	return pg_read(s, backlog_read, out, err);
+}
+
+struct load_job {
+	const int64_t *calls;
+	const size_t *first;
+	size_t ncalls;
+	store_ingest_fill_fn fill;
+	void *ctx;
+	store_message_json_fn json;
+	bool *loaded;
+};
+
+/* Each call deleted, then its messages stored; a call no longer pending
+ * (another node's loader deleted it and committed, or it was set aside)
+ * deletes nothing and is skipped. PG_LOCK_EVENTS, which the messages take
+ * anyway, is taken before the first delete: two loaders never hold one
+ * call's row each while waiting for the lock (a deadlock), and the second
+ * one's delete sees the first one's commit. */
+static enum app_err load_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct load_job *lj = arg;
+	enum app_err rc = pg_events_lock(c, err);
+	struct message *m = xmalloc(sizeof(*m));
+	for (size_t k = 0; rc == APP_OK && k < lj->ncalls; k++) {
+		struct pg_params p = { 0 };
+		pgp_int(&p, lj->calls[k]);
+		int64_t deleted = 0;
+		rc = pg_exec(c, PS_INGEST_CALL_DELETE, &p, "taking an ingest call", NULL, &deleted,
+			     err);
+		lj->loaded[k] = rc == APP_OK && deleted == 1;
+		for (size_t i = lj->first[k]; lj->loaded[k] && rc == APP_OK && i < lj->first[k + 1];
+		     i++) {
+			lj->fill(lj->ctx, i, m); /* its time as filled: when it was taken */
+			rc = insert_message(c, m, lj->json, err);
+		}
+	}
+	free(m);
+	return rc;
+}
+
+static enum app_err messages_ingest_load(struct store *s, const int64_t *calls,
+					 const size_t *first, size_t ncalls,
+					 store_ingest_fill_fn fill, void *ctx,
+					 store_message_json_fn json, bool *loaded,
+					 struct app_error *err)
+{
+	struct load_job lj = { calls, first, ncalls, fill, ctx, json, loaded };
+	return pg_write(s, load_job, &lj, err);
+}
+
+struct fail_job {
+	int64_t id;
+	const char *reason;
+};
+
+static enum app_err fail_job(struct pg_conn *c, void *arg, struct app_error *err)
+{
+	struct fail_job *fj = arg;
+	struct pg_params p = { 0 };
+	pgp_int(&p, fj->id);
+	pgp_text(&p, fj->reason);
+	return write_stmt(c, PS_INGEST_CALL_FAIL, &p, "setting an ingest call aside", NULL, NULL,
+			  err);
+}
+
+static enum app_err messages_ingest_fail(struct store *s, int64_t id, const char *reason,
+					 struct app_error *err)
+{
+	struct fail_job fj = { id, reason };
+	return pg_write(s, fail_job, &fj, err);
 }
 
 struct broadcast_job {
@@ -629,6 +840,11 @@ const struct store_message_ops pg_message_ops = {
 	.set_state = message_set_state,
 	.search = messages_search,
 	.ingest = messages_ingest,
+	.ingest_queue = messages_ingest_queue,
+	.ingest_pending = messages_ingest_pending,
+	.ingest_backlog = messages_ingest_backlog,
+	.ingest_load = messages_ingest_load,
+	.ingest_fail = messages_ingest_fail,
 	.broadcast = broadcast,
 	.deliveries = broadcast_deliveries,
 	.attachment_put = attachment_put,

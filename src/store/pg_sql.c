@@ -363,8 +363,22 @@ const char *const pg_stmt_sql[PS__MAX] = {
 		"AND state = 'active')) ORDER BY m.id DESC LIMIT $8::integer",
 	/* an ingest call's keys: those recorded before, then its new ones */
 	[PS_INGEST_KEYS_SEEN] = "SELECT key FROM ingest_keys WHERE key = ANY($1::text[])",
-	[PS_INGEST_KEYS_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) SELECT k, id, "
-				  "$3::bigint FROM unnest($1::text[], $2::bigint[]) AS u(k, id)",
+	[PS_INGEST_KEYS_INSERT] = "INSERT INTO ingest_keys(key, at) SELECT k, $2::bigint "
+				  "FROM unnest($1::text[]) AS u(k)",
+	/* the queue of bulk ingest: a taken call, the pending ones oldest first
+	 * (a page after id $1), its size, a call loaded (deleted only while
+	 * pending: a loader that lost the race deletes nothing), set aside */
+	[PS_INGEST_CALL_INSERT] = "INSERT INTO ingest_calls(at, messages, body) VALUES "
+				  "($1::bigint, $2::bigint, $3::bytea) RETURNING id",
+	[PS_INGEST_CALLS_PENDING] = "SELECT id, at, messages, body FROM ingest_calls "
+				    "WHERE error IS NULL AND id > $1::bigint ORDER BY id "
+				    "LIMIT $2::integer",
+	[PS_INGEST_BACKLOG] = "SELECT coalesce(sum(messages) FILTER (WHERE error IS NULL), 0), "
+			      "coalesce(min(at) FILTER (WHERE error IS NULL), 0), "
+			      "count(*) FILTER (WHERE error IS NOT NULL) FROM ingest_calls",
+	[PS_INGEST_CALL_DELETE] = "DELETE FROM ingest_calls WHERE id = $1::bigint "
+				  "AND error IS NULL",
+	[PS_INGEST_CALL_FAIL] = "UPDATE ingest_calls SET error = $2::text WHERE id = $1::bigint",
 	[PS_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
 				"VALUES ($1::bigint, $2::bigint, $3::text, $4::bigint) RETURNING id",
 	[PS_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "

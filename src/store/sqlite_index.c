@@ -26,6 +26,7 @@
  * the whole index again in large batches and merges it into one segment.
  */
 #include "store/sqlite_int.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -351,14 +352,7 @@ void sq_index_stop(struct sq *q)
 
 void sq_index_wait(struct sq *q, int64_t id, int timeout_ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = clock_deadline(CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&q->index_mu);
 	q->index_waiting++;
 	while (q->indexed_upto < id && !q->index_stopping) {

@@ -63,10 +63,10 @@ static enum app_err rewrite_events(void *ctx, const char *subject, const char *d
 	return sq_events_rewrite(ctx, subject, data, err);
 }
 
-/* Insert m as message id (0: the next free id), setting m->id (its at must
- * be set), with its events and what m->patrol says; the indexer
- * (sqlite_index.c) makes it findable after the commit. */
-static enum app_err insert_message(struct conn *c, struct message *m, int64_t id,
+/* Insert m as the next message, setting m->id (its at must be set), with
+ * its events and what m->patrol says; the indexer (sqlite_index.c) makes
+ * it findable after the commit. */
+static enum app_err insert_message(struct conn *c, struct message *m,
 				   store_message_json_fn json, struct app_error *err)
 {
 	char mentions[MESSAGE_MENTIONS_MAX * 21];
@@ -90,8 +90,6 @@ static enum app_err insert_message(struct conn *c, struct message *m, int64_t id
 	sqlite3_bind_int64(st, 10, m->broadcast_id);
 	sqlite3_bind_text(st, 11, m->source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, m->at);
-	if (id)
-		sqlite3_bind_int64(st, 13, id);
 	enum app_err rc = step_write(c, st, "storing a message", err);
 	if (rc != APP_OK)
 		return rc;
@@ -109,7 +107,7 @@ struct post_job {
 static enum app_err post_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct post_job *pj = arg;
-	return insert_message(c, pj->m, 0, pj->json, err);
+	return insert_message(c, pj->m, pj->json, err);
 }
 
 static enum app_err message_post(struct store *s, struct message *m, store_message_json_fn json,
@@ -380,40 +378,41 @@ struct ingest_job {
 	struct ingest_counts *counts;
 };
 
+/* Record key, taken at now: *fresh false when it was recorded before (a
+ * repeat, counted in counts). */
+static enum app_err record_key(struct conn *c, const char *key, int64_t now, bool *fresh,
+			       struct ingest_counts *counts, struct app_error *err)
+{
+	sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	enum app_err rc = step_write(c, st, "recording an ingest key", err);
+	*fresh = rc == APP_OK && sqlite3_changes(c->db) > 0;
+	if (rc == APP_OK && !*fresh)
+		counts->repeated++;
+	return rc;
+}
+
 /* One statement per message checks and records its key (a key seen before
- * changes nothing: a repeat), so the key is recorded with the id its message
- * is then stored under: the next after the newest, counted here (this job
- * is the only writer while it runs). Each new message is filled into the
- * one struct m. */
+ * changes nothing: a repeat); each new message is filled into the one
+ * struct m and stored. */
 static enum app_err ingest_job(struct conn *c, void *arg, struct app_error *err)
 {
 	struct ingest_job *ij = arg;
 	int64_t now = clock_now();
-	int64_t newest;
-	enum app_err rc = newest_read(c, &newest, err);
-	if (rc != APP_OK)
-		return rc;
-	int64_t next = newest + 1;
-	sqlite3_stmt *st;
+	enum app_err rc = APP_OK;
 	struct message *m = xmalloc(sizeof(*m));
 	for (size_t i = 0; rc == APP_OK && i < ij->n; i++) {
-		if (!(st = sq_stmt(c, STMT_INGEST_KEY_INSERT, err))) {
-			rc = APP_EDB;
-			break;
-		}
-		sqlite3_bind_text(st, 1, ij->keys[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, next);
-		sqlite3_bind_int64(st, 3, now);
-		if ((rc = step_write(c, st, "recording an ingest key", err)) != APP_OK)
-			break;
-		if (sqlite3_changes(c->db) == 0) {
-			ij->counts->repeated++;
+		bool fresh;
+		if ((rc = record_key(c, ij->keys[i], now, &fresh, ij->counts, err)) != APP_OK ||
+		    !fresh)
 			continue;
-		}
 		ij->fill(ij->ctx, i, m);
 		if (!m->at)
 			m->at = now;
-		if ((rc = insert_message(c, m, next++, ij->json, err)) == APP_OK)
+		if ((rc = insert_message(c, m, ij->json, err)) == APP_OK)
 			ij->counts->stored++;
 	}
 	free(m);
@@ -427,6 +426,183 @@ static enum app_err messages_ingest(struct store *s, const char *const *keys, si
 {
 	struct ingest_job ij = { keys, n, fill, ctx, json, counts };
 	return sq_write(s, ingest_job, &ij, err);
+}
+
+/* ---- the queue of bulk ingest ---- */
+
+struct queue_job {
+	const char *const *keys;
+	const void *const *item;
+	const size_t *item_len;
+	size_t n;
+	struct ingest_counts *counts;
+	int64_t *call_id;
+};
+
+/* The keys recorded as ingest_job records them; the new keys' items
+ * concatenated into one pending call. */
+static enum app_err queue_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct queue_job *qj = arg;
+	int64_t now = clock_now();
+	struct strbuf body = STRBUF_INIT;
+	enum app_err rc = APP_OK;
+	for (size_t i = 0; rc == APP_OK && i < qj->n; i++) {
+		bool fresh;
+		if ((rc = record_key(c, qj->keys[i], now, &fresh, qj->counts, err)) == APP_OK &&
+		    fresh) {
+			strbuf_add(&body, qj->item[i], qj->item_len[i]);
+			qj->counts->stored++;
+		}
+	}
+	sqlite3_stmt *st;
+	if (rc == APP_OK && qj->counts->stored) {
+		if (!(st = sq_stmt(c, STMT_INGEST_CALL_INSERT, err))) {
+			rc = APP_EDB;
+		} else {
+			sqlite3_bind_int64(st, 1, now);
+			sqlite3_bind_int64(st, 2, qj->counts->stored);
+			sqlite3_bind_blob(st, 3, body.buf, (int)body.len, SQLITE_STATIC);
+			if ((rc = step_write(c, st, "keeping an ingest call", err)) == APP_OK)
+				*qj->call_id = sqlite3_last_insert_rowid(c->db);
+		}
+	}
+	strbuf_release(&body);
+	return rc;
+}
+
+static enum app_err messages_ingest_queue(struct store *s, const char *const *keys,
+					  const void *const *item, const size_t *item_len,
+					  size_t n, struct ingest_counts *counts, int64_t *call_id,
+					  struct app_error *err)
+{
+	struct queue_job qj = { keys, item, item_len, n, counts, call_id };
+	return sq_write(s, queue_job, &qj, err);
+}
+
+struct pending_read {
+	store_ingest_call_fn fn;
+	void *ctx;
+};
+
+static enum app_err pending_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct pending_read *pr = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_CALLS_PENDING, err);
+	if (!st)
+		return APP_EDB;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ingest_call call = { .id = sqlite3_column_int64(st, 0),
+					    .at = sqlite3_column_int64(st, 1),
+					    .messages = sqlite3_column_int64(st, 2),
+					    .body = sqlite3_column_blob(st, 3),
+					    .len = (size_t)sqlite3_column_bytes(st, 3) };
+		if (!pr->fn(pr->ctx, &call)) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? APP_OK : sq_db_fail(err, c->db, "reading pending ingest calls");
+}
+
+static enum app_err messages_ingest_pending(struct store *s, store_ingest_call_fn fn, void *ctx,
+					    struct app_error *err)
+{
+	struct pending_read pr = { fn, ctx };
+	return sq_read(s, pending_read, &pr, err);
+}
+
+static enum app_err backlog_read(struct conn *c, void *arg, struct app_error *err)
+{
+	struct ingest_backlog *out = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_BACKLOG, err);
+	if (!st)
+		return APP_EDB;
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*out = (struct ingest_backlog){ .messages = sqlite3_column_int64(st, 0),
+						.oldest_at = sqlite3_column_int64(st, 1),
+						.failed = sqlite3_column_int64(st, 2) };
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? APP_OK : sq_db_fail(err, c->db, "counting pending ingest calls");
+}
+
+static enum app_err messages_ingest_backlog(struct store *s, struct ingest_backlog *out,
+					    struct app_error *err)
+{
+	return sq_read(s, backlog_read, out, err);
+}
+
+struct load_job {
+	const int64_t *calls;
+	const size_t *first;
+	size_t ncalls;
+	store_ingest_fill_fn fill;
+	void *ctx;
+	store_message_json_fn json;
+	bool *loaded;
+};
+
+/* Each call deleted, then its messages stored; a call no longer pending is
+ * skipped. */
+static enum app_err load_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct load_job *lj = arg;
+	enum app_err rc = APP_OK;
+	struct message *m = xmalloc(sizeof(*m));
+	for (size_t k = 0; rc == APP_OK && k < lj->ncalls; k++) {
+		sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_CALL_DELETE, err);
+		if (!st) {
+			rc = APP_EDB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, lj->calls[k]);
+		if ((rc = sq_step_done(c, st, "taking an ingest call", err)) != APP_OK)
+			break;
+		if (!(lj->loaded[k] = sqlite3_changes(c->db) > 0))
+			continue;
+		for (size_t i = lj->first[k]; rc == APP_OK && i < lj->first[k + 1]; i++) {
+			lj->fill(lj->ctx, i, m);
+			rc = insert_message(c, m, lj->json, err);
+		}
+	}
+	free(m);
+	return rc;
+}
+
+static enum app_err messages_ingest_load(struct store *s, const int64_t *calls,
+					 const size_t *first, size_t ncalls,
+					 store_ingest_fill_fn fill, void *ctx,
+					 store_message_json_fn json, bool *loaded,
+					 struct app_error *err)
+{
+	struct load_job lj = { calls, first, ncalls, fill, ctx, json, loaded };
+	return sq_write(s, load_job, &lj, err);
+}
+
+struct fail_job {
+	int64_t id;
+	const char *reason;
+};
+
+static enum app_err fail_job(struct conn *c, void *arg, struct app_error *err)
+{
+	struct fail_job *fj = arg;
+	sqlite3_stmt *st = sq_stmt(c, STMT_INGEST_CALL_FAIL, err);
+	if (!st)
+		return APP_EDB;
+	sqlite3_bind_int64(st, 1, fj->id);
+	sqlite3_bind_text(st, 2, fj->reason, -1, SQLITE_STATIC);
+	return sq_step_done(c, st, "setting an ingest call aside", err);
+}
+
+static enum app_err messages_ingest_fail(struct store *s, int64_t id, const char *reason,
+					 struct app_error *err)
+{
+	struct fail_job fj = { id, reason };
+	return sq_write(s, fail_job, &fj, err);
 }
 
 struct broadcast_job {
@@ -480,7 +656,7 @@ static enum app_err broadcast_job(struct conn *c, void *arg, struct app_error *e
 		m->group_id = targets[i].id;
 		snprintf(m->county, sizeof(m->county), "%s", targets[i].county);
 		m->broadcast_id = bj->id;
-		if ((rc = insert_message(c, m, 0, bj->json, err)) != APP_OK)
+		if ((rc = insert_message(c, m, bj->json, err)) != APP_OK)
 			break;
 		if (!(st = sq_stmt(c, STMT_DELIVERY_INSERT, err))) {
 			rc = APP_EDB;
@@ -653,6 +829,11 @@ const struct store_message_ops sq_message_ops = {
 	.set_state = message_set_state,
 	.search = messages_search,
 	.ingest = messages_ingest,
+	.ingest_queue = messages_ingest_queue,
+	.ingest_pending = messages_ingest_pending,
+	.ingest_backlog = messages_ingest_backlog,
+	.ingest_load = messages_ingest_load,
+	.ingest_fail = messages_ingest_fail,
 	.broadcast = broadcast,
 	.deliveries = broadcast_deliveries,
 	.attachment_put = attachment_put,

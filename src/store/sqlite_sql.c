@@ -304,11 +304,10 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_DUTY_LEAVES] = "SELECT id, user_id, first_day, last_day, reason FROM duty_leave "
 			     "WHERE group_id = ?1 AND last_day >= ?2 AND first_day <= ?3 "
 			     "ORDER BY first_day, id LIMIT 64",
-	/* ?13: the id, or NULL for the next one */
 	[STMT_MESSAGE_INSERT] =
 		"INSERT INTO messages(group_id, county, author_id, author_name, kind, body, reply_to, "
-		"mentions, attachment, broadcast_id, source, at, id) VALUES (?1, ?2, nullif(?3, 0), "
-		"?4, ?5, ?6, nullif(?7, 0), ?8, ?9, nullif(?10, 0), ?11, ?12, ?13)",
+		"mentions, attachment, broadcast_id, source, at) VALUES (?1, ?2, nullif(?3, 0), "
+		"?4, ?5, ?6, nullif(?7, 0), ?8, ?9, nullif(?10, 0), ?11, ?12)",
 	[STMT_MESSAGE_GET] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.id = ?1",
 	[STMT_MESSAGES_AFTER] = "SELECT " MESSAGE_COLS " FROM messages m WHERE m.group_id = ?1 "
 				"AND m.id > ?2 ORDER BY m.id LIMIT ?3",
@@ -322,8 +321,18 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 	[STMT_MEMBER_ACTIVE_GROUPS] = "SELECT group_id FROM group_members WHERE user_id = ?1 "
 				      "AND state = 'active' ORDER BY group_id",
 	/* no change: the key was seen before */
-	[STMT_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, message_id, at) VALUES (?1, ?2, ?3) "
+	[STMT_INGEST_KEY_INSERT] = "INSERT INTO ingest_keys(key, at) VALUES (?1, ?2) "
 				   "ON CONFLICT(key) DO NOTHING",
+	/* the queue of bulk ingest (0029) */
+	[STMT_INGEST_CALL_INSERT] = "INSERT INTO ingest_calls(at, messages, body) VALUES (?1, ?2, ?3)",
+	[STMT_INGEST_CALLS_PENDING] = "SELECT id, at, messages, body FROM ingest_calls "
+				      "WHERE error IS NULL ORDER BY id",
+	[STMT_INGEST_BACKLOG] =
+		"SELECT coalesce(sum(messages) FILTER (WHERE error IS NULL), 0), "
+		"coalesce(min(at) FILTER (WHERE error IS NULL), 0), "
+		"count(*) FILTER (WHERE error IS NOT NULL) FROM ingest_calls",
+	[STMT_INGEST_CALL_DELETE] = "DELETE FROM ingest_calls WHERE id = ?1 AND error IS NULL",
+	[STMT_INGEST_CALL_FAIL] = "UPDATE ingest_calls SET error = ?2 WHERE id = ?1",
 	[STMT_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
 				  "VALUES (?1, ?2, ?3, ?4)",
 	[STMT_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "

@@ -590,6 +590,53 @@ enum app_err store_messages_ingest(struct store *s, const char *const *keys, siz
 	return rc;
 }
 
+enum app_err store_ingest_queue(struct store *s, const char *const *keys,
+				const void *const *item, const size_t *item_len, size_t n,
+				struct ingest_counts *counts, int64_t *call_id,
+				struct app_error *err)
+{
+	memset(counts, 0, sizeof(*counts));
+	*call_id = 0;
+	enum app_err rc = s->ops->messages->ingest_queue(s, keys, item, item_len, n, counts,
+							 call_id, err);
+	if (rc != APP_OK) { /* rolled back: nothing was kept */
+		memset(counts, 0, sizeof(*counts));
+		*call_id = 0;
+	}
+	return rc;
+}
+
+enum app_err store_ingest_pending(struct store *s, store_ingest_call_fn fn, void *ctx,
+				  struct app_error *err)
+{
+	return s->ops->messages->ingest_pending(s, fn, ctx, err);
+}
+
+enum app_err store_ingest_backlog(struct store *s, struct ingest_backlog *out,
+				  struct app_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return s->ops->messages->ingest_backlog(s, out, err);
+}
+
+enum app_err store_ingest_load(struct store *s, const int64_t *calls, const size_t *first,
+			       size_t ncalls, store_ingest_fill_fn fill, void *ctx,
+			       store_message_json_fn json, bool *loaded, struct app_error *err)
+{
+	memset(loaded, 0, ncalls * sizeof(*loaded));
+	enum app_err rc = s->ops->messages->ingest_load(s, calls, first, ncalls, fill, ctx, json,
+							loaded, err);
+	if (rc != APP_OK) /* rolled back: nothing was loaded */
+		memset(loaded, 0, ncalls * sizeof(*loaded));
+	return rc;
+}
+
+enum app_err store_ingest_fail(struct store *s, int64_t id, const char *reason,
+			       struct app_error *err)
+{
+	return s->ops->messages->ingest_fail(s, id, reason, err);
+}
+
 enum app_err store_broadcast(struct store *s, struct message *m, const char *within,
 			     const struct audit_note *note, store_message_json_fn json,
 			     int64_t *broadcast_id, int64_t *groups, struct app_error *err)

@@ -742,6 +742,59 @@ enum app_err store_messages_ingest(struct store *s, const char *const *keys, siz
 				   store_message_json_fn json, struct ingest_counts *counts,
 				   struct app_error *err);
 
+/*
+ * The queue of bulk ingest (src/groups/ingest.c): a call is taken
+ * now and its messages stored later. Taking records the n keys as
+ * store_messages_ingest does (a repeat is counted and dropped) and keeps
+ * the items of the new keys (item[i], item_len[i] bytes: message i
+ * encoded, opaque here) together as one pending call, in one transaction:
+ * all or nothing. *call_id is the pending call's id, 0 when every key was
+ * a repeat (nothing is kept).
+ */
+enum app_err store_ingest_queue(struct store *s, const char *const *keys,
+				const void *const *item, const size_t *item_len, size_t n,
+				struct ingest_counts *counts, int64_t *call_id,
+				struct app_error *err);
+
+/* A pending call: its items one after the other, as store_ingest_queue
+ * kept them. */
+struct ingest_call {
+	int64_t id, at; /* at: when it was taken */
+	int64_t messages;
+	const void *body;
+	size_t len;
+};
+/* Told each pending call, oldest first; body lives until it returns;
+ * false stops. */
+typedef bool (*store_ingest_call_fn)(void *ctx, const struct ingest_call *call);
+enum app_err store_ingest_pending(struct store *s, store_ingest_call_fn fn, void *ctx,
+				  struct app_error *err);
+
+/* The queue's size: messages pending, the oldest pending call's at (0 when
+ * none), and calls set aside because they could not be loaded. */
+struct ingest_backlog {
+	int64_t messages, oldest_at, failed;
+};
+enum app_err store_ingest_backlog(struct store *s, struct ingest_backlog *out,
+				  struct app_error *err);
+
+/*
+ * Store the messages of ncalls pending calls in one transaction: call k
+ * (calls[k]) holds messages first[k] to first[k + 1] - 1 (first has
+ * ncalls + 1 entries), each filled by fill(ctx, i, m) as in
+ * store_messages_ingest. A call is deleted in the same transaction; one no
+ * longer pending (another node loaded it) is skipped and loaded[k] false.
+ * An error stores nothing and deletes nothing.
+ */
+enum app_err store_ingest_load(struct store *s, const int64_t *calls, const size_t *first,
+			       size_t ncalls, store_ingest_fill_fn fill, void *ctx,
+			       store_message_json_fn json, bool *loaded, struct app_error *err);
+
+/* Set pending call id aside, with why it cannot be loaded (kept, never
+ * deleted: an operator reads it with the database's own tools). */
+enum app_err store_ingest_fail(struct store *s, int64_t id, const char *reason,
+			       struct app_error *err);
+
 struct broadcast_delivery {
 	int64_t group_id;
 	char group_name[REGION_NAME_MAX];

@@ -186,6 +186,20 @@ struct store_message_ops {
 	enum app_err (*ingest)(struct store *s, const char *const *keys, size_t n,
 			       store_ingest_fill_fn fill, void *ctx, store_message_json_fn json,
 			       struct ingest_counts *counts, struct app_error *err);
+	enum app_err (*ingest_queue)(struct store *s, const char *const *keys,
+				     const void *const *item, const size_t *item_len, size_t n,
+				     struct ingest_counts *counts, int64_t *call_id,
+				     struct app_error *err);
+	enum app_err (*ingest_pending)(struct store *s, store_ingest_call_fn fn, void *ctx,
+				       struct app_error *err);
+	enum app_err (*ingest_backlog)(struct store *s, struct ingest_backlog *out,
+				       struct app_error *err);
+	enum app_err (*ingest_load)(struct store *s, const int64_t *calls, const size_t *first,
+				    size_t ncalls, store_ingest_fill_fn fill, void *ctx,
+				    store_message_json_fn json, bool *loaded,
+				    struct app_error *err);
+	enum app_err (*ingest_fail)(struct store *s, int64_t id, const char *reason,
+				    struct app_error *err);
 	enum app_err (*broadcast)(struct store *s, struct message *m, const char *within,
 				  const struct audit_note *note, store_message_json_fn json,
 				  int64_t *broadcast_id, int64_t *groups, struct app_error *err);

@@ -8,7 +8,9 @@
 # stream of a group (Server-Sent Events): new messages, resuming with
 # Last-Event-ID without gaps, changes without their text, and the stream
 # ending when its person leaves the group or signs out; idempotent bulk
-# ingest by a bridge's API key; search in one's own groups and scope
+# ingest by a bridge's API key, stored at once or queued (Prefer:
+# respond-async: 202, stored soon after by the server's loader, one key
+# space for both); search in one's own groups and scope
 # (Chinese of one and two characters; hidden and recalled messages are not
 # found); images (type, size, who may fetch them); recalling within two
 # minutes, tested on the daemon's clock moved forward (BIANMIN_CLOCK_OFFSET).
@@ -451,6 +453,118 @@ ingest "$CADRE_KEY" "$BATCH"
 expect_error 403 forbidden - "an API key without the bridge role may not ingest (403)"
 req POST /api/v1/ingest/messages -H 'Content-Type: application/json' --data-binary "$BATCH"
 expect_error 401 unauthenticated - "the anonymous get 401"
+
+# --- queued bulk ingest (Prefer: respond-async) ------------------------------------------------
+# The same checks, then the call is taken (202) and the server's loader
+# stores its messages soon after: every wait below is a bounded poll.
+# ingest_q TOKEN JSON [HEADER]: a bulk call with HEADER (Prefer: respond-async).
+ingest_q() {
+	req POST /api/v1/ingest/messages -H "Authorization: Bearer $1" \
+		-H 'Content-Type: application/json' -H "${3:-Prefer: respond-async}" --data-binary "$2"
+}
+# counts: "N M" of the last answer's count (queued or stored) and repeated.
+counts() { json '[.queued // .stored, .repeated] | map(tostring) | join(" ")'; }
+# metric NAME: its value in /metrics.
+metric() { req GET /metrics; awk -v n="$1" '$1 == n { print $2 }' "$T/body"; }
+queue_drained() { [ "$(metric bianmin_ingest_queued_messages)" = 0 ]; }
+# queued_in GROUP PREFIX: "text×times" of each message of GROUP (ADM's view,
+# the 200 newest) whose text starts with PREFIX, sorted.
+queued_in() {
+	as "$ADM" GET "/api/v1/groups/$1/messages?limit=200"
+	json "[.messages[] | (.text // \"\") | select(startswith(\"$2\"))] | group_by(.) |
+		map(\"\(.[0])×\(length)\") | join(\",\")"
+}
+# shown GROUP PREFIX WANT: queued_in GROUP PREFIX is WANT.
+shown() { [ "$(queued_in "$1" "$2")" = "$3" ]; }
+# item KEY GROUP AUTHOR TEXT [AT]: one message of a call.
+item() { jq -nc --arg k "$1" --argjson g "$2" --arg a "$3" --arg t "$4" --arg at "${5:-}" \
+	'{key: $k, group: $g, author: $a, text: $t} + (if $at == "" then {} else {at: $at} end)'; }
+# call ITEM...: the body of a call of those items.
+call() { jq -sc '{messages: .}' <<<"$*"; }
+L0=$(metric bianmin_ingest_loaded_total)
+check "setup: /metrics counts the queued messages loaded ($L0 so far)" test -n "$L0"
+stream_open qlive "/api/v1/groups/$G2/events" "$OWN2"
+check "setup: the admin of $V2 listens to its group's stream" stream_running qlive
+Q1=$(item q-1 "$G1" 微信用户子 "排队消息一：井盖松动" 2026-11-28T10:00:00+08:00)
+Q2=$(item q-2 "$G2" 微信用户丑 "排队消息二：桥面结冰")
+Q3=$(item q-3 "$G1" 微信用户寅 "排队消息三：垃圾未清")
+ingest_q "$BRIDGE" "$(call "$Q1" "$Q2" "$Q3" "$(item q-1 "$G1" 微信用户子 "排队消息一：重发的")")"
+expect_status 202 "with Prefer: respond-async the bridge's call is taken (202)"
+expect_json 'keys | join(",")' queued,repeated "the answer has the counts queued and repeated (no stored)"
+check "3 queued, 1 repeated: a key twice in one call is queued once ($(counts))" test "$(counts)" = "3 1"
+ingest_q "$BRIDGE" "$(call "$(item wx-1001 "$G1" 微信用户甲 "排队消息：早已存过")" \
+	"$(item q-4 "$G1" 微信用户卯 "排队消息四：门前积雪")")"
+expect_status 202 "a queued call with a key stored earlier without the queue is taken (202)"
+check "... that key is repeated, the other queued ($(counts))" test "$(counts)" = "1 1"
+ingest "$BRIDGE" "$(call "$Q2" "$(item wx-3001 "$G1" 微信用户辰 "不排队的消息")")"
+expect_status 200 "without the header a call with a key queued earlier is stored at once (200)"
+expect_json '[.stored, .repeated] | map(tostring) | join(" ")' "1 1" \
+	"... the queued key counted as repeated, the new one stored"
+ingest_q "$BRIDGE" "$(call "$Q1" "$Q2" "$Q3")"
+check "the first queued call again: 0 queued, 3 repeated ($STATUS $(counts))" test "$STATUS $(counts)" = "202 0 3"
+check "the queued messages show up in the group of $V1, each once (10 s)" \
+	poll 10 shown "$G1" 排队消息 "排队消息一：井盖松动×1,排队消息三：垃圾未清×1,排队消息四：门前积雪×1"
+check "... and in the group of $V2 ($(queued_in "$G2" 排队消息))" \
+	test "$(queued_in "$G2" 排队消息)" = "排队消息二：桥面结冰×1"
+as "$ADM" GET "/api/v1/groups/$G1/messages?limit=200"
+expect_json '[.messages[] | select(.text == "排队消息一：井盖松动") |
+	[.source, (.author.id | tostring), .author.name, .at] | join(" ")] | join(",")' \
+	"bridge null 微信用户子 2026-11-28T02:00:00Z" "a queued message is stored from the bridge, with its author's name and time"
+expect_json '[.messages[] | select(.text == "排队消息三：垃圾未清") |
+	[.source, .author.name, (.at | fromdateiso8601 > now - 600 | tostring)] | join(" ")] | join(",")' \
+	"bridge 微信用户寅 true" "... one sent without at is dated by the server (within the last 10 minutes)"
+stream_wait qlive 1
+expect_stream_json qlive '[.[] | select(.text // "" | startswith("排队消息")) | "\(.group) \(.source) \(.text)"] | join(",")' \
+	"$G2 bridge 排队消息二：桥面结冰" "the loader's message reaches its group's live stream"
+stream_close qlive
+check "/metrics: nothing left queued (10 s)" poll 10 queue_drained
+check "... bianmin_ingest_loaded_total grew by the 4 queued messages" \
+	test "$(metric bianmin_ingest_loaded_total)" -eq $((L0 + 4))
+check "... bianmin_ingest_failed_calls 0" test "$(metric bianmin_ingest_failed_calls)" = 0
+
+Q10=$(item q-10 "$G1" 甲 "排队消息十：好的那条")
+ingest_q "$BRIDGE" "$(call "$Q10" "$(item q-11 "$GO" 乙 "排队消息：别的镇")")"
+expect_error 400 invalid "messages[1]" \
+	"a queued call with an item outside the key's region is refused naming messages[1]"
+check "... and nothing is queued" queue_drained
+ingest_q "$BRIDGE" "$(call "$Q10" "$(item q-12 "$G1" 乙 "$(chars 2001 字)")")"
+expect_error 413 too_large "messages[1]" \
+	"a queued call with an item of 2,001 characters is refused (413) naming messages[1]"
+ingest_q "$BRIDGE" "$(call "$Q10")"
+check "the good item sent again is queued, not repeated: it was never taken ($STATUS $(counts))" \
+	test "$STATUS $(counts)" = "202 1 0"
+check "... it shows up once (10 s)" poll 10 shown "$G1" 排队消息十 "排队消息十：好的那条×1"
+check "... and nothing of the refused calls ($(queued_in "$GO" 排队消息))" test -z "$(queued_in "$GO" 排队消息)"
+
+# the header: RFC 7240's list of preferences, names in any case
+L1=$(metric bianmin_ingest_loaded_total)
+i=0
+for h in 'Prefer: respond-async, wait=10' 'prefer: RESPOND-ASYNC' 'Prefer: wait=10, respond-async'; do
+	i=$((i + 1))
+	ingest_q "$BRIDGE" "$(call "$(item "q-h$i" "$G1" 偏好 "排队偏好$i")")" "$h"
+	check "'$h' queues the call ($STATUS $(counts))" test "$STATUS $(counts)" = "202 1 0"
+done
+for h in 'Prefer: respond-asyncx' 'Prefer: wait=10' 'Prefer: return=minimal; respond-async'; do
+	i=$((i + 1))
+	ingest_q "$BRIDGE" "$(call "$(item "q-h$i" "$G1" 偏好 "排队偏好$i")")" "$h"
+	expect_json '[.stored, .repeated] | map(tostring) | join(" ")' "1 0" \
+		"'$h' does not: stored at once ($STATUS)"
+done
+check "each of the 6 is stored once (10 s)" poll 10 shown "$G1" 排队偏好 \
+	"排队偏好1×1,排队偏好2×1,排队偏好3×1,排队偏好4×1,排队偏好5×1,排队偏好6×1"
+check "... the 3 queued ones by the loader" poll 10 queue_drained
+check "... (bianmin_ingest_loaded_total grew by 3)" test "$(metric bianmin_ingest_loaded_total)" -eq $((L1 + 3))
+
+as "$CSUP" GET "/api/v1/messages/search?q=$(jq -rn '"排队消息" | @uri')"
+expect_json '[.messages[] | "\(.group):\(.text)"] | sort | join(",")' \
+	"$(jq -nr --args '$ARGS.positional | sort | join(",")' "$G1:排队消息一：井盖松动" "$G1:排队消息三：垃圾未清" \
+		"$G1:排队消息四：门前积雪" "$G1:排队消息十：好的那条" "$G2:排队消息二：桥面结冰")" \
+	"search finds the queued messages once stored"
+as "$OWN2" GET "/api/v1/messages/search?q=$(jq -rn '"排队消息" | @uri')"
+expect_json '[.messages[] | "\(.group):\(.text)"] | join(",")' "$G2:排队消息二：桥面结冰" \
+	"... each only by those who see its group"
+ingest_q "$CADRE_KEY" "$(call "$Q10")"
+expect_error 403 forbidden - "an API key without the bridge role may not queue either (403)"
 
 # --- search ---------------------------------------------------------------------------------
 # search TOKEN QUERY [MORE-QUERY]: GET /api/v1/messages/search?q=QUERY

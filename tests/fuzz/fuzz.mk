@@ -11,7 +11,7 @@
 # binaries link each harness with tests/fuzz/replay.c under the normal
 # compiler and flags (so also under `make SANITIZE=...`), no libFuzzer needed.
 
-FUZZ_NAMES   := csv regions_csv division utf8 config terms calendar matcher form rules exchange
+FUZZ_NAMES   := csv regions_csv division utf8 config terms calendar matcher form rules exchange ingest
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz
 FUZZ_SAN     := address,undefined

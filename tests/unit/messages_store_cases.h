@@ -14,8 +14,13 @@
  * text (two-character words, longer phrases, one character, Chinese with
  * ASCII, across punctuation), its scope (regions, a member's groups, one
  * group) and its errors; ingest with idempotency keys (seen before, twice
- * in one batch, all or nothing); broadcasts from a town to its villages
- * with their deliveries and audit entry; images.
+ * in one batch, all or nothing); the queue of bulk ingest (a call taken
+ * with its keys in the same space as ingest's and its new keys' items kept
+ * byte for byte as one pending call, read oldest first, counted, loaded
+ * once into messages or not at all, set aside); broadcasts from a town to
+ * its villages with their deliveries and audit entry; images. And the
+ * bodies of the migration tests of 0028 and 0029, run by each backend's
+ * file on a database it wrote at the version before.
  */
 #ifndef TESTS_UNIT_MESSAGES_STORE_CASES_H
 #define TESTS_UNIT_MESSAGES_STORE_CASES_H
@@ -48,6 +53,10 @@
 	X(search_rebuild)                                                                      \
 	X(ingest)                                                                              \
 	X(ingest_all_or_nothing)                                                               \
+	X(ingest_queue)                                                                        \
+	X(ingest_pending)                                                                      \
+	X(ingest_load)                                                                         \
+	X(ingest_fail)                                                                         \
 	X(broadcast)                                                                           \
 	X(attachments)
 
@@ -856,6 +865,378 @@ static void ms_case_ingest_all_or_nothing(struct store *s)
 	assert_int_equal(ms_events_of(s, "group", v)->n, 4);
 }
 
+/* ---- the queue of bulk ingest ---- */
+
+/* Items of queued calls: "\0\xff<tag><i>", a NUL and a byte no UTF-8
+ * text holds among them, so only bytes kept as bytes read back. */
+struct ms_items {
+	char buf[12][16];
+	const void *item[12];
+	size_t len[12];
+};
+
+/* n items (at most 12) into q: "<tag>1".. */
+static void ms_items(struct ms_items *q, const char *tag, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		q->buf[i][0] = '\0';
+		q->buf[i][1] = '\xff';
+		int len = snprintf(q->buf[i] + 2, sizeof(q->buf[i]) - 2, "%s%zu", tag, i + 1);
+		q->item[i] = q->buf[i];
+		q->len[i] = 2 + (size_t)len;
+	}
+}
+
+/* Queue items from..from + n - 1 of q with keys[0..n); counts and *id
+ * start at -1, so that the store is seen setting them. */
+static enum app_err ms_queue(struct store *s, const struct ms_items *q, size_t from, size_t n,
+			     const char *const *keys, struct ingest_counts *c, int64_t *id,
+			     struct app_error *e)
+{
+	*c = (struct ingest_counts){ -1, -1 };
+	*id = -1;
+	return store_ingest_queue(s, keys, q->item + from, q->len + from, n, c, id, e);
+}
+
+/* ms_queue of one key, which must be taken: the call's id. */
+static int64_t ms_queue_one(struct store *s, const struct ms_items *q, size_t i, const char *key)
+{
+	struct ingest_counts c;
+	int64_t id;
+	struct app_error e;
+	if (ms_queue(s, q, i, 1, &key, &c, &id, &e) != APP_OK)
+		fail_msg("queue '%s': %s", key, e.msg);
+	assert_int_equal(c.stored, 1);
+	assert_true(id > 0);
+	return id;
+}
+
+/* The pending calls told, their bodies shown with NUL as '|' and 0xff as
+ * '~' ("|~a1|~a2": two items). */
+struct ms_calls {
+	int n, stop_after; /* stop_after: return false after that many (0: never) */
+	struct {
+		int64_t id, at, messages;
+		size_t len;
+		char body[256];
+	} call[16];
+};
+
+static bool ms_call_fn(void *ctx, const struct ingest_call *call)
+{
+	struct ms_calls *l = ctx;
+	if (l->n < 16) {
+		l->call[l->n].id = call->id;
+		l->call[l->n].at = call->at;
+		l->call[l->n].messages = call->messages;
+		l->call[l->n].len = call->len;
+		char *out = l->call[l->n].body;
+		const unsigned char *b = call->body;
+		for (size_t i = 0; i < call->len && i < sizeof(l->call[0].body) - 1; i++)
+			*out++ = b[i] == 0 ? '|' : b[i] == 0xff ? '~' : (char)b[i];
+		*out = '\0';
+	}
+	l->n++;
+	return !l->stop_after || l->n < l->stop_after;
+}
+
+/* The pending calls, oldest first (stop_after: as in struct ms_calls).
+ * Static: one at a time. */
+static struct ms_calls *ms_pending(struct store *s, int stop_after)
+{
+	static struct ms_calls l;
+	memset(&l, 0, sizeof(l));
+	l.stop_after = stop_after;
+	struct app_error e;
+	if (store_ingest_pending(s, ms_call_fn, &l, &e) != APP_OK)
+		fail_msg("pending: %s", e.msg);
+	return &l;
+}
+
+static struct ingest_backlog ms_backlog(struct store *s)
+{
+	struct ingest_backlog b = { -1, -1, -1 };
+	struct app_error e;
+	if (store_ingest_backlog(s, &b, &e) != APP_OK)
+		fail_msg("backlog: %s", e.msg);
+	return b;
+}
+
+/* Load calls[0..n) (n <= 4), whose messages are ms (bridged at GS_NOW),
+ * each call's count in per[]: which were loaded, as "1,0". */
+static enum app_err ms_load(struct store *s, const int64_t *calls, const size_t *per, size_t n,
+			    struct message *ms, char *loaded, struct app_error *e)
+{
+	size_t first[5] = { 0 };
+	for (size_t k = 0; k < n; k++)
+		first[k + 1] = first[k] + per[k];
+	for (size_t i = 0; i < first[n]; i++)
+		ms[i].at = GS_NOW;
+	bool got[4];
+	memset(got, 1, sizeof(got)); /* the store says each */
+	enum app_err rc = store_ingest_load(s, calls, first, n, ms_fill, ms, ms_json, got, e);
+	loaded[0] = '\0';
+	for (size_t k = 0; k < n; k++)
+		strcat(loaded, k ? (got[k] ? ",1" : ",0") : (got[k] ? "1" : "0"));
+	return rc;
+}
+
+/* Taking a call: its keys in the one space of ingest's (a key ingested is
+ * a repeat when queued, and the reverse), a repeat within the call, every
+ * key a repeat (no call), the items of the new keys kept byte for byte in
+ * their order, no message stored until a load. */
+static void ms_case_ingest_queue(struct store *s)
+{
+	gs_sync(s, GS_TOWN, 26, 0);
+	int64_t v = gs_standing(s, GS_VILLAGE, "village").id;
+	struct ingest_counts c;
+	struct app_error e;
+	struct message *ms = ms_batch(v, 1, "先存的");
+	const char *k0[] = { "wx:0" };
+	assert_int_equal(ms_ingest(s, ms, k0, 1, &c, &e), APP_OK);
+	free(ms);
+
+	struct ms_items q;
+	ms_items(&q, "a", 5);
+	const char *k1[] = { "wx:1", "wx:2", "wx:1", "wx:0", "wx:\"3\"" };
+	int64_t id, t0 = clock_now();
+	assert_int_equal(ms_queue(s, &q, 0, 5, k1, &c, &id, &e), APP_OK);
+	assert_int_equal(c.stored, 3);
+	assert_int_equal(c.repeated, 2);
+	assert_true(id > 0);
+	struct ms_calls *l = ms_pending(s, 0);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->call[0].id, id);
+	assert_int_equal(l->call[0].messages, 3);
+	assert_true(l->call[0].at >= t0 && l->call[0].at <= clock_now());
+	assert_int_equal(l->call[0].len, q.len[0] + q.len[1] + q.len[4]);
+	assert_string_equal(l->call[0].body, "|~a1|~a2|~a5");
+	/* queued is not stored: only the message ingested before */
+	assert_int_equal(ms_list(s, v, 0, 0, 100).n, 1);
+
+	/* a key queued before is a repeat for ingest, and for the queue */
+	ms = ms_batch(v, 2, "后存的");
+	const char *k2[] = { "wx:2", "wx:4" };
+	assert_int_equal(ms_ingest(s, ms, k2, 2, &c, &e), APP_OK);
+	assert_int_equal(c.stored, 1);
+	assert_int_equal(c.repeated, 1);
+	free(ms);
+	ms_items(&q, "b", 3);
+	const char *k3[] = { "wx:\"3\"", "wx:4", "wx:5" };
+	int64_t second;
+	assert_int_equal(ms_queue(s, &q, 0, 3, k3, &c, &second, &e), APP_OK);
+	assert_int_equal(c.stored, 1);
+	assert_int_equal(c.repeated, 2);
+	assert_true(second > id);
+	l = ms_pending(s, 0);
+	assert_int_equal(l->n, 2);
+	assert_int_equal(l->call[1].id, second);
+	assert_int_equal(l->call[1].messages, 1);
+	assert_string_equal(l->call[1].body, "|~b3");
+
+	/* every key a repeat: nothing kept, no call */
+	assert_int_equal(ms_queue(s, &q, 0, 3, k3, &c, &id, &e), APP_OK);
+	assert_int_equal(c.stored, 0);
+	assert_int_equal(c.repeated, 3);
+	assert_int_equal(id, 0);
+	assert_int_equal(ms_queue(s, &q, 0, 0, NULL, &c, &id, &e), APP_OK);
+	assert_int_equal(c.stored, 0);
+	assert_int_equal(c.repeated, 0);
+	assert_int_equal(id, 0);
+	assert_int_equal(ms_pending(s, 0)->n, 2);
+	assert_int_equal(ms_list(s, v, 0, 0, 100).n, 2);
+}
+
+/* The pending calls oldest first, over more than a page of them (8 on
+ * PostgreSQL), until the reader says stop; the backlog's figures. */
+static void ms_case_ingest_pending(struct store *s)
+{
+	assert_int_equal(ms_pending(s, 0)->n, 0);
+	struct ingest_backlog b = ms_backlog(s);
+	assert_int_equal(b.messages, 0);
+	assert_int_equal(b.oldest_at, 0);
+	assert_int_equal(b.failed, 0);
+
+	struct ms_items q;
+	ms_items(&q, "p", 10);
+	int64_t ids[10];
+	char key[16];
+	clock_set_offset(-600); /* the first call taken ten minutes ago */
+	int64_t first_at = clock_now();
+	for (size_t i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "wx:%zu", i + 1);
+		ids[i] = ms_queue_one(s, &q, i, key);
+		clock_set_offset(0);
+	}
+	struct ms_calls *l = ms_pending(s, 0);
+	assert_int_equal(l->n, 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(l->call[i].id, ids[i]);
+		assert_int_equal(l->call[i].messages, 1);
+		char want[16];
+		snprintf(want, sizeof(want), "|~p%d", i + 1);
+		assert_string_equal(l->call[i].body, want);
+	}
+	assert_true(l->call[0].at >= first_at && l->call[0].at < first_at + 60);
+	assert_true(l->call[1].at >= first_at + 600);
+	/* told no more once fn said stop, within a page and across one */
+	assert_int_equal(ms_pending(s, 1)->n, 1);
+	l = ms_pending(s, 9);
+	assert_int_equal(l->n, 9);
+	assert_int_equal(l->call[8].id, ids[8]);
+
+	/* a call of three messages */
+	const char *k3[] = { "wx:11", "wx:12", "wx:13" };
+	ms_items(&q, "t", 3);
+	struct ingest_counts c;
+	int64_t id;
+	struct app_error e;
+	assert_int_equal(ms_queue(s, &q, 0, 3, k3, &c, &id, &e), APP_OK);
+	b = ms_backlog(s);
+	assert_int_equal(b.messages, 13);
+	assert_int_equal(b.oldest_at, l->call[0].at);
+	assert_int_equal(b.failed, 0);
+}
+
+/* A load stores the messages of its calls (a bridge's, in the group's
+ * list, announced) and deletes the calls; a call loaded already is
+ * skipped (loaded false, nothing stored twice); a load that fails stores
+ * nothing of any of its calls and leaves them pending. */
+static void ms_case_ingest_load(struct store *s)
+{
+	gs_sync(s, GS_TOWN, 26, 0);
+	int64_t v = gs_standing(s, GS_VILLAGE, "village").id;
+	struct ms_items q;
+	ms_items(&q, "l", 4);
+	struct ingest_counts c;
+	struct app_error e;
+	const char *k1[] = { "wx:1", "wx:2" };
+	int64_t a;
+	assert_int_equal(ms_queue(s, &q, 0, 2, k1, &c, &a, &e), APP_OK);
+	int64_t b = ms_queue_one(s, &q, 2, "wx:3");
+
+	struct message *ms = ms_batch(v, 3, "排队转来");
+	char loaded[16];
+	int64_t calls[] = { a, b };
+	size_t per[] = { 2, 1 };
+	assert_int_equal(ms_load(s, calls, per, 1, ms, loaded, &e), APP_OK);
+	assert_string_equal(loaded, "1");
+	struct ms_ids l = ms_list(s, v, 0, 0, 100);
+	assert_int_equal(l.n, 2);
+	struct message *g = ms_get(s, l.id[0]);
+	assert_string_equal(g->body, "排队转来 1");
+	assert_string_equal(g->source, "bridge");
+	assert_int_equal(g->at, GS_NOW);
+	assert_int_equal(g->group_id, v);
+	assert_string_equal(ms_get(s, l.id[1])->body, "排队转来 2");
+	assert_int_equal(ms_events_of(s, "group", v)->n, 2);
+	struct ms_calls *p = ms_pending(s, 0);
+	assert_int_equal(p->n, 1);
+	assert_int_equal(p->call[0].id, b);
+	struct ingest_backlog bl = ms_backlog(s);
+	assert_int_equal(bl.messages, 1);
+
+	/* a, loaded, again with b: a skipped, only b's message stored */
+	assert_int_equal(ms_load(s, calls, per, 2, ms, loaded, &e), APP_OK);
+	assert_string_equal(loaded, "0,1");
+	l = ms_list(s, v, 0, 0, 100);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(ms_get(s, l.id[2])->body, "排队转来 3");
+	assert_int_equal(ms_pending(s, 0)->n, 0);
+	bl = ms_backlog(s);
+	assert_int_equal(bl.messages, 0);
+	assert_int_equal(bl.oldest_at, 0);
+	/* both loaded: nothing */
+	assert_int_equal(ms_load(s, calls, per, 2, ms, loaded, &e), APP_OK);
+	assert_string_equal(loaded, "0,0");
+	assert_int_equal(ms_list(s, v, 0, 0, 100).n, 3);
+	assert_int_equal(ms_events_of(s, "group", v)->n, 3);
+	free(ms);
+
+	/* a good call then one whose message names a group that does not
+	 * exist: neither is stored, both stay pending */
+	int64_t good = ms_queue_one(s, &q, 3, "wx:4");
+	int64_t bad = ms_queue_one(s, &q, 0, "wx:5");
+	ms = ms_batch(v, 2, "坏的一批");
+	ms[1].group_id = 999999;
+	int64_t both[] = { good, bad };
+	size_t one_each[] = { 1, 1 };
+	assert_int_equal(ms_load(s, both, one_each, 2, ms, loaded, &e), APP_EINVAL);
+	assert_contains(e.msg, "does not exist");
+	assert_string_equal(loaded, "0,0");
+	assert_int_equal(ms_list(s, v, 0, 0, 100).n, 3);
+	assert_int_equal(ms_events_of(s, "group", v)->n, 3);
+	p = ms_pending(s, 0);
+	assert_int_equal(p->n, 2);
+	assert_int_equal(p->call[0].id, good);
+	assert_int_equal(p->call[1].id, bad);
+	/* fixed, they load */
+	ms[1].group_id = v;
+	assert_int_equal(ms_load(s, both, one_each, 2, ms, loaded, &e), APP_OK);
+	assert_string_equal(loaded, "1,1");
+	l = ms_list(s, v, 0, 0, 100);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(ms_get(s, l.id[4])->body, "坏的一批 2");
+	assert_int_equal(ms_pending(s, 0)->n, 0);
+	free(ms);
+}
+
+/* A call set aside is no longer pending, counted as failed, never loaded;
+ * the oldest pending call is then the next one. */
+static void ms_case_ingest_fail(struct store *s)
+{
+	gs_sync(s, GS_TOWN, 26, 0);
+	int64_t v = gs_standing(s, GS_VILLAGE, "village").id;
+	struct ms_items q;
+	ms_items(&q, "f", 4);
+	clock_set_offset(-300);
+	int64_t a = ms_queue_one(s, &q, 0, "wx:1");
+	clock_set_offset(-200);
+	struct ingest_counts c;
+	int64_t b;
+	struct app_error e;
+	const char *k2[] = { "wx:2", "wx:3" };
+	enum app_err rc = ms_queue(s, &q, 1, 2, k2, &c, &b, &e);
+	clock_set_offset(0);
+	assert_int_equal(rc, APP_OK);
+	int64_t d = ms_queue_one(s, &q, 3, "wx:4");
+	struct ms_calls *p = ms_pending(s, 0);
+	assert_int_equal(p->n, 3);
+	int64_t at_a = p->call[0].at, at_b = p->call[1].at;
+	assert_true(at_a < at_b && at_b < p->call[2].at);
+	struct ingest_backlog bl = ms_backlog(s);
+	assert_int_equal(bl.messages, 4);
+	assert_int_equal(bl.oldest_at, at_a);
+	assert_int_equal(bl.failed, 0);
+
+	assert_int_equal(store_ingest_fail(s, a, "item 1: not a message", &e), APP_OK);
+	p = ms_pending(s, 0);
+	assert_int_equal(p->n, 2);
+	assert_int_equal(p->call[0].id, b);
+	assert_int_equal(p->call[1].id, d);
+	bl = ms_backlog(s);
+	assert_int_equal(bl.messages, 3);
+	assert_int_equal(bl.oldest_at, at_b);
+	assert_int_equal(bl.failed, 1);
+	assert_int_equal(store_ingest_fail(s, d, "item 1: not a message", &e), APP_OK);
+	bl = ms_backlog(s);
+	assert_int_equal(bl.messages, 2);
+	assert_int_equal(bl.failed, 2);
+
+	/* a call set aside is not loaded */
+	struct message *ms = ms_batch(v, 1, "搁置的");
+	char loaded[16];
+	size_t one[] = { 1 };
+	assert_int_equal(ms_load(s, &a, one, 1, ms, loaded, &e), APP_OK);
+	assert_string_equal(loaded, "0");
+	assert_int_equal(ms_list(s, v, 0, 0, 100).n, 0);
+	assert_int_equal(ms_backlog(s).failed, 2);
+	/* and its keys stay taken */
+	assert_int_equal(ms_ingest(s, ms, (const char *[]){ "wx:1" }, 1, &c, &e), APP_OK);
+	assert_int_equal(c.repeated, 1);
+	free(ms);
+}
+
 /* ---- broadcasts ---- */
 
 struct ms_deliveries {
@@ -1114,6 +1495,55 @@ static inline void ms_after_0028(struct store *s)
 	after = ms_talk_0028(s);
 	assert_string_equal(after, "990101 2\nall 2\n");
 	free(after);
+}
+
+/* ---- migration 0029 (the queue of bulk ingest) ----
+ *
+ * MS_BEFORE_0028's rows, and the key the bridge's message 9 came with as
+ * a database of the version before holds it (with its message id). */
+#define MS_BEFORE_0029(cols, vals)                                                             \
+	MS_BEFORE_0028(cols, vals)                                                             \
+	"INSERT INTO ingest_keys (key, message_id, at) VALUES ('apikey:1/wx:9', 9, 1795885400);"
+
+/* Migration 0029 on s (a store of MS_BEFORE_0029 at the version before):
+ * the key recorded before is still a repeat, for ingest and for the queue;
+ * a call of a new key is taken, pending, and loads into the county group. */
+static inline void ms_after_0029(struct store *s)
+{
+	struct app_error e;
+	assert_int_equal(store_migrate(s, NULL, &e), APP_OK);
+	struct message in[2] = { *ms_msg(5, 0, "路灯坏了"), *ms_msg(5, 0, "水管漏了") };
+	snprintf(in[1].source, sizeof(in[1].source), "bridge");
+	const char *keys[] = { "apikey:1/wx:9", "apikey:1/wx:10" };
+	struct ingest_counts c;
+	assert_int_equal(store_messages_ingest(s, keys, 1, ms_fill, in, ms_json, &c, &e), APP_OK);
+	assert_int_equal(c.stored, 0);
+	assert_int_equal(c.repeated, 1);
+
+	struct ms_items q;
+	ms_items(&q, "m", 2);
+	int64_t id;
+	assert_int_equal(ms_queue(s, &q, 0, 2, keys, &c, &id, &e), APP_OK);
+	assert_int_equal(c.stored, 1);
+	assert_int_equal(c.repeated, 1);
+	assert_true(id > 0);
+	struct ms_calls *p = ms_pending(s, 0);
+	assert_int_equal(p->n, 1);
+	assert_int_equal(p->call[0].id, id);
+	assert_string_equal(p->call[0].body, "|~m2");
+	char loaded[16];
+	size_t one[] = { 1 };
+	assert_int_equal(ms_load(s, &id, one, 1, &in[1], loaded, &e), APP_OK);
+	assert_string_equal(loaded, "1");
+	/* the group's 7 messages and the one loaded */
+	struct ms_ids l = ms_list(s, 5, 0, 0, 100);
+	assert_int_equal(l.n, 8);
+	int found = 0;
+	for (int i = 0; i < l.n; i++)
+		found += strcmp(ms_get(s, l.id[i])->body, "水管漏了") == 0;
+	assert_int_equal(found, 1);
+	assert_int_equal(ms_backlog(s).messages, 0);
+	assert_int_equal(ms_pending(s, 0)->n, 0);
 }
 
 #endif

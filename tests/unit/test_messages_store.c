@@ -5,7 +5,8 @@
  * bodies on PostgreSQL and compares the search results of both backends.
  * The tests after the shared ones are about the SQLite search index, which
  * lives in a file of its own ("<db>.search") filled by a thread, and about
- * migrations 0024, 0026 and 0028 on a database of the version before each.
+ * migrations 0024, 0026, 0028 and 0029 on a database of the version before
+ * each.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -671,6 +672,26 @@ static void test_migration_0028_partial_index(void **state)
 	free(read);
 }
 
+/* Migration 0029 (the queue of bulk ingest) on a database of the version
+ * before (MS_BEFORE_0029): its key still a repeat and the queue at work
+ * (ms_after_0029), and ingest_keys without message_id. */
+static void test_migration_0029_queue(void **state)
+{
+	struct sqlite_testdb *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	sqlite_schema_before(db, 29);
+	sqlite_schema_exec(db, MS_BEFORE_0029("", ""));
+	sqlite3_close(db);
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->db, STORE_OPEN_EXISTING, &e), APP_OK);
+	ms_after_0029(f->s);
+	char *cols = sqlite_schema_rows_at(f->db,
+					   "SELECT name FROM pragma_table_info('ingest_keys')");
+	assert_string_equal(cols, "key\nat\n");
+	free(cols);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -695,6 +716,8 @@ int main(void)
 						sqlite_testdb_dir, sqlite_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_0028_partial_index,
 						sqlite_testdb_dir, sqlite_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_0029_queue, sqlite_testdb_dir,
+						sqlite_testdb_teardown),
 	};
 #undef X
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,11 +16,13 @@
  *
  * And what only PostgreSQL has, concurrent writers (several stores on one
  * database stand for several nodes): ingests of the same keys at once store
- * each key once and fail none, as one after the other would on SQLite;
+ * each key once and fail none, as one after the other would on SQLite, and
+ * so do ingests and queued takes of the same keys; loads of the same
+ * queued calls at once, in different orders, load each call once;
  * broadcasts, state changes and posts at once (events and audit entries in
  * one transaction) never deadlock, and message ids become visible in order.
- * And migration 0028 on a database of the version before, as
- * test_messages_store.c has it on SQLite.
+ * And migrations 0028 and 0029 on a database of the version before each,
+ * as test_messages_store.c has them on SQLite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -371,6 +373,7 @@ struct node {
 	struct store *s;
 	pthread_barrier_t *start;
 	int64_t group, town, message, author;
+	bool queue; /* queue_main: queue the batch rather than ingest it */
 	struct ingest_counts n;
 	enum app_err rc;
 	struct app_error e;
@@ -422,6 +425,149 @@ static void test_ingest_concurrent(void **state)
 	assert_int_equal(repeated, (NODES - 1) * KEYS);
 	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n, KEYS);
 	assert_int_equal(ms_events_of(f->s, "group", v)->n, KEYS);
+	pg_testdb_close_nodes(nodes, NODES);
+}
+
+/* Half the nodes queue the batch of ingest_main, half ingest it. */
+static void *queue_main(void *arg)
+{
+	struct node *y = arg;
+	if (!y->queue) {
+		ingest_main(y);
+		return NULL;
+	}
+	struct ms_items q;
+	ms_items(&q, "q", 10);
+	const char *keys[KEYS];
+	const void *item[KEYS];
+	size_t len[KEYS];
+	char kbuf[KEYS][16];
+	for (int i = 0; i < KEYS; i++) {
+		snprintf(kbuf[i], sizeof(kbuf[i]), "wx:%d", i);
+		keys[i] = kbuf[i];
+		item[i] = q.item[i % 10];
+		len[i] = q.len[i % 10];
+	}
+	int64_t id;
+	pthread_barrier_wait(y->start);
+	y->rc = store_ingest_queue(y->s, keys, item, len, KEYS, &y->n, &id, &y->e);
+	return NULL;
+}
+
+/* The same keys queued and ingested on several nodes at once: each key
+ * taken once, by one path or the other, and no call refused. */
+static void test_queue_concurrent(void **state)
+{
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	gs_sync(f->s, GS_TOWN, 26, 0);
+	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
+	struct store *nodes[NODES];
+	pg_testdb_open_nodes(f, nodes, NODES);
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, NODES);
+	pthread_t t[NODES];
+	struct node y[NODES];
+	for (int i = 0; i < NODES; i++) {
+		y[i] = (struct node){ .s = nodes[i], .start = &start, .group = v, .queue = i % 2 };
+		assert_int_equal(pthread_create(&t[i], NULL, queue_main, &y[i]), 0);
+	}
+	int64_t taken = 0;
+	for (int i = 0; i < NODES; i++) {
+		pthread_join(t[i], NULL);
+		if (y[i].rc != APP_OK)
+			fail_msg("node %d: %s", i, y[i].e.msg);
+		assert_int_equal(y[i].n.stored + y[i].n.repeated, KEYS);
+		taken += y[i].n.stored;
+	}
+	pthread_barrier_destroy(&start);
+	assert_int_equal(taken, KEYS);
+	struct ms_calls *l = ms_pending(f->s, 0);
+	int64_t queued = 0;
+	for (int i = 0; i < l->n; i++)
+		queued += l->call[i].messages;
+	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n + queued, KEYS);
+	pg_testdb_close_nodes(nodes, NODES);
+}
+
+/* Node i loads every call, starting from call i. */
+struct loader {
+	struct store *s;
+	pthread_barrier_t *start;
+	const int64_t *calls;
+	struct message *ms;
+	int from;
+	bool loaded[NODES];
+	enum app_err rc;
+	struct app_error e;
+};
+
+static void *load_main(void *arg)
+{
+	struct loader *y = arg;
+	int64_t calls[NODES];
+	size_t first[NODES + 1];
+	for (int k = 0; k < NODES; k++) {
+		calls[k] = y->calls[(y->from + k) % NODES];
+		first[k] = (size_t)k * 2;
+	}
+	first[NODES] = NODES * 2;
+	pthread_barrier_wait(y->start);
+	y->rc = store_ingest_load(y->s, calls, first, NODES, ms_fill, y->ms, ms_json, y->loaded,
+				  &y->e);
+	return NULL;
+}
+
+/* The same calls loaded on several nodes at once, each in its own order:
+ * none waits for another forever, each call is loaded by one node and its
+ * messages stored once. */
+static void test_load_concurrent(void **state)
+{
+	struct pg_testdb *f = *state;
+	PG_TESTDB_REQUIRE(f);
+	gs_sync(f->s, GS_TOWN, 26, 0);
+	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
+	struct ms_items q;
+	ms_items(&q, "c", 2);
+	int64_t calls[NODES];
+	for (int k = 0; k < NODES; k++) {
+		char k0[16], k1[16];
+		snprintf(k0, sizeof(k0), "wx:%d", 2 * k);
+		snprintf(k1, sizeof(k1), "wx:%d", 2 * k + 1);
+		const char *keys[] = { k0, k1 };
+		struct ingest_counts c;
+		struct app_error e;
+		assert_int_equal(ms_queue(f->s, &q, 0, 2, keys, &c, &calls[k], &e), APP_OK);
+	}
+	struct message *ms = ms_batch(v, 2 * NODES, "同时装载");
+	for (int i = 0; i < 2 * NODES; i++)
+		ms[i].at = GS_NOW;
+	struct store *nodes[NODES];
+	pg_testdb_open_nodes(f, nodes, NODES);
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, NODES);
+	pthread_t t[NODES];
+	struct loader y[NODES];
+	for (int i = 0; i < NODES; i++) {
+		y[i] = (struct loader){ .s = nodes[i], .start = &start, .calls = calls, .ms = ms,
+					.from = i };
+		assert_int_equal(pthread_create(&t[i], NULL, load_main, &y[i]), 0);
+	}
+	int loads[NODES] = { 0 };
+	for (int i = 0; i < NODES; i++) {
+		pthread_join(t[i], NULL);
+		if (y[i].rc != APP_OK)
+			fail_msg("node %d: %s", i, y[i].e.msg);
+		for (int k = 0; k < NODES; k++)
+			loads[(i + k) % NODES] += y[i].loaded[k];
+	}
+	pthread_barrier_destroy(&start);
+	for (int k = 0; k < NODES; k++)
+		assert_int_equal(loads[k], 1);
+	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n, 2 * NODES);
+	assert_int_equal(ms_events_of(f->s, "group", v)->n, 2 * NODES);
+	assert_int_equal(ms_pending(f->s, 0)->n, 0);
+	free(ms);
 	pg_testdb_close_nodes(nodes, NODES);
 }
 
@@ -535,6 +681,30 @@ static void test_migration_0028_partial_index(void **state)
 	PQfinish(c);
 }
 
+/* Migration 0029 on a database of the version before (MS_BEFORE_0029):
+ * its key still a repeat and the queue at work (ms_after_0029), and
+ * ingest_keys without message_id. */
+static void test_migration_0029_queue(void **state)
+{
+	struct pg_testdb *f = *state;
+	if (!f->name[0]) {
+		printf("SKIP %s: BIANMIN_TEST_PG is not set\n", __func__);
+		skip();
+	}
+	PGconn *c = pg_schema_connect(f->uri);
+	pg_schema_before(c, 29);
+	pg_schema_exec(c, MS_BEFORE_0029(", terms", ", ''"));
+	struct app_error e;
+	assert_int_equal(store_open(&f->s, f->uri, STORE_OPEN_EXISTING, &e), APP_OK);
+	ms_after_0029(f->s);
+	PGresult *r = PQexec(c, "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) "
+				"FROM information_schema.columns WHERE table_name = 'ingest_keys'");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_string_equal(PQgetvalue(r, 0, 0), "key,at");
+	PQclear(r);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -546,7 +716,11 @@ int main(void)
 						pg_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_ingest_concurrent, setup, pg_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_writers_concurrent, setup, pg_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_concurrent, setup, pg_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_load_concurrent, setup, pg_testdb_teardown),
 		cmocka_unit_test_setup_teardown(test_migration_0028_partial_index, setup_empty,
+						pg_testdb_teardown),
+		cmocka_unit_test_setup_teardown(test_migration_0029_queue, setup_empty,
 						pg_testdb_teardown),
 	};
 #undef X
