@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum { LIST_MAX = 200 };
 
@@ -402,22 +401,6 @@ void messages_handle_broadcast_get(struct http_req *req)
 
 /* ---- bulk ingest and search ---- */
 
-/* Whether the request asks to be answered before its work is done
- * (RFC 7240: Prefer: respond-async, among other preferences). */
-static bool prefers_async(struct http_req *req)
-{
-	static const char token[] = "respond-async";
-	const char *p = http_header(req, "Prefer");
-	while (p && *p) {
-		p += strspn(p, " \t,");
-		size_t n = strcspn(p, " \t,;=");
-		if (n == sizeof(token) - 1 && strncasecmp(p, token, n) == 0)
-			return true;
-		p += strcspn(p, ",");
-	}
-	return false;
-}
-
 void messages_handle_ingest(struct http_req *req)
 {
 	struct ingest_counts n;
@@ -426,7 +409,8 @@ void messages_handle_ingest(struct http_req *req)
 		http_reply_fail(req, APP_EINVAL, NULL, "the body must be a JSON object");
 		return;
 	}
-	bool queued = prefers_async(req);
+	/* RFC 7240: answer before the work is done (202) */
+	bool queued = http_header_has_token(req, "Prefer", "respond-async");
 	if (ingest_messages(http_store(req), http_caller(req),
 			    json_object_get(http_json(req), "messages"), queued, &n, &err) != APP_OK) {
 		http_reply_error(req, &err);

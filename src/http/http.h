@@ -90,6 +90,13 @@ const char *http_path(struct http_req *req);
 const char *http_query(struct http_req *req, const char *name);
 /* Request header name (case-insensitive), or NULL when absent. */
 const char *http_header(struct http_req *req, const char *name);
+/* Whether a header name, in any of its fields, lists token (compared
+ * without case) among its comma-separated elements, as `Prefer:
+ * respond-async, wait=10` lists respond-async (RFC 9110 §5.6.1; an
+ * element's parameters after ';' or '=' are not part of it). */
+bool http_header_has_token(struct http_req *req, const char *name, const char *token);
+/* The same for one field's value, list (NULL: false). */
+bool http_list_has_token(const char *list, const char *token);
 /*
  * Query parameter as an integer in [min, max], def when absent. On a bad
  * value it replies 400 naming the parameter and returns false: the handler

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int http_status_for(enum app_err code)
 {
@@ -166,6 +167,45 @@ const char *http_query(struct http_req *req, const char *name)
 const char *http_header(struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+bool http_list_has_token(const char *list, const char *token)
+{
+	size_t want = strlen(token);
+	for (const char *p = list; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, " \t,;=");
+		if (n && n == want && strncasecmp(p, token, n) == 0)
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
+struct token_search {
+	const char *name, *token;
+	bool found;
+};
+
+/* MHD_KeyValueIterator over the request's headers: stops at a field of
+ * ts->name that lists ts->token. */
+static enum MHD_Result header_token(void *ctx, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	(void)kind;
+	struct token_search *ts = ctx;
+	if (key && strcasecmp(key, ts->name) == 0 && http_list_has_token(value, ts->token)) {
+		ts->found = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+bool http_header_has_token(struct http_req *req, const char *name, const char *token)
+{
+	struct token_search ts = { name, token, false };
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, header_token, &ts);
+	return ts.found;
 }
 
 bool http_query_int_or_reply(struct http_req *req, const char *name, long min, long max,

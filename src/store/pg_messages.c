@@ -487,9 +487,9 @@ static enum app_err messages_ingest_queue(struct store *s, const char *const *ke
 	return pg_write(s, queue_job, &qj, err);
 }
 
-/* Pending calls read at a time: a call's body can weigh a megabyte, and
- * the loader often stops after a few. */
-#define PG_INGEST_PAGE 8
+/* Pending calls read at a time: a call's body can weigh up to 4 MB (twice
+ * that as hex text), and the loader stops after a few. */
+#define PG_INGEST_PAGE 2
 
 struct pending_read {
 	store_ingest_call_fn fn;
@@ -517,15 +517,12 @@ static enum app_err pending_read(struct pg_conn *c, void *arg, struct app_error 
 			struct ingest_call call = { .id = pg_int(res, i, 0),
 						    .at = pg_int(res, i, 1),
 						    .messages = pg_int(res, i, 2) };
+			/* a body that does not decode is told as an empty one:
+			 * the loader sets the call aside as damaged */
 			uint8_t *body = pg_bytea_dup(res, i, 3, &call.len);
-			if (!body) {
-				rc = app_fail(err, APP_EDB,
-					      "reading pending ingest calls: call %" PRId64
-					      " has no body",
-					      call.id);
-				break;
-			}
-			call.body = body;
+			call.body = body ? (const void *)body : "";
+			if (!body)
+				call.len = 0;
 			go = pr->fn(pr->ctx, &call);
 			free(body);
 			after = call.id;
@@ -624,8 +621,13 @@ static enum app_err fail_job(struct pg_conn *c, void *arg, struct app_error *err
 	struct pg_params p = { 0 };
 	pgp_int(&p, fj->id);
 	pgp_text(&p, fj->reason);
-	return write_stmt(c, PS_INGEST_CALL_FAIL, &p, "setting an ingest call aside", NULL, NULL,
-			  err);
+	int64_t changed = 0;
+	enum app_err rc = write_stmt(c, PS_INGEST_CALL_FAIL, &p, "setting an ingest call aside",
+				     NULL, &changed, err);
+	if (rc == APP_OK && !changed)
+		return app_fail(err, APP_ENOTFOUND, "ingest call %" PRId64 " is not pending",
+				fj->id);
+	return rc;
 }
 
 static enum app_err messages_ingest_fail(struct store *s, int64_t id, const char *reason,

@@ -378,7 +378,8 @@ const char *const pg_stmt_sql[PS__MAX] = {
 			      "count(*) FILTER (WHERE error IS NOT NULL) FROM ingest_calls",
 	[PS_INGEST_CALL_DELETE] = "DELETE FROM ingest_calls WHERE id = $1::bigint "
 				  "AND error IS NULL",
-	[PS_INGEST_CALL_FAIL] = "UPDATE ingest_calls SET error = $2::text WHERE id = $1::bigint",
+	[PS_INGEST_CALL_FAIL] = "UPDATE ingest_calls SET error = $2::text WHERE id = $1::bigint "
+				"AND error IS NULL",
 	[PS_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
 				"VALUES ($1::bigint, $2::bigint, $3::text, $4::bigint) RETURNING id",
 	[PS_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "

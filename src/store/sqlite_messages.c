@@ -493,10 +493,11 @@ static enum app_err pending_read(struct conn *c, void *arg, struct app_error *er
 		return APP_EDB;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *body = sqlite3_column_blob(st, 3); /* NULL when empty */
 		struct ingest_call call = { .id = sqlite3_column_int64(st, 0),
 					    .at = sqlite3_column_int64(st, 1),
 					    .messages = sqlite3_column_int64(st, 2),
-					    .body = sqlite3_column_blob(st, 3),
+					    .body = body ? body : "",
 					    .len = (size_t)sqlite3_column_bytes(st, 3) };
 		if (!pr->fn(pr->ctx, &call)) {
 			r = SQLITE_DONE;
@@ -595,7 +596,11 @@ static enum app_err fail_job(struct conn *c, void *arg, struct app_error *err)
 		return APP_EDB;
 	sqlite3_bind_int64(st, 1, fj->id);
 	sqlite3_bind_text(st, 2, fj->reason, -1, SQLITE_STATIC);
-	return sq_step_done(c, st, "setting an ingest call aside", err);
+	enum app_err rc = sq_step_done(c, st, "setting an ingest call aside", err);
+	if (rc == APP_OK && sqlite3_changes(c->db) == 0)
+		return app_fail(err, APP_ENOTFOUND, "ingest call %lld is not pending",
+				(long long)fj->id);
+	return rc;
 }
 
 static enum app_err messages_ingest_fail(struct store *s, int64_t id, const char *reason,

@@ -332,7 +332,7 @@ const char *const sq_stmt_sql[STMT__MAX] = {
 		"coalesce(min(at) FILTER (WHERE error IS NULL), 0), "
 		"count(*) FILTER (WHERE error IS NOT NULL) FROM ingest_calls",
 	[STMT_INGEST_CALL_DELETE] = "DELETE FROM ingest_calls WHERE id = ?1 AND error IS NULL",
-	[STMT_INGEST_CALL_FAIL] = "UPDATE ingest_calls SET error = ?2 WHERE id = ?1",
+	[STMT_INGEST_CALL_FAIL] = "UPDATE ingest_calls SET error = ?2 WHERE id = ?1 AND error IS NULL",
 	[STMT_BROADCAST_INSERT] = "INSERT INTO broadcasts(group_id, author_id, body, at) "
 				  "VALUES (?1, ?2, ?3, ?4)",
 	[STMT_BROADCAST_TARGETS] = "SELECT id, county FROM groups WHERE kind <> 'adhoc' "

@@ -791,7 +791,8 @@ enum app_err store_ingest_load(struct store *s, const int64_t *calls, const size
 			       store_message_json_fn json, bool *loaded, struct app_error *err);
 
 /* Set pending call id aside, with why it cannot be loaded (kept, never
- * deleted: an operator reads it with the database's own tools). */
+ * deleted: an operator reads it with the database's own tools);
+ * APP_ENOTFOUND when it is not pending (loaded, or set aside already). */
 enum app_err store_ingest_fail(struct store *s, int64_t id, const char *reason,
 			       struct app_error *err);
 

@@ -11,7 +11,7 @@
  * and repeated keys, one key space with calls stored at once; nothing in
  * the groups until the loader runs, then every queued message once, as
  * sent; what an earlier run left queued stored after a restart; calls that
- * cannot be stored (a group gone, damaged bytes) set aside and counted,
+ * cannot be stored (a group gone, damaged or no bytes) set aside and counted,
  * the others stored. Header-only; include it after <cmocka.h>.
  */
 #ifndef TESTS_UNIT_INGEST_CASES_H
@@ -217,8 +217,9 @@ static void iq_case_queue_set_aside(struct store *s)
 	struct app_error e;
 	char texts[512];
 	int64_t id;
-	/* three pending calls, as a queue would have kept them: one for a
-	 * group that does not exist, damaged bytes, and a good one */
+	/* four pending calls, as a queue would have kept them: one for a
+	 * group that does not exist, damaged bytes, no bytes at all, and a
+	 * good one */
 	struct strbuf gone = STRBUF_INIT, good = STRBUF_INIT;
 	struct ingest_item it = { .group_id = 987654321, .at = 1795829400, .author = "微信用户",
 				  .author_len = strlen("微信用户"), .text = "无此群",
@@ -229,10 +230,10 @@ static void iq_case_queue_set_aside(struct store *s)
 	it.text_len = strlen("好的");
 	ingest_item_encode(&it, &good);
 	static const char damaged[] = "not an encoded message";
-	const char *keys[] = { "x1", "x2", "x3" };
-	const void *items[] = { gone.buf, damaged, good.buf };
-	size_t lens[] = { gone.len, sizeof(damaged), good.len };
-	for (int k = 0; k < 3; k++) {
+	const char *keys[] = { "x1", "x2", "x3", "x4" };
+	const void *items[] = { gone.buf, damaged, "", good.buf };
+	size_t lens[] = { gone.len, sizeof(damaged), 0, good.len };
+	for (int k = 0; k < 4; k++) {
 		assert_int_equal(store_ingest_queue(s, &keys[k], &items[k], &lens[k], 1, &n, &id, &e),
 				 APP_OK);
 		assert_true(id > 0);
@@ -245,11 +246,11 @@ static void iq_case_queue_set_aside(struct store *s)
 	assert_string_equal(iq_texts(s, g.id, texts, sizeof(texts)), "好的");
 	struct ingest_queue_stats st = iq_stats();
 	assert_int_equal(st.loaded, 1);
-	assert_int_equal(st.failed, 2);
+	assert_int_equal(st.failed, 3);
 	struct ingest_backlog b;
 	assert_int_equal(store_ingest_backlog(s, &b, &e), APP_OK);
 	assert_int_equal(b.messages, 0);
-	assert_int_equal(b.failed, 2);
+	assert_int_equal(b.failed, 3);
 	ingest_queue_stop();
 }
 

@@ -1222,6 +1222,11 @@ static void ms_case_ingest_fail(struct store *s)
 	bl = ms_backlog(s);
 	assert_int_equal(bl.messages, 2);
 	assert_int_equal(bl.failed, 2);
+	/* only a pending call is set aside: not one set aside already, nor one
+	 * that no longer exists (loaded by another node) */
+	assert_int_equal(store_ingest_fail(s, d, "again", &e), APP_ENOTFOUND);
+	assert_int_equal(store_ingest_fail(s, d + 1000, "gone", &e), APP_ENOTFOUND);
+	assert_int_equal(ms_backlog(s).failed, 2);
 
 	/* a call set aside is not loaded */
 	struct message *ms = ms_batch(v, 1, "搁置的");

@@ -6,7 +6,8 @@
  * (each route documented with its path parameters and body, each documented
  * operation served); requests are matched to the right route with their
  * path parameters, and a known path with the wrong method yields the Allow
- * list; error codes map to the documented HTTP statuses.
+ * list; error codes map to the documented HTTP statuses; a list-valued
+ * header's elements are found as RFC 9110 writes them (Prefer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -365,6 +366,21 @@ static void test_status_for(void **state)
 	assert_int_equal(http_status_for(APP_EINTERNAL), 500);
 }
 
+/* An element of a list header: whole, any case, before its parameters. */
+static void test_list_has_token(void **state)
+{
+	(void)state;
+	const char *yes[] = { "respond-async", "RESPOND-ASYNC", "respond-async, wait=10",
+			      "wait=10, respond-async", " ,respond-async ;x=1", "respond-async=1" };
+	const char *no[] = { "", "respond-asyncx", "x-respond-async", "wait=10",
+			     "return=minimal; respond-async", "respond", "wait=respond-async" };
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(http_list_has_token(yes[i], "respond-async"));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(http_list_has_token(no[i], "respond-async"));
+	assert_false(http_list_has_token(NULL, "respond-async"));
+}
+
 int main(void)
 {
 	log_set_level(LOG_WARN);
@@ -377,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_route_matching),
 		cmocka_unit_test(test_method_parse),
 		cmocka_unit_test(test_status_for),
+		cmocka_unit_test(test_list_has_token),
 	};
 	return cmocka_run_group_tests_name("routes", tests, NULL, NULL);
 }

@@ -361,14 +361,7 @@ static void heard(void *ctx, const char *topic)
 /* Wait (at most ms) until w has heard topic ("(null)": a NULL topic). */
 static bool heard_within(struct watcher *w, const char *topic, int ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = clock_deadline(CLOCK_MONOTONIC, ms);
 	pthread_mutex_lock(&w->mu);
 	bool found = false;
 	for (;;) {
