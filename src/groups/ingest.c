@@ -317,9 +317,12 @@ enum { BURST_GAP_MS = 200 };
  * events' lock (PostgreSQL), so posts wait behind it. A round starts at
  * LOAD_ROUND_MAX and halves while its store takes longer than
  * LOAD_ROUND_SLOW_MS (down to LOAD_ROUND_MIN), doubling back while it takes
- * under a quarter of that: about a tenth of a second on SQLite's writer
- * at 4,000; on PostgreSQL, ~1,700 messages a second, it settles at 250. */
-enum { LOAD_ROUND_MAX = 4000, LOAD_ROUND_MIN = 250, LOAD_ROUND_SLOW_MS = 200 };
+ * under a quarter of that: 4,000 take ~0.1-0.4 s of SQLite's writer (more
+ * while the HTTP threads take the cores); on PostgreSQL, ~1,700 messages
+ * a second, rounds settle at 1,000 (~0.6 s). Smaller rounds commit more
+ * often and store fewer messages a second: with rounds halved past 0.2 s
+ * a flood of 1 M messages filled the queue (bench/RESULTS-messages.md). */
+enum { LOAD_ROUND_MAX = 4000, LOAD_ROUND_MIN = 250, LOAD_ROUND_SLOW_MS = 1000 };
 
 static struct {
 	pthread_mutex_t mu;
