@@ -379,6 +379,20 @@ struct node {
 	struct app_error e;
 };
 
+/* Run fn on NODES threads at once, thread i on (char *)args + i * size
+ * (each waits on start, made here for NODES, before it works); return when
+ * all are done. */
+static void run_nodes(void *(*fn)(void *), void *args, size_t size, pthread_barrier_t *start)
+{
+	pthread_t t[NODES];
+	pthread_barrier_init(start, NULL, NODES);
+	for (int i = 0; i < NODES; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, fn, (char *)args + (size_t)i * size), 0);
+	for (int i = 0; i < NODES; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(start);
+}
+
 static void *ingest_main(void *arg)
 {
 	struct node *y = arg;
@@ -395,40 +409,7 @@ static void *ingest_main(void *arg)
 	return NULL;
 }
 
-static void test_ingest_concurrent(void **state)
-{
-	struct pg_testdb *f = *state;
-	PG_TESTDB_REQUIRE(f);
-	gs_sync(f->s, GS_TOWN, 26, 0);
-	int64_t v = gs_standing(f->s, GS_VILLAGE, "village").id;
-	struct store *nodes[NODES];
-	pg_testdb_open_nodes(f, nodes, NODES);
-	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, NODES);
-	pthread_t t[NODES];
-	struct node y[NODES];
-	for (int i = 0; i < NODES; i++) {
-		y[i] = (struct node){ .s = nodes[i], .start = &start, .group = v };
-		assert_int_equal(pthread_create(&t[i], NULL, ingest_main, &y[i]), 0);
-	}
-	int64_t stored = 0, repeated = 0;
-	for (int i = 0; i < NODES; i++) {
-		pthread_join(t[i], NULL);
-		if (y[i].rc != APP_OK)
-			fail_msg("ingest on node %d: %s", i, y[i].e.msg);
-		assert_int_equal(y[i].n.stored + y[i].n.repeated, KEYS);
-		stored += y[i].n.stored;
-		repeated += y[i].n.repeated;
-	}
-	pthread_barrier_destroy(&start);
-	assert_int_equal(stored, KEYS);
-	assert_int_equal(repeated, (NODES - 1) * KEYS);
-	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n, KEYS);
-	assert_int_equal(ms_events_of(f->s, "group", v)->n, KEYS);
-	pg_testdb_close_nodes(nodes, NODES);
-}
-
-/* Half the nodes queue the batch of ingest_main, half ingest it. */
+/* The node queues the batch of ingest_main (y->queue) or ingests it. */
 static void *queue_main(void *arg)
 {
 	struct node *y = arg;
@@ -454,9 +435,11 @@ static void *queue_main(void *arg)
 	return NULL;
 }
 
-/* The same keys queued and ingested on several nodes at once: each key
- * taken once, by one path or the other, and no call refused. */
-static void test_queue_concurrent(void **state)
+/* The same keys ingested on several nodes at once (queue_half: every
+ * other node queues them instead): each key taken once, by one node and
+ * one path, no call refused, and each taken message stored or pending
+ * once, a stored one with its event. */
+static void keys_at_once(void **state, bool queue_half)
 {
 	struct pg_testdb *f = *state;
 	PG_TESTDB_REQUIRE(f);
@@ -465,30 +448,31 @@ static void test_queue_concurrent(void **state)
 	struct store *nodes[NODES];
 	pg_testdb_open_nodes(f, nodes, NODES);
 	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, NODES);
-	pthread_t t[NODES];
 	struct node y[NODES];
-	for (int i = 0; i < NODES; i++) {
-		y[i] = (struct node){ .s = nodes[i], .start = &start, .group = v, .queue = i % 2 };
-		assert_int_equal(pthread_create(&t[i], NULL, queue_main, &y[i]), 0);
-	}
+	for (int i = 0; i < NODES; i++)
+		y[i] = (struct node){ .s = nodes[i], .start = &start, .group = v,
+				      .queue = queue_half && i % 2 };
+	run_nodes(queue_main, y, sizeof(y[0]), &start);
 	int64_t taken = 0;
 	for (int i = 0; i < NODES; i++) {
-		pthread_join(t[i], NULL);
 		if (y[i].rc != APP_OK)
 			fail_msg("node %d: %s", i, y[i].e.msg);
 		assert_int_equal(y[i].n.stored + y[i].n.repeated, KEYS);
 		taken += y[i].n.stored;
 	}
-	pthread_barrier_destroy(&start);
 	assert_int_equal(taken, KEYS);
 	struct ms_calls *l = ms_pending(f->s, 0);
 	int64_t queued = 0;
 	for (int i = 0; i < l->n; i++)
 		queued += l->call[i].messages;
-	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n + queued, KEYS);
+	int stored = ms_list(f->s, v, 0, 0, 100).n;
+	assert_int_equal(stored + queued, KEYS);
+	assert_int_equal(ms_events_of(f->s, "group", v)->n, stored);
 	pg_testdb_close_nodes(nodes, NODES);
 }
+
+static void test_ingest_concurrent(void **state) { keys_at_once(state, false); }
+static void test_queue_concurrent(void **state) { keys_at_once(state, true); }
 
 /* Node i loads every call, starting from call i. */
 struct loader {
@@ -545,23 +529,18 @@ static void test_load_concurrent(void **state)
 	struct store *nodes[NODES];
 	pg_testdb_open_nodes(f, nodes, NODES);
 	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, NODES);
-	pthread_t t[NODES];
 	struct loader y[NODES];
-	for (int i = 0; i < NODES; i++) {
+	for (int i = 0; i < NODES; i++)
 		y[i] = (struct loader){ .s = nodes[i], .start = &start, .calls = calls, .ms = ms,
 					.from = i };
-		assert_int_equal(pthread_create(&t[i], NULL, load_main, &y[i]), 0);
-	}
+	run_nodes(load_main, y, sizeof(y[0]), &start);
 	int loads[NODES] = { 0 };
 	for (int i = 0; i < NODES; i++) {
-		pthread_join(t[i], NULL);
 		if (y[i].rc != APP_OK)
 			fail_msg("node %d: %s", i, y[i].e.msg);
 		for (int k = 0; k < NODES; k++)
 			loads[(i + k) % NODES] += y[i].loaded[k];
 	}
-	pthread_barrier_destroy(&start);
 	for (int k = 0; k < NODES; k++)
 		assert_int_equal(loads[k], 1);
 	assert_int_equal(ms_list(f->s, v, 0, 0, 100).n, 2 * NODES);
@@ -612,23 +591,15 @@ static void test_writers_concurrent(void **state)
 	struct store *nodes[NODES];
 	pg_testdb_open_nodes(f, nodes, NODES);
 	pthread_barrier_t start;
-	pthread_barrier_init(&start, NULL, NODES);
-	pthread_t t[NODES];
 	struct node y[NODES];
-	for (int i = 0; i < NODES; i++) {
+	for (int i = 0; i < NODES; i++)
 		y[i] = (struct node){ .s = nodes[i], .start = &start, .group = v, .author = u };
-		if (i == 0)
-			y[i].town = town;
-		if (i == 1)
-			y[i].message = first;
-		assert_int_equal(pthread_create(&t[i], NULL, writer_main, &y[i]), 0);
-	}
-	for (int i = 0; i < NODES; i++) {
-		pthread_join(t[i], NULL);
+	y[0].town = town;
+	y[1].message = first;
+	run_nodes(writer_main, y, sizeof(y[0]), &start);
+	for (int i = 0; i < NODES; i++)
 		if (y[i].rc != APP_OK)
 			fail_msg("node %d: %s", i, y[i].e.msg);
-	}
-	pthread_barrier_destroy(&start);
 	/* 1 + a broadcast and 2 posts a round; their ids in commit order, as
 	 * the group's events are */
 	struct ms_ids l = ms_list(f->s, v, 0, 0, 100);
