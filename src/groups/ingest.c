@@ -484,18 +484,18 @@ enum decoded {
 	RETRY,     /* the database failed: the round is tried again later */
 };
 
-/* Decode call k of r into ims[r->first[k]...], judged. */
+/* Decode call k of r into out[0...], judged. */
 static enum decoded round_decode(struct round *r, size_t k, struct ingest_groups *gs,
-				 struct ingest_msg *ims, struct message *m)
+				 struct ingest_msg *out, struct message *m)
 {
-	size_t pos = 0, i = r->first[k];
+	size_t pos = 0, count = r->first[k + 1] - r->first[k];
 	const char *body = r->bodies.buf + r->off[k];
 	const char *damaged = NULL;
 	char why[96];
-	if (r->first[k + 1] - r->first[k] != (size_t)r->messages[k])
+	if (count != (size_t)r->messages[k])
 		damaged = "its count of messages is damaged";
-	for (; !damaged && i < r->first[k + 1]; i++) {
-		struct ingest_msg *im = &ims[i];
+	for (size_t i = 0; !damaged && i < count; i++) {
+		struct ingest_msg *im = &out[i];
 		enum app_err found;
 		if (!ingest_item_decode(body, r->len[k], &pos, &im->item)) {
 			damaged = "its stored messages are damaged";
@@ -519,39 +519,25 @@ static enum decoded round_decode(struct round *r, size_t k, struct ingest_groups
 	return set_aside(r, k, damaged) ? SET_ASIDE : RETRY;
 }
 
-/* Store the calls of r that decoded (keep[k]) in one commit; false when
- * the database failed (the round is tried again later). *next_limit: the
- * next round's size, by how long this one's commit took. */
-static bool round_store(struct round *r, const bool *keep, struct ingest_msg *ims,
-			size_t *next_limit)
+/* Store calls ids[0, n), whose messages are ims[first[j], first[j + 1]),
+ * in one commit; false when the database failed (the round is tried again
+ * later). *limit becomes the next round's size, by how long this commit
+ * took. */
+static bool round_store(const int64_t *ids, const size_t *first, size_t n,
+			struct ingest_msg *ims, size_t *limit)
 {
-	int64_t *ids = xmalloc(r->ncalls * sizeof(*ids));
-	size_t *first = xmalloc((r->ncalls + 1) * sizeof(*first));
-	bool *loaded = xmalloc(r->ncalls * sizeof(*loaded));
-	/* the kept calls' messages, moved together */
-	struct ingest_msg *kept = xmalloc((r->first[r->ncalls] + 1) * sizeof(*kept));
-	size_t n = 0;
-	first[0] = 0;
-	for (size_t k = 0; k < r->ncalls; k++) {
-		if (!keep[k])
-			continue;
-		ids[n] = r->ids[k];
-		size_t count = r->first[k + 1] - r->first[k];
-		memcpy(kept + first[n], ims + r->first[k], count * sizeof(*kept));
-		first[n + 1] = first[n] + count;
-		n++;
-	}
+	bool *loaded = xmalloc((n ? n : 1) * sizeof(*loaded));
 	struct app_error err;
 	uint64_t t0 = monotonic_ms();
-	bool ok = !n || store_ingest_load(queue.s, ids, first, n, ingest_fill_at, kept,
+	bool ok = !n || store_ingest_load(queue.s, ids, first, n, ingest_fill_at, ims,
 					  messages_event_json, loaded, &err) == APP_OK;
 	uint64_t spent = monotonic_ms() - t0;
 	if (!ok)
 		log_error("ingest.load_failed", "calls=%zu reason=\"%s\"", n, err.msg);
-	else if (spent > LOAD_ROUND_SLOW_MS && r->limit > LOAD_ROUND_MIN)
-		*next_limit = r->limit / 2;
-	else if (spent < LOAD_ROUND_SLOW_MS / 4 && r->limit < LOAD_ROUND_MAX)
-		*next_limit = r->limit * 2;
+	else if (spent > LOAD_ROUND_SLOW_MS && *limit > LOAD_ROUND_MIN)
+		*limit /= 2;
+	else if (spent < LOAD_ROUND_SLOW_MS / 4 && *limit < LOAD_ROUND_MAX)
+		*limit *= 2;
 	int64_t stored = 0;
 	for (size_t j = 0; ok && j < n; j++)
 		if (loaded[j])
@@ -560,16 +546,14 @@ static bool round_store(struct round *r, const bool *keep, struct ingest_msg *im
 	queue.loaded += stored;
 	queue.queued = queue.queued > stored ? queue.queued - stored : 0;
 	pthread_mutex_unlock(&queue.mu);
-	free(kept);
 	free(loaded);
-	free(first);
-	free(ids);
 	return ok;
 }
 
 /* Load one round of at most *limit messages (updated for the next);
  * false when the database failed (the loader waits a second before trying
- * again). */
+ * again). The calls that decode are stored together, their messages one
+ * after the other; those set aside leave no gap. */
 static bool load_round(size_t *limit)
 {
 	struct round r = { .limit = *limit };
@@ -584,17 +568,25 @@ static bool load_round(size_t *limit)
 		struct ingest_groups gs;
 		groups_init(&gs, r.first[r.ncalls]);
 		struct ingest_msg *ims = xmalloc((r.first[r.ncalls] + 1) * sizeof(*ims));
-		bool *keep = xmalloc(r.ncalls * sizeof(*keep));
+		int64_t *ids = xmalloc(r.ncalls * sizeof(*ids));
+		size_t *first = xmalloc((r.ncalls + 1) * sizeof(*first));
 		struct message *m = xmalloc(sizeof(*m));
+		size_t n = 0;
+		first[0] = 0;
 		for (size_t k = 0; ok && k < r.ncalls; k++) {
-			enum decoded d = round_decode(&r, k, &gs, ims, m);
-			keep[k] = d == DECODED;
+			enum decoded d = round_decode(&r, k, &gs, ims + first[n], m);
 			ok = d != RETRY;
+			if (d == DECODED) {
+				ids[n] = r.ids[k];
+				first[n + 1] = first[n] + (r.first[k + 1] - r.first[k]);
+				n++;
+			}
 		}
 		if (ok)
-			ok = round_store(&r, keep, ims, limit);
+			ok = round_store(ids, first, n, ims, limit);
 		free(m);
-		free(keep);
+		free(first);
+		free(ids);
 		free(ims);
 		free(gs.slot);
 	}
